@@ -1,0 +1,116 @@
+# hopwatch: build, test and install.  `make run`, `make check`, `make install`.
+
+.DEFAULT_GOAL := all
+
+PREFIX ?= /usr/local
+exec_prefix ?= $(PREFIX)
+sbindir ?= $(exec_prefix)/sbin
+bindir ?= $(exec_prefix)/bin
+libdir ?= $(exec_prefix)/lib
+sysconfdir ?= $(PREFIX)/etc
+mandir ?= $(PREFIX)/share/man
+plugindir ?= $(libdir)/hopwatch
+DESTDIR ?=
+
+CC ?= cc
+VERSION := 0.1
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# Warnings are errors in CI (CI=true) or with WERROR=1.
+ifeq ($(CI),true)
+WERROR ?= 1
+endif
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+# SANITIZE=1: AddressSanitizer + UndefinedBehaviorSanitizer everywhere.
+ifeq ($(SANITIZE),1)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) -MMD -MP \
+	-DHW_SYSCONFDIR='"$(sysconfdir)"' -DHW_PLUGIN_DIR='"$(plugindir)"' -DHW_VERSION='"$(VERSION)"'
+
+# Library flags come from pkg-config; libev ships no .pc file.  The file is
+# made by checking (and as root installing) the Debian build dependencies.
+-include build/config.mk
+build/config.mk: contrib/install-deps.sh
+	@mkdir -p build
+	@contrib/install-deps.sh build
+	@pkg-config --exists libconfig hiredis libcares || { echo "hopwatch: pkg-config cannot find libconfig, hiredis or libcares" >&2; exit 1; }
+	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags libconfig hiredis libcares)"; \
+	   echo "DEP_LIBS := $$(pkg-config --libs libconfig hiredis libcares) -lev -lm -ldl"; } > $@
+
+# Rebuild everything when the flags change (SANITIZE=1 after a plain build).
+FLAGS_ID := $(CC) $(CFLAGS) $(BASE_CFLAGS)
+build/flags: FORCE
+	@mkdir -p build
+	@echo '$(FLAGS_ID)' | cmp -s - $@ || echo '$(FLAGS_ID)' > $@
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
+
+CORE_SRCS := src/conf.c src/dns.c src/dogstatsd.c src/emit.c src/host.c src/instance.c \
+	src/log.c src/plugin.c src/privs.c src/sched.c src/statsd.c
+CORE_OBJS := $(CORE_SRCS:.c=.o)
+DAEMON := src/hopwatchd
+PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c))
+TEST_PLUGINS := $(patsubst %.c,%.so,$(wildcard t/plugins/*.c))
+TOOLS := $(patsubst %.c,%,$(wildcard t/tools/*.c))
+UNIT := $(patsubst %.c,%.t,$(wildcard t/unit/*.c))
+
+all: $(DAEMON) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
+
+src/%.o: src/%.c build/flags | build/config.mk
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+src/libhopwatch.a: $(CORE_OBJS)
+	$(AR) rcs $@ $^
+
+$(DAEMON): src/daemon.o src/libhopwatch.a src/hopwatch.dynlist
+	$(CC) $(ALL_CFLAGS) -o $@ src/daemon.o src/libhopwatch.a \
+		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+
+# A plugin exports exactly hopwatch_plugin; everything else is hidden.
+PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden -Isrc
+plugins/%.so: plugins/%.c src/hopwatch.h build/flags | build/config.mk
+	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
+t/plugins/%.so: t/plugins/%.c src/hopwatch.h build/flags | build/config.mk
+	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
+
+# Test helpers: standalone, no libraries; never installed.
+t/tools/%: t/tools/%.c build/flags | build/config.mk
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread -o $@ $< -lm
+
+# C unit tests print TAP; they link the core library.
+t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a build/flags
+	$(CC) $(ALL_CFLAGS) -Isrc -It/unit -o $@ $< src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+
+run: all
+	$(DAEMON) -c etc/hopwatch.conf -P plugins -e
+
+# Every test under prove.  Test dependencies are installed first (as root).
+PROVE ?= prove
+check: all
+	@contrib/install-deps.sh test || echo "hopwatch: some tests will be skipped" >&2
+	$(PROVE) -j2 $(PROVE_FLAGS) $(UNIT) t/t[0-9]*.sh
+
+install: $(DAEMON) $(PLUGINS)
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(plugindir) $(DESTDIR)$(sysconfdir)/hopwatch/conf.d
+	install -m 0755 $(DAEMON) $(DESTDIR)$(sbindir)/hopwatchd
+	for p in $(PLUGINS); do install -m 0644 $$p $(DESTDIR)$(plugindir)/; done
+	test -e $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf || \
+		install -m 0644 etc/hopwatch.conf $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/hopwatchd
+	for p in $(notdir $(PLUGINS)); do rm -f $(DESTDIR)$(plugindir)/$$p; done
+	-rmdir $(DESTDIR)$(plugindir)
+
+clean:
+	rm -rf build src/*.o src/*.d src/*.a $(DAEMON) plugins/*.so plugins/*.d \
+		t/plugins/*.so t/plugins/*.d $(TOOLS) t/tools/*.d t/unit/*.t t/unit/*.d
+
+FORCE:
+.PHONY: all run check install uninstall clean FORCE
+
+-include $(wildcard src/*.d plugins/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

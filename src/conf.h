@@ -1,0 +1,95 @@
+/*
+ * conf.h: the configuration.  conf_load() reads a libconfig file, checks
+ * every value (type, range, unknown keys, duplicates, plugins) and reports
+ * each problem as "file:line: setting: what is wrong".  The defaults of all
+ * core settings live in one table in conf.c; those of each plugin in its
+ * own options table.
+ */
+#ifndef HW_CONF_H
+#define HW_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hopwatch.h"
+
+/* A list of strings (tags). */
+struct strlist {
+	char **v;   /* the strings */
+	size_t n;   /* how many */
+};
+
+/* One target of a probe instance as configured. */
+struct target_conf {
+	char *host;           /* name or literal address */
+	uint16_t port;        /* 0 when none */
+	char *group;          /* group name (becomes tag group:<name>), or NULL */
+	struct strlist tags;  /* the target's own tags */
+};
+
+/* Address family wanted for a probe instance's targets. */
+enum conf_family { FAMILY_ANY, FAMILY_IPV4, FAMILY_IPV6 };
+
+/* One `probes` entry. */
+struct probe_conf {
+	char *name;                  /* unique instance name */
+	char *plugin;                /* plugin name */
+	const hw_plugin *p;          /* the loaded plugin */
+	double interval;             /* seconds between rounds of a target */
+	double timeout;              /* seconds a probe waits for its answer */
+	int family;                  /* enum conf_family */
+	struct strlist tags;         /* instance tags */
+	struct target_conf *targets; /* targets in config order */
+	size_t ntargets;             /* how many */
+	void *opts;                  /* plugin options struct (p->options_size bytes) */
+};
+
+/* The whole configuration. */
+struct hw_config {
+	double interval;             /* default seconds between rounds */
+	double timeout;              /* default seconds to wait for an answer */
+	double resolve_interval;     /* seconds between re-resolutions of host names */
+	const char *prefix;          /* prepended to every metric and check name */
+	const char *plugin_dir;      /* where <plugin>.so files are */
+	const char *user;            /* user to drop privileges to, or NULL */
+	const char *hostname;        /* this host's name in events and Redis, NULL: gethostname() */
+	const char *include_dir;     /* directory of extra *.conf files with probes, or NULL */
+	struct strlist tags;         /* global tags */
+	struct {
+		const char *url;           /* sink URL; NULL: DD_* environment or udp://127.0.0.1:8125 */
+		int echo;                  /* print every line sent to stdout */
+		double telemetry_interval; /* seconds between self-telemetry, 0: off */
+	} statsd;                    /* DogStatsD sink */
+	struct {
+		int level;                 /* index into the level words: error warning info debug */
+		int syslog;                /* 0: stderr, 1: syslog */
+	} log;                       /* logging */
+	struct probe_conf *probes;   /* probe instances */
+	size_t nprobes;              /* how many */
+	char **pool;                 /* every string above is owned here */
+	size_t npool;                /* strings in pool */
+};
+
+/* The log level words, in the order of hw_config.log.level. */
+extern const char *const conf_log_levels[];
+
+/* Load and check `file`.  `plugin_dir`, when not NULL, overrides the
+ * setting.  Every problem is logged with file:line; NULL when there was
+ * any.  conf_load(NULL, ...) returns the defaults. */
+struct hw_config *conf_load(const char *file, const char *plugin_dir);
+/* Free a configuration; NULL is fine. */
+void conf_free(struct hw_config *c);
+
+/* Parse a duration "1.5", "250ms", "2s", "5m", "1h" into seconds.
+ * Returns 0, or -1 when it is not one.  Pure. */
+int conf_parse_duration(const char *s, double *seconds);
+/* Split "host", "host:port", "[v6]" or "[v6]:port" (a bare IPv6 literal
+ * has no port).  Returns 0, or -1 with a reason.  Pure. */
+int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
+                        const char **why);
+/* Set the fields of `base` described by `opts` to their defaults.  Returns
+ * NULL, or the name of the option whose default does not parse.  `c` owns
+ * the strings.  Used for plugin tables and the core's. */
+const char *conf_apply_defaults(struct hw_config *c, const hw_option *opts, void *base);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * daemon.c: hopwatchd's main: options, start-up, signals, reload and the
+ * self-telemetry timer.  Runs in the foreground (systemd Type=notify or
+ * simple); SIGTERM/SIGINT stop and flush, SIGHUP reloads atomically.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "dogstatsd.h"
+#include "instance.h"
+#include "log.h"
+#include "plugin.h"
+#include "privs.h"
+#include "statsd.h"
+
+#ifndef HW_SYSCONFDIR
+#define HW_SYSCONFDIR "/usr/local/etc"
+#endif
+#ifndef HW_VERSION
+#define HW_VERSION "0.1"
+#endif
+
+/* One generation of configuration and everything built from it. */
+struct generation {
+	struct hw_config *cfg;      /* the configuration */
+	struct runtime rt;          /* loop, resolver, sink shared by its instances */
+	struct hw_ctx **inst;       /* running instances, cfg->nprobes of them */
+	ev_timer telemetry;         /* self-telemetry */
+	struct statsd_stats last;   /* counters at the previous telemetry */
+};
+
+/* Process-wide state: what options said, and the running generation. */
+static struct {
+	const char *file;           /* config file */
+	const char *plugin_dir;     /* -P override, or NULL */
+	int echo;                   /* -e: force statsd.echo */
+	int debug;                  /* -d: force log level debug */
+	dns *dns;                   /* the resolver, kept across reloads */
+	struct generation *gen;     /* what runs now */
+	int dropped;                /* privileges were dropped */
+} D;
+
+/* Tell systemd (Type=notify) about our state, when it listens. */
+static void notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof sun.sun_path)
+		return;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';  /* abstract socket */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
+	close(fd);
+}
+
+/* Send the sink's counters accumulated since the last call. */
+static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct generation *g = (struct generation *)((char *)w - offsetof(struct generation, telemetry));
+	const struct statsd_stats *s = statsd_get_stats(g->rt.emit.sink);
+	struct statsd_stats now = *s;
+	const struct { const char *name; uint64_t value; } c[] = {
+		{ "statsd.packets_sent", now.packets_sent - g->last.packets_sent },
+		{ "statsd.packets_dropped", now.packets_dropped - g->last.packets_dropped },
+		{ "statsd.bytes_sent", now.bytes_sent - g->last.bytes_sent },
+		{ "statsd.bytes_dropped", now.bytes_dropped - g->last.bytes_dropped },
+		{ "statsd.metrics", now.metrics - g->last.metrics },
+	};
+	(void)loop;
+	(void)revents;
+
+	g->last = now;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		double v = (double)c[i].value;
+		emit_metric(&g->rt.emit, g->rt.global_tags, NULL, c[i].name, HW_COUNT, &v, 1, NULL);
+	}
+}
+
+/* Stop and free a generation; NULL is fine. */
+static void generation_free(struct ev_loop *loop, struct generation *g)
+{
+	if (!g)
+		return;
+	ev_timer_stop(loop, &g->telemetry);
+	for (size_t i = 0; g->inst && i < g->cfg->nprobes; i++)
+		instance_free(g->inst[i]);
+	free(g->inst);
+	statsd_free(g->rt.emit.sink);
+	free(g->rt.global_tags);
+	conf_free(g->cfg);
+	free(g);
+}
+
+/* Global tags as a ready list, with DD_ENTITY_ID over UDP as the official
+ * clients do. */
+static char *global_tags(const struct hw_config *cfg, const char *url)
+{
+	char buf[4096], entity[300];
+	const char *id = getenv("DD_ENTITY_ID");
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->tags.n; i++)
+		len = dsd_tags_append(buf, sizeof buf, len, cfg->tags.v[i]);
+	if (id && id[0] && strncmp(url, "unix", 4)) {
+		snprintf(entity, sizeof entity, "dd.internal.entity_id:%s", id);
+		len = dsd_tags_append(buf, sizeof buf, len, entity);
+	}
+	return strdup(buf);
+}
+
+/* Build everything `cfg` describes and start its instances' sockets.
+ * Takes `cfg`.  NULL after logging why (nothing of it is left running). */
+static struct generation *generation_new(struct ev_loop *loop, struct hw_config *cfg)
+{
+	struct generation *g = calloc(1, sizeof *g);
+	char url[512], err[512];
+
+	if (!g) {
+		conf_free(cfg);
+		return NULL;
+	}
+	g->cfg = cfg;
+	g->rt.loop = loop;
+	g->rt.dns = D.dns;
+	g->rt.cfg = cfg;
+	if (cfg->statsd.url)
+		snprintf(url, sizeof url, "%s", cfg->statsd.url);
+	else
+		statsd_default_url(url, sizeof url);
+	snprintf(g->rt.emit.prefix, sizeof g->rt.emit.prefix, "%s", cfg->prefix);
+	snprintf(g->rt.emit.hostname, sizeof g->rt.emit.hostname, "%s", cfg->hostname ? cfg->hostname : "");
+	if (!(g->rt.emit.sink = statsd_new(loop, D.dns, url, cfg->statsd.echo || D.echo, err, sizeof err))) {
+		HW_ERROR(NULL, "statsd url \"%s\": %s", url, err);
+		generation_free(loop, g);
+		return NULL;
+	}
+	g->rt.global_tags = global_tags(cfg, url);
+	g->inst = calloc(cfg->nprobes + 1, sizeof *g->inst);
+	if (!g->rt.global_tags || !g->inst) {
+		HW_ERROR(NULL, "out of memory");
+		generation_free(loop, g);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->nprobes; i++)
+		if (!(g->inst[i] = instance_new(&g->rt, &cfg->probes[i]))) {
+			generation_free(loop, g);
+			return NULL;
+		}
+	HW_INFO(NULL, "sending to %s; %zu probe instance%s", url, cfg->nprobes, cfg->nprobes == 1 ? "" : "s");
+	return g;
+}
+
+/* Start scheduling and telemetry of a built generation. */
+static void generation_run(struct ev_loop *loop, struct generation *g)
+{
+	double every = g->cfg->statsd.telemetry_interval;
+
+	for (size_t i = 0; i < g->cfg->nprobes; i++)
+		instance_run(g->inst[i]);
+	if (every > 0) {
+		ev_timer_init(&g->telemetry, telemetry_cb, every, every);
+		ev_timer_start(loop, &g->telemetry);
+	}
+}
+
+/* Apply the log settings of `cfg` (and -d). */
+static void apply_logging(const struct hw_config *cfg)
+{
+	int level = log_level_parse(conf_log_levels[cfg->log.level]);
+	log_setup(D.debug ? HW_LOG_DEBUG : level, cfg->log.syslog, "hopwatchd");
+}
+
+static void reload(struct ev_loop *loop)
+{
+	struct hw_config *cfg;
+	struct generation *g;
+
+	notify("RELOADING=1");
+	HW_INFO(NULL, "reloading %s", D.file);
+	if (!(cfg = conf_load(D.file, D.plugin_dir))) {
+		HW_ERROR(NULL, "reload failed: keeping the running configuration");
+		notify("READY=1");
+		return;
+	}
+	if (D.dropped && cfg->user && (!D.gen->cfg->user || strcmp(cfg->user, D.gen->cfg->user)))
+		HW_WARN(NULL, "user changed to \"%s\": takes effect at the next restart", cfg->user);
+	/* Old instances keep running until the new ones have their sockets. */
+	if (!(g = generation_new(loop, cfg))) {
+		HW_ERROR(NULL, "reload failed: keeping the running configuration");
+		notify("READY=1");
+		return;
+	}
+	generation_free(loop, D.gen);
+	D.gen = g;
+	apply_logging(g->cfg);
+	generation_run(loop, g);
+	HW_INFO(NULL, "reloaded %s", D.file);
+	notify("READY=1");
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		reload(loop);
+		return;
+	}
+	HW_INFO(NULL, "%s: stopping", strsignal(w->signum));
+	notify("STOPPING=1");
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: hopwatchd [-c FILE] [-t] [-e] [-d] [-P DIR]\n"
+	        "  -c FILE  configuration (default %s/hopwatch/hopwatch.conf)\n"
+	        "  -t       check the configuration and exit: 0 valid, 1 not\n"
+	        "  -e       echo: print every DogStatsD line sent to standard output\n"
+	        "  -d       log at debug level\n"
+	        "  -P DIR   load plugins from DIR instead of plugin_dir\n"
+	        "  -V       print the version\n",
+	        HW_SYSCONFDIR);
+}
+
+int main(int argc, char **argv)
+{
+	static char default_file[4096];
+	struct ev_loop *loop;
+	struct hw_config *cfg;
+	ev_signal sigs[3];
+	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	char err[256];
+	int opt, check = 0;
+
+	snprintf(default_file, sizeof default_file, "%s/hopwatch/hopwatch.conf", HW_SYSCONFDIR);
+	D.file = default_file;
+	while ((opt = getopt(argc, argv, "c:tedP:Vh")) != -1) {
+		switch (opt) {
+		case 'c': D.file = optarg; break;
+		case 't': check = 1; break;
+		case 'e': D.echo = 1; break;
+		case 'd': D.debug = 1; break;
+		case 'P': D.plugin_dir = optarg; break;
+		case 'V': printf("hopwatchd %s (plugin ABI %d)\n", HW_VERSION, HW_PLUGIN_ABI); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 1;
+	}
+	log_setup(D.debug ? HW_LOG_DEBUG : HW_LOG_INFO, 0, "hopwatchd");
+	if (!(cfg = conf_load(D.file, D.plugin_dir))) {
+		HW_ERROR(NULL, "%s: configuration is not valid", D.file);
+		plugin_unload_all();
+		return 1;
+	}
+	if (check) {
+		size_t targets = 0;
+		for (size_t i = 0; i < cfg->nprobes; i++)
+			targets += cfg->probes[i].ntargets;
+		printf("%s: OK (%zu probes, %zu targets)\n", D.file, cfg->nprobes, targets);
+		conf_free(cfg);
+		plugin_unload_all();
+		return 0;
+	}
+	apply_logging(cfg);
+	signal(SIGPIPE, SIG_IGN);
+	loop = ev_default_loop(EVFLAG_AUTO);
+	if (!(D.dns = dns_new(loop, err, sizeof err))) {
+		HW_ERROR(NULL, "resolver: %s", err);
+		conf_free(cfg);
+		return 1;
+	}
+	if (!(D.gen = generation_new(loop, cfg)))
+		return 1;
+	/* Every privileged socket is open now: drop before reading a packet. */
+	if (D.gen->cfg->user) {
+		if (privs_drop(D.gen->cfg->user) < 0) {
+			generation_free(loop, D.gen);
+			return 1;
+		}
+		D.dropped = 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		ev_signal_init(&sigs[i], signal_cb, signums[i]);
+		ev_signal_start(loop, &sigs[i]);
+	}
+	generation_run(loop, D.gen);
+	notify("READY=1");
+	ev_run(loop, 0);
+	generation_free(loop, D.gen);
+	for (int i = 0; i < 3; i++)
+		ev_signal_stop(loop, &sigs[i]);
+	dns_free(D.dns);
+	plugin_unload_all();
+	ev_loop_destroy(loop);
+	return 0;
+}

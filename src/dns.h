@@ -1,0 +1,37 @@
+/*
+ * dns.h: asynchronous name resolution with c-ares on the daemon's libev
+ * loop.  No call here blocks; literal addresses never reach c-ares.
+ */
+#ifndef HW_DNS_H
+#define HW_DNS_H
+
+#include <sys/socket.h>
+
+struct ev_loop;
+
+/* A resolver bound to one loop. */
+typedef struct dns dns;
+/* One pending lookup; becomes invalid once its callback ran or it was cancelled. */
+typedef struct dns_req dns_req;
+
+/* Result of a lookup: `sa` (port 0) on success, else NULL and a message. */
+typedef void (*dns_cb)(void *arg, const struct sockaddr *sa, socklen_t salen,
+                       const char *error);
+
+/* A resolver using the system's resolv.conf and hosts file; NULL and a
+ * message in err on failure. */
+dns *dns_new(struct ev_loop *loop, char *err, size_t errlen);
+/* Look `host` up; `family` is AF_INET, AF_INET6 or AF_UNSPEC (first answer
+ * wins).  The callback runs later, from the loop, never from inside this
+ * call; NULL only when out of memory. */
+dns_req *dns_resolve(dns *d, const char *host, int family, dns_cb cb, void *arg);
+/* The callback of `r` will not run; NULL is fine. */
+void dns_cancel(dns_req *r);
+/* Free; no callback runs any more, not even for pending lookups. */
+void dns_free(dns *d);
+
+/* When `host` is a literal address of `family` (or AF_UNSPEC), fill `ss`
+ * (port 0) and return 1; else 0.  Pure. */
+int dns_literal(const char *host, int family, struct sockaddr_storage *ss, socklen_t *len);
+
+#endif

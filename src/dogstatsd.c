@@ -1,0 +1,269 @@
+/* dogstatsd.c: DogStatsD line encoder (see dogstatsd.h and shared/dogstatsd.md). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dogstatsd.h"
+
+/* A bounded writer: appends until something does not fit, then stays failed. */
+struct out {
+	char *buf;   /* destination */
+	size_t cap;  /* its size in bytes */
+	size_t len;  /* bytes written so far */
+	int full;    /* set once an append did not fit */
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->full || n > o->cap - o->len) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* Close the writer: NUL-terminate when possible, report 0 on overflow. */
+static size_t finish(struct out *o)
+{
+	if (o->full)
+		return 0;
+	if (o->len < o->cap)
+		o->buf[o->len] = '\0';
+	return o->len;
+}
+
+size_t dsd_format_number(char *buf, double v)
+{
+	char digits[DSD_NUMBER_MAX];
+	unsigned long long scaled, ip, fp;
+	size_t len = 0;
+	int i;
+
+	if (!isfinite(v) || fabs(v) >= 9e18)
+		return 0;
+	if (fabs(v) >= 1e12)  /* too large for 6 decimals in 64 bits: whole number */
+		return (size_t)snprintf(buf, DSD_NUMBER_MAX, "%lld", llround(v));
+	/* Fixed point with 6 decimals: exact for what probes measure (ms with
+	 * ns resolution rounds to 6 places) and never uses the locale. */
+	scaled = (unsigned long long)llround(fabs(v) * 1e6);
+	ip = scaled / 1000000ULL;
+	fp = scaled % 1000000ULL;
+	if (v < 0 && scaled != 0)
+		buf[len++] = '-';
+	i = 0;
+	do {
+		digits[i++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (i)
+		buf[len++] = digits[--i];
+	if (fp) {
+		int nd = 6;
+		while (fp % 10 == 0) {
+			fp /= 10;
+			nd--;
+		}
+		buf[len++] = '.';
+		for (i = nd - 1; i >= 0; i--) {
+			buf[len + (size_t)i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		len += (size_t)nd;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+size_t dsd_sanitize_name(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = src[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '_' || c == '.';
+		dst[i] = ok ? c : '_';
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+size_t dsd_sanitize_tag(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		int bad = c < 0x20 || c == 0x7f || c == '|' || c == ',' || c == '#' ||
+		          (i == 0 && c == ':');
+		dst[i] = bad ? '_' : (char)c;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+size_t dsd_tags_append(char *dst, size_t cap, size_t len, const char *tag)
+{
+	size_t sep = len ? 1 : 0, n;
+
+	if (!tag[0] || len + sep >= cap)
+		return len;
+	n = dsd_sanitize_tag(dst + len + sep, cap - len - sep, tag);
+	if (!n) {
+		dst[len] = '\0';
+		return len;
+	}
+	if (sep)
+		dst[len] = ',';
+	return len + sep + n;
+}
+
+size_t dsd_metric(char *dst, size_t cap, const char *name, const char *type,
+                  const double *values, size_t n, size_t *used, const char *tags)
+{
+	char num[DSD_NUMBER_MAX];
+	size_t tail, head, k = 0;
+	struct out o = { dst, cap, 0, 0 };
+	int multi = strcmp(type, "s") != 0;
+
+	*used = 0;
+	if (!n)
+		return 0;
+	/* The suffix "|type|#tags" must fit after the values: reserve it. */
+	tail = 1 + strlen(type) + (tags && tags[0] ? 2 + strlen(tags) : 0);
+	puts_(&o, name);
+	head = o.len;
+	while (k < n && (k == 0 || multi)) {
+		size_t nl = dsd_format_number(num, values[k]);
+		if (!nl)
+			return 0;
+		if (o.full || o.len + 1 + nl + tail > cap)
+			break;
+		put(&o, ":", 1);
+		put(&o, num, nl);
+		k++;
+	}
+	if (o.len == head)
+		return 0;
+	put(&o, "|", 1);
+	puts_(&o, type);
+	if (tags && tags[0]) {
+		put(&o, "|#", 2);
+		puts_(&o, tags);
+	}
+	if (!finish(&o))
+		return 0;
+	*used = k;
+	return o.len;
+}
+
+/* Append `s` with newlines escaped as the two characters "\n" and CRs
+ * dropped; in a service-check message also "m:" -> "m\:" and '|' -> '/'. */
+static void put_escaped(struct out *o, const char *s, int message)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			put(o, "\\n", 2);
+		else if (*s == '\r')
+			continue;
+		else if (message && *s == '|')
+			put(o, "/", 1);
+		else if (message && *s == 'm' && s[1] == ':') {
+			put(o, "m\\:", 3);
+			s++;
+		} else
+			put(o, s, 1);
+	}
+}
+
+/* Append "|<key><value>", the value with '|' and control characters as '_'. */
+static void put_field(struct out *o, const char *key, const char *value)
+{
+	if (!value || !value[0])
+		return;
+	puts_(o, key);
+	for (; *value; value++) {
+		unsigned char c = (unsigned char)*value;
+		put(o, c < 0x20 || c == 0x7f || c == '|' ? "_" : value, 1);
+	}
+}
+
+size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e)
+{
+	char head[64], ts[32];
+	struct out body = { dst, cap, 0, 0 };
+	size_t tlen, xlen, hlen;
+
+	/* Escape title and text first, straight into place after a worst-case
+	 * header, then measure them: the lengths count escaped bytes. */
+	if (cap < sizeof head)
+		return 0;
+	body.buf = dst + sizeof head;
+	body.cap = cap - sizeof head;
+	put_escaped(&body, e->title, 0);
+	tlen = body.len;
+	put(&body, "|", 1);
+	put_escaped(&body, e->text, 0);
+	xlen = body.len - tlen - 1;
+	if (e->timestamp > 0) {
+		snprintf(ts, sizeof ts, "%lld", e->timestamp);
+		put_field(&body, "|d:", ts);
+	}
+	put_field(&body, "|h:", e->hostname);
+	put_field(&body, "|k:", e->aggregation_key);
+	put_field(&body, "|p:", e->priority);
+	put_field(&body, "|s:", e->source_type);
+	put_field(&body, "|t:", e->alert_type);
+	if (e->tags && e->tags[0]) {
+		put(&body, "|#", 2);
+		puts_(&body, e->tags);
+	}
+	if (body.full || !tlen)
+		return 0;
+	hlen = (size_t)snprintf(head, sizeof head, "_e{%zu,%zu}:", tlen, xlen);
+	if (hlen + body.len >= cap)
+		return 0;
+	memmove(dst + hlen, dst + sizeof head, body.len);
+	memcpy(dst, head, hlen);
+	dst[hlen + body.len] = '\0';
+	return hlen + body.len;
+}
+
+size_t dsd_service_check(char *dst, size_t cap, const char *name, int status,
+                         long long timestamp, const char *hostname,
+                         const char *tags, const char *message)
+{
+	char num[32];
+	struct out o = { dst, cap, 0, 0 };
+
+	if (status < 0 || status > 3)
+		return 0;
+	puts_(&o, "_sc|");
+	puts_(&o, name);
+	snprintf(num, sizeof num, "|%d", status);
+	puts_(&o, num);
+	if (timestamp > 0) {
+		snprintf(num, sizeof num, "%lld", timestamp);
+		put_field(&o, "|d:", num);
+	}
+	put_field(&o, "|h:", hostname);
+	if (tags && tags[0]) {
+		put(&o, "|#", 2);
+		puts_(&o, tags);
+	}
+	if (message && message[0]) {
+		put(&o, "|m:", 3);
+		put_escaped(&o, message, 1);
+	}
+	return finish(&o);
+}

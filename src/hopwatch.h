@@ -1,0 +1,230 @@
+/*
+ * hopwatch.h: the one header a hopwatch probe plugin includes.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * `hopwatch_plugin`, a const struct hw_plugin (use HW_PLUGIN_EXPORT).  The
+ * daemon checks its `abi` and `size` fields before it calls anything in it.
+ *
+ * The daemon owns the event loop.  A plugin never sees libev: it asks the
+ * host for fd watches and timers through the functions below, and the host
+ * calls back.  Everything else a probe needs (metrics, events, service
+ * checks, logging, resolved target addresses, shared packet helpers) is here.
+ *
+ * Ownership rule, kept everywhere: whatever a plugin creates through this
+ * API (hw_io, hw_timer) belongs to its probe instance.  The plugin may free
+ * it early with the matching *_free; whatever is left when the instance
+ * stops is freed by the host after the plugin's `stop` returns.  Strings and
+ * arrays passed *into* the API are copied or used before the call returns;
+ * the caller keeps ownership.  Pointers the API hands *out* (targets,
+ * options) stay valid until the instance stops.
+ */
+#ifndef HOPWATCH_H
+#define HOPWATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+/* Bumped whenever anything in this header changes incompatibly. */
+#define HW_PLUGIN_ABI 1
+
+/* An opaque probe instance: one `probes` entry of the config. */
+typedef struct hw_ctx hw_ctx;
+/* An opaque fd watch owned by a probe instance. */
+typedef struct hw_io hw_io;
+/* An opaque one-shot timer owned by a probe instance. */
+typedef struct hw_timer hw_timer;
+
+/* ------------------------------------------------------------------ */
+/* Targets                                                              */
+
+/* One configured target of a probe instance, as the plugin sees it. */
+typedef struct hw_target {
+	const char *host;              /* host as configured (name or literal address) */
+	uint16_t port;                 /* port from the config, 0 when none was given */
+	const char *ip;                /* current address as text, "" until resolved */
+	struct sockaddr_storage addr;  /* current address; port filled in when set */
+	socklen_t addrlen;             /* length of addr, 0 until resolved */
+	int family;                    /* AF_INET or AF_INET6, 0 until resolved */
+	unsigned index;                /* position in the instance's target list, 0-based */
+	void *data;                    /* plugin per-target state: target_size zeroed bytes */
+} hw_target;
+
+/* ------------------------------------------------------------------ */
+/* Plugin settings                                                      */
+
+/* Type of one plugin setting; decides how the config value is read. */
+typedef enum hw_opt_type {
+	HW_OPT_INT,       /* integer -> int */
+	HW_OPT_DOUBLE,    /* number -> double */
+	HW_OPT_DURATION,  /* seconds as a number, or a string "250ms", "1.5s", "2m" -> double seconds */
+	HW_OPT_BOOL,      /* true/false -> int 0/1 */
+	HW_OPT_STRING,    /* string -> const char * (NULL when the default is NULL) */
+	HW_OPT_ENUM,      /* one of `choices` -> int index into choices */
+} hw_opt_type;
+
+/*
+ * One setting a plugin accepts inside its probe instance.  The host reads,
+ * type-checks and range-checks it, rejects unknown keys, and fills the
+ * plugin's options struct at `offset`.  Errors name file:line and the key.
+ */
+typedef struct hw_option {
+	const char *name;             /* key in the probe instance, e.g. "count" */
+	hw_opt_type type;             /* how to read it */
+	size_t offset;                /* offsetof() in the plugin's options struct */
+	const char *def;              /* default, written as in the config ("3", "200ms", "auto"); NULL: none */
+	double min, max;              /* inclusive bounds for INT, DOUBLE, DURATION */
+	const char *const *choices;   /* HW_OPT_ENUM: NULL-terminated allowed words */
+	const char *doc;              /* one line of help: meaning and unit */
+} hw_option;
+
+/* Whether the targets of a plugin carry a port. */
+typedef enum hw_port_use {
+	HW_PORT_NONE,      /* "host:port" is an error */
+	HW_PORT_OPTIONAL,  /* port may be given; 0 when not */
+	HW_PORT_REQUIRED,  /* every target must have a port */
+} hw_port_use;
+
+/* ------------------------------------------------------------------ */
+/* The plugin descriptor                                                */
+
+/*
+ * What a plugin exports.  Callbacks run on the daemon's only thread and must
+ * never block.  `state` is whatever `start` stored.
+ */
+typedef struct hw_plugin {
+	uint32_t abi;                 /* HW_PLUGIN_ABI this plugin was built against */
+	uint32_t size;                /* sizeof(struct hw_plugin) it was built with */
+	const char *name;             /* must equal the file name without ".so" */
+	const hw_option *options;     /* settings table, ended by an entry with name NULL */
+	size_t options_size;          /* sizeof the struct the settings fill */
+	size_t target_size;           /* bytes of per-target state (hw_target.data), may be 0 */
+	hw_port_use port;             /* port use of targets */
+	/* Cross-field checks after every setting was read; return NULL when
+	 * fine, else a static message naming the settings involved.  May be NULL. */
+	const char *(*validate)(const void *opts, double interval, double timeout);
+	/* Open sockets and set up; return 0, or -1 after logging why. */
+	int (*start)(hw_ctx *ctx, const void *opts, void **state);
+	/* Begin one round for `t`.  The plugin calls hw_done() when it ends. */
+	void (*run)(void *state, hw_target *t);
+	/* A target's address changed between rounds (t already holds the new one). May be NULL. */
+	void (*readdress)(void *state, hw_target *t);
+	/* Tear down: close sockets, free state.  Rounds still open are abandoned. */
+	void (*stop)(void *state);
+} hw_plugin;
+
+/* Name of the one symbol a plugin exports. */
+#define HW_PLUGIN_SYMBOL "hopwatch_plugin"
+
+/* Define the exported descriptor: HW_PLUGIN_EXPORT = { ... }; */
+#define HW_PLUGIN_EXPORT \
+	__attribute__((visibility("default"))) const hw_plugin hopwatch_plugin
+
+/* ------------------------------------------------------------------ */
+/* Event loop access                                                    */
+
+/* Readiness bits for hw_io_want and the io callback. */
+#define HW_READ  1
+#define HW_WRITE 2
+
+/* Called when the fd is ready; `revents` holds HW_READ and/or HW_WRITE. */
+typedef void (*hw_io_cb)(void *arg, int fd, int revents);
+/* Called when a timer expires. */
+typedef void (*hw_timer_cb)(void *arg);
+
+/* Watch `fd` (not owned: the plugin closes it).  Starts with no interest;
+ * call hw_io_want.  Returns NULL only when out of memory. */
+hw_io *hw_io_new(hw_ctx *ctx, int fd, hw_io_cb cb, void *arg);
+/* Set the interest to `events` (HW_READ|HW_WRITE, 0 for none); idempotent. */
+void hw_io_want(hw_io *io, int events);
+/* Stop watching and free; NULL is fine. */
+void hw_io_free(hw_io *io);
+
+/* A stopped one-shot timer.  Returns NULL only when out of memory. */
+hw_timer *hw_timer_new(hw_ctx *ctx, hw_timer_cb cb, void *arg);
+/* (Re)arm to fire once, `after` seconds from now; replaces any earlier arming. */
+void hw_timer_arm(hw_timer *t, double after);
+/* Disarm; idempotent. */
+void hw_timer_stop(hw_timer *t);
+/* Disarm and free; NULL is fine. */
+void hw_timer_free(hw_timer *t);
+
+/* Monotonic seconds (CLOCK_MONOTONIC), read now, not cached. */
+double hw_mono(void);
+
+/* ------------------------------------------------------------------ */
+/* Rounds                                                               */
+
+/* The round started by run(t) is over; the scheduler may start the next. */
+void hw_done(hw_ctx *ctx, hw_target *t);
+/* The instance's targets, in config order; *n receives the count. */
+hw_target *const *hw_targets(hw_ctx *ctx, size_t *n);
+/* The instance name (the `name` setting). */
+const char *hw_instance_name(const hw_ctx *ctx);
+/* The instance's `interval` and `timeout`, in seconds. */
+double hw_interval(const hw_ctx *ctx);
+double hw_timeout(const hw_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Output                                                               */
+
+/* DogStatsD metric types the host can send. */
+typedef enum hw_mtype {
+	HW_GAUGE,         /* g */
+	HW_COUNT,         /* c */
+	HW_HISTOGRAM,     /* h */
+	HW_DISTRIBUTION,  /* d */
+	HW_TIMER,         /* ms */
+} hw_mtype;
+
+/* Service check statuses. */
+typedef enum hw_status {
+	HW_OK = 0, HW_WARNING = 1, HW_CRITICAL = 2, HW_UNKNOWN = 3,
+} hw_status;
+
+/* Event alert types. */
+typedef enum hw_alert {
+	HW_ALERT_INFO, HW_ALERT_SUCCESS, HW_ALERT_WARNING, HW_ALERT_ERROR,
+} hw_alert;
+
+/*
+ * Send metric `name` (the host prepends the metric prefix, "hopwatch." by
+ * default) with `n` values.  Several values go out packed in one line where
+ * the type allows.  Tags: the global and instance tags, probe:<instance>,
+ * and when `t` is not NULL target:, target_ip:, the group tag and the
+ * target's own tags; then `extra` (NULL-terminated "key:value" strings, may
+ * be NULL), sanitised.  Non-finite values are dropped.
+ */
+void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
+               const double *values, size_t n, const char *const *extra);
+/* One value; the common case. */
+void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
+                double value, const char *const *extra);
+/* Service check `name` (prefixed) with the same tags as hw_metric. */
+void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
+                      hw_status status, const char *message, const char *const *extra);
+/* Event with the same tags; `aggregation_key` may be NULL; source type is "hopwatch". */
+void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,
+              hw_alert alert, const char *aggregation_key, const char *const *extra);
+
+/* ------------------------------------------------------------------ */
+/* Logging: one family, prefixed with the instance name                 */
+
+/* Log levels, most severe first (syslog's order). */
+enum { HW_LOG_ERR = 3, HW_LOG_WARNING = 4, HW_LOG_INFO = 6, HW_LOG_DEBUG = 7 };
+
+/* Log a message for `ctx` (NULL: the core). */
+void hw_log(const hw_ctx *ctx, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Whether `level` would be logged: skip expensive formatting when not. */
+int hw_log_enabled(int level);
+
+#define HW_ERROR(ctx, ...) hw_log((ctx), HW_LOG_ERR, __VA_ARGS__)
+#define HW_WARN(ctx, ...)  hw_log((ctx), HW_LOG_WARNING, __VA_ARGS__)
+#define HW_INFO(ctx, ...)  hw_log((ctx), HW_LOG_INFO, __VA_ARGS__)
+#define HW_DEBUG(ctx, ...) \
+	do { if (hw_log_enabled(HW_LOG_DEBUG)) hw_log((ctx), HW_LOG_DEBUG, __VA_ARGS__); } while (0)
+
+#endif /* HOPWATCH_H */

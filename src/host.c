@@ -1,0 +1,180 @@
+/* host.c: the functions of hopwatch.h that plugins call. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "instance.h"
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct hw_io *io = (struct hw_io *)w;
+	(void)loop;
+	io->cb(io->arg, w->fd, ((revents & EV_READ) ? HW_READ : 0) | ((revents & EV_WRITE) ? HW_WRITE : 0));
+}
+
+hw_io *hw_io_new(hw_ctx *ctx, int fd, hw_io_cb cb, void *arg)
+{
+	struct hw_io *io = calloc(1, sizeof *io);
+
+	if (!io)
+		return NULL;
+	ev_io_init(&io->w, io_cb, fd, 0);
+	io->ctx = ctx;
+	io->cb = cb;
+	io->arg = arg;
+	io->next = ctx->ios;
+	if (ctx->ios)
+		ctx->ios->prev = io;
+	ctx->ios = io;
+	return io;
+}
+
+void hw_io_want(hw_io *io, int events)
+{
+	int ev = ((events & HW_READ) ? EV_READ : 0) | ((events & HW_WRITE) ? EV_WRITE : 0);
+
+	if (ev_is_active(&io->w) && (io->w.events & (EV_READ | EV_WRITE)) == ev)
+		return;
+	ev_io_stop(io->ctx->rt->loop, &io->w);
+	if (ev) {
+		ev_io_set(&io->w, io->w.fd, ev);
+		ev_io_start(io->ctx->rt->loop, &io->w);
+	}
+}
+
+void hw_io_free(hw_io *io)
+{
+	if (!io)
+		return;
+	ev_io_stop(io->ctx->rt->loop, &io->w);
+	if (io->prev)
+		io->prev->next = io->next;
+	else
+		io->ctx->ios = io->next;
+	if (io->next)
+		io->next->prev = io->prev;
+	free(io);
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hw_timer *t = (struct hw_timer *)w;
+	(void)loop;
+	(void)revents;
+	t->cb(t->arg);
+}
+
+hw_timer *hw_timer_new(hw_ctx *ctx, hw_timer_cb cb, void *arg)
+{
+	struct hw_timer *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	ev_timer_init(&t->w, timer_cb, 0., 0.);
+	t->ctx = ctx;
+	t->cb = cb;
+	t->arg = arg;
+	t->next = ctx->timers;
+	if (ctx->timers)
+		ctx->timers->prev = t;
+	ctx->timers = t;
+	return t;
+}
+
+void hw_timer_arm(hw_timer *t, double after)
+{
+	struct ev_loop *loop = t->ctx->rt->loop;
+
+	ev_timer_stop(loop, &t->w);
+	/* relative to the real now, not the loop's cached time */
+	ev_timer_set(&t->w, after < 0 ? 0. : after + (ev_time() - ev_now(loop)), 0.);
+	ev_timer_start(loop, &t->w);
+}
+
+void hw_timer_stop(hw_timer *t)
+{
+	ev_timer_stop(t->ctx->rt->loop, &t->w);
+}
+
+void hw_timer_free(hw_timer *t)
+{
+	if (!t)
+		return;
+	ev_timer_stop(t->ctx->rt->loop, &t->w);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		t->ctx->timers = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	free(t);
+}
+
+double hw_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void hw_done(hw_ctx *ctx, hw_target *pub)
+{
+	struct target *t = (struct target *)pub;
+	(void)ctx;
+	if (!t->running)
+		return;
+	t->running = 0;
+	instance_round_done(t);
+}
+
+hw_target *const *hw_targets(hw_ctx *ctx, size_t *n)
+{
+	*n = ctx->pc->ntargets;
+	return ctx->tptrs;
+}
+
+const char *hw_instance_name(const hw_ctx *ctx)
+{
+	return ctx->pc->name;
+}
+
+double hw_interval(const hw_ctx *ctx)
+{
+	return ctx->pc->interval;
+}
+
+double hw_timeout(const hw_ctx *ctx)
+{
+	return ctx->pc->timeout;
+}
+
+/* The ready tag list of target `t`, or NULL. */
+static const char *target_tags(const hw_target *t)
+{
+	return t ? ((const struct target *)t)->tags : NULL;
+}
+
+void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
+               const double *values, size_t n, const char *const *extra)
+{
+	emit_metric(&ctx->rt->emit, ctx->tags, target_tags(t), name, type, values, n, extra);
+}
+
+void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
+                double value, const char *const *extra)
+{
+	hw_metric(ctx, t, name, type, &value, 1, extra);
+}
+
+void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
+                      hw_status status, const char *message, const char *const *extra)
+{
+	emit_service_check(&ctx->rt->emit, ctx->tags, target_tags(t), name, status, message, extra);
+}
+
+void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,
+              hw_alert alert, const char *aggregation_key, const char *const *extra)
+{
+	emit_event(&ctx->rt->emit, ctx->tags, target_tags(t), title, text, alert,
+	           aggregation_key, extra);
+}

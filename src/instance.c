@@ -1,0 +1,260 @@
+/* instance.c: probe instance lifecycle and target addresses (see instance.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dogstatsd.h"
+#include "instance.h"
+
+/* Longest ready tag list of an instance or a target. */
+#define TAGS_MAX 2048
+
+/* A heap copy of a ready tag list built from `tags` (NULL-terminated). */
+static char *tag_list(const char *const *tags)
+{
+	char buf[TAGS_MAX];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (; *tags; tags++)
+		len = dsd_tags_append(buf, sizeof buf, len, *tags);
+	return strdup(buf);
+}
+
+/* Rebuild t->tags from its configuration and current address. */
+static int target_tags(struct target *t)
+{
+	char host[300], port[16], ip[64], group[300];
+	const char *list[8 + 64 + 1];
+	size_t n = 0;
+	char *tags;
+
+	snprintf(host, sizeof host, "target:%s", t->tc->host);
+	list[n++] = host;
+	if (t->tc->port) {
+		snprintf(port, sizeof port, "port:%u", t->tc->port);
+		list[n++] = port;
+	}
+	if (t->pub.ip[0]) {
+		snprintf(ip, sizeof ip, "target_ip:%s", t->pub.ip);
+		list[n++] = ip;
+	}
+	if (t->tc->group) {
+		snprintf(group, sizeof group, "group:%s", t->tc->group);
+		list[n++] = group;
+	}
+	for (size_t i = 0; i < t->tc->tags.n && i < 64; i++)
+		list[n++] = t->tc->tags.v[i];
+	list[n] = NULL;
+	if (!(tags = tag_list(list)))
+		return -1;
+	free(t->tags);
+	t->tags = tags;
+	return 0;
+}
+
+/* Make `sa` the address of `t` now (the port from the config is kept). */
+static void target_set_addr(struct target *t, const struct sockaddr *sa, socklen_t len)
+{
+	const void *raw = sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+	                                           : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+	memcpy(&t->pub.addr, sa, len);
+	t->pub.addrlen = len;
+	t->pub.family = sa->sa_family;
+	((struct sockaddr_in *)&t->pub.addr)->sin_port = htons(t->tc->port);  /* same offset in v6 */
+	inet_ntop(sa->sa_family, raw, t->ipbuf, sizeof t->ipbuf);
+	if (target_tags(t) < 0)
+		HW_ERROR(t->ctx, "target %s: out of memory for its tags", t->tc->host);
+}
+
+/* Whether `sa` is the address `t` has now. */
+static int same_addr(const struct target *t, const struct sockaddr *sa, socklen_t len)
+{
+	if (t->pub.addrlen != len || t->pub.family != sa->sa_family)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
+		               &((const struct sockaddr_in *)&t->pub.addr)->sin_addr, sizeof(struct in_addr));
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
+	               &((const struct sockaddr_in6 *)&t->pub.addr)->sin6_addr, sizeof(struct in6_addr));
+}
+
+/* A new address for `t`: take it now, or after the running round. */
+static void target_readdress(struct target *t, const struct sockaddr *sa, socklen_t len)
+{
+	struct hw_ctx *ctx = t->ctx;
+	char old[INET6_ADDRSTRLEN];
+
+	if (!t->pub.addrlen) {
+		target_set_addr(t, sa, len);
+		HW_DEBUG(ctx, "target %s resolved to %s", t->tc->host, t->pub.ip);
+		return;
+	}
+	snprintf(old, sizeof old, "%s", t->pub.ip);
+	if (t->running) {
+		memcpy(&t->next, sa, len);
+		t->nextlen = len;
+		return;
+	}
+	target_set_addr(t, sa, len);
+	HW_INFO(ctx, "target %s moved from %s to %s", t->tc->host, old, t->pub.ip);
+	hw_metric1(ctx, &t->pub, "dns.changes", HW_COUNT, 1, NULL);
+	if (ctx->p->readdress)
+		ctx->p->readdress(ctx->state, &t->pub);
+}
+
+void instance_round_done(struct target *t)
+{
+	if (t->nextlen) {
+		struct sockaddr_storage ss = t->next;
+		socklen_t len = t->nextlen;
+		t->nextlen = 0;
+		target_readdress(t, (struct sockaddr *)&ss, len);
+	}
+}
+
+static void target_resolved(void *arg, const struct sockaddr *sa, socklen_t len, const char *error)
+{
+	struct target *t = arg;
+
+	t->lookup = NULL;
+	if (!sa) {
+		if (!t->lookup_failed)
+			HW_WARN(t->ctx, "target %s: cannot resolve: %s%s", t->tc->host, error,
+			        t->pub.addrlen ? "; keeping the last address" : "; not probed until it resolves");
+		t->lookup_failed = 1;
+		hw_metric1(t->ctx, &t->pub, "dns.errors", HW_COUNT, 1, NULL);
+		return;
+	}
+	if (t->lookup_failed)
+		HW_INFO(t->ctx, "target %s resolves again", t->tc->host);
+	t->lookup_failed = 0;
+	if (!same_addr(t, sa, len))
+		target_readdress(t, sa, len);
+}
+
+/* The family wanted for `ctx`'s names. */
+static int wanted_family(const struct hw_ctx *ctx)
+{
+	return ctx->pc->family == FAMILY_IPV4 ? AF_INET : ctx->pc->family == FAMILY_IPV6 ? AF_INET6 : AF_UNSPEC;
+}
+
+/* Look every named target up (again). */
+static void resolve_all(struct hw_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->pc->ntargets; i++) {
+		struct target *t = &ctx->targets[i];
+		struct sockaddr_storage ss;
+		socklen_t len;
+		if (t->lookup || dns_literal(t->tc->host, AF_UNSPEC, &ss, &len))
+			continue;
+		t->lookup = dns_resolve(ctx->rt->dns, t->tc->host, wanted_family(ctx), target_resolved, t);
+	}
+}
+
+static void reresolve_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	resolve_all((struct hw_ctx *)((char *)w - offsetof(struct hw_ctx, reresolve)));
+}
+
+struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
+{
+	struct hw_ctx *ctx = calloc(1, sizeof *ctx);
+	const char *tags[1 + 64 + 64 + 1];
+	char probe[80];
+	size_t n = 0, tsize = pc->p->target_size;
+
+	if (!ctx)
+		return NULL;
+	ctx->rt = rt;
+	ctx->pc = pc;
+	ctx->p = pc->p;
+	snprintf(probe, sizeof probe, "probe:%s", pc->name);
+	tags[n++] = probe;
+	for (size_t i = 0; i < pc->tags.n; i++)
+		tags[n++] = pc->tags.v[i];
+	tags[n] = NULL;
+	ctx->tags = tag_list(tags);
+	ctx->targets = calloc(pc->ntargets, sizeof *ctx->targets);
+	ctx->tptrs = calloc(pc->ntargets, sizeof *ctx->tptrs);
+	ctx->tdata = tsize ? calloc(pc->ntargets, tsize) : NULL;
+	if (!ctx->tags || !ctx->targets || !ctx->tptrs || (tsize && !ctx->tdata)) {
+		HW_ERROR(ctx, "out of memory for %zu targets", pc->ntargets);
+		instance_free(ctx);
+		return NULL;
+	}
+	if (rt->global_tags[0]) {
+		size_t a = strlen(ctx->tags), b = strlen(rt->global_tags);
+		char *all = malloc(a + b + 2);
+		if (all) {
+			snprintf(all, a + b + 2, "%s,%s", ctx->tags, rt->global_tags);
+			free(ctx->tags);
+			ctx->tags = all;
+		}
+	}
+	for (size_t i = 0; i < pc->ntargets; i++) {
+		struct target *t = &ctx->targets[i];
+		struct sockaddr_storage ss;
+		socklen_t len;
+		t->ctx = ctx;
+		t->tc = &pc->targets[i];
+		t->pub.host = t->tc->host;
+		t->pub.port = t->tc->port;
+		t->pub.ip = t->ipbuf;
+		t->pub.index = (unsigned)i;
+		t->pub.data = tsize ? (char *)ctx->tdata + i * tsize : NULL;
+		ctx->tptrs[i] = &t->pub;
+		if (dns_literal(t->tc->host, wanted_family(ctx), &ss, &len))
+			target_set_addr(t, (struct sockaddr *)&ss, len);
+		else if (dns_literal(t->tc->host, AF_UNSPEC, &ss, &len)) {
+			HW_ERROR(ctx, "target %s is not an address of the family this probe wants", t->tc->host);
+			instance_free(ctx);
+			return NULL;
+		} else if (target_tags(t) < 0) {
+			HW_ERROR(ctx, "out of memory");
+			instance_free(ctx);
+			return NULL;
+		}
+	}
+	ev_timer_init(&ctx->reresolve, reresolve_cb, rt->cfg->resolve_interval, rt->cfg->resolve_interval);
+	if (pc->p->start(ctx, pc->opts, &ctx->state) < 0) {
+		HW_ERROR(ctx, "plugin %s could not start", pc->plugin);
+		instance_free(ctx);
+		return NULL;
+	}
+	ctx->started = 1;
+	return ctx;
+}
+
+void instance_run(struct hw_ctx *ctx)
+{
+	resolve_all(ctx);
+	ev_timer_start(ctx->rt->loop, &ctx->reresolve);
+	sched_start(ctx);
+}
+
+void instance_free(struct hw_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	sched_stop(ctx);
+	ev_timer_stop(ctx->rt->loop, &ctx->reresolve);
+	if (ctx->started)
+		ctx->p->stop(ctx->state);
+	while (ctx->ios)
+		hw_io_free(ctx->ios);
+	while (ctx->timers)
+		hw_timer_free(ctx->timers);
+	for (size_t i = 0; ctx->targets && i < ctx->pc->ntargets; i++) {
+		dns_cancel(ctx->targets[i].lookup);
+		free(ctx->targets[i].tags);
+	}
+	free(ctx->targets);
+	free(ctx->tptrs);
+	free(ctx->tdata);
+	free(ctx->tags);
+	free(ctx);
+}

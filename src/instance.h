@@ -1,0 +1,93 @@
+/*
+ * instance.h: a running probe instance (struct hw_ctx) and its targets.
+ * instance.c owns the lifecycle and addresses, sched.c the round timing,
+ * host.c the hw_* functions plugins call.
+ */
+#ifndef HW_INSTANCE_H
+#define HW_INSTANCE_H
+
+#include <arpa/inet.h>
+#include <ev.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "dns.h"
+#include "emit.h"
+#include "hopwatch.h"
+
+/* What every instance of one daemon shares. */
+struct runtime {
+	struct ev_loop *loop;        /* the only loop */
+	dns *dns;                    /* resolver */
+	struct emit emit;            /* metric prefix, sink */
+	const struct hw_config *cfg; /* the configuration the instances come from */
+	char *global_tags;           /* ready tag list: global tags (and entity id) */
+};
+
+/* The core side of one target. */
+struct target {
+	hw_target pub;               /* what the plugin sees; first, so the two convert */
+	struct hw_ctx *ctx;          /* owning instance */
+	const struct target_conf *tc;/* its configuration */
+	char *tags;                  /* ready tag list: target, port, target_ip, group, own tags */
+	int running;                 /* a round started and hw_done() not yet called */
+	dns_req *lookup;             /* pending resolution, or NULL */
+	int lookup_failed;           /* the last lookup failed (logged once per failure streak) */
+	struct sockaddr_storage next;/* an address learnt while a round ran */
+	socklen_t nextlen;           /* its length; 0: nothing pending */
+	char ipbuf[INET6_ADDRSTRLEN];/* storage behind pub.ip */
+};
+
+/* A fd watch a plugin asked for (hw_io_new). */
+struct hw_io {
+	ev_io w;                     /* the libev watcher */
+	struct hw_ctx *ctx;          /* owner */
+	hw_io_cb cb;                 /* plugin callback */
+	void *arg;                   /* its argument */
+	struct hw_io *prev, *next;   /* owner's list */
+};
+
+/* A timer a plugin asked for (hw_timer_new). */
+struct hw_timer {
+	ev_timer w;                  /* the libev watcher */
+	struct hw_ctx *ctx;          /* owner */
+	hw_timer_cb cb;              /* plugin callback */
+	void *arg;                   /* its argument */
+	struct hw_timer *prev, *next;/* owner's list */
+};
+
+/* One running probe instance. */
+struct hw_ctx {
+	struct runtime *rt;          /* shared daemon state */
+	const struct probe_conf *pc; /* its configuration */
+	const hw_plugin *p;          /* its plugin */
+	void *state;                 /* what p->start returned */
+	int started;                 /* p->start succeeded, so p->stop is due */
+	struct target *targets;      /* pc->ntargets targets */
+	hw_target **tptrs;           /* pointers to targets[i].pub, for hw_targets() */
+	void *tdata;                 /* one block of per-target plugin state */
+	char *tags;                  /* ready tag list: probe:<name>, instance tags, global tags */
+	ev_timer sched;              /* fires at the next round start */
+	uint64_t seq;                /* rounds started or skipped since the schedule began */
+	double base;                 /* hw_mono() when the schedule began */
+	ev_timer reresolve;          /* periodic re-resolution of named targets */
+	struct hw_io *ios;           /* watches the plugin holds */
+	struct hw_timer *timers;     /* timers the plugin holds */
+};
+
+/* Create instance `pc`: targets, tags, then p->start (sockets).  NULL after
+ * logging why. */
+struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc);
+/* Begin resolving and scheduling. */
+void instance_run(struct hw_ctx *ctx);
+/* Stop: p->stop, then free whatever the plugin still held; NULL is fine. */
+void instance_free(struct hw_ctx *ctx);
+
+/* Start the schedule of `ctx` (sched.c). */
+void sched_start(struct hw_ctx *ctx);
+/* Stop it. */
+void sched_stop(struct hw_ctx *ctx);
+/* Target `t` finished its round; apply a pending address (instance.c). */
+void instance_round_done(struct target *t);
+
+#endif

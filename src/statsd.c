@@ -1,0 +1,291 @@
+/* statsd.c: the non-blocking DogStatsD sink (see statsd.h). */
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hopwatch.h"
+#include "statsd.h"
+
+/* Seconds between reconnect attempts of a Unix socket, and between
+ * re-resolutions of an agent host name (its address may move). */
+#define STATSD_RETRY 1.0
+#define STATSD_RERESOLVE 60.0
+
+struct statsd {
+	struct ev_loop *loop;        /* the daemon's loop */
+	dns *dns;                    /* resolver for a UDP host name */
+	dns_req *lookup;             /* pending lookup of the host name, or NULL */
+	struct statsd_addr addr;     /* where to send */
+	int fd;                      /* connected socket, -1 while there is none */
+	double next_try;             /* ev_now() after which to reconnect (Unix) */
+	int echo;                    /* also print lines to stdout */
+	size_t max;                  /* datagram size limit */
+	size_t len;                  /* bytes queued in buf */
+	ev_prepare flusher;          /* flushes before the loop sleeps */
+	ev_timer reresolve;          /* periodic lookup of addr.host */
+	struct statsd_stats stats;   /* counters */
+	char buf[STATSD_UNIX_MAX];   /* the datagram being filled */
+};
+
+int statsd_parse_url(const char *url, struct statsd_addr *a, char *err, size_t errlen)
+{
+	const char *p = url, *colon;
+	char *end;
+	unsigned long port = 8125;
+
+	memset(a, 0, sizeof *a);
+	if (!strncmp(p, "unix://", 7) || !strncmp(p, "unixgram://", 11)) {
+		p = strstr(p, "://") + 3;
+		if (p[0] != '/' || strlen(p) >= sizeof a->path) {
+			snprintf(err, errlen, "Unix socket path must be absolute and shorter than %zu bytes",
+			         sizeof a->path);
+			return -1;
+		}
+		a->unix_socket = 1;
+		strcpy(a->path, p);
+		return 0;
+	}
+	if (!strncmp(p, "unixstream://", 13)) {
+		snprintf(err, errlen, "unixstream:// is not supported; use unixgram:// (the agent's default)");
+		return -1;
+	}
+	if (!strncmp(p, "udp://", 6))
+		p += 6;
+	else if (strstr(p, "://")) {
+		snprintf(err, errlen, "unknown scheme in \"%s\": use udp://, unix:// or unixgram://", url);
+		return -1;
+	}
+	if (p[0] == '[') {
+		const char *close = strchr(p, ']');
+		if (!close || close == p + 1 || (size_t)(close - p - 1) >= sizeof a->host) {
+			snprintf(err, errlen, "bad IPv6 address in \"%s\"", url);
+			return -1;
+		}
+		memcpy(a->host, p + 1, (size_t)(close - p - 1));
+		colon = close[1] == ':' ? close + 1 : (close[1] ? close : NULL);
+		if (close[1] && close[1] != ':') {
+			snprintf(err, errlen, "unexpected text after ']' in \"%s\"", url);
+			return -1;
+		}
+	} else {
+		colon = strchr(p, ':');
+		size_t hl = colon ? (size_t)(colon - p) : strlen(p);
+		if (colon && strchr(colon + 1, ':')) {
+			snprintf(err, errlen, "write an IPv6 address in brackets: udp://[::1]:8125");
+			return -1;
+		}
+		if (!hl || hl >= sizeof a->host) {
+			snprintf(err, errlen, "missing or too long host in \"%s\"", url);
+			return -1;
+		}
+		memcpy(a->host, p, hl);
+	}
+	if (colon) {
+		errno = 0;
+		port = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || errno || port == 0 || port > 65535) {
+			snprintf(err, errlen, "bad port in \"%s\" (1-65535)", url);
+			return -1;
+		}
+	}
+	a->port = (unsigned)port;
+	return 0;
+}
+
+void statsd_default_url(char *buf, size_t len)
+{
+	const char *url = getenv("DD_DOGSTATSD_URL");
+	const char *host = getenv("DD_AGENT_HOST");
+	const char *port = getenv("DD_DOGSTATSD_PORT");
+
+	if (url && url[0])
+		snprintf(buf, len, "%s", url);
+	else if (host && host[0])
+		snprintf(buf, len, strchr(host, ':') ? "udp://[%s]:%s" : "udp://%s:%s",
+		         host, port && port[0] ? port : "8125");
+	else
+		snprintf(buf, len, "udp://127.0.0.1:8125");
+}
+
+/* Connect a non-blocking datagram socket to `sa`; -1 on failure. */
+static int statsd_connect(const struct sockaddr *sa, socklen_t len)
+{
+	int fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void statsd_resolved(void *arg, const struct sockaddr *sa, socklen_t len,
+                            const char *error)
+{
+	struct statsd *s = arg;
+	struct sockaddr_storage ss;
+
+	s->lookup = NULL;
+	if (!sa) {
+		HW_WARN(NULL, "statsd: cannot resolve %s: %s; dropping metrics until it resolves",
+		        s->addr.host, error);
+		return;
+	}
+	memcpy(&ss, sa, len);
+	((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)s->addr.port);  /* same offset in v6 */
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = statsd_connect((struct sockaddr *)&ss, len);
+	if (s->fd < 0)
+		HW_WARN(NULL, "statsd: cannot open a socket to %s: %s", s->addr.host, strerror(errno));
+}
+
+/* (Re)open the socket when there is none; never blocks. */
+static void statsd_open(struct statsd *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (s->addr.unix_socket) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		if (ev_now(s->loop) < s->next_try)
+			return;
+		s->next_try = ev_now(s->loop) + STATSD_RETRY;
+		strcpy(sun.sun_path, s->addr.path);
+		s->fd = statsd_connect((struct sockaddr *)&sun, sizeof sun);
+		return;
+	}
+	if (dns_literal(s->addr.host, AF_UNSPEC, &ss, &len)) {
+		statsd_resolved(s, (struct sockaddr *)&ss, len, NULL);
+		return;
+	}
+	if (!s->lookup)
+		s->lookup = dns_resolve(s->dns, s->addr.host, AF_UNSPEC, statsd_resolved, s);
+}
+
+static void statsd_reresolve_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct statsd *s = (struct statsd *)((char *)w - offsetof(struct statsd, reresolve));
+	(void)loop;
+	(void)revents;
+	if (!s->lookup)
+		s->lookup = dns_resolve(s->dns, s->addr.host, AF_UNSPEC, statsd_resolved, s);
+}
+
+static void statsd_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct statsd *s = (struct statsd *)((char *)w - offsetof(struct statsd, flusher));
+	(void)loop;
+	(void)revents;
+	statsd_flush(s);
+}
+
+statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
+                   char *err, size_t errlen)
+{
+	struct statsd *s = calloc(1, sizeof *s);
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (statsd_parse_url(url, &s->addr, err, errlen) < 0) {
+		free(s);
+		return NULL;
+	}
+	s->loop = loop;
+	s->dns = d;
+	s->fd = -1;
+	s->echo = echo;
+	s->max = s->addr.unix_socket ? STATSD_UNIX_MAX : STATSD_UDP_MAX;
+	ev_prepare_init(&s->flusher, statsd_prepare_cb);
+	ev_prepare_start(loop, &s->flusher);
+	ev_unref(loop);  /* the flusher alone must not keep the loop running */
+	ev_timer_init(&s->reresolve, statsd_reresolve_cb, STATSD_RERESOLVE, STATSD_RERESOLVE);
+	if (!s->addr.unix_socket && !dns_literal(s->addr.host, AF_UNSPEC, &ss, &len)) {
+		ev_timer_start(loop, &s->reresolve);
+		ev_unref(loop);
+	}
+	statsd_open(s);
+	return s;
+}
+
+size_t statsd_max_line(const statsd *s)
+{
+	return s->max;
+}
+
+void statsd_flush(statsd *s)
+{
+	ssize_t n;
+
+	if (!s->len)
+		return;
+	if (s->echo)
+		fflush(stdout);
+	if (s->fd < 0)
+		statsd_open(s);
+	n = s->fd >= 0 ? send(s->fd, s->buf, s->len, MSG_DONTWAIT | MSG_NOSIGNAL) : -1;
+	if (n == (ssize_t)s->len) {
+		s->stats.packets_sent++;
+		s->stats.bytes_sent += s->len;
+	} else {
+		s->stats.packets_dropped++;
+		s->stats.bytes_dropped += s->len;
+		/* A Unix agent that went away leaves a dead socket: reconnect later. */
+		if (s->fd >= 0 && s->addr.unix_socket && errno != EAGAIN && errno != EWOULDBLOCK) {
+			close(s->fd);
+			s->fd = -1;
+		}
+	}
+	s->len = 0;
+}
+
+void statsd_line(statsd *s, const char *line, size_t len)
+{
+	if (!len || len > s->max)
+		return;
+	if (s->echo) {
+		fwrite(line, 1, len, stdout);
+		fputc('\n', stdout);
+	}
+	s->stats.metrics++;
+	if (s->len && s->len + 1 + len > s->max)
+		statsd_flush(s);
+	if (s->len)
+		s->buf[s->len++] = '\n';
+	memcpy(s->buf + s->len, line, len);
+	s->len += len;
+}
+
+const struct statsd_stats *statsd_get_stats(const statsd *s)
+{
+	return &s->stats;
+}
+
+void statsd_free(statsd *s)
+{
+	if (!s)
+		return;
+	statsd_flush(s);
+	dns_cancel(s->lookup);
+	ev_ref(s->loop);
+	ev_prepare_stop(s->loop, &s->flusher);
+	if (ev_is_active(&s->reresolve)) {
+		ev_ref(s->loop);
+		ev_timer_stop(s->loop, &s->reresolve);
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}

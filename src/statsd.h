@@ -1,0 +1,67 @@
+/*
+ * statsd.h: the DogStatsD sink.  Lines are packed newline-separated into
+ * datagrams of at most 1432 bytes (UDP) or 8192 (Unix datagram socket),
+ * sent when the next line would not fit and at the end of every loop
+ * iteration.  Sending never blocks: a datagram that cannot go out now
+ * (EAGAIN, refused, no socket yet) is dropped and counted.
+ */
+#ifndef HW_STATSD_H
+#define HW_STATSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns.h"
+
+struct ev_loop;
+
+/* Largest datagram per transport (shared/dogstatsd.md). */
+#define STATSD_UDP_MAX 1432
+#define STATSD_UNIX_MAX 8192
+
+/* Where the sink sends; filled by statsd_parse_url. */
+struct statsd_addr {
+	int unix_socket;    /* 1: Unix datagram socket at `path`; 0: UDP to host:port */
+	char host[256];     /* UDP host name or literal address */
+	unsigned port;      /* UDP port */
+	char path[108];     /* Unix socket path */
+};
+
+/* What the sink did, since it was created. */
+struct statsd_stats {
+	uint64_t packets_sent;     /* datagrams the kernel accepted */
+	uint64_t packets_dropped;  /* datagrams dropped: EAGAIN, refused, no socket */
+	uint64_t bytes_sent;       /* payload bytes accepted */
+	uint64_t bytes_dropped;    /* payload bytes dropped */
+	uint64_t metrics;          /* lines queued (metrics, events, service checks) */
+};
+
+/* The sink. */
+typedef struct statsd statsd;
+
+/* Parse "udp://host:port", "host:port", "udp://[v6]:port", "unix:///path"
+ * or "unixgram:///path" (port defaults to 8125).  Returns 0, or -1 with a
+ * message.  Pure. */
+int statsd_parse_url(const char *url, struct statsd_addr *a, char *err, size_t errlen);
+
+/* The URL to use when the config names none: DD_DOGSTATSD_URL, else
+ * DD_AGENT_HOST with DD_DOGSTATSD_PORT, else udp://127.0.0.1:8125.
+ * Written to buf. */
+void statsd_default_url(char *buf, size_t len);
+
+/* A sink for `url`; host names resolve through `d`.  With `echo` every line
+ * is also printed to stdout.  NULL and a message on a bad URL. */
+statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
+                   char *err, size_t errlen);
+/* Longest line the sink takes (its datagram size). */
+size_t statsd_max_line(const statsd *s);
+/* Queue one line (no newline); longer than statsd_max_line is dropped. */
+void statsd_line(statsd *s, const char *line, size_t len);
+/* Send what is queued now. */
+void statsd_flush(statsd *s);
+/* Counters so far. */
+const struct statsd_stats *statsd_get_stats(const statsd *s);
+/* Flush and free; NULL is fine. */
+void statsd_free(statsd *s);
+
+#endif

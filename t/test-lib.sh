@@ -1,0 +1,148 @@
+# t/test-lib.sh: sourced by every t/tNNNN-*.sh script; prints TAP for prove.
+#
+#   . "$(dirname "$0")/test-lib.sh"
+#   test_expect_success 'what it checks' '
+#       commands that must all succeed
+#   '
+#   test_done
+#
+# Each script gets its own trash directory ($TRASH, removed at exit unless
+# --keep or a failure with --verbose), a unique id for namespaces and other
+# global names ($HW_ID), and an exit trap that runs every test_atexit hook.
+# Options: -v/--verbose shows the output of the commands, --keep keeps the
+# trash directory, --valgrind runs hopwatchd under valgrind (see run_hopwatchd).
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+TOOLS=$SRCDIR/t/tools
+HOPWATCHD=$SRCDIR/src/hopwatchd
+PLUGIN_DIR=$SRCDIR/plugins
+TEST_PLUGIN_DIR=$SRCDIR/t/plugins
+# short, unique per run: namespace and interface names are limited to 15 bytes
+HW_ID=$(printf '%x' $(( ($$ + RANDOM) % 65536 )))
+
+verbose=${HW_TEST_VERBOSE:-}
+keep=
+use_valgrind=${HW_TEST_VALGRIND:-}
+for arg in "$@"; do
+	case $arg in
+	-v|--verbose) verbose=t ;;
+	--keep) keep=t ;;
+	--valgrind) use_valgrind=t ;;
+	esac
+done
+
+TRASH=$(mktemp -d "/tmp/hw-$TEST_NAME.XXXXXX")
+test_count=0
+test_failed=0
+_atexit_hooks=
+
+# test_atexit CMD: run CMD (a shell string) when the script exits, last
+# registered first; used to remove namespaces and stop servers.
+test_atexit() {
+	_atexit_hooks="$1
+$_atexit_hooks"
+}
+
+_test_cleanup() {
+	local rc=$?
+	set +e
+	local IFS='
+'
+	for hook in $_atexit_hooks; do
+		eval "$hook" >/dev/null 2>&1
+	done
+	if [ -z "$keep" ]; then
+		rm -rf "$TRASH"
+	else
+		echo "# trash kept in $TRASH"
+	fi
+	exit $rc
+}
+trap _test_cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "# $*"; }
+
+# test_expect_success DESC BODY: BODY runs in a subshell inside $TRASH and
+# passes when it exits 0.  As in git's t/, chain its commands with && (a
+# failing command in the middle is otherwise not seen).
+test_expect_success() {
+	test_count=$((test_count + 1))
+	local out="$TRASH/.out.$test_count"
+	if (cd "$TRASH" && eval "$2") >"$out" 2>&1; then
+		printf 'ok %d - %s\n' "$test_count" "$1"
+		[ -n "$verbose" ] && sed 's/^/#   /' "$out"
+	else
+		test_failed=$((test_failed + 1))
+		printf 'not ok %d - %s\n' "$test_count" "$1"
+		sed 's/^/#   /' "$out" | tail -n 40
+	fi
+	return 0
+}
+
+# test_expect_failure-free variant for checks that must fail cleanly:
+# test_must_fail CMD... succeeds when CMD exits 1..125 (not a signal/crash).
+test_must_fail() {
+	"$@" && { echo "unexpected success: $*" >&2; return 1; }
+	local rc=$?
+	if [ $rc -gt 125 ]; then
+		echo "died with status $rc: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# skip_all REASON: the whole script is skipped (prove counts it as skipped)
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+require_cmd() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip_all "needs $c"
+	done
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds or time is up
+wait_for() {
+	local limit=$(( $1 * 10 )) i=0
+	shift
+	while [ $i -lt $limit ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "timed out after $((limit / 10)) s waiting for: $*" >&2
+	return 1
+}
+
+# free_udp_port / free_tcp_port: a port nobody listens on right now
+free_port() {
+	local proto=$1 p
+	for _ in $(seq 1 50); do
+		p=$(( 20000 + (RANDOM % 30000) ))
+		if ! ss -Hln"${proto}" "sport = :$p" 2>/dev/null | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+free_udp_port() { free_port u; }
+free_tcp_port() { free_port t; }
+
+test_done() {
+	echo "1..$test_count"
+	if [ "$test_failed" -gt 0 ]; then
+		echo "# failed $test_failed of $test_count"
+		exit 1
+	fi
+	exit 0
+}
