@@ -31,7 +31,7 @@ static const char *const families[] = { "any", "ipv4", "ipv6", NULL };
 /*
  * Every core default, in one place.  Each line: key, type, where it goes,
  * the default as it would be written in the config, bounds, and meaning.
- * etc/hopwatch.conf documents the same values; t/unit-conf.c asserts them.
+ * etc/hopwatch.conf documents the same values; t/unit/conf.c asserts them.
  */
 #define G(field) offsetof(struct hw_config, field)
 static const hw_option global_options[] = {
@@ -213,7 +213,7 @@ int conf_parse_duration(const char *s, double *seconds)
 	char *end;
 	double v;
 
-	if (!isdigit((unsigned char)s[0]) && s[0] != '.')
+	if ((!isdigit((unsigned char)s[0]) && s[0] != '.') || s[1] == 'x' || s[1] == 'X')
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
@@ -272,7 +272,7 @@ int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *por
 		long p;
 		errno = 0;
 		p = strtol(colon + 1, &end, 10);
-		if (!colon[1] || *end || errno || p < 1 || p > 65535) {
+		if (!isdigit((unsigned char)colon[1]) || *end || errno || p < 1 || p > 65535) {
 			*why = "the port must be a number from 1 to 65535";
 			return -1;
 		}
@@ -859,7 +859,12 @@ static void read_include_dir(struct loader *L, const char *dir)
 		config_t cf;
 		if (!names[i])
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) {
+			HW_ERROR(NULL, "%s/%s: path too long", dir, names[i]);
+			L->errors++;
+			free(names[i]);
+			continue;
+		}
 		if (read_file(L, &cf, path, dir) == 0) {
 			const config_setting_t *root = config_root_setting(&cf);
 			for (int k = 0; k < config_setting_length(root); k++) {
@@ -900,7 +905,7 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 	static const char *const top_keys[] = { "statsd", "log", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file };
-	char dir[4096], incdir[4096];
+	char dir[4096], incdir[8192];
 	config_t cf;
 	const config_setting_t *root, *s;
 

@@ -41,7 +41,8 @@ static size_t finish(struct out *o)
 size_t dsd_format_number(char *buf, double v)
 {
 	char digits[DSD_NUMBER_MAX];
-	unsigned long long scaled, ip, fp;
+	unsigned long long ip, fp;
+	double ipd;
 	size_t len = 0;
 	int i;
 
@@ -51,10 +52,15 @@ size_t dsd_format_number(char *buf, double v)
 		return (size_t)snprintf(buf, DSD_NUMBER_MAX, "%lld", llround(v));
 	/* Fixed point with 6 decimals: exact for what probes measure (ms with
 	 * ns resolution rounds to 6 places) and never uses the locale. */
-	scaled = (unsigned long long)llround(fabs(v) * 1e6);
-	ip = scaled / 1000000ULL;
-	fp = scaled % 1000000ULL;
-	if (v < 0 && scaled != 0)
+	/* Split before scaling: fabs(v) * 1e6 would lose digits past 2^53. */
+	ipd = floor(fabs(v));
+	ip = (unsigned long long)ipd;
+	fp = (unsigned long long)llround((fabs(v) - ipd) * 1e6);
+	if (fp == 1000000ULL) {
+		ip++;
+		fp = 0;
+	}
+	if (v < 0 && (ip || fp))
 		buf[len++] = '-';
 	i = 0;
 	do {
@@ -198,45 +204,44 @@ static void put_field(struct out *o, const char *key, const char *value)
 	}
 }
 
+/* Bytes put_escaped() writes for `s`. */
+static size_t escaped_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n' ? 2 : *s == '\r' ? 0 : 1;
+	return n;
+}
+
 size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e)
 {
 	char head[64], ts[32];
-	struct out body = { dst, cap, 0, 0 };
-	size_t tlen, xlen, hlen;
+	struct out o = { dst, cap, 0, 0 };
+	size_t tlen = escaped_len(e->title), xlen = escaped_len(e->text);
 
-	/* Escape title and text first, straight into place after a worst-case
-	 * header, then measure them: the lengths count escaped bytes. */
-	if (cap < sizeof head)
+	if (!tlen)
 		return 0;
-	body.buf = dst + sizeof head;
-	body.cap = cap - sizeof head;
-	put_escaped(&body, e->title, 0);
-	tlen = body.len;
-	put(&body, "|", 1);
-	put_escaped(&body, e->text, 0);
-	xlen = body.len - tlen - 1;
+	/* The lengths in the header count escaped bytes. */
+	snprintf(head, sizeof head, "_e{%zu,%zu}:", tlen, xlen);
+	puts_(&o, head);
+	put_escaped(&o, e->title, 0);
+	put(&o, "|", 1);
+	put_escaped(&o, e->text, 0);
 	if (e->timestamp > 0) {
 		snprintf(ts, sizeof ts, "%lld", e->timestamp);
-		put_field(&body, "|d:", ts);
+		put_field(&o, "|d:", ts);
 	}
-	put_field(&body, "|h:", e->hostname);
-	put_field(&body, "|k:", e->aggregation_key);
-	put_field(&body, "|p:", e->priority);
-	put_field(&body, "|s:", e->source_type);
-	put_field(&body, "|t:", e->alert_type);
+	put_field(&o, "|h:", e->hostname);
+	put_field(&o, "|k:", e->aggregation_key);
+	put_field(&o, "|p:", e->priority);
+	put_field(&o, "|s:", e->source_type);
+	put_field(&o, "|t:", e->alert_type);
 	if (e->tags && e->tags[0]) {
-		put(&body, "|#", 2);
-		puts_(&body, e->tags);
+		put(&o, "|#", 2);
+		puts_(&o, e->tags);
 	}
-	if (body.full || !tlen)
-		return 0;
-	hlen = (size_t)snprintf(head, sizeof head, "_e{%zu,%zu}:", tlen, xlen);
-	if (hlen + body.len >= cap)
-		return 0;
-	memmove(dst + hlen, dst + sizeof head, body.len);
-	memcpy(dst, head, hlen);
-	dst[hlen + body.len] = '\0';
-	return hlen + body.len;
+	return finish(&o);
 }
 
 size_t dsd_service_check(char *dst, size_t cap, const char *name, int status,

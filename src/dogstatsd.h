@@ -1,7 +1,7 @@
 /*
  * dogstatsd.h: the DogStatsD encoder.  Pure functions: they write into a
  * caller's buffer and do no I/O, so they are tested byte for byte
- * (t/unit-dogstatsd.c) and fuzzed.
+ * (t/unit/dogstatsd.c) and fuzzed.
  *
  * Every encoder returns the number of bytes written, without a NUL (one is
  * added when room remains), or 0 when the message does not fit in `cap`

@@ -18,6 +18,23 @@ struct loaded {
 
 static struct loaded *loaded;  /* every plugin loaded so far */
 
+/* Bytes of the field an option of type `t` fills; 0 for an unknown type. */
+static size_t option_size(hw_opt_type t)
+{
+	switch (t) {
+	case HW_OPT_INT:
+	case HW_OPT_BOOL:
+	case HW_OPT_ENUM:
+		return sizeof(int);
+	case HW_OPT_DOUBLE:
+	case HW_OPT_DURATION:
+		return sizeof(double);
+	case HW_OPT_STRING:
+		return sizeof(const char *);
+	}
+	return 0;
+}
+
 const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t len)
 {
 	if (p->abi != HW_PLUGIN_ABI) {
@@ -47,8 +64,13 @@ const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t
 			snprintf(buf, len, "option \"%s\" is an enum without choices", o->name);
 			return buf;
 		}
-		if (o->offset >= p->options_size) {
-			snprintf(buf, len, "option \"%s\" lies outside options_size", o->name);
+		size_t fsize = option_size(o->type);
+		if (!fsize) {
+			snprintf(buf, len, "option \"%s\" has an unknown type %d", o->name, (int)o->type);
+			return buf;
+		}
+		if (fsize > p->options_size || o->offset > p->options_size - fsize || o->offset % fsize) {
+			snprintf(buf, len, "option \"%s\" lies outside options_size or is misaligned", o->name);
 			return buf;
 		}
 	}

@@ -42,7 +42,9 @@ static void sched_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		sched_one(ctx, ctx->seq);
 		ctx->seq++;
 	}
-	next = ctx->base + (double)ctx->seq * step - hw_mono();
+	/* libev counts from its cached loop time, which lags the clock by
+	 * however long this iteration has run so far: add that lag. */
+	next = ctx->base + (double)ctx->seq * step - hw_mono() + (ev_time() - ev_now(loop));
 	ev_timer_set(w, next > 0 ? next : 0., 0.);
 	ev_timer_start(loop, w);
 }

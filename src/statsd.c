@@ -1,4 +1,5 @@
 /* statsd.c: the non-blocking DogStatsD sink (see statsd.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
@@ -86,10 +87,15 @@ int statsd_parse_url(const char *url, struct statsd_addr *a, char *err, size_t e
 		}
 		memcpy(a->host, p, hl);
 	}
+	for (const char *h = a->host; *h; h++)
+		if ((unsigned char)*h <= ' ' || strchr("|#,/\\\"'[]", *h)) {
+			snprintf(err, errlen, "bad character in host \"%s\"", a->host);
+			return -1;
+		}
 	if (colon) {
 		errno = 0;
 		port = strtoul(colon + 1, &end, 10);
-		if (!colon[1] || *end || errno || port == 0 || port > 65535) {
+		if (!isdigit((unsigned char)colon[1]) || *end || errno || port == 0 || port > 65535) {
 			snprintf(err, errlen, "bad port in \"%s\" (1-65535)", url);
 			return -1;
 		}
@@ -107,7 +113,7 @@ void statsd_default_url(char *buf, size_t len)
 	if (url && url[0])
 		snprintf(buf, len, "%s", url);
 	else if (host && host[0])
-		snprintf(buf, len, strchr(host, ':') ? "udp://[%s]:%s" : "udp://%s:%s",
+		snprintf(buf, len, strchr(host, ':') && host[0] != '[' ? "udp://[%s]:%s" : "udp://%s:%s",
 		         host, port && port[0] ? port : "8125");
 	else
 		snprintf(buf, len, "udp://127.0.0.1:8125");
