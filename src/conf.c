@@ -537,6 +537,7 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 		break;
 	case CONFIG_TYPE_GROUP: {
 		const config_setting_t *h = config_setting_get_member(e, "host");
+		uint16_t hport = 0;
 		for (int i = 0; i < config_setting_length(e); i++) {
 			const config_setting_t *m = config_setting_get_elem(e, (unsigned)i);
 			const char *n = config_setting_name(m);
@@ -558,9 +559,10 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 			return;
 		}
 		text = config_setting_get_string(h);
-		if (conf_parse_hostport(text, host, sizeof host, &(uint16_t){ 0 }, &why) < 0 ||
-		    strchr(text, '[')) {
-			conf_error(L, h, "host \"%s\": %s", text, why ? why : "write the address without brackets");
+		if (conf_parse_hostport(text, host, sizeof host, &hport, &why) < 0 ||
+		    strchr(text, '[') || hport) {
+			conf_error(L, h, "host \"%s\": %s", text,
+			           why ? why : hport ? "write the port as port = N" : "write the address without brackets");
 			return;
 		}
 		snprintf(host, sizeof host, "%s", text);
@@ -808,8 +810,17 @@ static int check_includes(struct loader *L, const char *file, const char *dir, i
 /* Parse `file` into `cf`; report syntax errors.  Returns 0 on success. */
 static int read_file(struct loader *L, config_t *cf, const char *file, const char *dir)
 {
+	struct stat st;
+
 	config_init(cf);
 	config_set_include_dir(cf, dir);
+	/* Both check_includes and libconfig read the file: a pipe would be
+	 * empty the second time, so only regular files are taken. */
+	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		HW_ERROR(NULL, "%s: not a regular file", file);
+		L->errors++;
+		return -1;
+	}
 	if (check_includes(L, file, dir, 0))
 		return -1;
 	if (config_read_file(cf, file) == CONFIG_TRUE)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -67,6 +68,19 @@ static void notify(const char *state)
 		return;
 	sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
 	close(fd);
+}
+
+/* Raise the soft fd limit to the hard one: a tcp probe in connect mode
+ * holds a socket per probe in flight, and 1024 is small for big instances. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			HW_WARN(NULL, "cannot raise the open file limit: %s", strerror(errno));
+	}
 }
 
 /* Send the sink's counters accumulated since the last call. */
@@ -284,6 +298,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	apply_logging(cfg);
+	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!(D.dns = dns_new(loop, err, sizeof err))) {
