@@ -50,7 +50,7 @@ build/flags: FORCE
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
 CORE_SRCS := src/conf.c src/dns.c src/dogstatsd.c src/emit.c src/host.c src/instance.c \
-	src/log.c src/plugin.c src/privs.c src/sched.c src/statsd.c
+	src/log.c src/packet.c src/plugin.c src/privs.c src/sched.c src/statsd.c
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 DAEMON := src/hopwatchd
 PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c))
@@ -66,8 +66,10 @@ src/%.o: src/%.c build/flags | build/config.mk
 src/libhopwatch.a: $(CORE_OBJS)
 	$(AR) rcs $@ $^
 
+# --whole-archive: plugins call hw_* helpers the core itself never uses
+# (src/packet.c); without it the linker would leave them out.
 $(DAEMON): src/daemon.o src/libhopwatch.a src/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/daemon.o src/libhopwatch.a \
+	$(CC) $(ALL_CFLAGS) -o $@ src/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
 		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
 # A plugin exports exactly hopwatch_plugin; everything else is hidden.

@@ -227,4 +227,119 @@ int hw_log_enabled(int level);
 #define HW_DEBUG(ctx, ...) \
 	do { if (hw_log_enabled(HW_LOG_DEBUG)) hw_log((ctx), HW_LOG_DEBUG, __VA_ARGS__); } while (0)
 
+/* ------------------------------------------------------------------ */
+/* Packet helpers (src/packet.c)                                        */
+/*
+ * Pure functions shared by the probe plugins: no I/O, no state, no
+ * allocation.  Every parser reads only inside [pkt, pkt + len) and never
+ * trusts a length field it has not checked against `len`.
+ */
+#include <time.h>
+
+/* Partial Internet checksum (RFC 1071) of `len` bytes added to `sum`, for
+ * checksums over several pieces (pseudo-headers): every piece but the last
+ * must have an even length.  Finish with hw_inet_checksum_fold. */
+uint32_t hw_inet_checksum_add(uint32_t sum, const void *data, size_t len);
+/* Fold and complement a partial sum: the checksum in host order (store it
+ * with htons()).  Over data that holds a correct checksum, the result is 0. */
+uint16_t hw_inet_checksum_fold(uint32_t sum);
+/* Checksum of one buffer: hw_inet_checksum_fold(hw_inet_checksum_add(0, data, len)). */
+uint16_t hw_inet_checksum(const void *data, size_t len);
+
+/* Length of the ICMP and ICMPv6 header before an echo payload, bytes. */
+#define HW_ICMP_HDR_LEN 8
+
+/*
+ * Write an echo request of `family` (AF_INET: ICMP type 8; AF_INET6:
+ * ICMPv6 type 128) with `id`, `seq` and `plen` bytes of `payload` into
+ * `buf`.  AF_INET gets its checksum; AF_INET6 leaves it 0, because the
+ * kernel fills it in on raw ICMPv6 and on ping sockets (it needs the
+ * addresses of the pseudo-header).  On a ping socket the kernel also
+ * replaces `id` with the socket's port.  Returns the length written
+ * (HW_ICMP_HDR_LEN + plen), or 0 when `cap` is too small or the family is
+ * unknown.
+ */
+size_t hw_icmp_echo_build(void *buf, size_t cap, int family, uint16_t id, uint16_t seq,
+                          const void *payload, size_t plen);
+
+/* What an ICMP message is, the same for both families. */
+typedef enum hw_icmp_kind {
+	HW_ICMP_OTHER,          /* a type the helpers do not interpret */
+	HW_ICMP_ECHO_REPLY,     /* v4 type 0, v6 type 129 */
+	HW_ICMP_ECHO_REQUEST,   /* v4 type 8, v6 type 128 */
+	HW_ICMP_TIME_EXCEEDED,  /* v4 type 11, v6 type 3: quotes the packet */
+	HW_ICMP_UNREACH,        /* v4 type 3, v6 type 1: quotes the packet */
+	HW_ICMP_TOO_BIG,        /* v6 type 2 (v4 says it with UNREACH code 4): quotes the packet */
+} hw_icmp_kind;
+
+/* Address of either family, as it was in a packet. */
+typedef union hw_ipaddr {
+	struct in_addr v4;      /* AF_INET */
+	struct in6_addr v6;     /* AF_INET6 */
+} hw_ipaddr;
+
+/* The packet quoted by an ICMP error (an IP header and what followed). */
+typedef struct hw_icmp_quote {
+	int ok;                 /* 1: the quoted IP header was complete and valid; 0: the rest is unset */
+	uint8_t proto;          /* its protocol / last next-header: IPPROTO_ICMP, IPPROTO_UDP, ... */
+	uint8_t ttl;            /* its TTL / hop limit when the reporter saw it */
+	uint16_t ip_id;         /* v4: its identification field; v6: 0 */
+	hw_ipaddr src, dst;     /* its source and destination */
+	const uint8_t *l4;      /* its transport header and payload, as far as quoted */
+	size_t l4_len;          /* bytes at l4 (RFC 792 promises at least 8; may be fewer) */
+	int echo;               /* 1: l4 is a complete echo request header of the quote's family */
+	uint16_t echo_id;       /* echo: its identifier, host order */
+	uint16_t echo_seq;      /* echo: its sequence number, host order */
+} hw_icmp_quote;
+
+/* One received ICMP or ICMPv6 message, taken apart by hw_icmp_parse.
+ * Pointers point into the parsed buffer. */
+typedef struct hw_icmp {
+	int family;             /* AF_INET or AF_INET6 */
+	hw_icmp_kind kind;      /* what it is */
+	uint8_t type, code;     /* as on the wire */
+	uint16_t id, seq;       /* echo request/reply: identifier and sequence, host order; else 0 */
+	int has_ip;             /* 1 when an IP header preceded the message (fields below set) */
+	uint8_t ttl;            /* has_ip: its TTL / hop limit */
+	hw_ipaddr src, dst;     /* has_ip: its source and destination */
+	const uint8_t *data;    /* echo: the payload after the 8-byte header; errors: the
+	                           quoted packet; other: bytes after the 8-byte header */
+	size_t data_len;        /* bytes at data */
+	const uint8_t *ext;     /* errors with an RFC 4884 length: the extension structure
+	                           (e.g. MPLS labels) after the quote; else NULL */
+	size_t ext_len;         /* bytes at ext */
+	hw_icmp_quote quote;    /* errors (TIME_EXCEEDED, UNREACH, TOO_BIG): the quoted packet */
+} hw_icmp;
+
+/* hw_icmp_parse results: 0 is success, these are failures. */
+#define HW_PKT_SHORT     (-1)  /* truncated: shorter than a header or a length field says */
+#define HW_PKT_BAD_IP    (-2)  /* IP header invalid: version, IHL, length, fragment, not ICMP */
+#define HW_PKT_BAD_SUM   (-3)  /* ICMPv4 checksum wrong (ICMPv6 ones are the kernel's job) */
+#define HW_PKT_BAD_ARG   (-4)  /* family not AF_INET/AF_INET6, or NULL pointers */
+
+/*
+ * Parse the message in `pkt`.  `has_ip`: the buffer starts with the IP
+ * header, as raw IPv4 sockets deliver it (and packet captures of either
+ * family); raw ICMPv6 and ping sockets of both families deliver the ICMP
+ * message alone (has_ip 0).  With an IPv4 header, the header's total
+ * length bounds the message and trailing bytes are ignored.  The ICMPv4
+ * checksum is verified.  Messages of any type parse (kind tells which);
+ * the caller decides what it wants.  Returns 0 and fills *m, or one of
+ * HW_PKT_* (then *m is unspecified).
+ */
+int hw_icmp_parse(const void *pkt, size_t len, int family, int has_ip, hw_icmp *m);
+/* Short English text of an hw_icmp_parse result ("truncated", ...). */
+const char *hw_pkt_strerror(int code);
+
+/*
+ * The kernel's receive time of a datagram, CLOCK_REALTIME, from the control
+ * data of `msg` as recvmsg/recvmmsg filled it: SCM_TIMESTAMPNS (enable
+ * SO_TIMESTAMPNS), else SCM_TIMESTAMP (SO_TIMESTAMP).  Give the control
+ * buffer at least HW_PKT_CMSG_SPACE bytes.  Returns 0, or -1 when there is
+ * none (then *ts is untouched).
+ */
+int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
+/* Control buffer size enough for a timestamp plus a TTL/hop limit and pktinfo. */
+#define HW_PKT_CMSG_SPACE 256
+
 #endif /* HOPWATCH_H */
