@@ -342,4 +342,71 @@ int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
 /* Control buffer size enough for a timestamp plus a TTL/hop limit and pktinfo. */
 #define HW_PKT_CMSG_SPACE 256
 
+/* ------------------------------------------------------------------ */
+/* TCP packet helpers (src/tcppkt.c)                                    */
+/*
+ * Pure functions like the packet helpers above (same rules, same HW_PKT_*
+ * results), for half-open SYN probes from a raw IPPROTO_TCP socket.
+ */
+
+/* TCP header flags. */
+#define HW_TCP_FIN 0x01
+#define HW_TCP_SYN 0x02
+#define HW_TCP_RST 0x04
+#define HW_TCP_PSH 0x08
+#define HW_TCP_ACK 0x10
+
+/* Length of the SYN hw_tcp_syn_build writes: header plus an MSS option. */
+#define HW_TCP_SYN_LEN 24
+
+/* A TCP header taken apart (host order). */
+typedef struct hw_tcp_seg {
+	int family;             /* AF_INET or AF_INET6 */
+	int has_ip;             /* 1 when an IPv4 header preceded it (ttl, src, dst set) */
+	uint8_t ttl;            /* has_ip: its TTL */
+	hw_ipaddr src, dst;     /* has_ip: its source and destination */
+	uint16_t sport, dport;  /* ports */
+	uint32_t seq, ack;      /* sequence and acknowledgment numbers */
+	uint8_t flags;          /* HW_TCP_* bits */
+	uint16_t window;        /* receive window, unscaled */
+	size_t hdr_len;         /* header length with options, bytes; 0 when not known */
+	int sum_ok;             /* has_ip: 1 when the TCP checksum is right, else 0 */
+} hw_tcp_seg;
+
+/* Checksum of TCP segment `seg` (`len` bytes) from src to dst, pseudo-header
+ * included: host order, store with htons().  Over a segment that holds a
+ * correct checksum, the result is 0. */
+uint16_t hw_tcp_checksum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                         const void *seg, size_t len);
+
+/*
+ * Write a SYN (no IP header) from `sport` to `dport` with sequence `seq`,
+ * window 65535 and one MSS option (`mss` bytes) into `buf`, checksummed for
+ * src -> dst of `family`.  The kernel adds the IP header on a raw socket
+ * without IP_HDRINCL; the addresses must be the ones it will use.  Returns
+ * HW_TCP_SYN_LEN, or 0 when `cap` is too small or an argument is bad.
+ */
+size_t hw_tcp_syn_build(void *buf, size_t cap, int family, const hw_ipaddr *src,
+                        const hw_ipaddr *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+                        uint16_t mss);
+
+/*
+ * Parse a segment as a raw IPPROTO_TCP socket delivers it: `has_ip` 1 for
+ * IPv4 (the buffer starts with the IP header: the header is checked and
+ * its total length bounds the segment), 0 for IPv6 (the TCP header alone).
+ * With the IPv4 header the checksum is computed into sum_ok, but a wrong
+ * one does not fail the parse: raw sockets see local traffic (loopback,
+ * veth) before the checksum offload filled it in, so 0 there is normal.
+ * Returns 0 and fills *s, or HW_PKT_*.
+ */
+int hw_tcp_parse(const void *pkt, size_t len, int family, int has_ip, hw_tcp_seg *s);
+
+/*
+ * Parse a quoted TCP header (hw_icmp_quote.l4, or the payload of an
+ * IP_RECVERR error queue message): ports and seq need 8 bytes (all RFC 792
+ * promises); ack, flags and window are filled when 20 are there (hdr_len
+ * then 20, else 0).  Returns 0, HW_PKT_SHORT or HW_PKT_BAD_ARG.
+ */
+int hw_tcp_quote_parse(const void *l4, size_t len, hw_tcp_seg *s);
+
 #endif /* HOPWATCH_H */

@@ -1,0 +1,886 @@
+/*
+ * plugins/tcp.c: TCP handshake latency (SYN -> SYN/ACK or RST) to
+ * host:port targets.  "Is the database slow, or is the network?"
+ *
+ * Each round sends `count` probes to the target, `spacing` apart; each
+ * probe waits at most the instance `timeout` for its answer.  Results:
+ *   open         the handshake completed (connect) / a SYN/ACK came (syn)
+ *   refused      an RST came: the host answered, nothing listens; it has an RTT
+ *   timeout      nothing came within `timeout` (a filtered port, a lost packet)
+ *   unreachable  an ICMP unreachable came back (or no route here)
+ *   error        a local failure (out of fds or ports, ...): nothing was sent
+ *
+ * mode = "connect" (default, no privileges): a non-blocking connect() per
+ *   probe.  The RTT runs from just before connect() to the moment the
+ *   socket turns writable (handshake done, or refused).  The socket is
+ *   closed at once with SO_LINGER {1, 0}: an established connection is
+ *   reset, so no TIME_WAIT piles up; the service sees an accept and an RST.
+ *   TCP_SYNCNT is set to the SYN retransmissions the kernel would make
+ *   within `timeout` (at least 1, the kernel minimum), so the kernel never
+ *   retransmits for longer than we wait; we close at the timeout anyway.
+ *   A retransmitted SYN that is then answered gives the RTT an application
+ *   would see (from the first SYN), not the network RTT.
+ *   File descriptors: one per probe in flight, so at most `count` per
+ *   target (fewer when spacing > timeout), closed on answer or timeout.
+ *
+ * mode = "syn" (CAP_NET_RAW): half-open probes from a raw IPPROTO_TCP
+ *   socket per family; we build the TCP header (with an MSS option), the
+ *   kernel builds the IP header.  Replies are matched by ports and by
+ *   ack == our seq + 1; the sequence number carries the probe's slot, so
+ *   matching is O(1).  The handshake is never completed: our kernel has no
+ *   socket for the SYN/ACK and answers it with an RST, which the service
+ *   sees as a dropped half-open connection (nothing reaches accept()).
+ *   Source port: one per instance, picked by the kernel when a dummy TCP
+ *   socket is bound to port 0 (IPv6 dual-stack when possible) and held
+ *   while the instance runs, so no other socket can be given that port.
+ *   ICMP unreachables come back through IP_RECVERR / IPV6_RECVERR on the
+ *   raw sockets, matched by the sequence number of the quoted TCP header.
+ *   Without CAP_NET_RAW the instance does not start (a clear error).
+ *
+ * Metrics (the core adds the prefix and the target tags), per round:
+ *   tcp.rtt          distribution, ms, one value per answered probe
+ *   tcp.rtt.min/avg/max  gauges, ms, only when something answered
+ *   tcp.loss         gauge, percent of sent probes without an answer
+ *                    (refused is an answer; unreachable is not)
+ *   tcp.sent, tcp.received  counts
+ *   tcp.results      count tagged result:<kind>, one line per kind seen
+ *   tcp.can_connect  service check: OK when a probe found the port open,
+ *                    CRITICAL otherwise (UNKNOWN when nothing could be
+ *                    sent), the reason in the message
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/errqueue.h>
+#include <linux/filter.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hopwatch.h"
+
+/* Most probes per round: the probe slot must fit the sequence number's
+ * low 24 bits (100,000 targets * 100 probes < 2^24). */
+#define MAX_COUNT 100
+/* Timers may fire this much early (seconds) and still count as due. */
+#define SLACK 0.0002
+
+enum mode { MODE_CONNECT, MODE_SYN };
+enum result { R_OPEN, R_REFUSED, R_TIMEOUT, R_UNREACHABLE, R_ERROR, R_N };
+static const char *const result_name[R_N] = { "open", "refused", "timeout", "unreachable", "error" };
+
+/* Settings, filled by the host from the table below. */
+struct opts {
+	int mode;            /* enum mode */
+	int count;           /* probes per round */
+	double spacing;      /* seconds between two probes of a round */
+};
+
+static const char *const modes[] = { "connect", "syn", NULL };
+
+#define O(f) offsetof(struct opts, f)
+static const hw_option options[] = {
+	{ "mode", HW_OPT_ENUM, O(mode), "connect", 0, 0, modes,
+	  "connect (default): non-blocking connect(), no privileges; syn: half-open SYN from a raw socket, needs CAP_NET_RAW" },
+	{ "count", HW_OPT_INT, O(count), "3", 1, MAX_COUNT, NULL,
+	  "probes per target and round (default 3, at most 100)" },
+	{ "spacing", HW_OPT_DURATION, O(spacing), "200ms", 0.001, 60, NULL,
+	  "time between two probes of a round (default 200ms)" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
+#undef O
+
+struct probe;
+struct tstate;
+
+/* One probe of a round: in flight from send until its answer or timeout. */
+struct slot {
+	struct tstate *ts;   /* its target */
+	int fd;              /* connect mode: its socket; -1 when none */
+	hw_io *io;           /* connect mode: watch on fd */
+	double t0;           /* hw_mono() just before the SYN left, seconds */
+	double t0r;          /* syn mode: the same instant in CLOCK_REALTIME, seconds */
+	double rtt;          /* answer time - t0, ms; NAN when none */
+	uint32_t seq;        /* syn mode: sequence number of our SYN */
+	unsigned char busy;  /* in flight */
+};
+
+/* Per-target state (hw_target.data). */
+struct tstate {
+	struct probe *pr;    /* instance */
+	hw_target *t;        /* the target */
+	struct slot *slot;   /* `count` slots, in pr->slots */
+	hw_timer *timer;     /* next send or next timeout, whichever is first */
+	int started;         /* probes started this round */
+	int pending;         /* probes in flight */
+	int sent;            /* probes that left (started minus local errors) */
+	double next;         /* hw_mono() when the next probe is due */
+	unsigned res[R_N];   /* results this round */
+	int err[R_N];        /* errno of the first probe of each result, for the message */
+	hw_ipaddr src;       /* syn mode: our address towards the target this round */
+	int src_err;         /* syn mode: errno when there is none (no route), else 0 */
+};
+
+/* Instance state. */
+struct probe {
+	hw_ctx *ctx;         /* host handle */
+	const struct opts *o;/* settings */
+	double timeout;      /* seconds a probe waits */
+	size_t ntargets;     /* targets of the instance */
+	struct slot *slots;  /* ntargets * count slots */
+	int syncnt;          /* TCP_SYNCNT for connect mode */
+	unsigned long errors;/* local errors so far (log throttling) */
+	/* syn mode */
+	int raw4, raw6;      /* raw IPPROTO_TCP sockets; -1 when none */
+	hw_io *io4, *io6;    /* their read watches */
+	int holder;          /* dummy TCP socket holding the source port */
+	uint16_t sport;      /* that port, host order */
+	uint32_t rng;        /* xorshift state for the sequence numbers */
+};
+
+/* ------------------------------------------------------------------ */
+/* Rounds                                                               */
+
+static void tick(void *arg);
+
+/* Log a local error, but only the first few and then every 1000th. */
+static void local_error(struct probe *pr, const hw_target *t, const char *what, int err)
+{
+	pr->errors++;
+	if (pr->errors <= 5 || pr->errors % 1000 == 0)
+		HW_WARN(pr->ctx, "target %s:%u: %s: %s (%lu local errors so far)", t->host, t->port, what,
+		        strerror(err), pr->errors);
+}
+
+/* Record the result of slot `s` and take it out of flight. */
+static void finish(struct slot *s, enum result r, double now, int err)
+{
+	struct tstate *ts = s->ts;
+
+	if (!s->busy)
+		return;
+	s->busy = 0;
+	ts->pending--;
+	ts->res[r]++;
+	if ((r == R_OPEN || r == R_REFUSED) && now >= s->t0)
+		s->rtt = (now - s->t0) * 1e3;
+	if (!ts->err[r])
+		ts->err[r] = err;
+	if (s->io) {
+		hw_io_free(s->io);
+		s->io = NULL;
+	}
+	if (s->fd >= 0) {
+		close(s->fd);
+		s->fd = -1;
+	}
+}
+
+/* The reason text of what did not find the port open: "2 refused (RST);
+ * 1 no answer within 1s". */
+static void reason(const struct tstate *ts, char *buf, size_t len)
+{
+	const struct probe *pr = ts->pr;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (ts->res[R_REFUSED])
+		n += (size_t)snprintf(buf + n, len - n, "%u refused (connection refused: RST)", ts->res[R_REFUSED]);
+	if (ts->res[R_UNREACHABLE] && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%u unreachable (%s)", n ? "; " : "",
+		                      ts->res[R_UNREACHABLE], ts->err[R_UNREACHABLE] ? strerror(ts->err[R_UNREACHABLE]) : "ICMP unreachable");
+	if (ts->res[R_TIMEOUT] && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%u no answer within %gs", n ? "; " : "",
+		                      ts->res[R_TIMEOUT], pr->timeout);
+	if (ts->res[R_ERROR] && n < len)
+		snprintf(buf + n, len - n, "%s%u local error (%s)", n ? "; " : "", ts->res[R_ERROR],
+		         ts->err[R_ERROR] ? strerror(ts->err[R_ERROR]) : "unknown");
+}
+
+/* The round of `ts` is over: send what it found, free the target. */
+static void round_end(struct tstate *ts)
+{
+	struct probe *pr = ts->pr;
+	hw_ctx *ctx = pr->ctx;
+	const hw_target *t = ts->t;
+	double v[MAX_COUNT], min = INFINITY, max = -INFINITY, sum = 0;
+	size_t n = 0;
+	char msg[400], why[300], tag[32];
+	const char *extra[] = { tag, NULL };
+	hw_status st;
+
+	for (int i = 0; i < pr->o->count; i++)
+		if (!isnan(ts->slot[i].rtt)) {
+			double r = ts->slot[i].rtt;
+			v[n++] = r;
+			sum += r;
+			min = r < min ? r : min;
+			max = r > max ? r : max;
+		}
+	if (n) {
+		hw_metric(ctx, t, "tcp.rtt", HW_DISTRIBUTION, v, n, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.min", HW_GAUGE, min, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.avg", HW_GAUGE, sum / (double)n, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.max", HW_GAUGE, max, NULL);
+	}
+	if (ts->sent)
+		hw_metric1(ctx, t, "tcp.loss", HW_GAUGE, 100.0 * (double)(ts->sent - (int)n) / ts->sent, NULL);
+	hw_metric1(ctx, t, "tcp.sent", HW_COUNT, ts->sent, NULL);
+	hw_metric1(ctx, t, "tcp.received", HW_COUNT, (double)n, NULL);
+	for (int r = 0; r < R_N; r++)
+		if (ts->res[r]) {
+			snprintf(tag, sizeof tag, "result:%s", result_name[r]);
+			hw_metric1(ctx, t, "tcp.results", HW_COUNT, ts->res[r], extra);
+		}
+	reason(ts, why, sizeof why);
+	if (ts->res[R_OPEN]) {
+		st = HW_OK;
+		if (ts->res[R_OPEN] == (unsigned)pr->o->count)
+			snprintf(msg, sizeof msg, "port open: %u of %d probes answered, avg %.3f ms",
+			         ts->res[R_OPEN], pr->o->count, sum / (double)n);
+		else
+			snprintf(msg, sizeof msg, "port open: %u of %d probes; others: %s",
+			         ts->res[R_OPEN], pr->o->count, why);
+	} else if (!ts->sent) {
+		st = HW_UNKNOWN;
+		snprintf(msg, sizeof msg, "no probe could be sent: %s", why);
+	} else {
+		st = HW_CRITICAL;
+		snprintf(msg, sizeof msg, "not open: %d probes: %s", pr->o->count, why);
+	}
+	hw_service_check(ctx, t, "tcp.can_connect", st, msg, NULL);
+	hw_done(ctx, ts->t);
+}
+
+/* connect mode: the socket of slot `arg` became writable (or failed). */
+static void connect_cb(void *arg, int fd, int revents)
+{
+	struct slot *s = arg;
+	double now = hw_mono();
+	int err = 0;
+	socklen_t len = sizeof err;
+	(void)revents;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	switch (err) {
+	case 0:
+		finish(s, R_OPEN, now, 0);
+		break;
+	case ECONNREFUSED:
+		finish(s, R_REFUSED, now, 0);
+		break;
+	case ETIMEDOUT:
+		finish(s, R_TIMEOUT, now, 0);
+		break;
+	case EHOSTUNREACH: case ENETUNREACH: case EHOSTDOWN: case ENONET:
+	case EACCES: case EPERM: case EPROTO: case ECONNRESET:
+		finish(s, R_UNREACHABLE, now, err);
+		break;
+	case EINPROGRESS: case EALREADY: case EAGAIN:
+		return;  /* spurious wakeup: still connecting */
+	default:
+		finish(s, R_UNREACHABLE, now, err);
+		break;
+	}
+	tick(s->ts);
+}
+
+/* connect mode: start the probe in slot `s`; the result is recorded when
+ * the probe cannot even start. */
+static void send_connect(struct probe *pr, struct tstate *ts, struct slot *s)
+{
+	const hw_target *t = ts->t;
+	struct linger lg = { 1, 0 };
+	int fd, rc, one = 1;
+
+	fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0) {
+		local_error(pr, t, "socket", errno);
+		finish(s, R_ERROR, 0, errno);
+		ts->sent--;
+		return;
+	}
+	s->fd = fd;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &pr->syncnt, sizeof pr->syncnt);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	s->t0 = hw_mono();
+	rc = connect(fd, (const struct sockaddr *)&t->addr, t->addrlen);
+	if (rc == 0) {
+		finish(s, R_OPEN, hw_mono(), 0);
+		return;
+	}
+	switch (errno) {
+	case EINPROGRESS:
+		if (!(s->io = hw_io_new(pr->ctx, fd, connect_cb, s))) {
+			local_error(pr, t, "watch", ENOMEM);
+			finish(s, R_ERROR, 0, ENOMEM);
+			ts->sent--;
+			return;
+		}
+		hw_io_want(s->io, HW_WRITE);
+		return;
+	case ECONNREFUSED:
+		finish(s, R_REFUSED, hw_mono(), 0);
+		return;
+	case ENETUNREACH: case EHOSTUNREACH: case EACCES: case EPERM:
+		/* no route here, a reject or prohibit route: no packet left,
+		 * but the target cannot be reached all the same */
+		finish(s, R_UNREACHABLE, 0, errno);
+		return;
+	default:
+		/* EADDRNOTAVAIL (out of ephemeral ports), ENOBUFS, ... */
+		local_error(pr, t, "connect", errno);
+		finish(s, R_ERROR, 0, errno);
+		ts->sent--;
+		return;
+	}
+}
+
+static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s);
+static int source_for(const hw_target *t, hw_ipaddr *src);
+
+/* Send probe number ts->started of the round. */
+static void send_next(struct tstate *ts, double now)
+{
+	struct probe *pr = ts->pr;
+	struct slot *s = &ts->slot[ts->started++];
+
+	s->busy = 1;
+	s->rtt = NAN;
+	s->t0 = now;
+	ts->pending++;
+	ts->sent++;
+	ts->next = now + pr->o->spacing;
+	if (pr->o->mode == MODE_SYN)
+		send_syn(pr, ts, s);
+	else
+		send_connect(pr, ts, s);
+}
+
+/* Time out what is due, send what is due, then end the round or sleep
+ * until the next of both. */
+static void tick(void *arg)
+{
+	struct tstate *ts = arg;
+	struct probe *pr = ts->pr;
+	double now = hw_mono(), wake = INFINITY;
+
+	for (int i = 0; i < ts->started; i++) {
+		struct slot *s = &ts->slot[i];
+		if (s->busy && now + SLACK >= s->t0 + pr->timeout)
+			finish(s, R_TIMEOUT, now, 0);
+	}
+	if (ts->started < pr->o->count && now + SLACK >= ts->next)
+		send_next(ts, now);
+	if (ts->started == pr->o->count && !ts->pending) {
+		hw_timer_stop(ts->timer);
+		round_end(ts);
+		return;
+	}
+	if (ts->started < pr->o->count)
+		wake = ts->next;
+	for (int i = 0; i < ts->started; i++)
+		if (ts->slot[i].busy && ts->slot[i].t0 + pr->timeout < wake)
+			wake = ts->slot[i].t0 + pr->timeout;
+	hw_timer_arm(ts->timer, wake - hw_mono());
+}
+
+static void run(void *state, hw_target *t)
+{
+	struct probe *pr = state;
+	struct tstate *ts = t->data;
+
+	ts->started = ts->pending = ts->sent = 0;
+	memset(ts->err, 0, sizeof ts->err);
+	memset(ts->res, 0, sizeof ts->res);
+	for (int i = 0; i < pr->o->count; i++)
+		ts->slot[i].rtt = NAN;
+	if (pr->o->mode == MODE_SYN)
+		ts->src_err = source_for(t, &ts->src);
+	ts->next = hw_mono();
+	tick(ts);
+}
+
+/* ------------------------------------------------------------------ */
+/* syn mode                                                             */
+
+/* A random 32-bit number (xorshift; seeded from getrandom at start). */
+static uint32_t rnd(struct probe *pr)
+{
+	uint32_t x = pr->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return pr->rng = x;
+}
+
+/* The raw socket of `family`, -1 when none. */
+static int raw_fd(const struct probe *pr, int family)
+{
+	return family == AF_INET ? pr->raw4 : pr->raw6;
+}
+
+/* Our address towards t (what the kernel will put in the IP header, and
+ * what the TCP checksum covers): a connected UDP socket tells it without
+ * sending anything.  Returns 0, or an errno. */
+static int source_for(const hw_target *t, hw_ipaddr *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int fd = socket(t->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		err = errno;
+	close(fd);
+	if (err)
+		return err;
+	if (t->family == AF_INET)
+		src->v4 = ((struct sockaddr_in *)&ss)->sin_addr;
+	else
+		src->v6 = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+	return 0;
+}
+
+/* Whether an errno of sendto is the kind an ICMP error leaves behind on a
+ * raw socket with IP_RECVERR (it is reported once, by the next call). */
+static int icmp_errno(int err)
+{
+	return err == EHOSTUNREACH || err == ENETUNREACH || err == ECONNREFUSED ||
+	       err == EHOSTDOWN || err == ENONET || err == EPROTO || err == EACCES ||
+	       err == EPERM || err == EMSGSIZE;
+}
+
+/* syn mode: send the SYN of slot `s`. */
+static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
+{
+	const hw_target *t = ts->t;
+	uint8_t pkt[HW_TCP_SYN_LEN];
+	struct sockaddr_storage to;
+	hw_ipaddr dst;
+	struct timespec rt;
+	size_t len, g = (size_t)(s - pr->slots);
+	int fd = raw_fd(pr, t->family), err = 0;
+	ssize_t rc;
+
+	if (fd < 0) {
+		local_error(pr, t, "no raw socket for this address family", EAFNOSUPPORT);
+		finish(s, R_ERROR, 0, EAFNOSUPPORT);
+		ts->sent--;
+		return;
+	}
+	if (ts->src_err) {
+		/* no route from here: like connect(), nothing leaves */
+		if (icmp_errno(ts->src_err))
+			finish(s, R_UNREACHABLE, 0, ts->src_err);
+		else {
+			local_error(pr, t, "source address", ts->src_err);
+			finish(s, R_ERROR, 0, ts->src_err);
+			ts->sent--;
+		}
+		return;
+	}
+	memcpy(&to, &t->addr, t->addrlen);
+	if (t->family == AF_INET) {
+		((struct sockaddr_in *)&to)->sin_port = 0;
+		dst.v4 = ((const struct sockaddr_in *)&t->addr)->sin_addr;
+	} else {
+		/* a raw IPv6 socket reads sin6_port as the protocol */
+		((struct sockaddr_in6 *)&to)->sin6_port = 0;
+		dst.v6 = ((const struct sockaddr_in6 *)&t->addr)->sin6_addr;
+	}
+	/* the slot in the low 24 bits finds the probe; 8 random bits tell
+	 * this probe from the slot's earlier ones */
+	s->seq = (rnd(pr) & 0xff000000u) | (uint32_t)g;
+	len = hw_tcp_syn_build(pkt, sizeof pkt, t->family, &ts->src, &dst, pr->sport, t->port, s->seq,
+	                       t->family == AF_INET ? 1460 : 1440);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		s->t0 = hw_mono();
+		s->t0r = (double)rt.tv_sec + rt.tv_nsec / 1e9;
+		rc = sendto(fd, pkt, len, 0, (const struct sockaddr *)&to, t->addrlen);
+		if (rc >= 0)
+			return;
+		err = errno;
+		if (!icmp_errno(err))
+			break;
+		/* maybe an earlier probe's ICMP error, reported late: once more */
+	}
+	if (icmp_errno(err) && err != EMSGSIZE) {
+		finish(s, R_UNREACHABLE, 0, err);
+		return;
+	}
+	local_error(pr, t, "sendto", err);
+	finish(s, R_ERROR, 0, err);
+	ts->sent--;
+}
+
+/* The slot a reply acknowledging `seq`+1 (or quoting `seq`) belongs to,
+ * if it is in flight to `family` address `from` port `port`; else NULL. */
+static struct slot *match(struct probe *pr, uint32_t seq, int family, const hw_ipaddr *from,
+                          uint16_t port)
+{
+	size_t g = seq & 0xffffffu;
+	struct slot *s;
+	const hw_target *t;
+
+	if (g >= pr->ntargets * (size_t)pr->o->count)
+		return NULL;
+	s = &pr->slots[g];
+	if (!s->busy || s->seq != seq)
+		return NULL;
+	t = s->ts->t;
+	if (t->family != family || t->port != port)
+		return NULL;
+	if (family == AF_INET ? memcmp(&((const struct sockaddr_in *)&t->addr)->sin_addr, &from->v4, 4)
+	                      : memcmp(&((const struct sockaddr_in6 *)&t->addr)->sin6_addr, &from->v6, 16))
+		return NULL;
+	return s;
+}
+
+/* Drain the error queue of a raw socket: ICMP errors about our SYNs. */
+static void read_errors(struct probe *pr, int fd, int family)
+{
+	for (int i = 0; i < 256; i++) {
+		uint8_t buf[512], ctl[HW_PKT_CMSG_SPACE];
+		struct sockaddr_storage to;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov,
+		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+		const struct sock_extended_err *ee = NULL;
+		hw_tcp_seg q;
+		hw_ipaddr dst;
+		struct slot *s;
+		ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
+				ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+			continue;
+		/* too big / fragmentation needed: not about reachability */
+		if ((ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 && ee->ee_code == 4) ||
+		    (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 2))
+			continue;
+		if (hw_tcp_quote_parse(buf, (size_t)n, &q) < 0 || q.sport != pr->sport)
+			continue;
+		if (family == AF_INET)
+			dst.v4 = ((struct sockaddr_in *)&to)->sin_addr;
+		else
+			dst.v6 = ((struct sockaddr_in6 *)&to)->sin6_addr;
+		if (!(s = match(pr, q.seq, family, &dst, q.dport)))
+			continue;
+		if (hw_log_enabled(HW_LOG_DEBUG)) {
+			char who[INET6_ADDRSTRLEN] = "?";
+			const struct sockaddr *off = SO_EE_OFFENDER(ee);
+			if (off->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((const struct sockaddr_in *)off)->sin_addr, who, sizeof who);
+			else if (off->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)off)->sin6_addr, who, sizeof who);
+			HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u from %s", s->ts->t->host,
+			         s->ts->t->port, ee->ee_type, ee->ee_code, who);
+		}
+		finish(s, R_UNREACHABLE, hw_mono(), ee->ee_errno ? (int)ee->ee_errno : EHOSTUNREACH);
+		tick(s->ts);
+	}
+}
+
+/* syn mode: a raw socket has replies (or errors) to read. */
+static void raw_cb(void *arg, int fd, int revents)
+{
+	struct probe *pr = arg;
+	int family = fd == pr->raw4 ? AF_INET : AF_INET6;
+	(void)revents;
+
+	read_errors(pr, fd, family);
+	/* a bounded batch, so that one busy socket cannot starve the loop */
+	for (int i = 0; i < 256; i++) {
+		uint8_t buf[256], ctl[HW_PKT_CMSG_SPACE];
+		struct sockaddr_storage from;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+		struct timespec rx;
+		hw_tcp_seg seg;
+		hw_ipaddr src;
+		struct slot *s;
+		double now, rtt;
+		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			continue;  /* a pending ICMP error reported here: it is in the queue */
+		}
+		now = hw_mono();
+		if (hw_tcp_parse(buf, (size_t)n, family, family == AF_INET, &seg) < 0 ||
+		    seg.dport != pr->sport || !(seg.flags & HW_TCP_ACK) ||
+		    !(seg.flags & (HW_TCP_SYN | HW_TCP_RST)))
+			continue;
+		if (family == AF_INET)
+			src = seg.src;
+		else
+			src.v6 = ((struct sockaddr_in6 *)&from)->sin6_addr;
+		if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
+			continue;
+		/* the kernel's receive time when there is one: the loop's own
+		 * delays do not count then */
+		if (hw_pkt_rx_time(&msg, &rx) == 0) {
+			rtt = (double)rx.tv_sec + rx.tv_nsec / 1e9 - s->t0r;
+			if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
+				now = s->t0 + rtt;
+		}
+		finish(s, (seg.flags & HW_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
+		tick(s->ts);
+	}
+}
+
+/* Open a raw TCP socket of `family`; -1 when the family is not there. */
+static int raw_open(struct probe *pr, int family, int *fatal)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP), one = 1;
+	/* accept only segments to our port: the TCP header starts after the
+	 * IPv4 header (raw IPv4 sockets see it), or at 0 for IPv6 */
+	struct sock_filter f4[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, pr->sport, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_filter f6[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, pr->sport, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = family == AF_INET ? (struct sock_fprog){ 5, f4 } : (struct sock_fprog){ 4, f6 };
+
+	*fatal = 0;
+	if (fd < 0) {
+		if (errno == EPERM || errno == EACCES) {
+			HW_ERROR(pr->ctx, "mode \"syn\" needs CAP_NET_RAW for a raw TCP socket (%s): "
+			         "run hopwatchd as root or give it cap_net_raw, or use mode \"connect\"",
+			         strerror(errno));
+			*fatal = 1;
+		} else if (errno != EAFNOSUPPORT) {
+			HW_ERROR(pr->ctx, "raw TCP socket (%s): %s", family == AF_INET ? "IPv4" : "IPv6",
+			         strerror(errno));
+			*fatal = 1;
+		}
+		return -1;
+	}
+	if (family == AF_INET) {
+		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one);
+	} else {
+		int off = 16;  /* the kernel fills the TCP checksum too */
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
+		setsockopt(fd, SOL_IPV6, IPV6_CHECKSUM, &off, sizeof off);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
+		HW_WARN(pr->ctx, "socket filter: %s: every TCP segment will be read", strerror(errno));
+	return fd;
+}
+
+/* Hold a source port for the instance: bind a TCP socket (dual-stack when
+ * the host has IPv6) to port 0, keep it open, never listen. */
+static int hold_port(struct probe *pr)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int zero = 0;
+
+	pr->holder = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (pr->holder >= 0) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		setsockopt(pr->holder, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+		a->sin6_family = AF_INET6;
+		a->sin6_addr = in6addr_any;
+		len = sizeof *a;
+		if (bind(pr->holder, (struct sockaddr *)&ss, len) < 0) {
+			close(pr->holder);
+			pr->holder = -1;
+		}
+	}
+	if (pr->holder < 0) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		memset(&ss, 0, sizeof ss);
+		a->sin_family = AF_INET;
+		len = sizeof *a;
+		if ((pr->holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    bind(pr->holder, (struct sockaddr *)&ss, len) < 0) {
+			HW_ERROR(pr->ctx, "cannot bind a TCP socket to hold a source port: %s", strerror(errno));
+			return -1;
+		}
+	}
+	len = sizeof ss;
+	if (getsockname(pr->holder, (struct sockaddr *)&ss, &len) < 0) {
+		HW_ERROR(pr->ctx, "getsockname: %s", strerror(errno));
+		return -1;
+	}
+	pr->sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
+	return 0;
+}
+
+static int syn_start(struct probe *pr)
+{
+	int fatal;
+
+	if (getrandom(&pr->rng, sizeof pr->rng, 0) != sizeof pr->rng || !pr->rng)
+		pr->rng = (uint32_t)(hw_mono() * 1e9) | 1;
+	if (hold_port(pr) < 0)
+		return -1;
+	pr->raw4 = raw_open(pr, AF_INET, &fatal);
+	if (fatal)
+		return -1;
+	pr->raw6 = raw_open(pr, AF_INET6, &fatal);
+	if (fatal)
+		return -1;
+	if (pr->raw4 < 0 && pr->raw6 < 0) {
+		HW_ERROR(pr->ctx, "no raw TCP socket could be opened");
+		return -1;
+	}
+	if ((pr->raw4 >= 0 && !(pr->io4 = hw_io_new(pr->ctx, pr->raw4, raw_cb, pr))) ||
+	    (pr->raw6 >= 0 && !(pr->io6 = hw_io_new(pr->ctx, pr->raw6, raw_cb, pr)))) {
+		HW_ERROR(pr->ctx, "out of memory");
+		return -1;
+	}
+	if (pr->io4)
+		hw_io_want(pr->io4, HW_READ);
+	if (pr->io6)
+		hw_io_want(pr->io6, HW_READ);
+	HW_INFO(pr->ctx, "syn mode: source port %u (held by a bound socket)", pr->sport);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Instance                                                             */
+
+static const char *validate(const void *opts, double interval, double timeout)
+{
+	const struct opts *o = opts;
+
+	if ((o->count - 1) * o->spacing + timeout >= interval)
+		return "a round must end within the interval: (count - 1) * spacing + timeout must be less than interval";
+	return NULL;
+}
+
+/* SYN retransmissions the kernel makes within `timeout`: it resends after
+ * 1 s, then 2 s, 4 s, ... more (initial RTO 1 s); at least 1, the minimum. */
+static int syncnt_for(double timeout)
+{
+	int n = 0;
+	double at = 1;
+
+	while (n < 127 && at < timeout) {
+		n++;
+		at = at * 2 + 1;
+	}
+	return n < 1 ? 1 : n;
+}
+
+static void stop(void *state)
+{
+	struct probe *pr = state;
+
+	if (!pr)
+		return;
+	for (size_t i = 0; pr->slots && i < pr->ntargets * (size_t)pr->o->count; i++) {
+		struct slot *s = &pr->slots[i];
+		hw_io_free(s->io);
+		if (s->fd >= 0)
+			close(s->fd);
+	}
+	hw_io_free(pr->io4);
+	hw_io_free(pr->io6);
+	if (pr->raw4 >= 0)
+		close(pr->raw4);
+	if (pr->raw6 >= 0)
+		close(pr->raw6);
+	if (pr->holder >= 0)
+		close(pr->holder);
+	free(pr->slots);
+	free(pr);
+}
+
+static int start(hw_ctx *ctx, const void *opts, void **state)
+{
+	struct probe *pr = calloc(1, sizeof *pr);
+	hw_target *const *tv;
+	size_t n;
+
+	if (!pr) {
+		HW_ERROR(ctx, "out of memory");
+		return -1;
+	}
+	pr->ctx = ctx;
+	pr->o = opts;
+	pr->raw4 = pr->raw6 = pr->holder = -1;
+	pr->timeout = hw_timeout(ctx);
+	pr->syncnt = syncnt_for(pr->timeout);
+	tv = hw_targets(ctx, &n);
+	pr->ntargets = n;
+	if (!(pr->slots = calloc(n * (size_t)pr->o->count, sizeof *pr->slots))) {
+		HW_ERROR(ctx, "out of memory for %zu targets", n);
+		stop(pr);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tstate *ts = tv[i]->data;
+		ts->pr = pr;
+		ts->t = tv[i];
+		ts->slot = &pr->slots[i * (size_t)pr->o->count];
+		for (int k = 0; k < pr->o->count; k++) {
+			ts->slot[k].ts = ts;
+			ts->slot[k].fd = -1;
+		}
+		if (!(ts->timer = hw_timer_new(ctx, tick, ts))) {
+			HW_ERROR(ctx, "out of memory");
+			stop(pr);
+			return -1;
+		}
+	}
+	if (pr->o->mode == MODE_SYN && syn_start(pr) < 0) {
+		stop(pr);
+		return -1;
+	}
+	HW_INFO(ctx, "tcp %s probes: %zu targets, %d per round %gs apart, timeout %gs",
+	        modes[pr->o->mode], n, pr->o->count, pr->o->spacing, pr->timeout);
+	*state = pr;
+	return 0;
+}
+
+HW_PLUGIN_EXPORT = {
+	.abi = HW_PLUGIN_ABI,
+	.size = sizeof(hw_plugin),
+	.name = "tcp",
+	.options = options,
+	.options_size = sizeof(struct opts),
+	.target_size = sizeof(struct tstate),
+	.port = HW_PORT_REQUIRED,
+	.validate = validate,
+	.start = start,
+	.run = run,
+	.readdress = NULL,
+	.stop = stop,
+};

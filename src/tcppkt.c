@@ -1,0 +1,166 @@
+/*
+ * tcppkt.c: the TCP packet helpers of hopwatch.h (syn mode of the tcp
+ * plugin; usable by a TCP traceroute too).
+ *
+ * Pure functions: no I/O, no state, no allocation.  Fields are read and
+ * written byte by byte, so nothing depends on alignment or byte order, and
+ * every read is checked against the length first.  The checksum is the one
+ * of src/packet.c.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "hopwatch.h"
+
+#define TCP_MIN_HDR 20   /* TCP header without options, bytes */
+#define IP4_MIN_HDR 20   /* IPv4 header without options, bytes */
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* Partial checksum of the pseudo-header (RFC 793 / RFC 8200 8.1) of a TCP
+ * segment of `len` bytes from src to dst. */
+static uint32_t pseudo_sum(int family, const hw_ipaddr *src, const hw_ipaddr *dst, size_t len)
+{
+	uint8_t tail[8] = { 0 };
+	uint32_t sum;
+
+	if (family == AF_INET) {
+		sum = hw_inet_checksum_add(0, &src->v4, 4);
+		sum = hw_inet_checksum_add(sum, &dst->v4, 4);
+		tail[1] = IPPROTO_TCP;
+		put16(tail + 2, (uint16_t)len);
+		return hw_inet_checksum_add(sum, tail, 4);
+	}
+	sum = hw_inet_checksum_add(0, &src->v6, 16);
+	sum = hw_inet_checksum_add(sum, &dst->v6, 16);
+	put32(tail, (uint32_t)len);
+	tail[7] = IPPROTO_TCP;
+	return hw_inet_checksum_add(sum, tail, 8);
+}
+
+uint16_t hw_tcp_checksum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                         const void *seg, size_t len)
+{
+	return hw_inet_checksum_fold(hw_inet_checksum_add(pseudo_sum(family, src, dst, len), seg, len));
+}
+
+size_t hw_tcp_syn_build(void *buf, size_t cap, int family, const hw_ipaddr *src,
+                        const hw_ipaddr *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+                        uint16_t mss)
+{
+	uint8_t *p = buf;
+
+	if (!buf || !src || !dst || cap < HW_TCP_SYN_LEN || (family != AF_INET && family != AF_INET6))
+		return 0;
+	memset(p, 0, HW_TCP_SYN_LEN);
+	put16(p, sport);
+	put16(p + 2, dport);
+	put32(p + 4, seq);
+	/* ack 0 */
+	p[12] = (HW_TCP_SYN_LEN / 4) << 4;   /* data offset, in 32-bit words */
+	p[13] = HW_TCP_SYN;
+	put16(p + 14, 65535);                /* window */
+	/* checksum (16) and urgent pointer (18) 0 for now */
+	p[20] = 2;                           /* option MSS, length 4 */
+	p[21] = 4;
+	put16(p + 22, mss);
+	put16(p + 16, hw_tcp_checksum(family, src, dst, p, HW_TCP_SYN_LEN));
+	return HW_TCP_SYN_LEN;
+}
+
+/* Fill the header fields of `s` from the TCP header at p (len checked). */
+static int tcp_header(const uint8_t *p, size_t len, hw_tcp_seg *s)
+{
+	size_t off;
+
+	if (len < TCP_MIN_HDR)
+		return HW_PKT_SHORT;
+	off = (size_t)(p[12] >> 4) * 4;
+	if (off < TCP_MIN_HDR || off > len)
+		return HW_PKT_SHORT;
+	s->sport = get16(p);
+	s->dport = get16(p + 2);
+	s->seq = get32(p + 4);
+	s->ack = get32(p + 8);
+	s->flags = p[13];
+	s->window = get16(p + 14);
+	s->hdr_len = off;
+	return 0;
+}
+
+int hw_tcp_parse(const void *pkt, size_t len, int family, int has_ip, hw_tcp_seg *s)
+{
+	const uint8_t *p = pkt;
+	int rc;
+
+	if (!pkt || !s || (family != AF_INET && family != AF_INET6) || (has_ip && family != AF_INET))
+		return HW_PKT_BAD_ARG;
+	memset(s, 0, sizeof *s);
+	s->family = family;
+	if (has_ip) {
+		size_t ihl, tot;
+		if (len < IP4_MIN_HDR)
+			return HW_PKT_SHORT;
+		ihl = (size_t)(p[0] & 0x0f) * 4;
+		tot = get16(p + 2);
+		if ((p[0] >> 4) != 4 || ihl < IP4_MIN_HDR || p[9] != IPPROTO_TCP)
+			return HW_PKT_BAD_IP;
+		if (get16(p + 6) & 0x1fff)
+			return HW_PKT_BAD_IP;    /* a later fragment: no TCP header */
+		if (tot < ihl || tot > len)
+			return HW_PKT_SHORT;
+		s->has_ip = 1;
+		s->ttl = p[8];
+		memcpy(&s->src.v4, p + 12, 4);
+		memcpy(&s->dst.v4, p + 16, 4);
+		p += ihl;
+		len = tot - ihl;
+	}
+	if ((rc = tcp_header(p, len, s)) < 0)
+		return rc;
+	if (has_ip)
+		s->sum_ok = hw_tcp_checksum(AF_INET, &s->src, &s->dst, p, len) == 0;
+	return 0;
+}
+
+int hw_tcp_quote_parse(const void *l4, size_t len, hw_tcp_seg *s)
+{
+	const uint8_t *p = l4;
+
+	if (!l4 || !s)
+		return HW_PKT_BAD_ARG;
+	memset(s, 0, sizeof *s);
+	if (len < 8)
+		return HW_PKT_SHORT;
+	s->sport = get16(p);
+	s->dport = get16(p + 2);
+	s->seq = get32(p + 4);
+	if (len >= TCP_MIN_HDR) {
+		s->ack = get32(p + 8);
+		s->flags = p[13];
+		s->window = get16(p + 14);
+		s->hdr_len = TCP_MIN_HDR;
+	}
+	return 0;
+}

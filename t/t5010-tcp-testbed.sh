@@ -1,0 +1,111 @@
+#!/bin/bash
+# t5010: the tcp plugin across the testbed (src - r1 - r2 - d1), both
+# modes: an open port behind a known delay shows that delay in tcp.rtt; a
+# filtered port times out with 100% loss; a network the last router has no
+# route for is unreachable (its ICMP unreachable ends the probe).
+. "$(dirname "$0")/test-lib.sh"
+. "$SRCDIR/t/lib/testbed.sh"
+require_root
+require_cmd ip nft timeout awk
+for tool in dsd-recv hwlisten hwdelay; do
+	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
+done
+[ -e "$PLUGIN_DIR/tcp.so" ] || skip_all "plugins/tcp.so is not built (run make)"
+
+tb_chain a 2 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+tb_listen d1 7001 || { echo "Bail out! tb_listen failed"; exit 1; }
+tb_filter d1 7009 || { echo "Bail out! tb_filter failed"; exit 1; }
+D4=$(tb_addr d1 4)
+D6=$(tb_addr d1 6)
+STATSD_PORT=8125
+
+# write_conf FILE MODE TARGETS: one tcp probe "t", 3 probes 100 ms apart
+write_conf() {
+	cat >"$1" <<-EOF
+	interval = "1s";
+	timeout = "500ms";
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
+	probes = ( { name = "t"; plugin = "tcp"; mode = "$2"; count = 3; spacing = "100ms";
+	  targets = ( $3 ); } );
+	EOF
+}
+
+# hw_run CONF SECONDS: hopwatchd in src for SECONDS, a strict receiver
+# there; DogStatsD lines in `out`, the log in `log`
+hw_run() {
+	rm -f ready out log &&
+	{ ip netns exec "$(tb_ns src)" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out \
+		-t $((${2%.*} + 5)) -r ready & recv=$!; } &&
+	wait_for 5 test -e ready &&
+	{ rc=0; tb_exec src timeout -s TERM "$2" "$HOPWATCHD" -c "$1" -P "$PLUGIN_DIR" 2>log || rc=$?; } &&
+	sleep 0.2 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
+	cat log &&
+	{ [ $rc = 124 ] || { echo "hopwatchd exited $rc"; false; }; } &&
+	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out; false; }; }
+}
+
+lines() {
+	grep -E "^(_sc\|)?hopwatch\.$1[:|].*[#,]target:$2,port:$3(,|\||$)" out
+}
+all_values() {
+	lines "$1" "$2" "$3" | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'
+}
+results() {
+	lines tcp.results "$1" "$2" | sed 's/.*result:\([a-z]*\).*/\1/' | sort -u | paste -sd, -
+}
+
+# rtts_near TARGET PORT WANT TOL: at least 6 RTTs; none below WANT - 0.5 ms
+# (nothing beats the delay), none above WANT + 5 ms (the delay emulator is a
+# userspace process: a busy machine can hold one packet back), and the
+# median within TOL ms of WANT
+rtts_near() {
+	all_values tcp.rtt "$1" "$2" | sort -n >rtts && cat rtts &&
+	test "$(wc -l <rtts)" -ge 6 &&
+	awk -v w="$3" -v t="$4" '{ v[NR] = $1; if ($1 < w - 0.5 || $1 > w + 5) bad = 1 }
+		END { m = v[int((NR + 1) / 2)]; d = m - w; if (d < 0) d = -d; exit bad || d > t }' rtts
+}
+
+tb_delay r1 10 5 || { echo "Bail out! tb_delay failed"; exit 1; }
+
+for mode in connect syn; do
+	test_expect_success "$mode: open port behind a 15 ms delay (IPv4 and IPv6)" '
+		write_conf hw.conf '$mode' "\"$D4:7001\", \"[$D6]:7001\"" &&
+		hw_run hw.conf 2.7 &&
+		test "$(results $D4 7001)" = open &&
+		test "$(results $D6 7001)" = open &&
+		rtts_near $D4 7001 15 1.5 &&
+		rtts_near $D6 7001 15 1.5 &&
+		lines tcp.can_connect $D4 7001 | grep "^_sc|hopwatch.tcp.can_connect|0|"
+	'
+
+	test_expect_success "$mode: filtered port: timeout, 100% loss" '
+		write_conf hw.conf '$mode' "\"$D4:7009\", \"[$D6]:7009\"" &&
+		hw_run hw.conf 2.7 &&
+		test "$(results $D4 7009)" = timeout &&
+		test "$(results $D6 7009)" = timeout &&
+		test "$(all_values tcp.loss $D4 7009 | sort -u)" = 100 &&
+		test "$(all_values tcp.loss $D6 7009 | sort -u)" = 100 &&
+		! lines tcp.rtt $D4 7009 &&
+		lines tcp.can_connect $D4 7009 | grep "|2|.*no answer within 0.5s"
+	'
+
+	test_expect_success "$mode: closed port behind the delay: refused, with its RTT" '
+		write_conf hw.conf '$mode' "\"$D4:7002\"" &&
+		hw_run hw.conf 1.7 &&
+		test "$(results $D4 7002)" = refused &&
+		rtts_near $D4 7002 15 1.5
+	'
+
+	# r2, the last router, has no default route: 10.200/16 and fd99::/16
+	# get an ICMP (v6) unreachable from it
+	test_expect_success "$mode: a network r2 cannot route: unreachable" '
+		write_conf hw.conf '$mode' "\"10.200.0.1:80\", \"[fd99::1]:80\"" &&
+		hw_run hw.conf 2.7 &&
+		test "$(results 10.200.0.1 80)" = unreachable &&
+		test "$(results fd99::1 80)" = unreachable &&
+		test "$(all_values tcp.loss 10.200.0.1 80 | sort -u)" = 100 &&
+		lines tcp.can_connect 10.200.0.1 80 | grep "|2|.*unreachable"
+	'
+done
+
+test_done
