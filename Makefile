@@ -50,7 +50,8 @@ build/flags: FORCE
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
 CORE_SRCS := src/conf.c src/dns.c src/dogstatsd.c src/emit.c src/host.c src/instance.c \
-	src/log.c src/packet.c src/plugin.c src/privs.c src/sched.c src/statsd.c src/tcppkt.c
+	src/log.c src/packet.c src/pathdiff.c src/pathstore.c src/pathwatch.c src/plugin.c \
+	src/privs.c src/redis.c src/sched.c src/statsd.c src/tcppkt.c
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 DAEMON := src/hopwatchd
 PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c))

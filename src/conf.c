@@ -51,6 +51,29 @@ static const hw_option global_options[] = {
 	  "this host's name in events and Redis; unset: the system's" },
 	{ "include_dir", HW_OPT_STRING, G(include_dir), NULL, 0, 0, NULL,
 	  "directory whose *.conf files add probes (relative to this file)" },
+	{ "path_confirm", HW_OPT_INT, G(path_confirm), "2", 1, 100, NULL,
+	  "consecutive traces that must show a new path before it is a change" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
+static const hw_option redis_options[] = {
+	{ "host", HW_OPT_STRING, G(redis.host), NULL, 0, 0, NULL,
+	  "Redis host name or address; unset (and no socket): no Redis" },
+	{ "port", HW_OPT_INT, G(redis.port), "6379", 1, 65535, NULL, "Redis TCP port" },
+	{ "socket", HW_OPT_STRING, G(redis.socket), NULL, 0, 0, NULL,
+	  "Redis Unix socket path, instead of host and port" },
+	{ "user", HW_OPT_STRING, G(redis.user), NULL, 0, 0, NULL, "ACL user for AUTH" },
+	{ "password", HW_OPT_STRING, G(redis.password), NULL, 0, 0, NULL, "password for AUTH" },
+	{ "db", HW_OPT_INT, G(redis.db), "0", 0, 1000000, NULL, "database number" },
+	{ "connect_timeout", HW_OPT_DURATION, G(redis.connect_timeout), "2s", 0.01, 600, NULL,
+	  "time a connection attempt may take" },
+	{ "command_timeout", HW_OPT_DURATION, G(redis.command_timeout), "2s", 0.01, 600, NULL,
+	  "time a reply may take before the connection is dropped and remade" },
+	{ "prefix", HW_OPT_STRING, G(redis.prefix), "hopwatch:", 0, 0, NULL,
+	  "prepended to every key and channel" },
+	{ "history", HW_OPT_INT, G(redis.history), "1000", 1, 10000000, NULL,
+	  "changes kept per target stream (XADD MAXLEN ~)" },
+	{ "queue", HW_OPT_INT, G(redis.queue), "10000", 1, 10000000, NULL,
+	  "changes held in memory while Redis is down; beyond it the oldest is dropped" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 static const hw_option statsd_options[] = {
@@ -913,7 +936,7 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 
 struct hw_config *conf_load(const char *file, const char *plugin_dir)
 {
-	static const char *const top_keys[] = { "statsd", "log", "tags", "probes", NULL };
+	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file };
 	char dir[4096], incdir[8192];
@@ -927,6 +950,7 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 	conf_apply_defaults(c, global_options, c);
 	conf_apply_defaults(c, statsd_options, c);
 	conf_apply_defaults(c, log_options, c);
+	conf_apply_defaults(c, redis_options, c);
 	if (!file)
 		return c;
 	snprintf(dir, sizeof dir, "%s", file);
@@ -954,6 +978,19 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 			conf_error(&L, s, "must be a group: log = { level = \"info\"; };");
 		else
 			read_group(&L, s, log_options, c, NULL, "log");
+	}
+	if ((s = config_setting_get_member(root, "redis"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_error(&L, s, "must be a group: redis = { host = \"127.0.0.1\"; };");
+		else {
+			read_group(&L, s, redis_options, c, NULL, "redis");
+			if (c->redis.host && c->redis.socket)
+				conf_error(&L, s, "set host or socket, not both");
+			if (c->redis.socket && c->redis.socket[0] != '/')
+				conf_error(&L, config_setting_get_member(s, "socket"), "must be an absolute path");
+			if (c->redis.user && !c->redis.password)
+				conf_error(&L, config_setting_get_member(s, "user"), "a user needs a password");
+		}
 	}
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);

@@ -60,6 +60,20 @@ struct hw_config {
 		int echo;                  /* print every line sent to stdout */
 		double telemetry_interval; /* seconds between self-telemetry, 0: off */
 	} statsd;                    /* DogStatsD sink */
+	struct redis_conf {
+		const char *host;          /* Redis host; NULL (and no socket): Redis is off */
+		int port;                  /* its TCP port */
+		const char *socket;        /* Unix socket path, instead of host and port */
+		const char *user;          /* ACL user for AUTH, or NULL */
+		const char *password;      /* password for AUTH, or NULL */
+		int db;                    /* database number (SELECT) */
+		double connect_timeout;    /* seconds a connection attempt may take */
+		double command_timeout;    /* seconds a reply may take before reconnecting */
+		const char *prefix;        /* prepended to every key and channel */
+		int history;               /* approximate length cap of each change stream */
+		int queue;                 /* changes held while Redis is down; oldest dropped beyond */
+	} redis;                     /* Redis path store; see redis.h */
+	int path_confirm;            /* consecutive traces that confirm a path change */
 	struct {
 		int level;                 /* index into the level words: error warning info debug */
 		int syslog;                /* 0: stderr, 1: syslog */

@@ -37,6 +37,7 @@ struct generation {
 	struct hw_ctx **inst;       /* running instances, cfg->nprobes of them */
 	ev_timer telemetry;         /* self-telemetry */
 	struct statsd_stats last;   /* counters at the previous telemetry */
+	struct redis_stats rlast;   /* Redis counters at the previous telemetry */
 };
 
 /* Process-wide state: what options said, and the running generation. */
@@ -46,6 +47,7 @@ static struct {
 	int echo;                   /* -e: force statsd.echo */
 	int debug;                  /* -d: force log level debug */
 	dns *dns;                   /* the resolver, kept across reloads */
+	pathwatch *paths;           /* path store and Redis, kept across reloads */
 	struct generation *gen;     /* what runs now */
 	int dropped;                /* privileges were dropped */
 } D;
@@ -96,6 +98,7 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		{ "statsd.bytes_dropped", now.bytes_dropped - g->last.bytes_dropped },
 		{ "statsd.metrics", now.metrics - g->last.metrics },
 	};
+	struct redis_stats rs;
 	(void)loop;
 	(void)revents;
 
@@ -103,6 +106,17 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		double v = (double)c[i].value;
 		emit_metric(&g->rt.emit, g->rt.global_tags, NULL, c[i].name, HW_COUNT, &v, 1, NULL);
+	}
+	if (pathwatch_redis_stats(D.paths, &rs)) {
+		const struct { const char *name; hw_mtype type; double value; } r[] = {
+			{ "redis.connected", HW_GAUGE, rs.connected },
+			{ "redis.queued", HW_GAUGE, (double)rs.queued },
+			{ "redis.dropped", HW_COUNT, (double)(rs.dropped - g->rlast.dropped) },
+			{ "redis.errors", HW_COUNT, (double)(rs.errors - g->rlast.errors) },
+		};
+		g->rlast = rs;
+		for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, r[i].name, r[i].type, &r[i].value, 1, NULL);
 	}
 }
 
@@ -154,6 +168,8 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	g->rt.loop = loop;
 	g->rt.dns = D.dns;
 	g->rt.cfg = cfg;
+	g->rt.paths = D.paths;
+	pathwatch_redis_stats(D.paths, &g->rlast);  /* telemetry counts from now on */
 	if (cfg->statsd.url)
 		snprintf(url, sizeof url, "%s", cfg->statsd.url);
 	else
@@ -201,6 +217,21 @@ static void apply_logging(const struct hw_config *cfg)
 	log_setup(D.debug ? HW_LOG_DEBUG : level, cfg->log.syslog, "hopwatchd");
 }
 
+/* Whether two configurations agree on what the path watcher was made from. */
+static int same_paths_conf(const struct hw_config *a, const struct hw_config *b)
+{
+	const struct redis_conf *x = &a->redis, *y = &b->redis;
+	const char *const sa[] = { x->host, x->socket, x->user, x->password, x->prefix, a->hostname };
+	const char *const sb[] = { y->host, y->socket, y->user, y->password, y->prefix, b->hostname };
+
+	for (size_t i = 0; i < sizeof sa / sizeof sa[0]; i++)
+		if ((!sa[i] != !sb[i]) || (sa[i] && strcmp(sa[i], sb[i])))
+			return 0;
+	return a->path_confirm == b->path_confirm && x->port == y->port && x->db == y->db &&
+	       x->connect_timeout == y->connect_timeout && x->command_timeout == y->command_timeout &&
+	       x->history == y->history && x->queue == y->queue;
+}
+
 static void reload(struct ev_loop *loop)
 {
 	struct hw_config *cfg;
@@ -215,6 +246,8 @@ static void reload(struct ev_loop *loop)
 	}
 	if (D.dropped && cfg->user && (!D.gen->cfg->user || strcmp(cfg->user, D.gen->cfg->user)))
 		HW_WARN(NULL, "user changed to \"%s\": takes effect at the next restart", cfg->user);
+	if (!same_paths_conf(cfg, D.gen->cfg))
+		HW_WARN(NULL, "redis or path_confirm changed: takes effect at the next restart");
 	/* Old instances keep running until the new ones have their sockets. */
 	if (!(g = generation_new(loop, cfg))) {
 		HW_ERROR(NULL, "reload failed: keeping the running configuration");
@@ -261,7 +294,7 @@ int main(int argc, char **argv)
 	struct hw_config *cfg;
 	ev_signal sigs[3];
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
-	char err[256];
+	char err[256], source[256] = "";
 	int opt, check = 0;
 
 	snprintf(default_file, sizeof default_file, "%s/hopwatch/hopwatch.conf", HW_SYSCONFDIR);
@@ -306,6 +339,15 @@ int main(int argc, char **argv)
 		conf_free(cfg);
 		return 1;
 	}
+	if (cfg->hostname)
+		snprintf(source, sizeof source, "%s", cfg->hostname);
+	else if (gethostname(source, sizeof source - 1) < 0)
+		snprintf(source, sizeof source, "localhost");
+	if (!(D.paths = pathwatch_new(loop, (unsigned)cfg->path_confirm, &cfg->redis, source))) {
+		HW_ERROR(NULL, "out of memory");
+		conf_free(cfg);
+		return 1;
+	}
 	if (!(D.gen = generation_new(loop, cfg)))
 		return 1;
 	/* Every privileged socket is open now: drop before reading a packet. */
@@ -324,6 +366,7 @@ int main(int argc, char **argv)
 	notify("READY=1");
 	ev_run(loop, 0);
 	generation_free(loop, D.gen);
+	pathwatch_free(D.paths);
 	for (int i = 0; i < 3; i++)
 		ev_signal_stop(loop, &sigs[i]);
 	dns_free(D.dns);

@@ -228,6 +228,35 @@ int hw_log_enabled(int level);
 	do { if (hw_log_enabled(HW_LOG_DEBUG)) hw_log((ctx), HW_LOG_DEBUG, __VA_ARGS__); } while (0)
 
 /* ------------------------------------------------------------------ */
+/* Traced paths: handed to the core path store                          */
+
+/* Longest path the core keeps, in hops (max_ttl may not exceed it). */
+#define HW_PATH_MAX_HOPS 64
+
+/* One hop of a finished trace. */
+typedef struct hw_hop {
+	char ip[INET6_ADDRSTRLEN];   /* responder's address as text; "" when none answered */
+	unsigned sent;               /* probes sent with this TTL */
+	unsigned received;           /* replies for this TTL */
+	double rtt_min;              /* ms over the replies; 0 when none */
+	double rtt_avg;              /* ms */
+	double rtt_max;              /* ms */
+} hw_hop;
+
+/* A finished trace. */
+typedef struct hw_path {
+	const char *protocol;        /* "icmp", "udp" or "tcp" */
+	unsigned nhops;              /* hops listed: hops[0] is TTL 1, the last the destination if reached */
+	const hw_hop *hops;          /* the hops */
+	int reached;                 /* 1 when the destination answered */
+	double duration;             /* seconds the trace took */
+} hw_path;
+
+/* Hand a finished trace of `t` to the path store: path change detection
+ * (event and hopwatch.path.changes), and Redis when configured.  Copied. */
+void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
+
+/* ------------------------------------------------------------------ */
 /* Packet helpers (src/packet.c)                                        */
 /*
  * Pure functions shared by the probe plugins: no I/O, no state, no

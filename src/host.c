@@ -1,4 +1,5 @@
 /* host.c: the functions of hopwatch.h that plugins call. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -177,4 +178,20 @@ void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *te
 {
 	emit_event(&ctx->rt->emit, ctx->tags, target_tags(t), title, text, alert,
 	           aggregation_key, extra);
+}
+
+void hw_path_report(hw_ctx *ctx, const hw_target *pub, const hw_path *path)
+{
+	const struct target *t = (const struct target *)pub;
+	struct path_change chg;
+	char title[512], text[8192], key[600];
+
+	if (!ctx->rt->paths || !pathwatch_trace(ctx->rt->paths, ctx->pc->name, t->id, pub->ip, path,
+	                                        time(NULL), &chg))
+		return;
+	HW_INFO(ctx, "path to %s changed at TTL %u", t->id, chg.first_diff_ttl);
+	hw_metric1(ctx, pub, "path.changes", HW_COUNT, 1, NULL);
+	snprintf(key, sizeof key, "%s/%s", ctx->pc->name, t->id);  /* aggregation key: one per target */
+	if (pathwatch_event_title(title, sizeof title, t->id) && pathwatch_event_text(text, sizeof text, &chg))
+		hw_event(ctx, pub, title, text, HW_ALERT_WARNING, key, NULL);
 }

@@ -207,6 +207,13 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 		t->pub.index = (unsigned)i;
 		t->pub.data = tsize ? (char *)ctx->tdata + i * tsize : NULL;
 		ctx->tptrs[i] = &t->pub;
+		if (asprintf(&t->id, !t->tc->port ? "%s" : strchr(t->tc->host, ':') ? "[%s]:%u" : "%s:%u",
+		             t->tc->host, t->tc->port) < 0) {
+			t->id = NULL;
+			HW_ERROR(ctx, "out of memory");
+			instance_free(ctx);
+			return NULL;
+		}
 		if (dns_literal(t->tc->host, wanted_family(ctx), &ss, &len))
 			target_set_addr(t, (struct sockaddr *)&ss, len);
 		else if (dns_literal(t->tc->host, AF_UNSPEC, &ss, &len)) {
@@ -251,6 +258,7 @@ void instance_free(struct hw_ctx *ctx)
 	for (size_t i = 0; ctx->targets && i < ctx->pc->ntargets; i++) {
 		dns_cancel(ctx->targets[i].lookup);
 		free(ctx->targets[i].tags);
+		free(ctx->targets[i].id);
 	}
 	free(ctx->targets);
 	free(ctx->tptrs);

@@ -14,6 +14,7 @@
 #include "dns.h"
 #include "emit.h"
 #include "hopwatch.h"
+#include "pathwatch.h"
 
 /* What every instance of one daemon shares. */
 struct runtime {
@@ -22,6 +23,7 @@ struct runtime {
 	struct emit emit;            /* metric prefix, sink */
 	const struct hw_config *cfg; /* the configuration the instances come from */
 	char *global_tags;           /* ready tag list: global tags (and entity id) */
+	pathwatch *paths;            /* path store and Redis writer; outlives reloads */
 };
 
 /* The core side of one target. */
@@ -30,6 +32,7 @@ struct target {
 	struct hw_ctx *ctx;          /* owning instance */
 	const struct target_conf *tc;/* its configuration */
 	char *tags;                  /* ready tag list: target, port, target_ip, group, own tags */
+	char *id;                    /* "host" or "host:port" ("[v6]:port"): its key in the path store */
 	int running;                 /* a round started and hw_done() not yet called */
 	dns_req *lookup;             /* pending resolution, or NULL */
 	int lookup_failed;           /* the last lookup failed (logged once per failure streak) */

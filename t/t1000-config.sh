@@ -171,7 +171,7 @@ hostname = "web|1";
 EOF
 
 # Unknown keys list what is known.
-bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, statsd, log, tags, probes)' <<'EOF'
+bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, tags, probes)' <<'EOF'
 # unknown
 interval = 5;
 foo = 1;
@@ -185,6 +185,44 @@ EOF
 bad 2 log.file 'unknown setting in log (known: level, destination)' <<'EOF'
 log = {
 	file = "/tmp/x";
+};
+EOF
+
+# ---------------------------------------------------------------- redis, path_confirm
+bad 1 path_confirm 'must be from 1 to 100, not 0' <<'EOF'
+path_confirm = 0;
+EOF
+bad 1 redis 'must be a group: redis = { host = "127.0.0.1"; };' <<'EOF'
+redis = "127.0.0.1";
+EOF
+bad 3 redis.port 'must be from 1 to 65535, not 70000' <<'EOF'
+redis = {
+	host = "127.0.0.1";
+	port = 70000;
+};
+EOF
+bad 2 redis.timeout 'unknown setting in redis (known: host, port, socket, user, password, db, connect_timeout, command_timeout, prefix, history, queue)' <<'EOF'
+redis = {
+	timeout = 1;
+};
+EOF
+bad 1 redis 'set host or socket, not both' <<'EOF'
+redis = { host = "127.0.0.1"; socket = "/run/redis.sock"; };
+EOF
+bad 2 redis.socket 'must be an absolute path' <<'EOF'
+redis = {
+	socket = "redis.sock";
+};
+EOF
+bad 3 redis.user 'a user needs a password' <<'EOF'
+redis = {
+	host = "127.0.0.1";
+	user = "hopwatch";
+};
+EOF
+bad 2 redis.command_timeout '"soon" is not a duration' <<'EOF'
+redis = {
+	command_timeout = "soon";
 };
 EOF
 
@@ -717,9 +755,9 @@ test_expect_success 'include_dir holding a directory named *.conf: clean error' 
 
 # ---------------------------------------------------------------- good configs
 test_expect_success 'the shipped etc/hopwatch.conf passes -t' '
-	"$HOPWATCHD" -t -c "$SRCDIR/etc/hopwatch.conf" -P "$TEST_PLUGIN_DIR" >out 2>err &&
+	"$HOPWATCHD" -t -c "$SRCDIR/etc/hopwatch.conf" -P "$PLUGIN_DIR" >out 2>err &&
 	cat out err &&
-	grep -F "$SRCDIR/etc/hopwatch.conf: OK (0 probes, 0 targets)" out &&
+	grep -F "$SRCDIR/etc/hopwatch.conf: OK (2 probes, 3 targets)" out &&
 	! grep "error" err
 '
 test_expect_success 'every target form passes; -t prints the counts and starts nothing' '

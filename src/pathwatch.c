@@ -1,0 +1,280 @@
+/* pathwatch.c: see pathwatch.h. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dogstatsd.h"
+#include "pathwatch.h"
+
+struct pathwatch {
+	char *source;                /* this host */
+	pathstore *store;            /* confirmed paths */
+	redis *redis;                /* writer, or NULL without Redis */
+};
+
+/* A bounded appender: like snprintf into buf + *len, failing for good once full. */
+static void add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	*len = n < 0 || (size_t)n >= cap - *len ? cap : *len + (size_t)n;
+}
+
+/* Close an appender: the length, or 0 when something did not fit. */
+static size_t done(char *buf, size_t cap, size_t len)
+{
+	if (len >= cap) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	return len;
+}
+
+size_t pathwatch_hop_list(char *buf, size_t cap, const struct path_hops *h)
+{
+	size_t len = 0;
+
+	if (cap)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < h->n; i++)
+		add(buf, cap, &len, "%s%s", i ? "," : "", h->hop[i][0] ? h->hop[i] : "*");
+	return done(buf, cap, len);
+}
+
+int pathwatch_parse_hop_list(const char *s, struct path_hops *h)
+{
+	memset(h, 0, sizeof *h);
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		if (h->n >= PATH_MAX_HOPS || !n || n >= sizeof h->hop[0])
+			return -1;
+		if (!(n == 1 && *s == '*')) {
+			struct in6_addr a6;
+			struct in_addr a4;
+			memcpy(h->hop[h->n], s, n);
+			h->hop[h->n][n] = '\0';
+			if (inet_pton(AF_INET, h->hop[h->n], &a4) != 1 && inet_pton(AF_INET6, h->hop[h->n], &a6) != 1)
+				return -1;
+		}
+		h->n++;
+		s += n;
+		if (*s == ',' && !*++s)
+			return -1;
+	}
+	return 0;
+}
+
+/* Append `s` as a JSON string. */
+static void add_json_string(char *buf, size_t cap, size_t *len, const char *s)
+{
+	add(buf, cap, len, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			add(buf, cap, len, "\\%c", c);
+		else if (c < 0x20)
+			add(buf, cap, len, "\\u%04x", c);
+		else
+			add(buf, cap, len, "%c", c);
+	}
+	add(buf, cap, len, "\"");
+}
+
+/* Append a path as a JSON array of addresses, null for unknown. */
+static void add_json_path(char *buf, size_t cap, size_t *len, const struct path_hops *h)
+{
+	add(buf, cap, len, "[");
+	for (unsigned i = 0; i < h->n; i++) {
+		if (i)
+			add(buf, cap, len, ",");
+		if (h->hop[i][0])
+			add_json_string(buf, cap, len, h->hop[i]);
+		else
+			add(buf, cap, len, "null");
+	}
+	add(buf, cap, len, "]");
+}
+
+size_t pathwatch_change_json(char *buf, size_t cap, const char *source, const char *probe,
+                             const char *target, const char *ip, time_t ts,
+                             const struct path_change *chg)
+{
+	size_t len = 0;
+
+	add(buf, cap, &len, "{\"source\":");
+	add_json_string(buf, cap, &len, source);
+	add(buf, cap, &len, ",\"probe\":");
+	add_json_string(buf, cap, &len, probe);
+	add(buf, cap, &len, ",\"target\":");
+	add_json_string(buf, cap, &len, target);
+	add(buf, cap, &len, ",\"target_ip\":");
+	add_json_string(buf, cap, &len, ip);
+	add(buf, cap, &len, ",\"ts\":%lld,\"old\":", (long long)ts);
+	add_json_path(buf, cap, &len, &chg->old_path);
+	add(buf, cap, &len, ",\"new\":");
+	add_json_path(buf, cap, &len, &chg->new_path);
+	add(buf, cap, &len, ",\"first_diff_ttl\":%u}", chg->first_diff_ttl);
+	return done(buf, cap, len);
+}
+
+size_t pathwatch_event_title(char *buf, size_t cap, const char *target)
+{
+	size_t len = 0;
+
+	add(buf, cap, &len, "Path to %s changed", target);
+	return done(buf, cap, len);
+}
+
+size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg)
+{
+	const struct path_hops *o = &chg->old_path, *n = &chg->new_path;
+	unsigned rows = o->n > n->n ? o->n : n->n;
+	size_t len = 0;
+
+	add(buf, cap, &len, "First differing hop: TTL %u\nTTL  old -> new", chg->first_diff_ttl);
+	for (unsigned i = 0; i < rows; i++) {
+		const char *a = i < o->n ? (o->hop[i][0] ? o->hop[i] : "*") : "-";
+		const char *b = i < n->n ? (n->hop[i][0] ? n->hop[i] : "*") : "-";
+		add(buf, cap, &len, "\n%2u%s %s -> %s", i + 1, i + 1 == chg->first_diff_ttl ? "*" : " ", a, b);
+	}
+	return done(buf, cap, len);
+}
+
+/* Seed the store from a path found in Redis at start. */
+static void seed(void *arg, const char *probe, const char *target, const char *hops)
+{
+	struct pathwatch *w = arg;
+	struct path_hops h;
+
+	if (pathwatch_parse_hop_list(hops, &h) < 0) {
+		HW_WARN(NULL, "redis: stored path of %s/%s is not a hop list: \"%s\"; ignored", probe, target, hops);
+		return;
+	}
+	if (pathstore_seed(w->store, probe, target, &h) == 0)
+		HW_DEBUG(NULL, "redis: loaded the path of %s/%s (%u hops)", probe, target, h.n);
+}
+
+pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct redis_conf *rc,
+                         const char *source)
+{
+	struct pathwatch *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return NULL;
+	if (!(w->source = strdup(source)) || !(w->store = pathstore_new(confirm))) {
+		pathwatch_free(w);
+		return NULL;
+	}
+	if ((rc->host || rc->socket) && !(w->redis = redis_new(loop, rc, source, seed, w))) {
+		pathwatch_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Write the last trace of (probe, target) to its hash. */
+static void store_trace(struct pathwatch *w, const char *key, const char *ip, const hw_path *p,
+                        const struct path_hops *trace, const struct path_hops *confirmed, time_t ts)
+{
+	char hops[PATH_MAX_HOPS * 48], conf[PATH_MAX_HOPS * 48], rtt[PATH_MAX_HOPS * 24],
+	     loss[PATH_MAX_HOPS * 8], tsbuf[24], dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
+	size_t rl = 0, ll = 0;
+
+	pathwatch_hop_list(hops, sizeof hops, trace);
+	pathwatch_hop_list(conf, sizeof conf, confirmed);
+	rtt[0] = loss[0] = '\0';
+	for (unsigned i = 0; i < p->nhops && i < PATH_MAX_HOPS; i++) {
+		const hw_hop *h = &p->hops[i];
+		if (h->received)
+			dsd_format_number(num, h->rtt_avg);
+		add(rtt, sizeof rtt, &rl, "%s%s", i ? "," : "", h->received ? num : "");
+		dsd_format_number(num, h->sent ? 100.0 * (h->sent - h->received) / h->sent : 100.0);
+		add(loss, sizeof loss, &ll, "%s%s", i ? "," : "", num);
+	}
+	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
+	dsd_format_number(dur, p->duration * 1000);
+	const char *argv[] = {
+		"HSET", key, "ts", tsbuf, "target_ip", ip, "protocol", p->protocol,
+		"reached", p->reached ? "1" : "0", "duration_ms", dur,
+		"hops", hops, "rtt", rtt, "loss", loss, "confirmed", conf,
+	};
+	redis_command(w->redis, key, (int)(sizeof argv / sizeof argv[0]), argv);
+}
+
+/* Publish and record a confirmed change. */
+static void store_change(struct pathwatch *w, const char *probe, const char *target,
+                         const char *key, const char *ip, time_t ts, const struct path_change *chg)
+{
+	char json[PATH_MAX_HOPS * 100 + 1024], stream[1024], channel[300], maxlen[16], tsbuf[24],
+	     old[PATH_MAX_HOPS * 48], new[PATH_MAX_HOPS * 48], ttl[8];
+	const char *prefix = redis_conf(w->redis)->prefix;
+
+	pathwatch_change_json(json, sizeof json, w->source, probe, target, ip, ts, chg);
+	pathwatch_hop_list(old, sizeof old, &chg->old_path);
+	pathwatch_hop_list(new, sizeof new, &chg->new_path);
+	snprintf(stream, sizeof stream, "%schanges:{%s}:%s:%s", prefix, w->source, probe, target);
+	snprintf(channel, sizeof channel, "%spath-changes", prefix);
+	snprintf(maxlen, sizeof maxlen, "%d", redis_conf(w->redis)->history);
+	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
+	snprintf(ttl, sizeof ttl, "%u", chg->first_diff_ttl);
+	const char *xadd[] = { "XADD", stream, "MAXLEN", "~", maxlen, "*", "ts", tsbuf, "target_ip", ip,
+	                       "old", old, "new", new, "first_diff_ttl", ttl };
+	const char *hset[] = { "HSET", key, "changed", tsbuf, "changes_key", stream };
+	const char *pub[] = { "PUBLISH", channel, json };
+	redis_command(w->redis, NULL, (int)(sizeof xadd / sizeof xadd[0]), xadd);
+	redis_command(w->redis, NULL, (int)(sizeof hset / sizeof hset[0]), hset);
+	redis_command(w->redis, NULL, (int)(sizeof pub / sizeof pub[0]), pub);
+}
+
+int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,
+                    const hw_path *p, time_t ts, struct path_change *chg)
+{
+	struct path_hops trace;
+	char key[1024];
+	int changed;
+
+	memset(&trace, 0, sizeof trace);
+	for (unsigned i = 0; i < p->nhops && i < PATH_MAX_HOPS; i++)
+		snprintf(trace.hop[i], sizeof trace.hop[i], "%s", p->hops[i].ip);
+	trace.n = p->nhops < PATH_MAX_HOPS ? p->nhops : PATH_MAX_HOPS;
+	changed = pathstore_feed(w->store, probe, target, &trace, chg);
+	if (w->redis) {
+		snprintf(key, sizeof key, "%spath:{%s}:%s:%s", redis_conf(w->redis)->prefix, w->source, probe, target);
+		/* The change goes first, so that a reader who sees the new
+		 * confirmed path in the hash also finds its stream entry. */
+		if (changed)
+			store_change(w, probe, target, key, ip, ts, chg);
+		store_trace(w, key, ip, p, &trace, pathstore_get(w->store, probe, target), ts);
+	}
+	return changed;
+}
+
+int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st)
+{
+	if (!w->redis)
+		return 0;
+	*st = redis_get_stats(w->redis);
+	return 1;
+}
+
+void pathwatch_free(pathwatch *w)
+{
+	if (!w)
+		return;
+	redis_free(w->redis);
+	pathstore_free(w->store);
+	free(w->source);
+	free(w);
+}

@@ -1,0 +1,56 @@
+/*
+ * pathwatch.h: what happens to a finished trace.  It feeds the path store
+ * (pathstore.h), and when Redis is configured writes the latest trace of
+ * every target and each confirmed change (PUBLISH, XADD, HSET) through
+ * redis.h.  Lives across reloads, so a reload never loses a path.
+ *
+ * Redis layout (<p> is redis.prefix, <s> this host, a Cluster hash tag):
+ *   <p>path:{<s>}:<probe>:<target>     hash: the last trace and confirmed path
+ *   <p>changes:{<s>}:<probe>:<target>  stream: one entry per change
+ *   <p>path-changes                    channel: one JSON message per change
+ */
+#ifndef HW_PATHWATCH_H
+#define HW_PATHWATCH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "conf.h"
+#include "hopwatch.h"
+#include "pathstore.h"
+#include "redis.h"
+
+struct ev_loop;
+
+/* The path watcher. */
+typedef struct pathwatch pathwatch;
+
+/* A watcher confirming changes after `confirm` traces, writing to Redis
+ * when `rc` names a server (copied); `source` names this host. */
+pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct redis_conf *rc,
+                         const char *source);
+/* Feed a trace of (probe, target) at address `ip`, taken at `ts`.
+ * Returns 1 and fills *chg when it confirms a change. */
+int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,
+                    const hw_path *p, time_t ts, struct path_change *chg);
+/* The Redis writer's counters; 0 when there is no Redis. */
+int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st);
+/* Free; NULL is fine. */
+void pathwatch_free(pathwatch *w);
+
+/* Pure formatters, unit-tested in t/unit/pathwatch.c.  Each writes at most
+ * `cap` bytes with a NUL and returns the length, or 0 when it did not fit. */
+
+/* "a,*,c": addresses by TTL, '*' for unknown. */
+size_t pathwatch_hop_list(char *buf, size_t cap, const struct path_hops *h);
+/* Parse such a list back; -1 when it is not one. */
+int pathwatch_parse_hop_list(const char *s, struct path_hops *h);
+/* The JSON message published for a change. */
+size_t pathwatch_change_json(char *buf, size_t cap, const char *source, const char *probe,
+                             const char *target, const char *ip, time_t ts,
+                             const struct path_change *chg);
+/* Title and text of the change event. */
+size_t pathwatch_event_title(char *buf, size_t cap, const char *target);
+size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg);
+
+#endif

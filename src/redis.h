@@ -1,0 +1,53 @@
+/*
+ * redis.h: the asynchronous Redis writer behind the path store (hiredis
+ * on the daemon's libev loop).  Commands are queued and written in order;
+ * each stays queued until Redis acknowledged it, so a connection lost
+ * half-way resends it (at least once).  While Redis is down the daemon goes
+ * on: commands wait in memory, reconnects back off exponentially, and
+ * beyond `queue` kept commands the oldest is dropped and counted.
+ * Commands with a coalescing key (the latest trace of a target) replace an
+ * unsent one with the same key instead of piling up.
+ */
+#ifndef HW_REDIS_H
+#define HW_REDIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct ev_loop;
+
+/* The writer. */
+typedef struct redis redis;
+
+/* Called once per stored path found at connection time: the probe, the
+ * target and the "confirmed" field of its path hash (comma-separated
+ * addresses, "*" for unknown). */
+typedef void (*redis_seed_cb)(void *arg, const char *probe, const char *target, const char *hops);
+
+/* What the writer did, since it was created. */
+struct redis_stats {
+	int connected;          /* 1 while connected and authenticated */
+	size_t queued;          /* commands waiting or unacknowledged */
+	uint64_t dropped;       /* commands dropped because the queue was full */
+	uint64_t errors;        /* commands Redis answered with an error */
+};
+
+/* A writer for the settings `rc` (copied), storing under keys of `source`
+ * (this host).  It connects at once and, on its first connection, calls
+ * `seed` for every path it finds.  NULL when out of memory. */
+redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *source,
+                 redis_seed_cb seed, void *seed_arg);
+/* Its settings. */
+const struct redis_conf *redis_conf(const redis *r);
+/* Queue one command (argv, argc words).  `coalesce` NULL: kept in order
+ * and counted against the queue size; else it replaces an unsent command
+ * queued with the same key. */
+void redis_command(redis *r, const char *coalesce, int argc, const char *const *argv);
+/* Counters. */
+struct redis_stats redis_get_stats(const redis *r);
+/* Disconnect and free; unsent commands are lost (logged).  NULL is fine. */
+void redis_free(redis *r);
+
+#endif

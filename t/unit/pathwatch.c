@@ -1,0 +1,61 @@
+/* t/unit/pathwatch.c: the pure formatters of src/pathwatch.h (hop lists,
+ * the published JSON, the event title and text). */
+#include <string.h>
+
+#include "pathwatch.h"
+#include "test-lib.h"
+
+/* Hops from a list, asserting it parses. */
+static struct path_hops H(const char *list)
+{
+	struct path_hops h;
+
+	ok(pathwatch_parse_hop_list(list, &h) == 0, "parses: %s", list);
+	return h;
+}
+
+int main(void)
+{
+	static const char *const good[] = {
+		"10.0.0.1", "10.0.0.1,*,10.0.0.3", "*", "*,*", "fd00::1,10.0.0.1", "",
+	};
+	static const char *const bad[] = {
+		"10.0.0.1,", ",10.0.0.1", "10.0.0.1,,10.0.0.2", "host.example", "10.0.0.256",
+		"10.0.0.1;10.0.0.2", "**", "1.2.3.4 ",
+	};
+	struct path_hops h;
+	struct path_change chg;
+	char buf[4096];
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		h = H(good[i]);
+		pathwatch_hop_list(buf, sizeof buf, &h);
+		is_str(buf, good[i], "round trip");
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ok(pathwatch_parse_hop_list(bad[i], &h) < 0, "refused: \"%s\"", bad[i]);
+	h = H("10.0.0.1,*");
+	is_int(h.n, 2, "two hops");
+	is_str(h.hop[1], "", "unknown hop is empty");
+	ok(pathwatch_hop_list(buf, 5, &h) == 0, "hop list too long for the buffer: 0");
+
+	chg.old_path = H("10.0.0.1,10.0.1.1,10.0.2.2");
+	chg.new_path = H("10.0.0.1,*,10.0.5.5,10.0.2.2");
+	chg.first_diff_ttl = 3;
+	ok(pathwatch_change_json(buf, sizeof buf, "web\"1", "p", "db:5432", "10.0.2.2", 1700000000, &chg) > 0,
+	   "json fits");
+	is_str(buf, "{\"source\":\"web\\\"1\",\"probe\":\"p\",\"target\":\"db:5432\",\"target_ip\":\"10.0.2.2\","
+	            "\"ts\":1700000000,\"old\":[\"10.0.0.1\",\"10.0.1.1\",\"10.0.2.2\"],"
+	            "\"new\":[\"10.0.0.1\",null,\"10.0.5.5\",\"10.0.2.2\"],\"first_diff_ttl\":3}",
+	       "json message, quotes escaped, unknown as null");
+	ok(pathwatch_change_json(buf, 40, "s", "p", "t", "i", 1, &chg) == 0, "json too long: 0");
+
+	ok(pathwatch_event_title(buf, sizeof buf, "db:5432") > 0, "title");
+	is_str(buf, "Path to db:5432 changed", "title text");
+	ok(pathwatch_event_text(buf, sizeof buf, &chg) > 0, "text");
+	is_str(buf, "First differing hop: TTL 3\nTTL  old -> new\n"
+	            " 1  10.0.0.1 -> 10.0.0.1\n 2  10.0.1.1 -> *\n 3* 10.0.2.2 -> 10.0.5.5\n 4  - -> 10.0.2.2",
+	       "text: one row per TTL, the first difference marked");
+	ok(pathwatch_event_text(buf, 20, &chg) == 0, "text too long: 0");
+	return done_testing();
+}
