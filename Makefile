@@ -54,12 +54,13 @@ CORE_SRCS := src/conf.c src/dns.c src/dogstatsd.c src/emit.c src/host.c src/inst
 	src/privs.c src/redis.c src/sched.c src/statsd.c src/tcppkt.c
 CORE_OBJS := $(CORE_SRCS:.c=.o)
 DAEMON := src/hopwatchd
+CLI := src/hopwatch
 PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c))
 TEST_PLUGINS := $(patsubst %.c,%.so,$(wildcard t/plugins/*.c))
 TOOLS := $(patsubst %.c,%,$(wildcard t/tools/*.c))
 UNIT := $(patsubst %.c,%.t,$(wildcard t/unit/*.c))
 
-all: $(DAEMON) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
+all: $(DAEMON) $(CLI) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
 
 src/%.o: src/%.c build/flags | build/config.mk
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -71,6 +72,12 @@ src/libhopwatch.a: $(CORE_OBJS)
 # (src/packet.c); without it the linker would leave them out.
 $(DAEMON): src/daemon.o src/libhopwatch.a src/hopwatch.dynlist
 	$(CC) $(ALL_CFLAGS) -o $@ src/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
+		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+
+# The CLI checks a daemon config (-c), which loads its plugins: it links and
+# exports the core the same way.
+$(CLI): src/cli.o src/libhopwatch.a src/hopwatch.dynlist
+	$(CC) $(ALL_CFLAGS) -o $@ src/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
 		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
 # A plugin exports exactly hopwatch_plugin; everything else is hidden.
@@ -97,23 +104,54 @@ check: all
 	@contrib/install-deps.sh test || echo "hopwatch: some tests will be skipped" >&2
 	$(PROVE) -j2 $(PROVE_FLAGS) $(UNIT) t/t[0-9]*.sh
 
-install: $(DAEMON) $(PLUGINS)
-	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(plugindir) $(DESTDIR)$(sysconfdir)/hopwatch/conf.d
+# Side-by-side benchmarks against fping, collectd, traceroute, mtr and
+# scamper on the testbed (root; bench/README.md).  BENCH_QUICK=1: ~3 min.
+BENCH_TOOLS := bench/emit-bench bench/dsd-sum
+bench/emit-bench: bench/emit-bench.c src/libhopwatch.a build/flags
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< src/libhopwatch.a -pthread $(LDFLAGS) $(DEP_LIBS)
+bench/dsd-sum: bench/dsd-sum.c build/flags | build/config.mk
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+bench: all $(BENCH_TOOLS)
+	bench/run
+
+install: $(DAEMON) $(CLI) $(PLUGINS)
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) $(DESTDIR)$(sysconfdir)/hopwatch/conf.d
 	install -m 0755 $(DAEMON) $(DESTDIR)$(sbindir)/hopwatchd
+	install -m 0755 $(CLI) $(DESTDIR)$(bindir)/hopwatch
 	for p in $(PLUGINS); do install -m 0644 $$p $(DESTDIR)$(plugindir)/; done
 	test -e $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf || \
 		install -m 0644 etc/hopwatch.conf $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(sbindir)/hopwatchd
+	rm -f $(DESTDIR)$(sbindir)/hopwatchd $(DESTDIR)$(bindir)/hopwatch
 	for p in $(notdir $(PLUGINS)); do rm -f $(DESTDIR)$(plugindir)/$$p; done
 	-rmdir $(DESTDIR)$(plugindir)
 
 clean:
-	rm -rf build src/*.o src/*.d src/*.a $(DAEMON) plugins/*.so plugins/*.d \
+	rm -rf build src/*.o src/*.d src/*.a $(DAEMON) $(CLI) plugins/*.so plugins/*.d \
 		t/plugins/*.so t/plugins/*.d $(TOOLS) t/tools/*.d t/unit/*.t t/unit/*.d
 
+# libFuzzer targets (clang): t/fuzz/NAME.c -> build/fuzz/NAME, built with the
+# core sources under ASan+UBSan.  `make fuzz` runs each for FUZZ_SECONDS;
+# t/t8100-fuzz.sh runs a short bounded pass in `make check` when clang is there.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst t/fuzz/%.c,build/fuzz/%,$(wildcard t/fuzz/*.c))
+build/fuzz/%: t/fuzz/%.c $(CORE_SRCS) src/*.h | build/config.mk
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+		$(DEP_CFLAGS) -o $@ $< $(CORE_SRCS) $(DEP_LIBS)
+fuzz-build: $(FUZZERS) $(TEST_PLUGINS)
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		mkdir -p build/corpus/$$(basename $$f); \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/t/lsan.supp HW_FUZZ_PLUGIN_DIR=t/plugins \
+			$$f -artifact_prefix=build/ -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			build/corpus/$$(basename $$f) || exit 1; \
+	done
+
 FORCE:
-.PHONY: all run check install uninstall clean FORCE
+.PHONY: fuzz fuzz-build all run check install uninstall clean FORCE
 
 -include $(wildcard src/*.d plugins/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

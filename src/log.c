@@ -8,6 +8,7 @@
 
 static int log_level = HW_LOG_INFO;  /* most verbose level that is written */
 static int log_syslog;               /* 1: syslog, 0: stderr */
+static const char *log_ident = "hopwatchd";  /* program name on stderr */
 
 static const struct {
 	const char *name;  /* as written in the config */
@@ -43,6 +44,7 @@ void log_setup(int level, int use_syslog, const char *ident)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_level = level;
 	log_syslog = use_syslog;
+	log_ident = ident;
 }
 
 int hw_log_enabled(int level)
@@ -68,7 +70,7 @@ void hw_log(const hw_ctx *ctx, int level, const char *fmt, ...)
 		return;
 	}
 	if (ctx)
-		fprintf(stderr, "hopwatchd: %s: [%s] %s\n", level_name(level), hw_instance_name(ctx), msg);
+		fprintf(stderr, "%s: %s: [%s] %s\n", log_ident, level_name(level), hw_instance_name(ctx), msg);
 	else
-		fprintf(stderr, "hopwatchd: %s: %s\n", level_name(level), msg);
+		fprintf(stderr, "%s: %s: %s\n", log_ident, level_name(level), msg);
 }

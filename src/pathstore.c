@@ -12,6 +12,7 @@ struct entry {
 	struct path_hops confirmed;  /* the last confirmed path */
 	struct path_hops cand;       /* a different path seen lately */
 	unsigned cand_seen;          /* consecutive traces matching cand; 0: none */
+	unsigned changes;            /* changes confirmed since start */
 	struct entry *next;          /* hash chain */
 };
 
@@ -117,14 +118,19 @@ static unsigned diff(const struct path_hops *a, const struct path_hops *b)
 	return path_diff(pa, a->n, pb, b->n);
 }
 
-/* Fill unknown hops of `into` from the compatible `from`, and extend it. */
+/* Fill unknown hops of `into` from the compatible `from`, and extend it
+ * up to the last hop `from` knows (trailing unknowns teach nothing). */
 static void learn(struct path_hops *into, const struct path_hops *from)
 {
-	for (unsigned i = 0; i < from->n; i++)
+	unsigned known = from->n;
+
+	while (known && !from->hop[known - 1][0])
+		known--;
+	for (unsigned i = 0; i < known; i++)
 		if (i >= into->n || !into->hop[i][0])
 			memcpy(into->hop[i], from->hop[i], sizeof into->hop[i]);
-	if (from->n > into->n)
-		into->n = from->n;
+	if (known > into->n)
+		into->n = known;
 }
 
 int pathstore_feed(pathstore *s, const char *probe, const char *target,
@@ -158,6 +164,7 @@ int pathstore_feed(pathstore *s, const char *probe, const char *target,
 	chg->first_diff_ttl = diff(&e->confirmed, &e->cand);
 	e->confirmed = e->cand;
 	e->cand_seen = 0;
+	e->changes++;
 	return 1;
 }
 
@@ -169,6 +176,8 @@ int pathstore_seed(pathstore *s, const char *probe, const char *target,
 
 	if (!e)
 		return -1;
+	if (e->changes)
+		return 0;  /* a change since start already moved past the stored path */
 	e->confirmed = *hops;
 	e->cand_seen = 0;
 	return 0;

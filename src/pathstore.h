@@ -42,7 +42,9 @@ pathstore *pathstore_new(unsigned confirm);
 int pathstore_feed(pathstore *s, const char *probe, const char *target,
                    const struct path_hops *hops, struct path_change *chg);
 /* Set the confirmed path of (probe, target), e.g. loaded from Redis at
- * start; any candidate is dropped.  0, or -1 when out of memory. */
+ * start; any candidate is dropped.  Ignored for a key that confirmed a
+ * change since start (the stored path is older than that).  0, or -1 when
+ * out of memory. */
 int pathstore_seed(pathstore *s, const char *probe, const char *target,
                    const struct path_hops *hops);
 /* The confirmed path of (probe, target), or NULL. */

@@ -107,13 +107,15 @@ static void add_json_path(char *buf, size_t cap, size_t *len, const struct path_
 	add(buf, cap, len, "]");
 }
 
-size_t pathwatch_change_json(char *buf, size_t cap, const char *source, const char *probe,
-                             const char *target, const char *ip, time_t ts,
+size_t pathwatch_change_json(char *buf, size_t cap, const char *id, const char *source,
+                             const char *probe, const char *target, const char *ip, time_t ts,
                              const struct path_change *chg)
 {
 	size_t len = 0;
 
-	add(buf, cap, &len, "{\"source\":");
+	add(buf, cap, &len, "{\"id\":");
+	add_json_string(buf, cap, &len, id);
+	add(buf, cap, &len, ",\"source\":");
 	add_json_string(buf, cap, &len, source);
 	add(buf, cap, &len, ",\"probe\":");
 	add_json_string(buf, cap, &len, probe);
@@ -210,18 +212,27 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
 		"reached", p->reached ? "1" : "0", "duration_ms", dur,
 		"hops", hops, "rtt", rtt, "loss", loss, "confirmed", conf,
 	};
-	redis_command(w->redis, key, (int)(sizeof argv / sizeof argv[0]), argv);
+	struct redis_cmd cmd = { (int)(sizeof argv / sizeof argv[0]), argv };
+	redis_command(w->redis, key, &cmd, 1);
 }
 
 /* Publish and record a confirmed change. */
 static void store_change(struct pathwatch *w, const char *probe, const char *target,
                          const char *key, const char *ip, time_t ts, const struct path_change *chg)
 {
+	struct timespec now;
+	char id[32];
+
+	/* The stream id is the change's own (ms of detection), so that a
+	 * resend after a lost connection is refused instead of doubled, and
+	 * subscribers can drop a repeated message by it. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(id, sizeof id, "%lld-0", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	char json[PATH_MAX_HOPS * 100 + 1024], stream[1024], channel[300], maxlen[16], tsbuf[24],
 	     old[PATH_MAX_HOPS * 48], new[PATH_MAX_HOPS * 48], ttl[8];
 	const char *prefix = redis_conf(w->redis)->prefix;
 
-	pathwatch_change_json(json, sizeof json, w->source, probe, target, ip, ts, chg);
+	pathwatch_change_json(json, sizeof json, id, w->source, probe, target, ip, ts, chg);
 	pathwatch_hop_list(old, sizeof old, &chg->old_path);
 	pathwatch_hop_list(new, sizeof new, &chg->new_path);
 	snprintf(stream, sizeof stream, "%schanges:{%s}:%s:%s", prefix, w->source, probe, target);
@@ -229,13 +240,16 @@ static void store_change(struct pathwatch *w, const char *probe, const char *tar
 	snprintf(maxlen, sizeof maxlen, "%d", redis_conf(w->redis)->history);
 	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	snprintf(ttl, sizeof ttl, "%u", chg->first_diff_ttl);
-	const char *xadd[] = { "XADD", stream, "MAXLEN", "~", maxlen, "*", "ts", tsbuf, "target_ip", ip,
+	const char *xadd[] = { "XADD", stream, "MAXLEN", "~", maxlen, id, "ts", tsbuf, "target_ip", ip,
 	                       "old", old, "new", new, "first_diff_ttl", ttl };
 	const char *hset[] = { "HSET", key, "changed", tsbuf, "changes_key", stream };
 	const char *pub[] = { "PUBLISH", channel, json };
-	redis_command(w->redis, NULL, (int)(sizeof xadd / sizeof xadd[0]), xadd);
-	redis_command(w->redis, NULL, (int)(sizeof hset / sizeof hset[0]), hset);
-	redis_command(w->redis, NULL, (int)(sizeof pub / sizeof pub[0]), pub);
+	const struct redis_cmd cmds[] = {
+		{ (int)(sizeof xadd / sizeof xadd[0]), xadd },
+		{ (int)(sizeof hset / sizeof hset[0]), hset },
+		{ (int)(sizeof pub / sizeof pub[0]), pub },
+	};
+	redis_command(w->redis, NULL, cmds, 3);
 }
 
 int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,

@@ -45,9 +45,9 @@ void pathwatch_free(pathwatch *w);
 size_t pathwatch_hop_list(char *buf, size_t cap, const struct path_hops *h);
 /* Parse such a list back; -1 when it is not one. */
 int pathwatch_parse_hop_list(const char *s, struct path_hops *h);
-/* The JSON message published for a change. */
-size_t pathwatch_change_json(char *buf, size_t cap, const char *source, const char *probe,
-                             const char *target, const char *ip, time_t ts,
+/* The JSON message published for a change; `id` is its stream entry id. */
+size_t pathwatch_change_json(char *buf, size_t cap, const char *id, const char *source,
+                             const char *probe, const char *target, const char *ip, time_t ts,
                              const struct path_change *chg);
 /* Title and text of the change event. */
 size_t pathwatch_event_title(char *buf, size_t cap, const char *target);

@@ -17,12 +17,17 @@
 /* Keys asked per SCAN call when loading stored paths. */
 #define SCAN_COUNT "500"
 
-/* One queued command, RESP-encoded. */
+/* Most commands in one item (a change is XADD, HSET and PUBLISH). */
+#define ITEM_MAX_CMDS 4
+
+/* One queued unit: commands that stand or fall together, RESP-encoded. */
 struct item {
-	char *cmd;               /* the encoded command */
-	size_t len;              /* its length */
-	char *coalesce;          /* coalescing key, or NULL for an ordered command */
-	struct item *next;       /* queue link */
+	char *cmd[ITEM_MAX_CMDS];   /* the encoded commands */
+	size_t len[ITEM_MAX_CMDS];  /* their lengths */
+	int ncmd;                   /* how many */
+	int acked;                  /* replies received on this connection */
+	char *coalesce;             /* coalescing key, or NULL for an ordered item */
+	struct item *next;          /* queue link */
 };
 
 struct redis {
@@ -31,7 +36,7 @@ struct redis {
 	char *source;                /* this host, the hash tag of our keys */
 	redis_seed_cb seed;          /* called for each stored path */
 	void *seed_arg;              /* its argument */
-	int seeded;                  /* stored paths were loaded */
+	int seeded;                  /* stored paths were loaded (nothing is written before) */
 	redisAsyncContext *ac;       /* the connection, or NULL */
 	uintptr_t conn;              /* id of the connection; stale callbacks carry an older one */
 	int ready;                   /* connected, and AUTH and SELECT accepted */
@@ -39,7 +44,7 @@ struct redis {
 	struct item *head, *tail;    /* queue, oldest first */
 	struct item *unsent;         /* first item not yet written on this connection */
 	size_t nqueued;              /* items in the queue */
-	size_t nordered;             /* of which ordered (no coalescing key) */
+	size_t nordered;             /* of which ordered (no coalescing key): changes */
 	size_t inflight;             /* commands written and not yet answered */
 	double progress;             /* ev_now() of the last reply or of the first write since idle */
 	double backoff;              /* next reconnect delay */
@@ -64,6 +69,8 @@ static void redis_lost(struct redis *r, const char *why)
 	r->st.connected = 0;
 	r->conn++;              /* callbacks of the old connection are ignored from now on */
 	r->unsent = r->head;    /* everything unacknowledged is written again */
+	for (struct item *it = r->head; it; it = it->next)
+		it->acked = 0;
 	r->inflight = 0;
 	r->connect_started = 0;
 	if (ac)
@@ -83,18 +90,29 @@ static void redis_gone(struct redis *r, const char *why)
 	redis_lost(r, why);
 }
 
-/* Write every unsent item. */
+/* Write every unsent item, once the stored paths were read back: our own
+ * first writes must not be what the seeding reads. */
 static void redis_pump(struct redis *r)
 {
-	if (!r->ready)
+	if (!r->ready || !r->seeded)
 		return;
-	for (; r->unsent; r->unsent = r->unsent->next) {
-		if (redisAsyncFormattedCommand(r->ac, redis_item_reply, (void *)r->conn,
-		                               r->unsent->cmd, r->unsent->len) != REDIS_OK)
-			return;
-		if (!r->inflight++)
-			r->progress = ev_now(r->loop);
-	}
+	for (; r->unsent; r->unsent = r->unsent->next)
+		for (int i = 0; i < r->unsent->ncmd; i++) {
+			if (redisAsyncFormattedCommand(r->ac, redis_item_reply, (void *)r->conn,
+			                               r->unsent->cmd[i], r->unsent->len[i]) != REDIS_OK)
+				return;
+			if (!r->inflight++)
+				r->progress = ev_now(r->loop);
+		}
+}
+
+/* Free an item. */
+static void item_free(struct item *it)
+{
+	for (int i = 0; i < it->ncmd; i++)
+		free(it->cmd[i]);
+	free(it->coalesce);
+	free(it);
 }
 
 /* Remove the oldest item (answered). */
@@ -112,9 +130,19 @@ static void pop_head(struct redis *r)
 	r->nqueued--;
 	if (!it->coalesce)
 		r->nordered--;
-	free(it->cmd);
-	free(it->coalesce);
-	free(it);
+	item_free(it);
+}
+
+/* Errors after which the same command will work later: keep it and
+ * reconnect rather than lose it. */
+static int transient(const char *err)
+{
+	static const char *const words[] = { "LOADING", "BUSY", "OOM", "NOAUTH", "MASTERDOWN",
+	                                     "TRYAGAIN", "READONLY", "CLUSTERDOWN", NULL };
+	for (int i = 0; words[i]; i++)
+		if (!strncmp(err, words[i], strlen(words[i])))
+			return 1;
+	return 0;
 }
 
 /* The reply to the oldest written item. */
@@ -128,11 +156,20 @@ static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv)
 	r->progress = ev_now(r->loop);
 	if (r->inflight)
 		r->inflight--;
-	if (rep->type == REDIS_REPLY_ERROR) {
+	if (rep->type == REDIS_REPLY_ERROR && transient(rep->str)) {
+		HW_WARN(NULL, "redis: %s; reconnecting to write it again", rep->str);
+		r->conn++;  /* ignore the rest of this connection's replies */
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	/* A replayed XADD (resent after a lost connection) is refused for its
+	 * id: it was written already, which is what we wanted. */
+	if (rep->type == REDIS_REPLY_ERROR && !strstr(rep->str, "equal or smaller")) {
 		r->st.errors++;
 		HW_WARN(NULL, "redis: command refused: %s", rep->str);
 	}
-	pop_head(r);
+	if (r->head && ++r->head->acked >= r->head->ncmd)
+		pop_head(r);
 }
 
 /* Seed the path store from one stored path hash. */
@@ -155,6 +192,17 @@ static void seed_reply(redisAsyncContext *ac, void *reply, void *priv)
 	free(key);
 }
 
+/* Every stored path was read: writing may begin. */
+static void seeded_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct redis *r = ac->data;
+
+	if (!r || (uintptr_t)priv != r->conn || !reply)
+		return;
+	r->seeded = 1;
+	redis_pump(r);
+}
+
 /* One page of SCAN over our path keys. */
 static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
@@ -168,6 +216,8 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 	    rep->element[0]->type != REDIS_REPLY_STRING || rep->element[1]->type != REDIS_REPLY_ARRAY) {
 		HW_WARN(NULL, "redis: cannot load stored paths: %s",
 		        rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected SCAN reply");
+		r->seeded = 1;  /* write anyway: a stored path that cannot be read cannot be kept */
+		redis_pump(r);
 		return;
 	}
 	keys = rep->element[1];
@@ -179,7 +229,8 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 			free(key);
 	}
 	if (!strcmp(rep->element[0]->str, "0")) {
-		r->seeded = 1;
+		/* replies come in order: this one follows the last HGET */
+		redisAsyncCommand(ac, seeded_reply, priv, "PING");
 		return;
 	}
 	snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
@@ -210,6 +261,12 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 	if (!r || (uintptr_t)priv != r->conn || !reply)
 		return;
 	r->inflight = 0;
+	if (((redisReply *)reply)->type == REDIS_REPLY_ERROR) {
+		/* e.g. NOAUTH: a password is needed and none is configured */
+		HW_ERROR(NULL, "redis: %s (check redis.user, redis.password and redis.db)",
+		         ((redisReply *)reply)->str);
+		r->setup_failed = 1;
+	}
 	if (r->setup_failed) {
 		redisAsyncDisconnect(ac);  /* disconnect_cb reconnects after the backoff */
 		return;
@@ -221,7 +278,7 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 		snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
 		redisAsyncCommand(ac, scan_reply, priv, "SCAN 0 MATCH %s COUNT " SCAN_COUNT, pattern);
 	}
-	redis_pump(r);
+	redis_pump(r);  /* waits for the seeding on the first connection */
 }
 
 static void connect_cb(const redisAsyncContext *cac, int status)
@@ -388,41 +445,51 @@ static void drop_oldest(struct redis *r)
 		r->nqueued--;
 		r->nordered--;
 		r->st.dropped++;
-		free(it->cmd);
-		free(it);
+		item_free(it);
 		return;
 	}
 }
 
-void redis_command(redis *r, const char *coalesce, int argc, const char *const *argv)
+void redis_command(redis *r, const char *coalesce, const struct redis_cmd *cmds, int n)
 {
 	struct item *it;
-	char *cmd;
-	int len = redisFormatCommandArgv(&cmd, argc, (const char **)argv, NULL);
 
-	if (len < 0)
+	if (n < 1 || n > ITEM_MAX_CMDS || !(it = calloc(1, sizeof *it)))
 		return;
+	for (int i = 0; i < n; i++) {
+		int len = redisFormatCommandArgv(&it->cmd[i], cmds[i].argc, (const char **)cmds[i].argv, NULL);
+		if (len < 0) {
+			item_free(it);
+			return;
+		}
+		it->len[i] = (size_t)len;
+		it->ncmd++;
+	}
 	if (coalesce)
-		for (it = r->unsent; it; it = it->next)
-			if (it->coalesce && !strcmp(it->coalesce, coalesce)) {
-				free(it->cmd);
-				it->cmd = cmd;
-				it->len = (size_t)len;
+		for (struct item *old = r->unsent; old; old = old->next)
+			if (old->coalesce && !strcmp(old->coalesce, coalesce) && old->ncmd == it->ncmd) {
+				/* swap the commands in: the old item keeps its place */
+				for (int i = 0; i < it->ncmd; i++) {
+					char *c = old->cmd[i];
+					size_t l = old->len[i];
+					old->cmd[i] = it->cmd[i];
+					old->len[i] = it->len[i];
+					it->cmd[i] = c;
+					it->len[i] = l;
+				}
+				item_free(it);
 				return;
 			}
+	if (coalesce && !(it->coalesce = strdup(coalesce))) {
+		item_free(it);
+		return;
+	}
 	if (!coalesce && r->nordered >= (size_t)r->rc.queue) {
 		drop_oldest(r);
 		if (r->st.dropped == 1 || r->st.dropped % 1000 == 0)
 			HW_WARN(NULL, "redis: queue full (%d); dropped the oldest change (%llu so far)",
 			        r->rc.queue, (unsigned long long)r->st.dropped);
 	}
-	if (!(it = calloc(1, sizeof *it)) || (coalesce && !(it->coalesce = strdup(coalesce)))) {
-		free(it);
-		free(cmd);
-		return;
-	}
-	it->cmd = cmd;
-	it->len = (size_t)len;
 	if (r->tail)
 		r->tail->next = it;
 	else

@@ -4,7 +4,8 @@
  * each stays queued until Redis acknowledged it, so a connection lost
  * half-way resends it (at least once).  While Redis is down the daemon goes
  * on: commands wait in memory, reconnects back off exponentially, and
- * beyond `queue` kept commands the oldest is dropped and counted.
+ * beyond `queue` kept changes the oldest is dropped and counted.  Nothing
+ * is written before the stored paths were read back at start.
  * Commands with a coalescing key (the latest trace of a target) replace an
  * unsent one with the same key instead of piling up.
  */
@@ -29,8 +30,8 @@ typedef void (*redis_seed_cb)(void *arg, const char *probe, const char *target, 
 /* What the writer did, since it was created. */
 struct redis_stats {
 	int connected;          /* 1 while connected and authenticated */
-	size_t queued;          /* commands waiting or unacknowledged */
-	uint64_t dropped;       /* commands dropped because the queue was full */
+	size_t queued;          /* units (a change, a latest trace) waiting or unacknowledged */
+	uint64_t dropped;       /* changes dropped because the queue was full */
 	uint64_t errors;        /* commands Redis answered with an error */
 };
 
@@ -41,10 +42,17 @@ redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *
                  redis_seed_cb seed, void *seed_arg);
 /* Its settings. */
 const struct redis_conf *redis_conf(const redis *r);
-/* Queue one command (argv, argc words).  `coalesce` NULL: kept in order
- * and counted against the queue size; else it replaces an unsent command
- * queued with the same key. */
-void redis_command(redis *r, const char *coalesce, int argc, const char *const *argv);
+/* One command: argc words. */
+struct redis_cmd {
+	int argc;                    /* words */
+	const char *const *argv;     /* the words */
+};
+
+/* Queue `n` (1 to 4) commands as one unit, written together and kept
+ * until all are acknowledged.  `coalesce` NULL: an ordered unit (a
+ * change), counted against redis.queue; else it replaces the commands of
+ * an unsent unit queued with the same key (the latest trace of a target). */
+void redis_command(redis *r, const char *coalesce, const struct redis_cmd *cmds, int n);
 /* Counters. */
 struct redis_stats redis_get_stats(const redis *r);
 /* Disconnect and free; unsent commands are lost (logged).  NULL is fine. */

@@ -18,47 +18,6 @@ require_cmd ss awk timeout
 unset DD_DOGSTATSD_URL DD_AGENT_HOST DD_DOGSTATSD_PORT DD_ENTITY_ID
 
 # ---------------------------------------------------------------- helpers
-# spawn NAME CMD...: run CMD in the background, stdout in NAME.stdout,
-# stderr in NAME.stderr, its pid in NAME.pid and, once it exits, its exit
-# status in NAME.rc (so a later test can collect it).
-spawn() {
-	local name=$1
-	shift
-	rm -f "$TRASH/$name.pid" "$TRASH/$name.rc"
-	(
-		"$@" >"$TRASH/$name.stdout" 2>"$TRASH/$name.stderr" &
-		echo $! >"$TRASH/$name.pid"
-		wait $!
-		echo $? >"$TRASH/$name.rc"
-	) &
-	wait_for 5 test -s "$TRASH/$name.pid"
-}
-# alive NAME: the process still runs
-alive() {
-	! test -s "$TRASH/$1.rc" && kill -0 "$(cat "$TRASH/$1.pid")" 2>/dev/null
-}
-# stop NAME [SIGNAL]: signal it (TERM), wait up to 10 s for its exit and
-# check the exit status is 0 (a crash or a hang fails).
-stop() {
-	if ! test -s "$TRASH/$1.rc"; then
-		kill -"${2:-TERM}" "$(cat "$TRASH/$1.pid")" 2>/dev/null
-	fi
-	if ! wait_for 10 test -s "$TRASH/$1.rc"; then
-		kill -KILL "$(cat "$TRASH/$1.pid")" 2>/dev/null
-		echo "$1 did not exit"
-		return 1
-	fi
-	echo "$1 exited with $(cat "$TRASH/$1.rc")"
-	test "$(cat "$TRASH/$1.rc")" = 0
-}
-# Every background process is killed when the script ends, however it ends.
-kill_spawned() {
-	for f in "$TRASH"/*.pid; do
-		[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
-	return 0
-}
-test_atexit kill_spawned
 
 # recv NAME ARGS...: start dsd-recv with ARGS (-u HOST:PORT or -U PATH),
 # bounded, datagram headers on; output in NAME.out.

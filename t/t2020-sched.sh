@@ -13,41 +13,6 @@ require_cmd ss awk
 
 unset DD_DOGSTATSD_URL DD_AGENT_HOST DD_DOGSTATSD_PORT DD_ENTITY_ID
 
-# spawn NAME CMD...: run CMD in the background; NAME.stdout, NAME.stderr,
-# NAME.pid, and NAME.rc once it has exited.
-spawn() {
-	local name=$1
-	shift
-	rm -f "$TRASH/$name.pid" "$TRASH/$name.rc"
-	(
-		"$@" >"$TRASH/$name.stdout" 2>"$TRASH/$name.stderr" &
-		echo $! >"$TRASH/$name.pid"
-		wait $!
-		echo $? >"$TRASH/$name.rc"
-	) &
-	wait_for 5 test -s "$TRASH/$name.pid"
-}
-alive() {
-	! test -s "$TRASH/$1.rc" && kill -0 "$(cat "$TRASH/$1.pid")" 2>/dev/null
-}
-# stop NAME: SIGTERM, wait up to 10 s, exit status must be 0
-stop() {
-	test -s "$TRASH/$1.rc" || kill -TERM "$(cat "$TRASH/$1.pid")" 2>/dev/null
-	if ! wait_for 10 test -s "$TRASH/$1.rc"; then
-		kill -KILL "$(cat "$TRASH/$1.pid")" 2>/dev/null
-		echo "$1 did not exit"
-		return 1
-	fi
-	echo "$1 exited with $(cat "$TRASH/$1.rc")"
-	test "$(cat "$TRASH/$1.rc")" = 0
-}
-kill_spawned() {
-	for f in "$TRASH"/*.pid; do
-		[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
-	done
-	return 0
-}
-test_atexit kill_spawned
 recv() {
 	local name=$1
 	shift

@@ -22,6 +22,12 @@ TEST_PLUGIN_DIR=$SRCDIR/t/plugins
 # short, unique per run: namespace and interface names are limited to 15 bytes
 HW_ID=$(printf '%x' $(( ($$ + RANDOM) % 65536 )))
 
+# Under SANITIZE=1: known leaks of libraries are not ours; the exit status
+# of a sanitizer report must stand out from the daemon's 1.
+export LSAN_OPTIONS="suppressions=$SRCDIR/t/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="exitcode=86${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
 verbose=${HW_TEST_VERBOSE:-}
 keep=
 use_valgrind=${HW_TEST_VALGRIND:-}
@@ -137,6 +143,59 @@ free_port() {
 }
 free_udp_port() { free_port u; }
 free_tcp_port() { free_port t; }
+
+# ---------------------------------------------------------------- processes
+# spawn NAME CMD...: run CMD in the background, stdout in $TRASH/NAME.stdout,
+# stderr in NAME.stderr, its pid in NAME.pid and, once it exits, its exit
+# status in NAME.rc (so a later test can collect it).  Everything spawned
+# is killed when the script ends, however it ends.
+spawn() {
+	local name=$1
+	shift
+	rm -f "$TRASH/$name.pid" "$TRASH/$name.rc"
+	(
+		"$@" >"$TRASH/$name.stdout" 2>"$TRASH/$name.stderr" &
+		echo $! >"$TRASH/$name.pid"
+		wait $!
+		echo $? >"$TRASH/$name.rc"
+	) &
+	wait_for 5 test -s "$TRASH/$name.pid"
+}
+# alive NAME: the process still runs
+alive() {
+	! test -s "$TRASH/$1.rc" && kill -0 "$(cat "$TRASH/$1.pid")" 2>/dev/null
+}
+# stop NAME [SIGNAL]: signal it (TERM), wait up to 10 s for its exit and
+# check the exit status is 0 (a crash or a hang fails).
+stop() {
+	if ! test -s "$TRASH/$1.rc"; then
+		kill -"${2:-TERM}" "$(cat "$TRASH/$1.pid")" 2>/dev/null
+	fi
+	if ! wait_for 10 test -s "$TRASH/$1.rc"; then
+		kill -KILL "$(cat "$TRASH/$1.pid")" 2>/dev/null
+		echo "$1 did not exit"
+		return 1
+	fi
+	echo "$1 exited with $(cat "$TRASH/$1.rc")"
+	test "$(cat "$TRASH/$1.rc")" = 0
+}
+# all_exited: every spawned process has its NAME.rc
+all_exited() {
+	for f in "$TRASH"/*.pid; do
+		[ -s "$f" ] && ! test -s "${f%.pid}.rc" && return 1
+	done
+	return 0
+}
+_kill_spawned() {
+	for f in "$TRASH"/*.pid; do
+		[ -s "$f" ] && kill -CONT "$(cat "$f")" 2>/dev/null
+		[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	# let each spawn subshell write its .rc before the trash is removed
+	wait_for 5 all_exited
+	return 0
+}
+test_atexit _kill_spawned
 
 test_done() {
 	echo "1..$test_count"
