@@ -102,7 +102,8 @@ run: all
 PROVE ?= prove
 check: all
 	@contrib/install-deps.sh test || echo "hopwatch: some tests will be skipped" >&2
-	$(PROVE) -j2 $(PROVE_FLAGS) $(UNIT) t/t[0-9]*.sh
+	HW_INSTALL_VARS='PREFIX=$(PREFIX) sysconfdir=$(sysconfdir) sbindir=$(sbindir) bindir=$(bindir) libdir=$(libdir) plugindir=$(plugindir) mandir=$(mandir) systemdunitdir=$(systemdunitdir)' \
+		$(PROVE) -j2 $(PROVE_FLAGS) $(UNIT) t/t[0-9]*.sh
 
 # Side-by-side benchmarks against fping, collectd, traceroute, mtr and
 # scamper on the testbed (root; bench/README.md).  BENCH_QUICK=1: ~3 min.
@@ -114,18 +115,32 @@ bench/dsd-sum: bench/dsd-sum.c build/flags | build/config.mk
 bench: all $(BENCH_TOOLS)
 	bench/run
 
-install: $(DAEMON) $(CLI) $(PLUGINS)
-	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) $(DESTDIR)$(sysconfdir)/hopwatch/conf.d
+# Man pages, and the systemd unit with this install's paths.
+MAN := contrib/man/hopwatchd.8 contrib/man/hopwatch.conf.5 contrib/man/hopwatch.1
+systemdunitdir ?= $(PREFIX)/lib/systemd/system
+build/hopwatchd.service: contrib/systemd/hopwatchd.service Makefile
+	@mkdir -p build
+	sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@SYSCONFDIR@|$(sysconfdir)|g' $< > $@
+
+install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) \
+		$(DESTDIR)$(sysconfdir)/hopwatch/conf.d $(DESTDIR)$(systemdunitdir) \
+		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8
 	install -m 0755 $(DAEMON) $(DESTDIR)$(sbindir)/hopwatchd
 	install -m 0755 $(CLI) $(DESTDIR)$(bindir)/hopwatch
 	for p in $(PLUGINS); do install -m 0644 $$p $(DESTDIR)$(plugindir)/; done
 	test -e $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf || \
 		install -m 0644 etc/hopwatch.conf $(DESTDIR)$(sysconfdir)/hopwatch/hopwatch.conf
+	install -m 0644 build/hopwatchd.service $(DESTDIR)$(systemdunitdir)/hopwatchd.service
+	for m in $(MAN); do install -m 0644 $$m $(DESTDIR)$(mandir)/man$${m##*.}/; done
 
+# The configuration (and conf.d) is left in place: it is the admin's.
 uninstall:
 	rm -f $(DESTDIR)$(sbindir)/hopwatchd $(DESTDIR)$(bindir)/hopwatch
 	for p in $(notdir $(PLUGINS)); do rm -f $(DESTDIR)$(plugindir)/$$p; done
 	-rmdir $(DESTDIR)$(plugindir)
+	rm -f $(DESTDIR)$(systemdunitdir)/hopwatchd.service
+	for m in $(notdir $(MAN)); do rm -f $(DESTDIR)$(mandir)/man$${m##*.}/$$m; done
 
 clean:
 	rm -rf build src/*.o src/*.d src/*.a $(DAEMON) $(CLI) plugins/*.so plugins/*.d \

@@ -785,7 +785,7 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 			derr = errno;
 	}
 	if (fd < 0 && o->mode != MODE_DGRAM) {
-		fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+		fd = hw_raw_socket(pr->ctx, family, proto);
 		if (fd < 0)
 			rerr = errno;
 		else

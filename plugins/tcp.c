@@ -657,7 +657,7 @@ static void raw_cb(void *arg, int fd, int revents)
 /* Open a raw TCP socket of `family`; -1 when the family is not there. */
 static int raw_open(struct probe *pr, int family, int *fatal)
 {
-	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP), one = 1;
+	int fd = hw_raw_socket(pr->ctx, family, IPPROTO_TCP), one = 1;
 	/* accept only segments to our port: the TCP header starts after the
 	 * IPv4 header (raw IPv4 sockets see it), or at 0 for IPv6 */
 	struct sock_filter f4[] = {

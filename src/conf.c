@@ -796,24 +796,39 @@ static void read_probes(struct loader *L, const config_setting_t *list)
 	}
 }
 
-/* Refuse `@include` of anything but a regular file before libconfig sees
- * it: libconfig 1.5 exits the process when asked to read a directory. */
+/* Refuse what libconfig 1.5 would exit the process on (it calls exit()
+ * when its scanner cannot read an include): `@include` of anything but a
+ * regular file, an `@include` whose quotes do not close, and NUL bytes. */
 static int check_includes(struct loader *L, const char *file, const char *dir, int depth)
 {
-	char line[4096], path[4096];
+	char *line = NULL, path[8192];
+	size_t cap = 0;
+	ssize_t n;
 	int lineno = 0, bad = 0;
 	FILE *f = fopen(file, "r");
+	struct stat st;
 
 	if (!f)
 		return 0;  /* config_read_file reports it */
-	while (fgets(line, sizeof line, f)) {
+	while ((n = getline(&line, &cap, f)) > 0) {
 		char *p = line, *q;
-		struct stat st;
 		lineno++;
+		if (strlen(line) != (size_t)n) {
+			HW_ERROR(NULL, "%s:%d: NUL byte: not a text file", file, lineno);
+			L->errors++;
+			bad = 1;
+			break;
+		}
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (strncmp(p, "@include", 8) || !(p = strchr(p, '"')) || !(q = strchr(p + 1, '"')))
+		if (strncmp(p, "@include", 8))
 			continue;
+		if (!(p = strchr(p, '"')) || !(q = strchr(p + 1, '"'))) {
+			HW_ERROR(NULL, "%s:%d: @include needs a file name in double quotes", file, lineno);
+			L->errors++;
+			bad = 1;
+			continue;
+		}
 		*q = '\0';
 		snprintf(path, sizeof path, "%s%s%s", p[1] == '/' ? "" : dir, p[1] == '/' ? "" : "/", p + 1);
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -826,6 +841,7 @@ static int check_includes(struct loader *L, const char *file, const char *dir, i
 			bad |= check_includes(L, path, dir, depth + 1);
 		}
 	}
+	free(line);
 	fclose(f);
 	return bad;
 }

@@ -49,7 +49,6 @@ static struct {
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
 	struct generation *gen;     /* what runs now */
-	int dropped;                /* privileges were dropped */
 } D;
 
 /* Tell systemd (Type=notify) about our state, when it listens. */
@@ -197,6 +196,15 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	return g;
 }
 
+/* Whether a probe of `g` opened a raw socket. */
+static int generation_uses_raw(const struct generation *g)
+{
+	for (size_t i = 0; i < g->cfg->nprobes; i++)
+		if (g->inst[i]->uses_raw)
+			return 1;
+	return 0;
+}
+
 /* Start scheduling and telemetry of a built generation. */
 static void generation_run(struct ev_loop *loop, struct generation *g)
 {
@@ -236,6 +244,7 @@ static void reload(struct ev_loop *loop)
 {
 	struct hw_config *cfg;
 	struct generation *g;
+	int raw;
 
 	notify("RELOADING=1");
 	HW_INFO(NULL, "reloading %s", D.file);
@@ -244,12 +253,19 @@ static void reload(struct ev_loop *loop)
 		notify("READY=1");
 		return;
 	}
-	if (D.dropped && cfg->user && (!D.gen->cfg->user || strcmp(cfg->user, D.gen->cfg->user)))
+	if (cfg->user && (!D.gen->cfg->user || strcmp(cfg->user, D.gen->cfg->user)))
 		HW_WARN(NULL, "user changed to \"%s\": takes effect at the next restart", cfg->user);
 	if (!same_paths_conf(cfg, D.gen->cfg))
 		HW_WARN(NULL, "redis or path_confirm changed: takes effect at the next restart");
-	/* Old instances keep running until the new ones have their sockets. */
-	if (!(g = generation_new(loop, cfg))) {
+	/* Old instances keep running until the new ones have their sockets;
+	 * CAP_NET_RAW is effective only while those are opened. */
+	raw = privs_raw(1) == 0;
+	g = generation_new(loop, cfg);
+	privs_raw(0);
+	if (!g) {
+		if (!raw)
+			HW_INFO(NULL, "note: CAP_NET_RAW was given up at start, as no probe used a raw"
+			              " socket; a probe that needs one takes a restart");
 		HW_ERROR(NULL, "reload failed: keeping the running configuration");
 		notify("READY=1");
 		return;
@@ -351,12 +367,9 @@ int main(int argc, char **argv)
 	if (!(D.gen = generation_new(loop, cfg)))
 		return 1;
 	/* Every privileged socket is open now: drop before reading a packet. */
-	if (D.gen->cfg->user) {
-		if (privs_drop(D.gen->cfg->user) < 0) {
-			generation_free(loop, D.gen);
-			return 1;
-		}
-		D.dropped = 1;
+	if (privs_drop(D.gen->cfg->user, generation_uses_raw(D.gen)) < 0) {
+		generation_free(loop, D.gen);
+		return 1;
 	}
 	for (int i = 0; i < 3; i++) {
 		ev_signal_init(&sigs[i], signal_cb, signums[i]);

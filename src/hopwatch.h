@@ -151,6 +151,12 @@ void hw_timer_stop(hw_timer *t);
 /* Disarm and free; NULL is fine. */
 void hw_timer_free(hw_timer *t);
 
+/* Open a raw socket (SOCK_RAW, non-blocking, close-on-exec) of `family`
+ * and `protocol`: the one way plugins open raw sockets, so that the daemon
+ * keeps CAP_NET_RAW (permitted, not effective) only when a probe uses one.
+ * Returns the fd, or -1 with errno (EPERM: no CAP_NET_RAW). */
+int hw_raw_socket(hw_ctx *ctx, int family, int protocol);
+
 /* Monotonic seconds (CLOCK_MONOTONIC), read now, not cached. */
 double hw_mono(void);
 

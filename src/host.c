@@ -1,6 +1,7 @@
 /* host.c: the functions of hopwatch.h that plugins call. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "instance.h"
@@ -108,6 +109,15 @@ void hw_timer_free(hw_timer *t)
 	if (t->next)
 		t->next->prev = t->prev;
 	free(t);
+}
+
+int hw_raw_socket(hw_ctx *ctx, int family, int protocol)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+
+	if (fd >= 0)
+		ctx->uses_raw = 1;
+	return fd;
 }
 
 double hw_mono(void)

@@ -66,6 +66,7 @@ struct hw_ctx {
 	const hw_plugin *p;          /* its plugin */
 	void *state;                 /* what p->start returned */
 	int started;                 /* p->start succeeded, so p->stop is due */
+	int uses_raw;                /* the plugin opened a raw socket (hw_raw_socket) */
 	struct target *targets;      /* pc->ntargets targets */
 	hw_target **tptrs;           /* pointers to targets[i].pub, for hw_targets() */
 	void *tdata;                 /* one block of per-target plugin state */

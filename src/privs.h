@@ -1,10 +1,24 @@
-/* privs.h: dropping root after every privileged socket is open. */
+/*
+ * privs.h: shedding privileges once every privileged socket is open.
+ *
+ * After start-up hopwatchd keeps no capability in its effective set.
+ * CAP_NET_RAW, when it had it and a probe uses raw sockets, stays in the
+ * permitted set only, so that a reload can raise it for the moment it
+ * opens new raw sockets; every
+ * other capability, the ambient and inheritable sets and (when allowed)
+ * the bounding set are cleared, and no_new_privs is set.
+ */
 #ifndef HW_PRIVS_H
 #define HW_PRIVS_H
 
-/* Become `user` (its uid, gid and supplementary groups), lose every
- * capability and set no_new_privs.  Returns 0, or -1 after logging why;
- * the caller must not go on as root then. */
-int privs_drop(const char *user);
+/* Become `user` (NULL: stay who we are; else its uid, gid and groups) and
+ * limit capabilities as above, keeping CAP_NET_RAW permitted only when
+ * `keep_raw` (a probe uses a raw socket).  Returns 0, or -1 after logging
+ * why: the caller must then exit rather than go on with privileges. */
+int privs_drop(const char *user, int keep_raw);
+
+/* Raise (on 1) or lower (0) CAP_NET_RAW in the effective set, when it is
+ * permitted; -1 when it is not. */
+int privs_raw(int on);
 
 #endif
