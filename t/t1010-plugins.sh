@@ -174,9 +174,9 @@ test_expect_success 'the good plugin starts and stops in the daemon' '
 # Symbols
 if command -v nm >/dev/null 2>&1; then
 	# own_symbols FILE: defined dynamic symbols, without libc's versioned
-	# copies and the linker's section markers
+	# copies, the linker's section markers and ASan's ODR indicators
 	own_symbols() {
-		nm -D --defined-only "$1" | awk '{ print $NF }' | grep -v '@' |
+		nm -D --defined-only "$1" | awk '{ print $NF }' | grep -v '@' | grep -v '^__odr_asan' |
 			grep -vxE '_init|_fini|_edata|_end|__bss_start|_IO_stdin_used|__data_start|data_start|__dso_handle' |
 			sort
 	}
