@@ -105,6 +105,11 @@ check: all
 	HW_INSTALL_VARS='PREFIX=$(PREFIX) sysconfdir=$(sysconfdir) sbindir=$(sbindir) bindir=$(bindir) libdir=$(libdir) plugindir=$(plugindir) mandir=$(mandir) systemdunitdir=$(systemdunitdir)' \
 		$(PROVE) -j2 $(PROVE_FLAGS) $(UNIT) t/t[0-9]*.sh
 
+# A newcomer's tour (root): a delayed, lossy namespace network, hopwatchd
+# echoing what it sends, and a route change halfway (t/demo.sh).
+demo: all
+	t/demo.sh
+
 # Side-by-side benchmarks against fping, collectd, traceroute, mtr and
 # scamper on the testbed (root; bench/README.md).  BENCH_QUICK=1: ~3 min.
 BENCH_TOOLS := bench/emit-bench bench/dsd-sum
@@ -167,6 +172,6 @@ fuzz: fuzz-build
 	done
 
 FORCE:
-.PHONY: fuzz fuzz-build all run check install uninstall clean FORCE
+.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean FORCE
 
 -include $(wildcard src/*.d plugins/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

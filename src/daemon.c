@@ -311,6 +311,7 @@ int main(int argc, char **argv)
 	ev_signal sigs[3];
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	char err[256], source[256] = "";
+	sigset_t stopping;
 	int opt, check = 0;
 
 	snprintf(default_file, sizeof default_file, "%s/hopwatch/hopwatch.conf", HW_SYSCONFDIR);
@@ -378,6 +379,13 @@ int main(int argc, char **argv)
 	generation_run(loop, D.gen);
 	notify("READY=1");
 	ev_run(loop, 0);
+	/* Stopping: a second TERM (timeout(1) signals the whole group) must
+	 * not kill us half-way once the watchers are gone: keep them pending. */
+	sigemptyset(&stopping);
+	sigaddset(&stopping, SIGTERM);
+	sigaddset(&stopping, SIGINT);
+	sigaddset(&stopping, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stopping, NULL);
 	generation_free(loop, D.gen);
 	pathwatch_free(D.paths);
 	for (int i = 0; i < 3; i++)

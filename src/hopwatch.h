@@ -313,6 +313,12 @@ typedef union hw_ipaddr {
 	struct in6_addr v6;     /* AF_INET6 */
 } hw_ipaddr;
 
+/* Partial sum of the pseudo-header (RFC 768/793, RFC 8200 8.1) of a
+ * `proto` packet of `len` bytes from src to dst of `family`: add the
+ * transport header and payload, then hw_inet_checksum_fold. */
+uint32_t hw_inet_pseudo_sum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                            uint8_t proto, size_t len);
+
 /* The packet quoted by an ICMP error (an IP header and what followed). */
 typedef struct hw_icmp_quote {
 	int ok;                 /* 1: the quoted IP header was complete and valid; 0: the rest is unset */
@@ -376,6 +382,37 @@ const char *hw_pkt_strerror(int code);
 int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
 /* Control buffer size enough for a timestamp plus a TTL/hop limit and pktinfo. */
 #define HW_PKT_CMSG_SPACE 256
+
+/* Length of a UDP header, bytes. */
+#define HW_UDP_HDR_LEN 8
+
+/* A UDP header taken apart (host order). */
+typedef struct hw_udp_hdr {
+	uint16_t sport, dport;  /* ports */
+	uint16_t len;           /* length field: header plus payload, bytes */
+	uint16_t sum;           /* checksum field as on the wire (0: none, IPv4 only) */
+} hw_udp_hdr;
+
+/*
+ * Write a UDP datagram of `family` from src:sport to dst:dport into `buf`:
+ * the header, then `plen` bytes of `payload`, with the 16-bit word at even
+ * payload offset `fix_off` rewritten so that the checksum field comes out
+ * as exactly `sum` (1..0xfffe) and is still correct.  Traceroute probes
+ * carry their identity in that checksum: it lies in the 8 bytes every ICMP
+ * error quotes, and no ECMP router hashes it (Paris traceroute).  Build on
+ * a raw socket: a datagram socket's checksum is the kernel's (and on
+ * veth/loopback, with offload, only a partial one).  Returns the length
+ * written (HW_UDP_HDR_LEN + plen), or 0 when `cap` is too small, fix_off
+ * is odd or not inside the payload, `sum` is 0 or 0xffff, or an argument
+ * is bad.
+ */
+size_t hw_udp_build(void *buf, size_t cap, int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                    uint16_t sport, uint16_t dport, uint16_t sum, const void *payload, size_t plen,
+                    size_t fix_off);
+
+/* Read the UDP header quoted by an ICMP error (hw_icmp_quote.l4, at least
+ * 8 bytes).  Returns 0, HW_PKT_SHORT or HW_PKT_BAD_ARG. */
+int hw_udp_quote_parse(const void *l4, size_t len, hw_udp_hdr *u);
 
 /* ------------------------------------------------------------------ */
 /* TCP packet helpers (src/tcppkt.c)                                    */

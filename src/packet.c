@@ -323,3 +323,70 @@ int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts)
 	}
 	return found ? 0 : -1;
 }
+
+uint32_t hw_inet_pseudo_sum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                            uint8_t proto, size_t len)
+{
+	uint8_t tail[8] = { 0 };
+	uint32_t sum;
+
+	if (family == AF_INET) {
+		sum = hw_inet_checksum_add(0, &src->v4, 4);
+		sum = hw_inet_checksum_add(sum, &dst->v4, 4);
+		tail[1] = proto;
+		put16(tail + 2, (uint16_t)len);
+		return hw_inet_checksum_add(sum, tail, 4);
+	}
+	sum = hw_inet_checksum_add(0, &src->v6, 16);
+	sum = hw_inet_checksum_add(sum, &dst->v6, 16);
+	tail[2] = (uint8_t)(len >> 8);  /* 32-bit length; a packet is < 64 KiB */
+	tail[3] = (uint8_t)len;
+	tail[7] = proto;
+	return hw_inet_checksum_add(sum, tail, 8);
+}
+
+size_t hw_udp_build(void *buf, size_t cap, int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+                    uint16_t sport, uint16_t dport, uint16_t sum, const void *payload, size_t plen,
+                    size_t fix_off)
+{
+	uint8_t *p = buf;
+	size_t len = HW_UDP_HDR_LEN + plen;
+	uint32_t s;
+	uint16_t fix;
+
+	if (!buf || !src || !dst || (plen && !payload) || (family != AF_INET && family != AF_INET6) ||
+	    cap < HW_UDP_HDR_LEN || plen > cap - HW_UDP_HDR_LEN || len > 0xffff ||
+	    (fix_off & 1) || fix_off + 2 > plen || sum == 0 || sum == 0xffff)
+		return 0;
+	put16(p, sport);
+	put16(p + 2, dport);
+	put16(p + 4, (uint16_t)len);
+	put16(p + 6, 0);
+	memcpy(p + HW_UDP_HDR_LEN, payload, plen);
+	put16(p + HW_UDP_HDR_LEN + fix_off, 0);
+	/* Valid means: the one's complement sum of pseudo-header, header with
+	 * `sum` in it, and payload with `fix` in it is 0xffff.  With S the sum
+	 * of everything else, fix = ~(S + sum): then S + sum + fix = 0xffff. */
+	s = hw_inet_checksum_add(hw_inet_pseudo_sum(family, src, dst, IPPROTO_UDP, len), p, len);
+	s += sum;
+	fix = hw_inet_checksum_fold(s);
+	put16(p + HW_UDP_HDR_LEN + fix_off, fix);
+	put16(p + 6, sum);
+	return len;
+}
+
+int hw_udp_quote_parse(const void *l4, size_t len, hw_udp_hdr *u)
+{
+	const uint8_t *p = l4;
+
+	if (!l4 || !u)
+		return HW_PKT_BAD_ARG;
+	memset(u, 0, sizeof *u);
+	if (len < HW_UDP_HDR_LEN)
+		return HW_PKT_SHORT;
+	u->sport = get16(p);
+	u->dport = get16(p + 2);
+	u->len = get16(p + 4);
+	u->sum = get16(p + 6);
+	return 0;
+}

@@ -38,31 +38,10 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-/* Partial checksum of the pseudo-header (RFC 793 / RFC 8200 8.1) of a TCP
- * segment of `len` bytes from src to dst. */
-static uint32_t pseudo_sum(int family, const hw_ipaddr *src, const hw_ipaddr *dst, size_t len)
-{
-	uint8_t tail[8] = { 0 };
-	uint32_t sum;
-
-	if (family == AF_INET) {
-		sum = hw_inet_checksum_add(0, &src->v4, 4);
-		sum = hw_inet_checksum_add(sum, &dst->v4, 4);
-		tail[1] = IPPROTO_TCP;
-		put16(tail + 2, (uint16_t)len);
-		return hw_inet_checksum_add(sum, tail, 4);
-	}
-	sum = hw_inet_checksum_add(0, &src->v6, 16);
-	sum = hw_inet_checksum_add(sum, &dst->v6, 16);
-	put32(tail, (uint32_t)len);
-	tail[7] = IPPROTO_TCP;
-	return hw_inet_checksum_add(sum, tail, 8);
-}
-
 uint16_t hw_tcp_checksum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
                          const void *seg, size_t len)
 {
-	return hw_inet_checksum_fold(hw_inet_checksum_add(pseudo_sum(family, src, dst, len), seg, len));
+	return hw_inet_checksum_fold(hw_inet_checksum_add(hw_inet_pseudo_sum(family, src, dst, IPPROTO_TCP, len), seg, len));
 }
 
 size_t hw_tcp_syn_build(void *buf, size_t cap, int family, const hw_ipaddr *src,

@@ -662,6 +662,82 @@ static void test_rx_time(void)
 	is_int(hw_pkt_rx_time(&mh, &ts), -1, "rx_time: short SCM_TIMESTAMPNS ignored");
 }
 
+/* ------------------------------------------------------------------ */
+/* UDP probes with a chosen checksum                                    */
+
+/* Whether `d` (len bytes) from src to dst checks out against an
+ * independent pseudo-header sum. */
+static int udp_valid(int family, const hw_ipaddr *src, const hw_ipaddr *dst, const uint8_t *d, size_t len)
+{
+	uint8_t ph[40] = { 0 };
+	size_t n;
+
+	if (family == AF_INET) {
+		memcpy(ph, &src->v4, 4);
+		memcpy(ph + 4, &dst->v4, 4);
+		ph[9] = 17;
+		ph[10] = (uint8_t)(len >> 8);
+		ph[11] = (uint8_t)len;
+		n = 12;
+	} else {
+		memcpy(ph, &src->v6, 16);
+		memcpy(ph + 16, &dst->v6, 16);
+		ph[34] = (uint8_t)(len >> 8);
+		ph[35] = (uint8_t)len;
+		ph[39] = 17;
+		n = 40;
+	}
+	return hw_inet_checksum_fold(hw_inet_checksum_add(hw_inet_checksum_add(0, ph, n), d, len)) == 0;
+}
+
+static void test_udp(void)
+{
+	hw_ipaddr s4, d4, s6, d6;
+	uint8_t payload[64], buf[128];
+	unsigned bad = 0, runs = 0;
+	uint32_t x = 12345;
+	hw_udp_hdr u;
+
+	inet_pton(AF_INET, "10.0.0.1", &s4.v4);
+	inet_pton(AF_INET, "192.0.2.77", &d4.v4);
+	inet_pton(AF_INET6, "fd00::1", &s6.v6);
+	inet_pton(AF_INET6, "2001:db8::dead:beef", &d6.v6);
+	for (int fam = 0; fam < 2; fam++)
+		for (unsigned sum = 1; sum < 0xffff; sum += 37) {
+			int family = fam ? AF_INET6 : AF_INET;
+			size_t plen = 4 + (sum % 29) * 2, off = (sum % (plen / 2)) * 2, n;
+			for (size_t i = 0; i < plen; i++) {
+				x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+				payload[i] = (uint8_t)x;
+			}
+			n = hw_udp_build(buf, sizeof buf, family, fam ? &s6 : &s4, fam ? &d6 : &d4, 33000,
+			                 33434, (uint16_t)sum, payload, plen, off);
+			runs++;
+			if (n != 8 + plen || (buf[6] << 8 | buf[7]) != (int)sum ||
+			    !udp_valid(family, fam ? &s6 : &s4, fam ? &d6 : &d4, buf, n) ||
+			    memcmp(buf + 8, payload, off) || memcmp(buf + 8 + off + 2, payload + off + 2, plen - off - 2) ||
+			    hw_udp_quote_parse(buf, n, &u) != 0 || u.sport != 33000 || u.dport != 33434 ||
+			    u.len != n || u.sum != sum)
+				bad++;
+		}
+	ok(!bad, "udp build: %u of %u datagrams (both families, every 37th checksum) carry exactly "
+	   "the checksum asked for, are valid, and only the fix word changed", runs - bad, runs);
+	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0, payload, 8, 0), 0,
+	       "udp build: checksum 0 (\"none\") refused");
+	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0xffff, payload, 8, 0), 0,
+	       "udp build: checksum 0xffff refused");
+	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 3), 0,
+	       "udp build: odd fix offset refused");
+	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 8), 0,
+	       "udp build: fix word outside the payload refused");
+	is_int((long long)hw_udp_build(buf, 15, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
+	       "udp build: buffer too small refused");
+	is_int((long long)hw_udp_build(buf, sizeof buf, AF_UNIX, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
+	       "udp build: unknown family refused");
+	is_int(hw_udp_quote_parse(buf, 7, &u), HW_PKT_SHORT, "udp quote: 7 bytes are too short");
+	is_int(hw_udp_quote_parse(NULL, 8, &u), HW_PKT_BAD_ARG, "udp quote: NULL refused");
+}
+
 int main(void)
 {
 	test_checksum();
@@ -673,5 +749,6 @@ int main(void)
 	test_random();
 	test_bad_args();
 	test_rx_time();
+	test_udp();
 	return done_testing();
 }

@@ -1,0 +1,108 @@
+#!/bin/bash
+# t6000: the path plugin on a chain of 4 routers (src - r1..r4 - d1), where
+# the truth is tb_hops: every hop's address at its TTL and the destination
+# reached, for icmp, udp and tcp in every mode that protocol has, IPv4 and
+# IPv6; unprivileged (as nobody) with ping and UDP sockets; a network the
+# last router cannot route ends the trace there; bad settings are refused.
+. "$(dirname "$0")/test-lib.sh"
+. "$SRCDIR/t/lib/testbed.sh"
+require_root
+require_cmd ip nft setpriv timeout awk
+for tool in dsd-recv hwlisten; do
+	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
+done
+[ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
+
+tb_chain c 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
+STATSD_PORT=8125
+chmod 755 "$TRASH"  # nobody reads the configs
+AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all"
+
+. "$SRCDIR/t/lib/path.sh"
+
+COMBOS="icmp:dgram icmp:raw udp:dgram udp:raw tcp:raw"
+
+for fam in 4 6; do
+	test_expect_success "IPv$fam: every hop at its TTL and the destination, icmp/udp/tcp, dgram and raw" '
+		d=$(tb_addr d1 $fam) && if [ $fam = 6 ]; then t="\"[$d]:80\""; else t="\"$d:80\""; fi &&
+		probes= &&
+		for c in $COMBOS; do
+			p=${c%:*} m=${c#*:} &&
+			probes="$probes${probes:+, }$(probe $p$m $p $m "$t")"
+		done &&
+		write_conf hw.conf 700ms 300ms "$probes" &&
+		hw_run hw.conf 3.2 &&
+		for c in $COMBOS; do
+			p=${c%:*} m=${c#*:} &&
+			grep -q "\[$p$m\] path: protocol $p, $([ $m = raw ] && echo raw || echo "[a-z (]*dgram\|datagram")" log &&
+			check_traces $p$m "$d" "$(want d1 $fam)" 4 &&
+			all_clean $p$m "$d" &&
+			test "$(values path.hops $p$m "$d" | sort -u)" = 5 &&
+			# parallel: a responsive path never waits for a timeout (300 ms)
+			values path.duration $p$m "$d" | awk "{ print; if (\$1 > 150) exit 1 }" || exit 1
+		done &&
+		grep "^_sc|hopwatch.path.can_reach|0|.*#probe:udpraw,target:$d,port:80,.*m:$d reached in 5 hops (0 unknown)" out &&
+		! grep "path.unmatched" out &&
+		! grep "warning:\|error:" log
+	'
+done
+
+test_expect_success 'unprivileged (nobody): mode auto picks ping and UDP sockets, both families' '
+	d4=$(tb_addr d1 4) d6=$(tb_addr d1 6) &&
+	write_conf hw.conf 700ms 300ms "$(probe i icmp auto "\"$d4\", \"$d6\""), $(probe u udp auto "\"$d4\", \"$d6\"")" &&
+	hw_run hw.conf 2.7 nobody &&
+	grep "\[i\] path: protocol icmp, ping (dgram) sockets (unprivileged" log &&
+	grep "\[u\] path: protocol udp, datagram sockets (unprivileged" log &&
+	for p in i u; do
+		check_traces $p "$d4" "$(want d1 4)" 3 && all_clean $p "$d4" &&
+		check_traces $p "$d6" "$(want d1 6)" 3 && all_clean $p "$d6" || exit 1
+	done
+'
+
+test_expect_success 'unprivileged: raw mode and tcp fail to start, naming CAP_NET_RAW / ping_group_range' '
+	d=$(tb_addr d1) &&
+	write_conf hw.conf 1s 300ms "$(probe t tcp auto "\"$d:80\"")" &&
+	test_must_fail ip netns exec "$(tb_ns src)" timeout 10 $AS_NOBODY "$HOPWATCHD" -c hw.conf -P "$PLUGIN_DIR" 2>log &&
+	cat log && grep "CAP_NET_RAW.*(protocol tcp has no unprivileged mode)" log &&
+	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$d\"")" &&
+	test_must_fail ip netns exec "$(tb_ns src)" timeout 10 $AS_NOBODY "$HOPWATCHD" -c hw.conf -P "$PLUGIN_DIR" 2>log &&
+	cat log && grep "cannot open raw icmp and ICMP sockets.*CAP_NET_RAW" log &&
+	tb_exec src sysctl -qw net.ipv4.ping_group_range="1 0" &&
+	write_conf hw.conf 1s 300ms "$(probe i icmp dgram "\"$d\"")" &&
+	{ rc=0; ip netns exec "$(tb_ns src)" timeout 10 $AS_NOBODY "$HOPWATCHD" -c hw.conf -P "$PLUGIN_DIR" 2>log || rc=$?; } &&
+	tb_exec src sysctl -qw net.ipv4.ping_group_range="0 2147483647" &&
+	cat log && test $rc = 1 && grep "ping_group_range (now \"1 0\")" log
+'
+
+# r4, the last router, has no default route: 10.200/16 and fd99::/16 get
+# an unreachable from it, which ends the trace at TTL 4.  The kernel rate
+# limits these per source in ip_error() (a burst of 5, then 1/s, whatever
+# icmp_ratemask says): one IPv4 target, 3 queries, a trace every 1.5 s.
+test_expect_success 'a network the last router cannot route: trace ends at it, not reached, CRITICAL' '
+	write_conf hw.conf 1.5s 300ms "$(probe u udp raw "\"10.200.0.1\", \"fd99::1\""), $(probe i icmp dgram "\"fd99::2\"")" &&
+	hw_run hw.conf 3.2 &&
+	check_traces u 10.200.0.1 "$(want d1 4 | cut -d" " -f1-4)" 2 &&
+	check_traces u fd99::1 "$(want d1 6 | cut -d" " -f1-4)" 2 &&
+	check_traces i fd99::2 "$(want d1 6 | cut -d" " -f1-4)" 2 &&
+	test "$(values path.reachable u 10.200.0.1 | sort -u)" = 0 &&
+	test "$(values path.loss u 10.200.0.1 | sort -u)" = 100 &&
+	! values path.rtt u 10.200.0.1 | grep . &&
+	grep "^_sc|hopwatch.path.can_reach|2|.*#probe:u,target:10.200.0.1,.*m:10.200.0.1 not reached: 10.3.0.2 at TTL 4 says unreachable" out
+'
+
+test_expect_success 'settings that cannot work are refused at load' '
+	d=$(tb_addr d1) &&
+	for bad in "protocol = \"tcp\"; mode = \"dgram\";|needs raw sockets" \
+	           "max_ttl = 65;|max_ttl" "queries = 17;|queries" "port = 70000;|port" \
+	           "port = 53;|port is for protocol" "size = 4;|size" \
+	           "pps = 10; max_ttl = 30;|a trace .* must end" "source = \"nowhere\";|source"; do
+		write_conf bad.conf 1s 300ms "{ name = \"b\"; plugin = \"path\"; ${bad%|*} targets = ( \"$d\" ); }" &&
+		test_must_fail "$HOPWATCHD" -t -c bad.conf -P "$PLUGIN_DIR" 2>err &&
+		cat err && grep -q "${bad#*|}" err || exit 1
+	done &&
+	write_conf good.conf 60s 1s "{ name = \"g\"; plugin = \"path\"; protocol = \"udp\"; targets = ( \"$d\", \"$d:53\" ); }" &&
+	"$HOPWATCHD" -t -c good.conf -P "$PLUGIN_DIR"
+'
+
+test_done
