@@ -36,7 +36,6 @@ chmod 755 "$TRASH"  # nobody reads the configs
 
 in_ns() { ip netns exec "$NS" "$@"; }
 # prefix running a command as nobody without capabilities (unquoted use)
-AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all"
 ping_range() { in_ns sysctl -q -w net.ipv4.ping_group_range="$1"; }
 
 # write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p"
@@ -51,24 +50,8 @@ write_conf() {
 	chmod 644 "$1"
 }
 
-# hw_run CONF SECONDS [nobody]: hopwatchd in namespace $RUN_NS (default
-# $NS) for SECONDS, then SIGTERM, with a strict DogStatsD receiver; lines
-# in `out`, the log in `log`.  Fails when hopwatchd does not exit 0 after
-# SIGTERM (a crash, an error at start) or anything sent was invalid.
-hw_run() {
-	local ns=${RUN_NS:-$NS} user=
-	[ "${3:-}" = nobody ] && user=$AS_NOBODY
-	rm -f ready out log &&
-	{ ip netns exec "$ns" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out -t $((${2%.*} + 10)) -r ready &
-	  recv=$!; } &&
-	wait_for 5 test -e ready &&
-	{ rc=0; ip netns exec "$ns" timeout --preserve-status -s TERM "$2" $user "$HOPWATCHD" -c "$1" \
-		-P "$PLUGIN_DIR" 2>log || rc=$?; } &&
-	sleep 0.3 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
-	cat log &&
-	{ [ $rc = 0 ] || { echo "hopwatchd exited $rc"; false; }; } &&
-	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out; false; }; }
-}
+# hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "${RUN_NS:-$NS}"
+hw_run() { run_hopwatchd "${RUN_NS:-$NS}" "$@"; }
 
 # re TEXT: TEXT as an extended regular expression matching itself
 re() { printf '%s' "$1" | sed 's/[.[\*^$()+?{|]/\\&/g'; }

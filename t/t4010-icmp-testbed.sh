@@ -20,7 +20,6 @@ tb_many d1 4 >/dev/null && tb_many d1 6 >/dev/null || { echo "Bail out! tb_many 
 tb_exec src sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
 STATSD_PORT=8125
 chmod 755 "$TRASH"  # nobody reads the configs
-AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all"
 
 # write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p"
 write_conf() {
@@ -34,24 +33,8 @@ write_conf() {
 	chmod 644 "$1"
 }
 
-# hw_run CONF SECONDS [nobody]: hopwatchd in src for SECONDS, then
-# SIGTERM, with a strict DogStatsD receiver: lines in `out`, log in `log`;
-# fails unless hopwatchd exits 0 and everything sent was valid
-hw_run() {
-	local user=
-	[ "${3:-}" = nobody ] && user=$AS_NOBODY
-	rm -f ready out log &&
-	# ip netns exec execs: $! is dsd-recv itself, which SIGTERM ends with 0
-	{ ip netns exec "$(tb_ns src)" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out -t $((${2%.*} + 10)) -r ready &
-	  recv=$!; } &&
-	wait_for 5 test -e ready &&
-	{ rc=0; ip netns exec "$(tb_ns src)" timeout --preserve-status -s TERM "$2" $user "$HOPWATCHD" -c "$1" \
-		-P "$PLUGIN_DIR" 2>log || rc=$?; } &&
-	sleep 0.5 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
-	cat log &&
-	{ [ $rc = 0 ] || { echo "hopwatchd exited $rc"; false; }; } &&
-	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out | head; false; }; }
-}
+# hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
+hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
 re() { printf '%s' "$1" | sed 's/[.[\*^$()+?{|]/\\&/g'; }
 # lines NAME TARGET / values NAME TARGET: as in t4000

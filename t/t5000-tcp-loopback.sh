@@ -45,20 +45,8 @@ write_conf() {
 	EOF
 }
 
-# hw_run CONF SECONDS: run hopwatchd in the namespace for SECONDS with a
-# strict DogStatsD receiver; what arrived goes to `out`, the log to `log`.
-# Fails when hopwatchd fails or anything sent was not valid DogStatsD.
-hw_run() {
-	rm -f ready out log &&
-	{ ip netns exec "$NS" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out -t $((${2%.*} + 5)) -r ready &
-	  recv=$!; } &&
-	wait_for 5 test -e ready &&
-	{ rc=0; in_ns timeout -s TERM "$2" "$HOPWATCHD" -c "$1" -P "$PLUGIN_DIR" 2>log || rc=$?; } &&
-	sleep 0.2 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
-	cat log &&
-	{ [ $rc = 124 ] || { echo "hopwatchd exited $rc"; false; }; } &&
-	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out; false; }; }
-}
+# hw_run CONF SECONDS: run_hopwatchd (test-lib.sh) in "$NS"
+hw_run() { run_hopwatchd "$NS" "$@"; }
 
 # lines NAME TARGET PORT: the lines of metric or check NAME for TARGET:PORT
 lines() {

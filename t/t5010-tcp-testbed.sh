@@ -30,19 +30,8 @@ write_conf() {
 	EOF
 }
 
-# hw_run CONF SECONDS: hopwatchd in src for SECONDS, a strict receiver
-# there; DogStatsD lines in `out`, the log in `log`
-hw_run() {
-	rm -f ready out log &&
-	{ ip netns exec "$(tb_ns src)" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out \
-		-t $((${2%.*} + 5)) -r ready & recv=$!; } &&
-	wait_for 5 test -e ready &&
-	{ rc=0; tb_exec src timeout -s TERM "$2" "$HOPWATCHD" -c "$1" -P "$PLUGIN_DIR" 2>log || rc=$?; } &&
-	sleep 0.2 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
-	cat log &&
-	{ [ $rc = 124 ] || { echo "hopwatchd exited $rc"; false; }; } &&
-	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out; false; }; }
-}
+# hw_run CONF SECONDS: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
+hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
 lines() {
 	grep -E "^(_sc\|)?hopwatch\.$1[:|].*[#,]target:$2,port:$3(,|\||$)" out

@@ -17,7 +17,6 @@ tb_chain c 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
 chmod 755 "$TRASH"  # nobody reads the configs
-AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all"
 
 . "$SRCDIR/t/lib/path.sh"
 

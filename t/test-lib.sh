@@ -197,6 +197,38 @@ _kill_spawned() {
 }
 test_atexit _kill_spawned
 
+# ---------------------------------------------------------------- hopwatchd
+# Run a command as nobody, without capabilities: AS_NOBODY CMD...
+AS_NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all"
+
+# run_hopwatchd NS CONF SECONDS [nobody]: hopwatchd in namespace NS on CONF
+# (plugins from $PLUGIN_DIR) for SECONDS, then SIGTERM, beside the strict
+# DogStatsD receiver on 127.0.0.1:$STATSD_PORT in NS.  The lines go to
+# `out`, the daemon's log to `log`, in the current directory.  Fails unless
+# hopwatchd exits 0 after the SIGTERM (a crash or an error at start fails)
+# and every line it sent parsed.  timeout --foreground signals hopwatchd
+# alone, never its whole group.
+run_hopwatchd() {
+	local ns=$1 conf=$2 secs=$3 user= recv rc rrc
+	[ "${4:-}" = nobody ] && user=$AS_NOBODY
+	rm -f ready out log
+	# ip netns exec execs: $! is dsd-recv itself, which SIGTERM ends with 0
+	ip netns exec "$ns" "$TOOLS/dsd-recv" -u "127.0.0.1:$STATSD_PORT" -o out \
+		-t $(( ${secs%.*} + 10 )) -r ready &
+	recv=$!
+	wait_for 5 test -e ready || return 1
+	rc=0
+	ip netns exec "$ns" timeout --foreground --preserve-status -s TERM "$secs" $user \
+		"$HOPWATCHD" -c "$conf" -P "$PLUGIN_DIR" 2>log || rc=$?
+	sleep 0.3
+	kill $recv
+	rrc=0
+	wait $recv || rrc=$?
+	cat log
+	[ $rc = 0 ] || { echo "hopwatchd exited $rc"; return 1; }
+	[ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out | head; return 1; }
+}
+
 test_done() {
 	echo "1..$test_count"
 	if [ "$test_failed" -gt 0 ]; then

@@ -1,6 +1,6 @@
 # t/lib/path.sh: helpers of the t60xx path plugin tests, sourced after
 # test-lib.sh and testbed.sh once a topology exists.  They expect
-# STATSD_PORT (the receiver's port in src) and AS_NOBODY (a setpriv prefix).
+# STATSD_PORT (the receiver's port in src).
 # hw_run writes the received lines to `out` and the daemon's log to `log`
 # in the test's directory; traces, values and the checks read `out`.
 
@@ -23,23 +23,8 @@ probe() {
 	echo "{ name = \"$1\"; plugin = \"path\"; protocol = \"$2\"; mode = \"$3\"; $mt ${5:-} targets = ( $4 ); }"
 }
 
-# hw_run CONF SECONDS [nobody]: hopwatchd in src for SECONDS, then SIGTERM,
-# with a strict DogStatsD receiver: lines in `out`, log in `log`; fails
-# unless hopwatchd exits 0 and everything sent was valid
-hw_run() {
-	local user=
-	[ "${3:-}" = nobody ] && user=$AS_NOBODY
-	rm -f ready out log &&
-	{ ip netns exec "$(tb_ns src)" "$TOOLS/dsd-recv" -u 127.0.0.1:$STATSD_PORT -o out -t $((${2%.*} + 10)) -r ready &
-	  recv=$!; } &&
-	wait_for 5 test -e ready &&
-	{ rc=0; ip netns exec "$(tb_ns src)" timeout --foreground --preserve-status -s TERM "$2" $user "$HOPWATCHD" -c "$1" \
-		-P "$PLUGIN_DIR" 2>log || rc=$?; } &&
-	sleep 0.3 && kill $recv && { rrc=0; wait $recv || rrc=$?; } &&
-	cat log &&
-	{ [ $rc = 0 ] || { echo "hopwatchd exited $rc"; false; }; } &&
-	{ [ $rrc = 0 ] || { echo "dsd-recv exited $rrc"; grep INVALID out | head; false; }; }
-}
+# hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
+hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
 # traces PROBE TARGET: one line per finished trace of TARGET by PROBE: the
 # hop addresses by TTL ("*": unknown), from its path.hop.loss lines, ended
