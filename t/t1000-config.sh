@@ -506,10 +506,8 @@ bad_targets 'probes[0].targets[0].proto' 'unknown setting in a target (known: ho
 bad_targets 'probes[0].targets[0].tags[0]' "tag \"a|b\" contains '|', ',', '#' or a control character" <<<'( { host = "h"; tags = [ "a|b" ]; } )'
 bad_targets 'probes[0].targets[0].tags[1]' 'tag "" is empty' <<<'( { host = "h"; tags = [ "ok", "" ]; } )'
 bad_targets 'probes[0].targets[0].tags' 'must be a list of strings' <<<'( { host = "h"; tags = "a:b"; } )'
-# TODO bug (src/conf.c read_target, CONFIG_TYPE_GROUP): a port inside the
-# host string of the group form is accepted and kept as part of the host
-# name ("db:80" with port 0, tag target:db:80, then a DNS lookup of
-# "db:80" that can never work).  It should be refused like the list form.
+# a port inside the host string of the group form is refused (it would be
+# kept as part of the name and never resolve), like the list form
 bad_targets 'probes[0].targets[0].host' 'host "db:80": ' <<<'( { host = "db:80"; } )'
 # other types
 bad_targets 'probes[0].targets[0]' 'a target must be "host", "host:port", ("host", port) or { host = ...; port = ...; }' <<<'( 5 )'

@@ -9,9 +9,6 @@
  *   is_int(got, want, name)       two integers (compared as long long)
  *   is_double(got, want, eps, n)  two doubles within eps
  *   diag(fmt, ...)                a "# " comment line
- *   todo_start(why) / todo_end()  failures in between are TAP "TODO": they
- *                                 document a known bug without failing
- *                                 the run; prove reports when they pass
  *   done_testing()                prints the plan "1..N"; the exit status
  *
  * Everything goes to stdout, so diagnostics stay next to the assertion
@@ -27,10 +24,8 @@
 
 /* Assertions run so far; the number of the next one is tl_run + 1. */
 static int tl_run;
-/* Assertions that failed outside a TODO block. */
+/* Assertions that failed. */
 static int tl_failed;
-/* Reason of the open TODO block, or NULL when none is open. */
-static const char *tl_todo;
 
 /* Print one "# " line; also used for the details of a failure. */
 static inline void __attribute__((format(printf, 1, 2), unused)) diag(const char *fmt, ...)
@@ -45,22 +40,18 @@ static inline void __attribute__((format(printf, 1, 2), unused)) diag(const char
 	fflush(stdout);
 }
 
-/* Report one assertion: "ok N - name" or "not ok N - name", with the
- * TODO directive inside a todo block.  Returns `pass` so callers can add
- * details only on failure. */
+/* Report one assertion: "ok N - name" or "not ok N - name".  Returns
+ * `pass` so callers can add details only on failure. */
 static inline int __attribute__((format(printf, 4, 0), unused))
 tl_vreport(int pass, const char *file, int line, const char *fmt, va_list ap)
 {
 	tl_run++;
 	printf("%sok %d - ", pass ? "" : "not ", tl_run);
 	vprintf(fmt, ap);
-	if (tl_todo)
-		printf(" # TODO %s", tl_todo);
 	fputc('\n', stdout);
 	if (!pass) {
-		if (!tl_todo)
-			tl_failed++;
-		printf("#   Failed %stest at %s line %d.\n", tl_todo ? "(TODO) " : "", file, line);
+		tl_failed++;
+		printf("#   Failed test at %s line %d.\n", file, line);
 	}
 	fflush(stdout);
 	return pass;
@@ -156,21 +147,8 @@ tl_is_double(double got, double want, double eps, const char *file, int line, co
 #define is_double(got, want, eps, name) \
 	tl_is_double((got), (want), (eps), __FILE__, __LINE__, (name))
 
-/* Open a TODO block: assertions until todo_end() may fail for `why` (a
- * known bug) without failing the program.  Blocks do not nest. */
-static inline void __attribute__((unused)) todo_start(const char *why)
-{
-	tl_todo = why;
-}
-
-/* Close the TODO block. */
-static inline void __attribute__((unused)) todo_end(void)
-{
-	tl_todo = NULL;
-}
-
 /* Print the plan and return the exit status for main(): 0 when every
- * assertion outside TODO blocks passed (and there was at least one), else 1. */
+ * assertion passed (and there was at least one), else 1. */
 static inline int __attribute__((unused)) done_testing(void)
 {
 	printf("1..%d\n", tl_run);
