@@ -10,10 +10,13 @@ test -x "$TOOLS/hwdelay" || skip_all "t/tools/hwdelay not built"
 
 tb_chain a 3 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 
-# avg_rtt NODE FAM: average RTT in ms of 200 pings from src, 5 ms apart
+# avg_rtt NODE FAM: RTT in ms of 200 pings from src, 5 ms apart: the
+# median, which a busy machine's stalls (a 2-core CI running other tests)
+# move far less than the mean
 avg_rtt() {
-	tb_exec src ping -$2 -n -q -c 200 -i 0.005 -W 2 "$(tb_addr $1 $2)" |
-		awk -F/ '/^rtt/ { print $5 }'
+	tb_exec src ping -$2 -n -c 200 -i 0.005 -W 2 "$(tb_addr $1 $2)" |
+		sed -n 's/.* time=\([0-9.]*\) ms$/\1/p' | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # near GOT WANT TOL: |GOT - WANT| <= TOL
@@ -35,12 +38,17 @@ for fam in 4 6; do
 	'
 done
 
+# traceroute's best of three per hop: a delay can only be stretched by a
+# busy machine, never shortened, so the minimum is the honest reading
 test_expect_success 'traceroute sees the delay from hop 3 on only' '
 	tb_delay r2 10 &&
 	tb_exec src traceroute -n -q 1 -w 2 "$(tb_addr d1)" >out &&
 	cat out &&
 	tb_trace_match d1 4 <out &&
-	awk "NR == 1 { next } \$1 <= 2 && \$3 > 1 { exit 1 } \$1 >= 3 && (\$3 < 9.8 || \$3 > 10.5) { exit 1 }" out
+	tb_exec src traceroute -n -q 3 -w 2 "$(tb_addr d1)" >out3 &&
+	cat out3 &&
+	awk "NR == 1 { next } { m = \$3; if (\$5 < m) m = \$5; if (\$7 < m) m = \$7 }
+	     \$1 <= 2 && m > 1 { exit 1 } \$1 >= 3 && (m < 9.8 || m > 10.5) { exit 1 }" out3
 '
 
 test_expect_success 'tb_undelay removes tun devices and rules' '
