@@ -38,31 +38,10 @@ in_ns() { ip netns exec "$NS" "$@"; }
 # prefix running a command as nobody without capabilities (unquoted use)
 ping_range() { in_ns sysctl -q -w net.ipv4.ping_group_range="$1"; }
 
-# write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p"
-write_conf() {
-	cat >"$1" <<-EOF
-	interval = "$2";
-	timeout = "$3";
-	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
-	probes = ( { name = "p"; plugin = "icmp"; $4
-	  targets = ( $5 ); } );
-	EOF
-	chmod 644 "$1"
-}
+. "$SRCDIR/t/lib/icmp.sh"
 
 # hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "${RUN_NS:-$NS}"
 hw_run() { run_hopwatchd "${RUN_NS:-$NS}" "$@"; }
-
-# re TEXT: TEXT as an extended regular expression matching itself
-re() { printf '%s' "$1" | sed 's/[.[\*^$()+?{|]/\\&/g'; }
-
-# lines NAME TARGET: the lines of metric or service check NAME for TARGET
-lines() {
-	grep -E "^(_sc\|)?hopwatch\.$(re "$1")[:|].*[#,]target:$(re "$2")(,|\||$)" out
-}
-
-# values NAME TARGET: every value of metric NAME for TARGET, one a line
-values() { lines "$1" "$2" | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'; }
 
 # sum NAME TARGET: the sum of values (0 when none)
 sum() { values "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }

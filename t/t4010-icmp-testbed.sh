@@ -21,25 +21,10 @@ tb_exec src sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
 STATSD_PORT=8125
 chmod 755 "$TRASH"  # nobody reads the configs
 
-# write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p"
-write_conf() {
-	cat >"$1" <<-EOF
-	interval = "$2";
-	timeout = "$3";
-	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
-	probes = ( { name = "p"; plugin = "icmp"; $4
-	  targets = ( $5 ); } );
-	EOF
-	chmod 644 "$1"
-}
+. "$SRCDIR/t/lib/icmp.sh"
 
 # hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
 hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
-
-re() { printf '%s' "$1" | sed 's/[.[\*^$()+?{|]/\\&/g'; }
-# lines NAME TARGET / values NAME TARGET: as in t4000
-lines() { grep -E "^(_sc\|)?hopwatch\.$(re "$1")[:|].*[#,]target:$(re "$2")(,|\||$)" out; }
-values() { lines "$1" "$2" | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'; }
 # all NAME: every value of metric NAME, whatever the target
 all() { grep -E "^hopwatch\.$(re "$1"):" out | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'; }
 total() { all "$1" | awk '{ s += $1 } END { print s + 0 }'; }
