@@ -12,11 +12,14 @@ static const char *const type_text[] = { "g", "c", "h", "d", "ms" };
 #define EMIT_NAME_MAX 256
 #define EMIT_TAGS_MAX 2048
 
-/* Join the ready lists and the extras into `buf`; returns buf. */
+/* Join the ready lists and the extras into `buf`; returns buf, or `a`
+ * itself when there is nothing to join (the common case: no copy). */
 static const char *join_tags(char *buf, const char *a, const char *b, const char *const *extra)
 {
 	size_t len = 0, n;
 
+	if ((!b || !b[0]) && (!extra || !*extra))
+		return a ? a : "";
 	buf[0] = '\0';
 	if (a && (n = strlen(a)) < EMIT_TAGS_MAX) {
 		memcpy(buf, a, n + 1);
@@ -46,12 +49,13 @@ void emit_metric(const struct emit *e, const char *tags_a, const char *tags_b,
                  const char *name, hw_mtype type, const double *values, size_t n,
                  const char *const *extra)
 {
-	char fname[EMIT_NAME_MAX], tags[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
+	char fname[EMIT_NAME_MAX], buf[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
 	size_t cap = statsd_max_line(e->sink), used, len;
+	const char *tags;
 
 	if ((unsigned)type >= sizeof type_text / sizeof type_text[0] || !full_name(fname, e, name))
 		return;
-	join_tags(tags, tags_a, tags_b, extra);
+	tags = join_tags(buf, tags_a, tags_b, extra);
 	while (n) {
 		len = dsd_metric(line, cap, fname, type_text[type], values, n, &used, tags);
 		if (!len) {
@@ -70,12 +74,13 @@ void emit_service_check(const struct emit *e, const char *tags_a, const char *ta
                         const char *name, hw_status status, const char *message,
                         const char *const *extra)
 {
-	char fname[EMIT_NAME_MAX], tags[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
+	char fname[EMIT_NAME_MAX], buf[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
+	const char *tags;
 	size_t len;
 
 	if (!full_name(fname, e, name))
 		return;
-	join_tags(tags, tags_a, tags_b, extra);
+	tags = join_tags(buf, tags_a, tags_b, extra);
 	len = dsd_service_check(line, statsd_max_line(e->sink), fname, (int)status,
 	                        (long long)time(NULL), e->hostname, tags, message);
 	if (len)
@@ -87,7 +92,7 @@ void emit_event(const struct emit *e, const char *tags_a, const char *tags_b,
                 const char *aggregation_key, const char *const *extra)
 {
 	static const char *const alert_text[] = { "info", "success", "warning", "error" };
-	char tags[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
+	char buf[EMIT_TAGS_MAX], line[STATSD_UNIX_MAX];
 	struct dsd_event ev = {
 		.title = title,
 		.text = text,
@@ -96,7 +101,7 @@ void emit_event(const struct emit *e, const char *tags_a, const char *tags_b,
 		.aggregation_key = aggregation_key,
 		.source_type = "hopwatch",
 		.alert_type = alert_text[(unsigned)alert < 4 ? alert : 0],
-		.tags = join_tags(tags, tags_a, tags_b, extra),
+		.tags = join_tags(buf, tags_a, tags_b, extra),
 	};
 	size_t len = dsd_event(line, statsd_max_line(e->sink), &ev);
 

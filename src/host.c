@@ -159,16 +159,16 @@ double hw_timeout(const hw_ctx *ctx)
 	return ctx->pc->timeout;
 }
 
-/* The ready tag list of target `t`, or NULL. */
-static const char *target_tags(const hw_target *t)
+/* The ready tag list of a line about target `t` (NULL: the instance). */
+static const char *tags_of(const hw_ctx *ctx, const hw_target *t)
 {
-	return t ? ((const struct target *)t)->tags : NULL;
+	return t ? ((const struct target *)t)->tags : ctx->tags;
 }
 
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra)
 {
-	emit_metric(&ctx->rt->emit, ctx->tags, target_tags(t), name, type, values, n, extra);
+	emit_metric(&ctx->rt->emit, tags_of(ctx, t), NULL, name, type, values, n, extra);
 }
 
 void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
@@ -180,13 +180,13 @@ void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type
 void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
                       hw_status status, const char *message, const char *const *extra)
 {
-	emit_service_check(&ctx->rt->emit, ctx->tags, target_tags(t), name, status, message, extra);
+	emit_service_check(&ctx->rt->emit, tags_of(ctx, t), NULL, name, status, message, extra);
 }
 
 void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,
               hw_alert alert, const char *aggregation_key, const char *const *extra)
 {
-	emit_event(&ctx->rt->emit, ctx->tags, target_tags(t), title, text, alert,
+	emit_event(&ctx->rt->emit, tags_of(ctx, t), NULL, title, text, alert,
 	           aggregation_key, extra);
 }
 

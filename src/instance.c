@@ -27,7 +27,7 @@ static int target_tags(struct target *t)
 	char host[300], port[16], ip[64], group[300];
 	const char *list[8 + 64 + 1];
 	size_t n = 0;
-	char *tags;
+	char *tags, *own;
 
 	snprintf(host, sizeof host, "target:%s", t->tc->host);
 	list[n++] = host;
@@ -46,7 +46,13 @@ static int target_tags(struct target *t)
 	for (size_t i = 0; i < t->tc->tags.n && i < 64; i++)
 		list[n++] = t->tc->tags.v[i];
 	list[n] = NULL;
-	if (!(tags = tag_list(list)))
+	if (!(own = tag_list(list)))
+		return -1;
+	/* The instance's list first, so that every line of the target needs
+	 * this one string (emit.c then copies nothing). */
+	n = (size_t)asprintf(&tags, "%s,%s", t->ctx->tags, own);
+	free(own);
+	if (n == (size_t)-1)
 		return -1;
 	free(t->tags);
 	t->tags = tags;

@@ -31,7 +31,7 @@ struct target {
 	hw_target pub;               /* what the plugin sees; first, so the two convert */
 	struct hw_ctx *ctx;          /* owning instance */
 	const struct target_conf *tc;/* its configuration */
-	char *tags;                  /* ready tag list: target, port, target_ip, group, own tags */
+	char *tags;                  /* ready tag list: the instance's, then target, port, target_ip, group, own tags */
 	char *id;                    /* "host" or "host:port" ("[v6]:port"): its key in the path store */
 	int running;                 /* a round started and hw_done() not yet called */
 	dns_req *lookup;             /* pending resolution, or NULL */
