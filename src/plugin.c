@@ -38,7 +38,7 @@ static size_t option_size(hw_opt_type t)
 const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t len)
 {
 	if (p->abi != HW_PLUGIN_ABI) {
-		snprintf(buf, len, "built for plugin ABI %u, this hopwatchd speaks ABI %u: rebuild the plugin",
+		snprintf(buf, len, "built for plugin ABI %u, this hopwatchd speaks ABI %d: rebuild the plugin",
 		         p->abi, HW_PLUGIN_ABI);
 		return buf;
 	}
