@@ -193,6 +193,9 @@ _kill_spawned() {
 	done
 	# let each spawn subshell write its .rc before the trash is removed
 	wait_for 5 all_exited
+	# and whatever still runs on a file of this trash directory (a daemon
+	# whose pid file was replaced by a later spawn of the same name)
+	pkill -KILL -f -- "$TRASH/" 2>/dev/null
 	return 0
 }
 test_atexit _kill_spawned
