@@ -48,20 +48,7 @@ write_conf() {
 # hw_run CONF SECONDS: run_hopwatchd (test-lib.sh) in "$NS"
 hw_run() { run_hopwatchd "$NS" "$@"; }
 
-# lines NAME TARGET PORT: the lines of metric or check NAME for TARGET:PORT
-lines() {
-	grep -E "^(_sc\|)?hopwatch\.$1[:|].*[#,]target:$2,port:$3(,|\||$)" out
-}
-
-# all_values NAME TARGET PORT: every value of metric NAME, one a line
-all_values() {
-	lines "$1" "$2" "$3" | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'
-}
-
-# results TARGET PORT: the result kinds seen, sorted and unique
-results() {
-	lines tcp.results "$1" "$2" | sed 's/.*result:\([a-z]*\).*/\1/' | sort -u | paste -sd, -
-}
+. "$SRCDIR/t/lib/tcp.sh"
 
 # checks TARGET PORT: the service check statuses seen, sorted and unique
 checks() {

@@ -33,15 +33,7 @@ write_conf() {
 # hw_run CONF SECONDS: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
 hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
-lines() {
-	grep -E "^(_sc\|)?hopwatch\.$1[:|].*[#,]target:$2,port:$3(,|\||$)" out
-}
-all_values() {
-	lines "$1" "$2" "$3" | sed 's/^[^:]*://; s/|.*//' | tr ':' '\n'
-}
-results() {
-	lines tcp.results "$1" "$2" | sed 's/.*result:\([a-z]*\).*/\1/' | sort -u | paste -sd, -
-}
+. "$SRCDIR/t/lib/tcp.sh"
 
 # rtts_near TARGET PORT WANT TOL: at least 6 RTTs; none below WANT - 0.5 ms
 # (nothing beats the delay), none above WANT + 5 ms (the delay emulator is a
