@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "plugin.h"
+#include "statsd.h"
 
 #ifndef HW_PLUGIN_DIR
 #define HW_PLUGIN_DIR "/usr/local/lib/hopwatch"
@@ -948,6 +949,13 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 	if (c->hostname && !valid_word(c->hostname, 253))
 		conf_error(L, config_setting_get_member(root, "hostname"),
 		           "\"%s\" is not a host name", c->hostname);
+	if (c->statsd.url) {
+		struct statsd_addr a;
+		char why[256];
+		if (statsd_parse_url(c->statsd.url, &a, why, sizeof why) < 0)
+			conf_error(L, config_setting_get_member(config_setting_get_member(root, "statsd"), "url"),
+			           "\"%s\": %s", c->statsd.url, why);
+	}
 }
 
 struct hw_config *conf_load(const char *file, const char *plugin_dir)

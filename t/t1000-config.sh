@@ -241,6 +241,21 @@ statsd = {
 	url = "";
 };
 EOF
+bad 2 statsd.url '"tcp://127.0.0.1:8125": unknown scheme' <<'EOF'
+statsd = {
+	url = "tcp://127.0.0.1:8125";
+};
+EOF
+bad 2 statsd.url '"udp://127.0.0.1:99999": bad port' <<'EOF'
+statsd = {
+	url = "udp://127.0.0.1:99999";
+};
+EOF
+bad 2 statsd.url '"unix://dsd.socket": Unix socket path must be absolute' <<'EOF'
+statsd = {
+	url = "unix://dsd.socket";
+};
+EOF
 bad 3 statsd.echo 'must be true or false' <<'EOF'
 statsd = {
 	url = "udp://127.0.0.1:8125";

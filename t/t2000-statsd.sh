@@ -350,7 +350,9 @@ test_expect_success 'a bad url: clean refusal at start, exit 1' '
 	timeout -s KILL 10 "$HOPWATCHD" -c "$TRASH/badurl.conf" -P "$TEST_PLUGIN_DIR" 2>err || rc=$? ;
 	cat err &&
 	test "$rc" = 1 &&
-	grep -F "statsd url \"tcp://127.0.0.1:1\": unknown scheme" err
+	grep -F "$TRASH/badurl.conf:" err | grep -F "statsd.url: \"tcp://127.0.0.1:1\": unknown scheme" &&
+	DD_DOGSTATSD_URL=tcp://127.0.0.1:2 test_must_fail "$HOPWATCHD" -c "$TRASH/nourl.conf" -P "$TEST_PLUGIN_DIR" 2>err &&
+	grep -F "statsd url \"tcp://127.0.0.1:2\": unknown scheme" err
 '
 
 # ---------------------------------------------------------------- agent down

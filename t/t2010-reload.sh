@@ -110,7 +110,7 @@ test_expect_success 'SIGHUP with an unknown key: file:line: key logged, B keeps 
 test_expect_success 'SIGHUP with an unusable statsd url: refused, B keeps running' '
 	config "$PORT" delta four | sed "s|udp://127.0.0.1:$PORT|tcp://127.0.0.1:$PORT|" >"$CONF" &&
 	hup &&
-	grep -F "statsd url \"tcp://127.0.0.1:$PORT\": unknown scheme" d.stderr &&
+	grep -F "statsd.url: \"tcp://127.0.0.1:$PORT\": unknown scheme" d.stderr &&
 	test "$(grep -c "reload failed" d.stderr)" = 3 &&
 	n=$(count r.out beta two) &&
 	wait_for 10 more r.out beta two $((n + 2)) &&
