@@ -49,13 +49,25 @@ build/flags: FORCE
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
-CORE_SRCS := src/conf.c src/dns.c src/dogstatsd.c src/emit.c src/host.c src/instance.c \
-	src/log.c src/packet.c src/pathdiff.c src/pathstore.c src/pathwatch.c src/plugin.c \
-	src/privs.c src/redis.c src/sched.c src/statsd.c src/tcppkt.c
+# The layout (README "Source layout"): src/core, src/sink and src/paths make
+# the daemon's core library; src/cli is the read-only CLI; lib/pkt is the
+# packet library and plugins/common the probe helpers, both static, PIC and
+# linked into each plugin that needs them; a plugin is plugins/NAME.c or
+# the directory plugins/NAME/.
+CORE_SRCS := $(wildcard src/core/*.c src/sink/*.c src/paths/*.c)
+CORE_SRCS := $(filter-out src/core/daemon.c,$(CORE_SRCS))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
+CORE_INC := -Iinclude -Isrc/core -Isrc/sink -Isrc/paths
+PKT_SRCS := $(wildcard lib/pkt/*.c)
+PKT_LIB := lib/pkt/libhwpkt.a
+COMMON_SRCS := $(wildcard plugins/common/*.c)
+COMMON_LIB := plugins/common/libhwcommon.a
+PLUGIN_INC := -Iinclude -Ilib/pkt -Iplugins/common
+PLUGIN_LIBS := $(COMMON_LIB) $(PKT_LIB)
 DAEMON := src/hopwatchd
 CLI := src/hopwatch
-PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c))
+PLUGIN_DIRS := $(filter-out plugins/common,$(patsubst %/,%,$(wildcard plugins/*/)))
+PLUGINS := $(patsubst %.c,%.so,$(wildcard plugins/*.c)) $(addsuffix .so,$(PLUGIN_DIRS))
 TEST_PLUGINS := $(patsubst %.c,%.so,$(wildcard t/plugins/*.c))
 TOOLS := $(patsubst %.c,%,$(wildcard t/tools/*.c))
 UNIT := $(patsubst %.c,%.t,$(wildcard t/unit/*.c))
@@ -63,37 +75,55 @@ UNIT := $(patsubst %.c,%.t,$(wildcard t/unit/*.c))
 all: $(DAEMON) $(CLI) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
 
 src/%.o: src/%.c build/flags | build/config.mk
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(CORE_INC) -c -o $@ $<
 
 src/libhopwatch.a: $(CORE_OBJS)
 	$(AR) rcs $@ $^
 
-# --whole-archive: plugins call hw_* helpers the core itself never uses
-# (src/packet.c); without it the linker would leave them out.
-$(DAEMON): src/daemon.o src/libhopwatch.a src/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+# The daemon exports the hw_* functions of include/hopwatch.h to plugins
+# (src/core/hopwatch.dynlist); --whole-archive keeps those the core itself
+# never calls.
+$(DAEMON): src/core/daemon.o src/libhopwatch.a src/core/hopwatch.dynlist
+	$(CC) $(ALL_CFLAGS) -o $@ src/core/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
+		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
 # The CLI checks a daemon config (-c), which loads its plugins: it links and
 # exports the core the same way.
-$(CLI): src/cli.o src/libhopwatch.a src/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+$(CLI): src/cli/cli.o src/libhopwatch.a src/core/hopwatch.dynlist
+	$(CC) $(ALL_CFLAGS) -o $@ src/cli/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
+		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+
+# Plugin code: position-independent, hidden unless exported on purpose.
+PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(PLUGIN_INC)
+lib/pkt/%.o: lib/pkt/%.c build/flags | build/config.mk
+	$(CC) $(PLUGIN_CFLAGS) -c -o $@ $<
+plugins/%.o: plugins/%.c build/flags | build/config.mk
+	$(CC) $(PLUGIN_CFLAGS) -c -o $@ $<
+$(PKT_LIB): $(PKT_SRCS:.c=.o)
+	$(AR) rcs $@ $^
+$(COMMON_LIB): $(COMMON_SRCS:.c=.o)
+	$(AR) rcs $@ $^
 
 # A plugin exports exactly hopwatch_plugin; everything else is hidden.
-PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden -Isrc
-plugins/%.so: plugins/%.c src/hopwatch.h build/flags | build/config.mk
-	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
-t/plugins/%.so: t/plugins/%.c src/hopwatch.h build/flags | build/config.mk
+# plugins/NAME.c or plugins/NAME/*.c -> plugins/NAME.so
+plugins/%.so: plugins/%.o $(PLUGIN_LIBS)
+	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(PLUGIN_LIBS) $(LDFLAGS)
+define plugin_dir_rule
+$(1).so: $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) $$(PLUGIN_LIBS)
+	$$(CC) $$(PLUGIN_CFLAGS) -shared -o $$@ $$(filter %.o,$$^) $$(PLUGIN_LIBS) $$(LDFLAGS)
+endef
+$(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_dir_rule,$(d))))
+t/plugins/%.so: t/plugins/%.c include/hopwatch.h build/flags | build/config.mk
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(LDFLAGS)
 
 # Test helpers: standalone, no libraries; never installed.
 t/tools/%: t/tools/%.c build/flags | build/config.mk
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -pthread -o $@ $< -lm
 
-# C unit tests print TAP; they link the core library.
-t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a build/flags
-	$(CC) $(ALL_CFLAGS) -Isrc -It/unit -o $@ $< src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+# C unit tests print TAP; they link the core, packet and plugin libraries.
+TEST_INC := $(CORE_INC) -Ilib/pkt -Iplugins/common -Isrc/cli -It/unit
+t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
 
 run: all
 	$(DAEMON) -c etc/hopwatch.conf -P plugins -e
@@ -114,7 +144,7 @@ demo: all
 # scamper on the testbed (root; bench/README.md).  BENCH_QUICK=1: ~3 min.
 BENCH_TOOLS := bench/emit-bench bench/dsd-sum
 bench/emit-bench: bench/emit-bench.c src/libhopwatch.a build/flags
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< src/libhopwatch.a -pthread $(LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(CORE_INC) -o $@ $< src/libhopwatch.a -pthread $(LDFLAGS) $(DEP_LIBS)
 bench/dsd-sum: bench/dsd-sum.c build/flags | build/config.mk
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
 bench: all $(BENCH_TOOLS)
@@ -148,8 +178,9 @@ uninstall:
 	for m in $(notdir $(MAN)); do rm -f $(DESTDIR)$(mandir)/man$${m##*.}/$$m; done
 
 clean:
-	rm -rf build src/*.o src/*.d src/*.a $(DAEMON) $(CLI) plugins/*.so plugins/*.d \
-		t/plugins/*.so t/plugins/*.d $(TOOLS) t/tools/*.d t/unit/*.t t/unit/*.d
+	rm -rf build $(DAEMON) $(CLI) $(TOOLS) t/unit/*.t
+	find src lib plugins t -name '*.[oda]' -delete
+	rm -f plugins/*.so t/plugins/*.so
 
 # libFuzzer targets (clang): t/fuzz/NAME.c -> build/fuzz/NAME, built with the
 # core sources under ASan+UBSan.  `make fuzz` runs each for FUZZ_SECONDS;
@@ -157,10 +188,11 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst t/fuzz/%.c,build/fuzz/%,$(wildcard t/fuzz/*.c))
-build/fuzz/%: t/fuzz/%.c $(CORE_SRCS) src/*.h | build/config.mk
+FUZZ_SRCS := $(CORE_SRCS) $(PKT_SRCS) $(COMMON_SRCS)
+build/fuzz/%: t/fuzz/%.c $(FUZZ_SRCS) $(wildcard src/*/*.h lib/pkt/*.h plugins/common/*.h) | build/config.mk
 	@mkdir -p build/fuzz
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-		$(DEP_CFLAGS) -o $@ $< $(CORE_SRCS) $(DEP_LIBS)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(TEST_INC) \
+		$(DEP_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(DEP_LIBS)
 fuzz-build: $(FUZZERS) $(TEST_PLUGINS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
@@ -174,4 +206,4 @@ fuzz: fuzz-build
 FORCE:
 .PHONY: fuzz fuzz-build all run check demo bench install uninstall clean FORCE
 
--include $(wildcard src/*.d plugins/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)
+-include $(wildcard src/*/*.d lib/*/*.d plugins/*.d plugins/*/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "hopwatch.h"
+#include "pkt.h"
 
 /* Not in every libc's headers: <linux/icmp.h> (raw IPv4 receive filter). */
 #define RAW_SOL 255          /* SOL_RAW */
@@ -174,7 +175,7 @@ struct sock {
 	struct sockaddr_storage from[RX_BATCH];
 	unsigned char *bufs;     /* RX_BATCH * buflen bytes */
 	size_t buflen;           /* bytes per datagram buffer */
-	unsigned char ctrl[RX_BATCH][HW_PKT_CMSG_SPACE];
+	unsigned char ctrl[RX_BATCH][PKT_CMSG_SPACE];
 };
 
 /* Per target state (hw_target.data). */
@@ -421,7 +422,7 @@ static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, i
 	struct slot *sl;
 	struct tstate *ts;
 	uint64_t serial;
-	hw_icmp m;
+	pkt_icmp m;
 	double rtt;
 	int rc;
 
@@ -429,12 +430,12 @@ static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, i
 		pr->unmatched++;
 		return;
 	}
-	if ((rc = hw_icmp_parse(buf, len, s->family, s->raw && s->family == AF_INET, &m)) < 0) {
-		HW_DEBUG(pr->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, hw_pkt_strerror(rc));
+	if ((rc = pkt_icmp_parse(buf, len, s->family, s->raw && s->family == AF_INET, &m)) < 0) {
+		HW_DEBUG(pr->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
 		pr->unmatched++;
 		return;
 	}
-	if (m.kind != HW_ICMP_ECHO_REPLY)
+	if (m.kind != PKT_ICMP_ECHO_REPLY)
 		return;  /* raw: filtered out already; ping sockets deliver only replies */
 	if (m.id != s->ident) {
 		if (!s->raw)
@@ -464,7 +465,7 @@ static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, i
 	switch (sl->state) {
 	case SLOT_WAIT:
 		rtt = -1;
-		if (hw_pkt_rx_time(mh, &rx) == 0)
+		if (pkt_rx_time(mh, &rx) == 0)
 			rtt = ts_diff(&rx, &sl->tx);
 		if (rtt < 0 || rtt > pr->timeout + RTT_SLACK)
 			rtt = rx_mono - sl->tx_mono;  /* no timestamp, or the wall clock stepped */
@@ -624,12 +625,12 @@ static int send_next(struct probe *pr, struct tstate *ts)
 	*sl = (struct slot){ .serial = s->next, .ts = ts, .index = ts->next, .state = SLOT_WAIT };
 	s->next++;
 	ts->next++;
-	pl = pr->tx + HW_ICMP_HDR_LEN;
+	pl = pr->tx + PKT_ICMP_HDR_LEN;
 	put64(pl + COOKIE_LEN, sl->serial);
 	sl->tx_mono = hw_mono();
 	clock_gettime(CLOCK_REALTIME, &sl->tx);
 	put64(pl + COOKIE_LEN + 8, (uint64_t)sl->tx.tv_sec * 1000000000u + (uint64_t)sl->tx.tv_nsec);
-	len = hw_icmp_echo_build(pr->tx, pr->txlen, s->family, s->ident, (uint16_t)sl->serial,
+	len = pkt_icmp_echo_build(pr->tx, pr->txlen, s->family, s->ident, (uint16_t)sl->serial,
 	                         pl, (size_t)pr->o->size);
 	if (sendto(s->fd, pr->tx, len, MSG_DONTWAIT, (const struct sockaddr *)&t->addr, t->addrlen) < 0) {
 		sl->state = SLOT_FAILED;
@@ -885,7 +886,7 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 			s->ident = ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
 		}
 	}
-	s->buflen = (size_t)o->size + HW_ICMP_HDR_LEN + IP4_HDR_MAX + 64;
+	s->buflen = (size_t)o->size + PKT_ICMP_HDR_LEN + IP4_HDR_MAX + 64;
 	if (!(s->bufs = malloc(RX_BATCH * s->buflen)))
 		return -1;
 	for (int i = 0; i < RX_BATCH; i++) {
@@ -982,7 +983,7 @@ static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
 	/* window: every request of every target may be outstanding at once */
 	while (window < WINDOW_MAX && window < pr->ntargets * (uint64_t)o->count)
 		window *= 2;
-	pr->txlen = HW_ICMP_HDR_LEN + (size_t)o->size;
+	pr->txlen = PKT_ICMP_HDR_LEN + (size_t)o->size;
 	pr->tsv = calloc(pr->ntargets + 1, sizeof *pr->tsv);
 	pr->rtts = calloc(pr->ntargets * (size_t)o->count + 1, sizeof *pr->rtts);
 	pr->tx = calloc(1, pr->txlen);
@@ -991,9 +992,9 @@ static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
 		HW_ERROR(ctx, "out of memory for %zu targets", pr->ntargets);
 		return -1;
 	}
-	memcpy(pr->tx + HW_ICMP_HDR_LEN, pr->cookie, COOKIE_LEN);
+	memcpy(pr->tx + PKT_ICMP_HDR_LEN, pr->cookie, COOKIE_LEN);
 	for (size_t i = PAYLOAD_MIN; i < (size_t)o->size; i++)
-		pr->tx[HW_ICMP_HDR_LEN + i] = (unsigned char)i;  /* ping(8)'s filler */
+		pr->tx[PKT_ICMP_HDR_LEN + i] = (unsigned char)i;  /* ping(8)'s filler */
 	for (size_t i = 0; i < pr->ntargets; i++) {
 		struct tstate *ts = tv[i]->data;
 		ts->pr = pr;

@@ -69,6 +69,7 @@
 #include <unistd.h>
 
 #include "hopwatch.h"
+#include "pkt.h"
 
 /* Most probes per round: the probe slot must fit the sequence number's
  * low 24 bits (100,000 targets * 100 probes < 2^24). */
@@ -128,7 +129,7 @@ struct tstate {
 	double next;         /* hw_mono() when the next probe is due */
 	unsigned res[R_N];   /* results this round */
 	int err[R_N];        /* errno of the first probe of each result, for the message */
-	hw_ipaddr src;       /* syn mode: our address towards the target this round */
+	pkt_ipaddr src;       /* syn mode: our address towards the target this round */
 	int src_err;         /* syn mode: errno when there is none (no route), else 0 */
 };
 
@@ -350,7 +351,7 @@ static void send_connect(struct probe *pr, struct tstate *ts, struct slot *s)
 }
 
 static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s);
-static int source_for(const hw_target *t, hw_ipaddr *src);
+static int source_for(const hw_target *t, pkt_ipaddr *src);
 
 /* Send probe number ts->started of the round. */
 static void send_next(struct tstate *ts, double now)
@@ -437,7 +438,7 @@ static int raw_fd(const struct probe *pr, int family)
 /* Our address towards t (what the kernel will put in the IP header, and
  * what the TCP checksum covers): a connected UDP socket tells it without
  * sending anything.  Returns 0, or an errno. */
-static int source_for(const hw_target *t, hw_ipaddr *src)
+static int source_for(const hw_target *t, pkt_ipaddr *src)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -471,9 +472,9 @@ static int icmp_errno(int err)
 static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 {
 	const hw_target *t = ts->t;
-	uint8_t pkt[HW_TCP_SYN_LEN];
+	uint8_t pkt[PKT_TCP_SYN_LEN];
 	struct sockaddr_storage to;
-	hw_ipaddr dst;
+	pkt_ipaddr dst;
 	struct timespec rt;
 	size_t len, g = (size_t)(s - pr->slots);
 	int fd = raw_fd(pr, t->family), err = 0;
@@ -508,7 +509,7 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 	/* the slot in the low 24 bits finds the probe; 8 random bits tell
 	 * this probe from the slot's earlier ones */
 	s->seq = (rnd(pr) & 0xff000000u) | (uint32_t)g;
-	len = hw_tcp_syn_build(pkt, sizeof pkt, t->family, &ts->src, &dst, pr->sport, t->port, s->seq,
+	len = pkt_tcp_syn_build(pkt, sizeof pkt, t->family, &ts->src, &dst, pr->sport, t->port, s->seq,
 	                       t->family == AF_INET ? 1460 : 1440);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		clock_gettime(CLOCK_REALTIME, &rt);
@@ -533,7 +534,7 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 
 /* The slot a reply acknowledging `seq`+1 (or quoting `seq`) belongs to,
  * if it is in flight to `family` address `from` port `port`; else NULL. */
-static struct slot *match(struct probe *pr, uint32_t seq, int family, const hw_ipaddr *from,
+static struct slot *match(struct probe *pr, uint32_t seq, int family, const pkt_ipaddr *from,
                           uint16_t port)
 {
 	size_t g = seq & 0xffffffu;
@@ -558,14 +559,14 @@ static struct slot *match(struct probe *pr, uint32_t seq, int family, const hw_i
 static void read_errors(struct probe *pr, int fd, int family)
 {
 	for (int i = 0; i < 256; i++) {
-		uint8_t buf[512], ctl[HW_PKT_CMSG_SPACE];
+		uint8_t buf[512], ctl[PKT_CMSG_SPACE];
 		struct sockaddr_storage to;
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov,
 		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
 		const struct sock_extended_err *ee = NULL;
-		hw_tcp_seg q;
-		hw_ipaddr dst;
+		pkt_tcp_seg q;
+		pkt_ipaddr dst;
 		struct slot *s;
 		ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
 
@@ -581,7 +582,7 @@ static void read_errors(struct probe *pr, int fd, int family)
 		if ((ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 && ee->ee_code == 4) ||
 		    (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 2))
 			continue;
-		if (hw_tcp_quote_parse(buf, (size_t)n, &q) < 0 || q.sport != pr->sport)
+		if (pkt_tcp_quote_parse(buf, (size_t)n, &q) < 0 || q.sport != pr->sport)
 			continue;
 		if (family == AF_INET)
 			dst.v4 = ((struct sockaddr_in *)&to)->sin_addr;
@@ -614,14 +615,14 @@ static void raw_cb(void *arg, int fd, int revents)
 	read_errors(pr, fd, family);
 	/* a bounded batch, so that one busy socket cannot starve the loop */
 	for (int i = 0; i < 256; i++) {
-		uint8_t buf[256], ctl[HW_PKT_CMSG_SPACE];
+		uint8_t buf[256], ctl[PKT_CMSG_SPACE];
 		struct sockaddr_storage from;
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
 		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
 		struct timespec rx;
-		hw_tcp_seg seg;
-		hw_ipaddr src;
+		pkt_tcp_seg seg;
+		pkt_ipaddr src;
 		struct slot *s;
 		double now, rtt;
 		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
@@ -632,9 +633,9 @@ static void raw_cb(void *arg, int fd, int revents)
 			continue;  /* a pending ICMP error reported here: it is in the queue */
 		}
 		now = hw_mono();
-		if (hw_tcp_parse(buf, (size_t)n, family, family == AF_INET, &seg) < 0 ||
-		    seg.dport != pr->sport || !(seg.flags & HW_TCP_ACK) ||
-		    !(seg.flags & (HW_TCP_SYN | HW_TCP_RST)))
+		if (pkt_tcp_parse(buf, (size_t)n, family, family == AF_INET, &seg) < 0 ||
+		    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
+		    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
 			continue;
 		if (family == AF_INET)
 			src = seg.src;
@@ -644,12 +645,12 @@ static void raw_cb(void *arg, int fd, int revents)
 			continue;
 		/* the kernel's receive time when there is one: the loop's own
 		 * delays do not count then */
-		if (hw_pkt_rx_time(&msg, &rx) == 0) {
+		if (pkt_rx_time(&msg, &rx) == 0) {
 			rtt = (double)rx.tv_sec + rx.tv_nsec / 1e9 - s->t0r;
 			if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
 				now = s->t0 + rtt;
 		}
-		finish(s, (seg.flags & HW_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
+		finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
 		tick(s->ts);
 	}
 }

@@ -608,9 +608,9 @@ test_expect_success 'build plugins without and with required ports' '
 	HW_PLUGIN_EXPORT = { .abi = HW_PLUGIN_ABI, .size = sizeof(hw_plugin), .name = NAME,
 		.port = PORT, .start = start, .run = run, .stop = stop };
 	EOF
-	${CC:-cc} -shared -fPIC -fvisibility=hidden -I"$SRCDIR/src" -DNAME="\"portnone\"" \
+	${CC:-cc} -shared -fPIC -fvisibility=hidden -I"$SRCDIR/include" -DNAME="\"portnone\"" \
 		-DPORT=HW_PORT_NONE -o "$PDIR/portnone.so" "$PDIR/port.c" &&
-	${CC:-cc} -shared -fPIC -fvisibility=hidden -I"$SRCDIR/src" -DNAME="\"portreq\"" \
+	${CC:-cc} -shared -fPIC -fvisibility=hidden -I"$SRCDIR/include" -DNAME="\"portreq\"" \
 		-DPORT=HW_PORT_REQUIRED -o "$PDIR/portreq.so" "$PDIR/port.c"
 '
 bad 4 'probes[0].targets[1]' 'target "127.0.0.1:80": plugin portnone takes no port' "$PDIR" <<'EOF'

@@ -191,7 +191,7 @@ if command -v nm >/dev/null 2>&1; then
 		nm -D --defined-only "$TEST_PLUGIN_DIR/testprobe.so" | grep -E " [DR] hopwatch_plugin$"
 	'
 	test_expect_success 'hopwatchd exports every hw_* function of hopwatch.h' '
-		grep -o "\bhw_[a-z0-9_]*(" "$SRCDIR/src/hopwatch.h" | tr -d "(" | sort -u >api &&
+		grep -o "\bhw_[a-z0-9_]*(" "$SRCDIR/include/hopwatch.h" | tr -d "(" | sort -u >api &&
 		test $(wc -l <api) -ge 15 &&
 		nm -D --defined-only "$HOPWATCHD" | awk "\$2 == \"T\" { print \$3 }" | sort >exported &&
 		comm -23 api exported >missing &&

@@ -32,7 +32,7 @@
  *   icmp  the echo sequence number; a payload word holds its one's
  *         complement, so the checksum never changes;
  *   udp   raw: the UDP checksum (id + 1), made exact by a payload word
- *         (hw_udp_build); dgram: the first payload word, with its
+ *         (pkt_udp_build); dgram: the first payload word, with its
  *         complement next to it so the kernel's checksum never changes;
  *   tcp   the SYN's sequence number (16 random bits per trace above it).
  * Flow identity, fixed for the instance's lifetime, so 50 traces of one
@@ -43,7 +43,7 @@
  * port of the target.
  *
  * Matching.  raw mode reads every ICMP error on a raw ICMP socket and
- * parses it with hw_icmp_parse: the quoted packet must be our protocol, to
+ * parses it with pkt_icmp_parse: the quoted packet must be our protocol, to
  * the target's address (the quoted source is not checked: a NAT on the way
  * may have rewritten it), with our identifier or ports, and a probe id of
  * the running trace whose probe still waits; where the quote reaches the
@@ -118,6 +118,7 @@
 #include <unistd.h>
 
 #include "hopwatch.h"
+#include "pkt.h"
 
 /* Not in every libc's headers: <linux/icmp.h> (raw IPv4 receive filter). */
 #define RAW_SOL 255          /* SOL_RAW */
@@ -191,7 +192,7 @@ struct pinfo {
 	double tx_mono;          /* hw_mono() just before the send, seconds */
 	double tx_real;          /* CLOCK_REALTIME at the same moment, seconds */
 	double rtt;              /* ms; NAN until answered */
-	hw_ipaddr from;          /* the responder, when answered */
+	pkt_ipaddr from;          /* the responder, when answered */
 	uint8_t state;           /* PS_* */
 };
 
@@ -212,8 +213,8 @@ struct tstate {
 	uint16_t key;            /* tcp: high half of the sequence numbers of this trace */
 	uint16_t dport;          /* udp/tcp: destination port this trace */
 	int family;              /* address family this trace */
-	hw_ipaddr dst;           /* the target's address this trace */
-	hw_ipaddr src;           /* raw udp/tcp: our address towards it (checksums) */
+	pkt_ipaddr dst;           /* the target's address this trace */
+	pkt_ipaddr src;           /* raw udp/tcp: our address towards it (checksums) */
 	unsigned lim;            /* highest TTL this trace probes (for now) */
 	unsigned dest_ttl;       /* lowest TTL the destination answered; 0: not yet */
 	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
@@ -294,13 +295,13 @@ static size_t alen(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-static int addr_eq(int family, const hw_ipaddr *a, const hw_ipaddr *b)
+static int addr_eq(int family, const pkt_ipaddr *a, const pkt_ipaddr *b)
 {
 	return !memcmp(a, b, alen(family));
 }
 
 /* The address inside a sockaddr of `family`; 0 when it is not of that family. */
-static int sa_addr(const struct sockaddr *sa, socklen_t len, int family, hw_ipaddr *a)
+static int sa_addr(const struct sockaddr *sa, socklen_t len, int family, pkt_ipaddr *a)
 {
 	if (sa->sa_family != family)
 		return 0;
@@ -592,7 +593,7 @@ static void settle(struct tstate *ts, struct pinfo *p, unsigned ttl, unsigned q,
 /* Probe (ttl, q) of `ts` got a reply of kind R_* from `from`, which the
  * kernel received at rx_real (CLOCK_REALTIME, 0: unknown) / rx_mono. */
 static void answered(struct tstate *ts, struct pinfo *p, unsigned ttl, unsigned q, int kind,
-                     const hw_ipaddr *from, double rx_real, double rx_mono)
+                     const pkt_ipaddr *from, double rx_real, double rx_mono)
 {
 	double rtt = rx_mono - p->tx_mono;
 
@@ -696,13 +697,13 @@ static int send_probe(struct tstate *ts, unsigned ttl, unsigned q)
 		 * and so the checksum, the same for every probe */
 		put16(pl, (uint16_t)~pid);
 		put16(pl + 2, 0);
-		len = hw_icmp_echo_build(in->tx, TX_BUF, ts->family, in->raw ? ts->ident : f->sport, pid, pl, plen);
+		len = pkt_icmp_echo_build(in->tx, TX_BUF, ts->family, in->raw ? ts->ident : f->sport, pid, pl, plen);
 		((struct sockaddr_in *)&to)->sin_port = 0;  /* same offset in v6 */
 		break;
 	case P_UDP:
 		if (in->raw) {
 			put16(pl, pid);
-			len = hw_udp_build(in->tx, TX_BUF, ts->family, &ts->src, &ts->dst, f->sport, ts->dport,
+			len = pkt_udp_build(in->tx, TX_BUF, ts->family, &ts->src, &ts->dst, f->sport, ts->dport,
 			                   (uint16_t)(pid + 1), pl, plen, 2);
 			/* a raw IPv6 socket reads sin6_port as the protocol */
 			((struct sockaddr_in *)&to)->sin_port = 0;
@@ -715,7 +716,7 @@ static int send_probe(struct tstate *ts, unsigned ttl, unsigned q)
 		}
 		break;
 	case P_TCP:
-		len = hw_tcp_syn_build(in->tx, TX_BUF, ts->family, &ts->src, &ts->dst, f->sport, ts->dport,
+		len = pkt_tcp_syn_build(in->tx, TX_BUF, ts->family, &ts->src, &ts->dst, f->sport, ts->dport,
 		                       (uint32_t)ts->key << 16 | pid, ts->family == AF_INET ? 1460 : 1440);
 		((struct sockaddr_in *)&to)->sin_port = 0;
 		break;
@@ -849,7 +850,7 @@ static void wake(struct tstate *ts)
 
 /* The running trace to `family` address `dst` (and `port` when >= 0) whose
  * probe `pid` waits (or was answered); NULL when none. */
-static struct tstate *trace_to(struct inst *in, int family, const hw_ipaddr *dst, int port,
+static struct tstate *trace_to(struct inst *in, int family, const pkt_ipaddr *dst, int port,
                                uint16_t pid, struct pinfo **pp, unsigned *ttl, unsigned *q)
 {
 	for (size_t i = 0; i < in->ntargets; i++) {
@@ -864,9 +865,9 @@ static struct tstate *trace_to(struct inst *in, int family, const hw_ipaddr *dst
 }
 
 /* Kind of an error of type/code from `from` about a probe to `ts`. */
-static int error_kind(const struct tstate *ts, hw_icmp_kind kind, const hw_ipaddr *from)
+static int error_kind(const struct tstate *ts, pkt_icmp_kind kind, const pkt_ipaddr *from)
 {
-	if (kind == HW_ICMP_TIME_EXCEEDED)
+	if (kind == PKT_ICMP_TIME_EXCEEDED)
 		return R_HOP;
 	return addr_eq(ts->family, from, &ts->dst) ? R_DEST : R_STOP;
 }
@@ -881,7 +882,7 @@ static int payload_ok(const struct inst *in, const uint8_t *pl, size_t n, int at
 }
 
 /* raw mode: one ICMP message from the raw ICMP socket of `f`. */
-static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_ipaddr *src_hint,
+static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const pkt_ipaddr *src_hint,
                         double rx_real, double rx_mono)
 {
 	struct inst *in = f->in;
@@ -889,12 +890,12 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 	struct tstate *ts = NULL;
 	struct pinfo *p = NULL;
 	unsigned ttl, q;
-	hw_ipaddr from;
-	hw_icmp m;
+	pkt_ipaddr from;
+	pkt_icmp m;
 	int rc;
 
-	if ((rc = hw_icmp_parse(buf, len, f->family, f->family == AF_INET, &m)) < 0) {
-		HW_DEBUG(in->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, hw_pkt_strerror(rc));
+	if ((rc = pkt_icmp_parse(buf, len, f->family, f->family == AF_INET, &m)) < 0) {
+		HW_DEBUG(in->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
 		in->unmatched++;
 		return;
 	}
@@ -902,7 +903,7 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 		from = m.src;
 	else
 		from = *src_hint;
-	if (m.kind == HW_ICMP_ECHO_REPLY) {
+	if (m.kind == PKT_ICMP_ECHO_REPLY) {
 		uint16_t idx = (uint16_t)(m.id - in->ident_base);
 		if (o->protocol != P_ICMP || idx >= in->ntargets)
 			return;  /* another program's */
@@ -916,7 +917,7 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 		answered(ts, p, ttl, q, R_DEST, &from, rx_real, rx_mono);
 		return;
 	}
-	if (m.kind != HW_ICMP_TIME_EXCEEDED && m.kind != HW_ICMP_UNREACH)
+	if (m.kind != PKT_ICMP_TIME_EXCEEDED && m.kind != PKT_ICMP_UNREACH)
 		return;
 	if (!m.quote.ok) {
 		in->unmatched++;  /* an error quoting no usable header: nobody's */
@@ -933,8 +934,8 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 			return;
 		}
 		pid = m.quote.echo_seq;
-		pl = m.quote.l4 + HW_ICMP_HDR_LEN;
-		pn = m.quote.l4_len - HW_ICMP_HDR_LEN;
+		pl = m.quote.l4 + PKT_ICMP_HDR_LEN;
+		pn = m.quote.l4_len - PKT_ICMP_HDR_LEN;
 		idx = (uint16_t)(m.quote.echo_id - in->ident_base);
 		if (idx < in->ntargets) {
 			ts = in->tsv[idx];
@@ -957,16 +958,16 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 		break;
 	}
 	case P_UDP: {
-		hw_udp_hdr u;
+		pkt_udp_hdr u;
 		if (m.quote.proto != IPPROTO_UDP)
 			return;
-		if (hw_udp_quote_parse(m.quote.l4, m.quote.l4_len, &u) < 0) {
+		if (pkt_udp_quote_parse(m.quote.l4, m.quote.l4_len, &u) < 0) {
 			in->unmatched++;
 			return;
 		}
 		{
-			const uint8_t *pl = m.quote.l4 + HW_UDP_HDR_LEN;
-			size_t pn = m.quote.l4_len - HW_UDP_HDR_LEN;
+			const uint8_t *pl = m.quote.l4 + PKT_UDP_HDR_LEN;
+			size_t pn = m.quote.l4_len - PKT_UDP_HDR_LEN;
 			uint16_t pid = (uint16_t)(u.sum - 1);
 			/* The checksum carries the probe id for routers that quote
 			 * 8 bytes.  When the payload is there, it says the same
@@ -976,7 +977,7 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 				pid = get16(pl);
 			else if (u.sport != f->sport)
 				return;  /* not our flow */
-			if (u.len != HW_UDP_HDR_LEN + (size_t)o->size ||
+			if (u.len != PKT_UDP_HDR_LEN + (size_t)o->size ||
 			    !(ts = trace_to(in, f->family, &m.quote.dst, u.dport, pid, &p, &ttl, &q)) ||
 			    !payload_ok(in, pl, pn, 0, pid)) {
 				in->unmatched++;
@@ -986,10 +987,10 @@ static void handle_icmp(struct fam *f, const uint8_t *buf, size_t len, const hw_
 		break;
 	}
 	case P_TCP: {
-		hw_tcp_seg s;
+		pkt_tcp_seg s;
 		if (m.quote.proto != IPPROTO_TCP)
 			return;
-		if (hw_tcp_quote_parse(m.quote.l4, m.quote.l4_len, &s) < 0) {
+		if (pkt_tcp_quote_parse(m.quote.l4, m.quote.l4_len, &s) < 0) {
 			in->unmatched++;
 			return;
 		}
@@ -1015,9 +1016,9 @@ static void handle_errq(struct fam *f, const uint8_t *buf, size_t len, const str
 	const struct sock_extended_err *ee = NULL;
 	struct tstate *ts;
 	struct pinfo *p;
-	hw_ipaddr dst, from;
+	pkt_ipaddr dst, from;
 	unsigned ttl, q;
-	hw_icmp_kind kind;
+	pkt_icmp_kind kind;
 	uint16_t pid;
 	int port = -1;
 
@@ -1028,10 +1029,10 @@ static void handle_errq(struct fam *f, const uint8_t *buf, size_t len, const str
 	if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 		return;  /* a local error: the failed send said it already */
 	if (f->family == AF_INET)
-		kind = ee->ee_type == 11 ? HW_ICMP_TIME_EXCEEDED : ee->ee_type == 3 && ee->ee_code != 4 ? HW_ICMP_UNREACH : HW_ICMP_OTHER;
+		kind = ee->ee_type == 11 ? PKT_ICMP_TIME_EXCEEDED : ee->ee_type == 3 && ee->ee_code != 4 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
 	else
-		kind = ee->ee_type == 3 ? HW_ICMP_TIME_EXCEEDED : ee->ee_type == 1 ? HW_ICMP_UNREACH : HW_ICMP_OTHER;
-	if (kind == HW_ICMP_OTHER)
+		kind = ee->ee_type == 3 ? PKT_ICMP_TIME_EXCEEDED : ee->ee_type == 1 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
+	if (kind == PKT_ICMP_OTHER)
 		return;  /* too big, parameter problem: not about the path */
 	if (!sa_addr(msg->msg_name, msg->msg_namelen, f->family, &dst) ||
 	    !sa_addr(SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), f->family, &from)) {
@@ -1040,12 +1041,12 @@ static void handle_errq(struct fam *f, const uint8_t *buf, size_t len, const str
 	}
 	if (in->o->protocol == P_ICMP) {
 		/* the quoted echo request: header, then our payload */
-		if (len < HW_ICMP_HDR_LEN || get16(buf + 4) != f->sport) {
+		if (len < PKT_ICMP_HDR_LEN || get16(buf + 4) != f->sport) {
 			in->unmatched++;
 			return;
 		}
 		pid = get16(buf + 6);
-		if (!payload_ok(in, buf + HW_ICMP_HDR_LEN, len - HW_ICMP_HDR_LEN, 0, (uint16_t)~pid)) {
+		if (!payload_ok(in, buf + PKT_ICMP_HDR_LEN, len - PKT_ICMP_HDR_LEN, 0, (uint16_t)~pid)) {
 			in->unmatched++;
 			return;
 		}
@@ -1070,16 +1071,16 @@ static void handle_errq(struct fam *f, const uint8_t *buf, size_t len, const str
 }
 
 /* dgram icmp: an echo reply on the ping socket. */
-static void handle_echo(struct fam *f, const uint8_t *buf, size_t len, const hw_ipaddr *from,
+static void handle_echo(struct fam *f, const uint8_t *buf, size_t len, const pkt_ipaddr *from,
                         double rx_real, double rx_mono)
 {
 	struct inst *in = f->in;
 	struct tstate *ts;
 	struct pinfo *p;
 	unsigned ttl, q;
-	hw_icmp m;
+	pkt_icmp m;
 
-	if (hw_icmp_parse(buf, len, f->family, 0, &m) < 0 || m.kind != HW_ICMP_ECHO_REPLY ||
+	if (pkt_icmp_parse(buf, len, f->family, 0, &m) < 0 || m.kind != PKT_ICMP_ECHO_REPLY ||
 	    !payload_ok(in, m.data, m.data_len, 0, (uint16_t)~m.seq) ||
 	    !(ts = trace_to(in, f->family, from, -1, m.seq, &p, &ttl, &q))) {
 		in->unmatched++;
@@ -1089,18 +1090,18 @@ static void handle_echo(struct fam *f, const uint8_t *buf, size_t len, const hw_
 }
 
 /* raw tcp: a segment on the raw TCP socket (filtered to our port). */
-static void handle_tcp(struct fam *f, const uint8_t *buf, size_t len, const hw_ipaddr *src_hint,
+static void handle_tcp(struct fam *f, const uint8_t *buf, size_t len, const pkt_ipaddr *src_hint,
                        double rx_real, double rx_mono)
 {
 	struct inst *in = f->in;
 	struct tstate *ts;
 	struct pinfo *p;
 	unsigned ttl, q;
-	hw_tcp_seg s;
-	hw_ipaddr from;
+	pkt_tcp_seg s;
+	pkt_ipaddr from;
 
-	if (hw_tcp_parse(buf, len, f->family, f->family == AF_INET, &s) < 0 || s.dport != f->sport ||
-	    !(s.flags & HW_TCP_ACK) || !(s.flags & (HW_TCP_SYN | HW_TCP_RST)))
+	if (pkt_tcp_parse(buf, len, f->family, f->family == AF_INET, &s) < 0 || s.dport != f->sport ||
+	    !(s.flags & PKT_TCP_ACK) || !(s.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
 		return;
 	from = f->family == AF_INET ? s.src : *src_hint;
 	if (!(ts = trace_to(in, f->family, &from, s.sport, (uint16_t)(s.ack - 1), &p, &ttl, &q)) ||
@@ -1119,14 +1120,14 @@ enum { RD_ICMP, RD_TCP, RD_DGRAM };
 static void drain_fd(struct fam *f, int fd, int what, int flags)
 {
 	for (int i = 0; i < RX_BUDGET; i++) {
-		uint8_t buf[RX_BUF], ctl[HW_PKT_CMSG_SPACE];
+		uint8_t buf[RX_BUF], ctl[PKT_CMSG_SPACE];
 		struct sockaddr_storage from;
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
 		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
 		struct timespec rx;
 		double rx_real = 0, rx_mono;
-		hw_ipaddr src;
+		pkt_ipaddr src;
 		ssize_t n = recvmsg(fd, &msg, flags | MSG_DONTWAIT);
 
 		if (n < 0) {
@@ -1137,7 +1138,7 @@ static void drain_fd(struct fam *f, int fd, int what, int flags)
 			continue;  /* a pending ICMP error reported here: it waits in the queue */
 		}
 		rx_mono = hw_mono();
-		if (hw_pkt_rx_time(&msg, &rx) == 0)
+		if (pkt_rx_time(&msg, &rx) == 0)
 			rx_real = ts_sec(&rx);
 		if (msg.msg_flags & MSG_TRUNC) {
 			f->in->unmatched++;
@@ -1204,7 +1205,7 @@ static void readable_cb(void *arg, int fd, int revents)
 /* Our address towards t: what the kernel will put in the IP header, and
  * what the UDP/TCP checksum covers.  A connected UDP socket tells it
  * without sending anything.  Returns 0, or an errno. */
-static int source_for(const struct inst *in, const hw_target *t, hw_ipaddr *src)
+static int source_for(const struct inst *in, const hw_target *t, pkt_ipaddr *src)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;

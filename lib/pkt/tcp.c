@@ -1,17 +1,17 @@
 /*
- * tcppkt.c: the TCP packet helpers of hopwatch.h (syn mode of the tcp
- * plugin; usable by a TCP traceroute too).
+ * tcp.c: TCP SYN build and segment parse (lib/pkt, see pkt.h), for syn mode of the
+ * tcp plugin and TCP traceroutes.
  *
  * Pure functions: no I/O, no state, no allocation.  Fields are read and
  * written byte by byte, so nothing depends on alignment or byte order, and
  * every read is checked against the length first.  The checksum is the one
- * of src/packet.c.
+ * of icmp.c.
  */
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "hopwatch.h"
+#include "pkt.h"
 
 #define TCP_MIN_HDR 20   /* TCP header without options, bytes */
 #define IP4_MIN_HDR 20   /* IPv4 header without options, bytes */
@@ -38,46 +38,46 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-uint16_t hw_tcp_checksum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+uint16_t pkt_tcp_checksum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                          const void *seg, size_t len)
 {
-	return hw_inet_checksum_fold(hw_inet_checksum_add(hw_inet_pseudo_sum(family, src, dst, IPPROTO_TCP, len), seg, len));
+	return pkt_inet_checksum_fold(pkt_inet_checksum_add(pkt_inet_pseudo_sum(family, src, dst, IPPROTO_TCP, len), seg, len));
 }
 
-size_t hw_tcp_syn_build(void *buf, size_t cap, int family, const hw_ipaddr *src,
-                        const hw_ipaddr *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+size_t pkt_tcp_syn_build(void *buf, size_t cap, int family, const pkt_ipaddr *src,
+                        const pkt_ipaddr *dst, uint16_t sport, uint16_t dport, uint32_t seq,
                         uint16_t mss)
 {
 	uint8_t *p = buf;
 
-	if (!buf || !src || !dst || cap < HW_TCP_SYN_LEN || (family != AF_INET && family != AF_INET6))
+	if (!buf || !src || !dst || cap < PKT_TCP_SYN_LEN || (family != AF_INET && family != AF_INET6))
 		return 0;
-	memset(p, 0, HW_TCP_SYN_LEN);
+	memset(p, 0, PKT_TCP_SYN_LEN);
 	put16(p, sport);
 	put16(p + 2, dport);
 	put32(p + 4, seq);
 	/* ack 0 */
-	p[12] = (HW_TCP_SYN_LEN / 4) << 4;   /* data offset, in 32-bit words */
-	p[13] = HW_TCP_SYN;
+	p[12] = (PKT_TCP_SYN_LEN / 4) << 4;   /* data offset, in 32-bit words */
+	p[13] = PKT_TCP_SYN;
 	put16(p + 14, 65535);                /* window */
 	/* checksum (16) and urgent pointer (18) 0 for now */
 	p[20] = 2;                           /* option MSS, length 4 */
 	p[21] = 4;
 	put16(p + 22, mss);
-	put16(p + 16, hw_tcp_checksum(family, src, dst, p, HW_TCP_SYN_LEN));
-	return HW_TCP_SYN_LEN;
+	put16(p + 16, pkt_tcp_checksum(family, src, dst, p, PKT_TCP_SYN_LEN));
+	return PKT_TCP_SYN_LEN;
 }
 
 /* Fill the header fields of `s` from the TCP header at p (len checked). */
-static int tcp_header(const uint8_t *p, size_t len, hw_tcp_seg *s)
+static int tcp_header(const uint8_t *p, size_t len, pkt_tcp_seg *s)
 {
 	size_t off;
 
 	if (len < TCP_MIN_HDR)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	off = (size_t)(p[12] >> 4) * 4;
 	if (off < TCP_MIN_HDR || off > len)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	s->sport = get16(p);
 	s->dport = get16(p + 2);
 	s->seq = get32(p + 4);
@@ -88,27 +88,27 @@ static int tcp_header(const uint8_t *p, size_t len, hw_tcp_seg *s)
 	return 0;
 }
 
-int hw_tcp_parse(const void *pkt, size_t len, int family, int has_ip, hw_tcp_seg *s)
+int pkt_tcp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_tcp_seg *s)
 {
 	const uint8_t *p = pkt;
 	int rc;
 
 	if (!pkt || !s || (family != AF_INET && family != AF_INET6) || (has_ip && family != AF_INET))
-		return HW_PKT_BAD_ARG;
+		return PKT_BAD_ARG;
 	memset(s, 0, sizeof *s);
 	s->family = family;
 	if (has_ip) {
 		size_t ihl, tot;
 		if (len < IP4_MIN_HDR)
-			return HW_PKT_SHORT;
+			return PKT_SHORT;
 		ihl = (size_t)(p[0] & 0x0f) * 4;
 		tot = get16(p + 2);
 		if ((p[0] >> 4) != 4 || ihl < IP4_MIN_HDR || p[9] != IPPROTO_TCP)
-			return HW_PKT_BAD_IP;
+			return PKT_BAD_IP;
 		if (get16(p + 6) & 0x1fff)
-			return HW_PKT_BAD_IP;    /* a later fragment: no TCP header */
+			return PKT_BAD_IP;    /* a later fragment: no TCP header */
 		if (tot < ihl || tot > len)
-			return HW_PKT_SHORT;
+			return PKT_SHORT;
 		s->has_ip = 1;
 		s->ttl = p[8];
 		memcpy(&s->src.v4, p + 12, 4);
@@ -119,19 +119,19 @@ int hw_tcp_parse(const void *pkt, size_t len, int family, int has_ip, hw_tcp_seg
 	if ((rc = tcp_header(p, len, s)) < 0)
 		return rc;
 	if (has_ip)
-		s->sum_ok = hw_tcp_checksum(AF_INET, &s->src, &s->dst, p, len) == 0;
+		s->sum_ok = pkt_tcp_checksum(AF_INET, &s->src, &s->dst, p, len) == 0;
 	return 0;
 }
 
-int hw_tcp_quote_parse(const void *l4, size_t len, hw_tcp_seg *s)
+int pkt_tcp_quote_parse(const void *l4, size_t len, pkt_tcp_seg *s)
 {
 	const uint8_t *p = l4;
 
 	if (!l4 || !s)
-		return HW_PKT_BAD_ARG;
+		return PKT_BAD_ARG;
 	memset(s, 0, sizeof *s);
 	if (len < 8)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	s->sport = get16(p);
 	s->dport = get16(p + 2);
 	s->seq = get32(p + 4);

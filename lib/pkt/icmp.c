@@ -1,5 +1,6 @@
 /*
- * packet.c: the packet helpers of hopwatch.h, shared by the probe plugins.
+ * icmp.c: checksums, ICMP/ICMPv6 echo build and parse, UDP probes and receive
+ * timestamps (lib/pkt, see pkt.h).
  *
  * Pure functions: no I/O, no state, no allocation.  Multi-byte fields are
  * read byte by byte (get16/get32), so no parser depends on alignment or
@@ -10,7 +11,7 @@
 #include <sys/time.h>
 #include <netinet/in.h>
 
-#include "hopwatch.h"
+#include "pkt.h"
 
 /* ICMP and ICMPv6 types the parser names (netinet headers differ between
  * libcs; the numbers are the RFCs'). */
@@ -35,7 +36,7 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-uint32_t hw_inet_checksum_add(uint32_t sum, const void *data, size_t len)
+uint32_t pkt_inet_checksum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	uint64_t s = sum;
@@ -49,25 +50,25 @@ uint32_t hw_inet_checksum_add(uint32_t sum, const void *data, size_t len)
 	return (uint32_t)s;
 }
 
-uint16_t hw_inet_checksum_fold(uint32_t sum)
+uint16_t pkt_inet_checksum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
 }
 
-uint16_t hw_inet_checksum(const void *data, size_t len)
+uint16_t pkt_inet_checksum(const void *data, size_t len)
 {
-	return hw_inet_checksum_fold(hw_inet_checksum_add(0, data, len));
+	return pkt_inet_checksum_fold(pkt_inet_checksum_add(0, data, len));
 }
 
-size_t hw_icmp_echo_build(void *buf, size_t cap, int family, uint16_t id, uint16_t seq,
+size_t pkt_icmp_echo_build(void *buf, size_t cap, int family, uint16_t id, uint16_t seq,
                           const void *payload, size_t plen)
 {
 	uint8_t *p = buf;
 
 	if (!buf || (plen && !payload) || (family != AF_INET && family != AF_INET6) ||
-	    cap < HW_ICMP_HDR_LEN || plen > cap - HW_ICMP_HDR_LEN)
+	    cap < PKT_ICMP_HDR_LEN || plen > cap - PKT_ICMP_HDR_LEN)
 		return 0;
 	p[0] = family == AF_INET ? ICMP4_ECHO : ICMP6_ECHO;
 	p[1] = 0;
@@ -75,30 +76,30 @@ size_t hw_icmp_echo_build(void *buf, size_t cap, int family, uint16_t id, uint16
 	put16(p + 4, id);
 	put16(p + 6, seq);
 	if (plen)
-		memcpy(p + HW_ICMP_HDR_LEN, payload, plen);
+		memcpy(p + PKT_ICMP_HDR_LEN, payload, plen);
 	if (family == AF_INET)
-		put16(p + 2, hw_inet_checksum(p, HW_ICMP_HDR_LEN + plen));
-	return HW_ICMP_HDR_LEN + plen;
+		put16(p + 2, pkt_inet_checksum(p, PKT_ICMP_HDR_LEN + plen));
+	return PKT_ICMP_HDR_LEN + plen;
 }
 
 /* The kind of ICMP `type` in `family`. */
-static hw_icmp_kind kind_of(int family, uint8_t type)
+static pkt_icmp_kind kind_of(int family, uint8_t type)
 {
 	if (family == AF_INET)
 		switch (type) {
-		case ICMP4_ECHO_REPLY: return HW_ICMP_ECHO_REPLY;
-		case ICMP4_ECHO: return HW_ICMP_ECHO_REQUEST;
-		case ICMP4_TIME_EXCEEDED: return HW_ICMP_TIME_EXCEEDED;
-		case ICMP4_UNREACH: return HW_ICMP_UNREACH;
-		default: return HW_ICMP_OTHER;
+		case ICMP4_ECHO_REPLY: return PKT_ICMP_ECHO_REPLY;
+		case ICMP4_ECHO: return PKT_ICMP_ECHO_REQUEST;
+		case ICMP4_TIME_EXCEEDED: return PKT_ICMP_TIME_EXCEEDED;
+		case ICMP4_UNREACH: return PKT_ICMP_UNREACH;
+		default: return PKT_ICMP_OTHER;
 		}
 	switch (type) {
-	case ICMP6_ECHO_REPLY: return HW_ICMP_ECHO_REPLY;
-	case ICMP6_ECHO: return HW_ICMP_ECHO_REQUEST;
-	case ICMP6_TIME_EXCEEDED: return HW_ICMP_TIME_EXCEEDED;
-	case ICMP6_UNREACH: return HW_ICMP_UNREACH;
-	case ICMP6_TOO_BIG: return HW_ICMP_TOO_BIG;
-	default: return HW_ICMP_OTHER;
+	case ICMP6_ECHO_REPLY: return PKT_ICMP_ECHO_REPLY;
+	case ICMP6_ECHO: return PKT_ICMP_ECHO_REQUEST;
+	case ICMP6_TIME_EXCEEDED: return PKT_ICMP_TIME_EXCEEDED;
+	case ICMP6_UNREACH: return PKT_ICMP_UNREACH;
+	case ICMP6_TOO_BIG: return PKT_ICMP_TOO_BIG;
+	default: return PKT_ICMP_OTHER;
 	}
 }
 
@@ -113,24 +114,24 @@ static int ip4_header(const uint8_t *p, size_t len, int quoted, size_t *off, siz
 	size_t ihl, tot;
 
 	if (len < IP4_MIN_HDR)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	if (p[0] >> 4 != 4)
-		return HW_PKT_BAD_IP;
+		return PKT_BAD_IP;
 	ihl = (size_t)(p[0] & 0x0f) * 4;
 	if (ihl < IP4_MIN_HDR)
-		return HW_PKT_BAD_IP;
+		return PKT_BAD_IP;
 	if (ihl > len)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	tot = get16(p + 2);
 	if (tot < ihl)
-		return HW_PKT_BAD_IP;
+		return PKT_BAD_IP;
 	if (!quoted) {
 		if (tot > len)
-			return HW_PKT_SHORT;
+			return PKT_SHORT;
 		if ((get16(p + 6) & 0x3fff) != 0)  /* MF or a fragment offset */
-			return HW_PKT_BAD_IP;
+			return PKT_BAD_IP;
 		if (p[9] != IPPROTO_ICMP)
-			return HW_PKT_BAD_IP;
+			return PKT_BAD_IP;
 	}
 	*off = ihl;
 	*plen = (tot < len ? tot : len) - ihl;
@@ -156,29 +157,29 @@ static int ip6_header(const uint8_t *p, size_t len, int quoted, size_t *off, siz
 	uint8_t n;
 
 	if (len < IP6_HDR)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	if (p[0] >> 4 != 6)
-		return HW_PKT_BAD_IP;
+		return PKT_BAD_IP;
 	pl = get16(p + 4);
 	if (!quoted && IP6_HDR + pl > len)
-		return HW_PKT_SHORT;
+		return PKT_SHORT;
 	end = IP6_HDR + pl < len ? IP6_HDR + pl : len;
 	n = p[6];
 	if (!quoted) {
 		if (n != IP6_NH_ICMP)
-			return HW_PKT_BAD_IP;
+			return PKT_BAD_IP;
 	} else {
 		while (ip6_ext(n)) {
 			size_t hl;
 			if (o + 8 > end)
-				return HW_PKT_SHORT;
+				return PKT_SHORT;
 			hl = n == 44 ? 8 : ((size_t)p[o + 1] + 1) * 8;
 			if (n == 44 && (get16(p + o + 2) & 0xfff8))
 				break;  /* not the first fragment: no upper-layer header follows */
 			n = p[o];
 			o += hl;
 			if (o > end)
-				return HW_PKT_SHORT;
+				return PKT_SHORT;
 		}
 	}
 	*off = o;
@@ -188,7 +189,7 @@ static int ip6_header(const uint8_t *p, size_t len, int quoted, size_t *off, siz
 }
 
 /* Take apart the packet quoted by an ICMP error. */
-static void parse_quote(int family, const uint8_t *q, size_t len, hw_icmp_quote *qt)
+static void parse_quote(int family, const uint8_t *q, size_t len, pkt_icmp_quote *qt)
 {
 	size_t off, plen;
 	uint8_t nh;
@@ -213,7 +214,7 @@ static void parse_quote(int family, const uint8_t *q, size_t len, hw_icmp_quote 
 	qt->ok = 1;
 	qt->l4 = q + off;
 	qt->l4_len = plen;
-	if (plen >= HW_ICMP_HDR_LEN &&
+	if (plen >= PKT_ICMP_HDR_LEN &&
 	    ((family == AF_INET && qt->proto == IPPROTO_ICMP && qt->l4[0] == ICMP4_ECHO) ||
 	     (family == AF_INET6 && qt->proto == IP6_NH_ICMP && qt->l4[0] == ICMP6_ECHO))) {
 		qt->echo = 1;
@@ -222,14 +223,14 @@ static void parse_quote(int family, const uint8_t *q, size_t len, hw_icmp_quote 
 	}
 }
 
-int hw_icmp_parse(const void *pkt, size_t len, int family, int has_ip, hw_icmp *m)
+int pkt_icmp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_icmp *m)
 {
 	const uint8_t *p = pkt;
 	size_t off = 0, ilen = len;
 	int rc;
 
 	if (!pkt || !m || (family != AF_INET && family != AF_INET6))
-		return HW_PKT_BAD_ARG;
+		return PKT_BAD_ARG;
 	memset(m, 0, sizeof *m);
 	m->family = family;
 	if (has_ip) {
@@ -250,27 +251,27 @@ int hw_icmp_parse(const void *pkt, size_t len, int family, int has_ip, hw_icmp *
 		}
 		p += off;
 	}
-	if (ilen < HW_ICMP_HDR_LEN)
-		return HW_PKT_SHORT;
-	if (family == AF_INET && hw_inet_checksum(p, ilen) != 0)
-		return HW_PKT_BAD_SUM;
+	if (ilen < PKT_ICMP_HDR_LEN)
+		return PKT_SHORT;
+	if (family == AF_INET && pkt_inet_checksum(p, ilen) != 0)
+		return PKT_BAD_SUM;
 	m->type = p[0];
 	m->code = p[1];
 	m->kind = kind_of(family, p[0]);
-	m->data = p + HW_ICMP_HDR_LEN;
-	m->data_len = ilen - HW_ICMP_HDR_LEN;
+	m->data = p + PKT_ICMP_HDR_LEN;
+	m->data_len = ilen - PKT_ICMP_HDR_LEN;
 	switch (m->kind) {
-	case HW_ICMP_ECHO_REPLY:
-	case HW_ICMP_ECHO_REQUEST:
+	case PKT_ICMP_ECHO_REPLY:
+	case PKT_ICMP_ECHO_REQUEST:
 		m->id = get16(p + 4);
 		m->seq = get16(p + 6);
 		break;
-	case HW_ICMP_TIME_EXCEEDED:
-	case HW_ICMP_UNREACH:
-	case HW_ICMP_TOO_BIG: {
+	case PKT_ICMP_TIME_EXCEEDED:
+	case PKT_ICMP_UNREACH:
+	case PKT_ICMP_TOO_BIG: {
 		/* RFC 4884: length of the quote in 32-bit words (v4, byte 5) or
 		 * 64-bit words (v6, byte 4); 0 means no extension structure. */
-		size_t words = family == AF_INET ? p[5] : m->kind == HW_ICMP_TOO_BIG ? 0 : p[4];
+		size_t words = family == AF_INET ? p[5] : m->kind == PKT_ICMP_TOO_BIG ? 0 : p[4];
 		size_t qlen = words * (family == AF_INET ? 4 : 8);
 		if (qlen && qlen < m->data_len) {
 			m->ext = m->data + qlen;
@@ -286,19 +287,19 @@ int hw_icmp_parse(const void *pkt, size_t len, int family, int has_ip, hw_icmp *
 	return 0;
 }
 
-const char *hw_pkt_strerror(int code)
+const char *pkt_strerror(int code)
 {
 	switch (code) {
 	case 0: return "ok";
-	case HW_PKT_SHORT: return "truncated";
-	case HW_PKT_BAD_IP: return "bad IP header";
-	case HW_PKT_BAD_SUM: return "bad checksum";
-	case HW_PKT_BAD_ARG: return "bad argument";
+	case PKT_SHORT: return "truncated";
+	case PKT_BAD_IP: return "bad IP header";
+	case PKT_BAD_SUM: return "bad checksum";
+	case PKT_BAD_ARG: return "bad argument";
 	default: return "unknown error";
 	}
 }
 
-int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts)
+int pkt_rx_time(const struct msghdr *msg, struct timespec *ts)
 {
 	int found = 0;
 
@@ -324,66 +325,66 @@ int hw_pkt_rx_time(const struct msghdr *msg, struct timespec *ts)
 	return found ? 0 : -1;
 }
 
-uint32_t hw_inet_pseudo_sum(int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+uint32_t pkt_inet_pseudo_sum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                             uint8_t proto, size_t len)
 {
 	uint8_t tail[8] = { 0 };
 	uint32_t sum;
 
 	if (family == AF_INET) {
-		sum = hw_inet_checksum_add(0, &src->v4, 4);
-		sum = hw_inet_checksum_add(sum, &dst->v4, 4);
+		sum = pkt_inet_checksum_add(0, &src->v4, 4);
+		sum = pkt_inet_checksum_add(sum, &dst->v4, 4);
 		tail[1] = proto;
 		put16(tail + 2, (uint16_t)len);
-		return hw_inet_checksum_add(sum, tail, 4);
+		return pkt_inet_checksum_add(sum, tail, 4);
 	}
-	sum = hw_inet_checksum_add(0, &src->v6, 16);
-	sum = hw_inet_checksum_add(sum, &dst->v6, 16);
+	sum = pkt_inet_checksum_add(0, &src->v6, 16);
+	sum = pkt_inet_checksum_add(sum, &dst->v6, 16);
 	tail[2] = (uint8_t)(len >> 8);  /* 32-bit length; a packet is < 64 KiB */
 	tail[3] = (uint8_t)len;
 	tail[7] = proto;
-	return hw_inet_checksum_add(sum, tail, 8);
+	return pkt_inet_checksum_add(sum, tail, 8);
 }
 
-size_t hw_udp_build(void *buf, size_t cap, int family, const hw_ipaddr *src, const hw_ipaddr *dst,
+size_t pkt_udp_build(void *buf, size_t cap, int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                     uint16_t sport, uint16_t dport, uint16_t sum, const void *payload, size_t plen,
                     size_t fix_off)
 {
 	uint8_t *p = buf;
-	size_t len = HW_UDP_HDR_LEN + plen;
+	size_t len = PKT_UDP_HDR_LEN + plen;
 	uint32_t s;
 	uint16_t fix;
 
 	if (!buf || !src || !dst || (plen && !payload) || (family != AF_INET && family != AF_INET6) ||
-	    cap < HW_UDP_HDR_LEN || plen > cap - HW_UDP_HDR_LEN || len > 0xffff ||
+	    cap < PKT_UDP_HDR_LEN || plen > cap - PKT_UDP_HDR_LEN || len > 0xffff ||
 	    (fix_off & 1) || fix_off + 2 > plen || sum == 0 || sum == 0xffff)
 		return 0;
 	put16(p, sport);
 	put16(p + 2, dport);
 	put16(p + 4, (uint16_t)len);
 	put16(p + 6, 0);
-	memcpy(p + HW_UDP_HDR_LEN, payload, plen);
-	put16(p + HW_UDP_HDR_LEN + fix_off, 0);
+	memcpy(p + PKT_UDP_HDR_LEN, payload, plen);
+	put16(p + PKT_UDP_HDR_LEN + fix_off, 0);
 	/* Valid means: the one's complement sum of pseudo-header, header with
 	 * `sum` in it, and payload with `fix` in it is 0xffff.  With S the sum
 	 * of everything else, fix = ~(S + sum): then S + sum + fix = 0xffff. */
-	s = hw_inet_checksum_add(hw_inet_pseudo_sum(family, src, dst, IPPROTO_UDP, len), p, len);
+	s = pkt_inet_checksum_add(pkt_inet_pseudo_sum(family, src, dst, IPPROTO_UDP, len), p, len);
 	s += sum;
-	fix = hw_inet_checksum_fold(s);
-	put16(p + HW_UDP_HDR_LEN + fix_off, fix);
+	fix = pkt_inet_checksum_fold(s);
+	put16(p + PKT_UDP_HDR_LEN + fix_off, fix);
 	put16(p + 6, sum);
 	return len;
 }
 
-int hw_udp_quote_parse(const void *l4, size_t len, hw_udp_hdr *u)
+int pkt_udp_quote_parse(const void *l4, size_t len, pkt_udp_hdr *u)
 {
 	const uint8_t *p = l4;
 
 	if (!l4 || !u)
-		return HW_PKT_BAD_ARG;
+		return PKT_BAD_ARG;
 	memset(u, 0, sizeof *u);
-	if (len < HW_UDP_HDR_LEN)
-		return HW_PKT_SHORT;
+	if (len < PKT_UDP_HDR_LEN)
+		return PKT_SHORT;
 	u->sport = get16(p);
 	u->dport = get16(p + 2);
 	u->len = get16(p + 4);

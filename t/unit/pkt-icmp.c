@@ -1,5 +1,5 @@
 /*
- * packet.c: the packet helpers (src/packet.c): checksum, echo builder,
+ * t/unit/pkt-icmp.c: lib/pkt/icmp.c: checksum, echo builder,
  * ICMP/ICMPv6 parser and receive timestamps.
  *
  * The parser gets a table of packets, each with what it must say; then
@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "hopwatch.h"
+#include "pkt.h"
 #include "test-lib.h"
 
 /* ------------------------------------------------------------------ */
@@ -75,7 +75,7 @@ static void ip4(struct pkt *p, unsigned ihl, unsigned tot, unsigned proto, unsig
 		put8(p, 1);
 		put8(p, 1);
 	}
-	uint16_t c = hw_inet_checksum(p->b + start, p->n - start);
+	uint16_t c = pkt_inet_checksum(p->b + start, p->n - start);
 	p->b[start + 10] = (uint8_t)(c >> 8);
 	p->b[start + 11] = (uint8_t)c;
 }
@@ -113,7 +113,7 @@ static void sum4(struct pkt *p, size_t off)
 	uint16_t c;
 
 	p->b[off + 2] = p->b[off + 3] = 0;
-	c = hw_inet_checksum(p->b + off, p->n - off);
+	c = pkt_inet_checksum(p->b + off, p->n - off);
 	p->b[off + 2] = (uint8_t)(c >> 8);
 	p->b[off + 3] = (uint8_t)c;
 }
@@ -128,48 +128,48 @@ static void test_checksum(void)
 	static const uint8_t odd[] = { 0x01, 0x02, 0x03 };  /* 0x0102 + 0x0300 */
 	uint8_t buf[64];
 
-	is_int(hw_inet_checksum(rfc, sizeof rfc), 0x220d, "checksum: RFC 1071 example");
-	is_int(hw_inet_checksum(odd, sizeof odd), (uint16_t)~0x0402, "checksum: odd length pads with zero");
-	is_int(hw_inet_checksum(NULL, 0), 0xffff, "checksum: empty buffer");
-	is_int(hw_inet_checksum_fold(hw_inet_checksum_add(hw_inet_checksum_add(0, rfc, 4), rfc + 4, 4)),
+	is_int(pkt_inet_checksum(rfc, sizeof rfc), 0x220d, "checksum: RFC 1071 example");
+	is_int(pkt_inet_checksum(odd, sizeof odd), (uint16_t)~0x0402, "checksum: odd length pads with zero");
+	is_int(pkt_inet_checksum(NULL, 0), 0xffff, "checksum: empty buffer");
+	is_int(pkt_inet_checksum_fold(pkt_inet_checksum_add(pkt_inet_checksum_add(0, rfc, 4), rfc + 4, 4)),
 	       0x220d, "checksum: in two even pieces equals in one");
 	memset(buf, 0xff, sizeof buf);
-	is_int(hw_inet_checksum(buf, sizeof buf), 0, "checksum: all ones (carries fold)");
+	is_int(pkt_inet_checksum(buf, sizeof buf), 0, "checksum: all ones (carries fold)");
 	/* a buffer holding its correct checksum sums to 0 */
 	memcpy(buf, rfc, sizeof rfc);
 	buf[8] = 0x22;
 	buf[9] = 0x0d;
-	is_int(hw_inet_checksum(buf, 10), 0, "checksum: verifies to 0 with the checksum in place");
+	is_int(pkt_inet_checksum(buf, 10), 0, "checksum: verifies to 0 with the checksum in place");
 }
 
 static void test_build(void)
 {
 	uint8_t buf[64], payload[16];
-	hw_icmp m;
+	pkt_icmp m;
 	size_t n;
 
 	for (size_t i = 0; i < sizeof payload; i++)
 		payload[i] = (uint8_t)(0xa0 + i);
-	n = hw_icmp_echo_build(buf, sizeof buf, AF_INET, 0x1234, 0xbeef, payload, sizeof payload);
+	n = pkt_icmp_echo_build(buf, sizeof buf, AF_INET, 0x1234, 0xbeef, payload, sizeof payload);
 	is_int(n, 24, "build v4: length");
 	ok(buf[0] == 8 && buf[1] == 0, "build v4: type 8 code 0");
 	ok(buf[4] == 0x12 && buf[5] == 0x34 && buf[6] == 0xbe && buf[7] == 0xef, "build v4: id and seq in network order");
 	ok(!memcmp(buf + 8, payload, sizeof payload), "build v4: payload copied");
-	is_int(hw_inet_checksum(buf, n), 0, "build v4: checksum valid");
-	is_int(hw_icmp_parse(buf, n, AF_INET, 0, &m), 0, "build v4: parses");
-	ok(m.kind == HW_ICMP_ECHO_REQUEST && m.id == 0x1234 && m.seq == 0xbeef && m.data_len == 16,
+	is_int(pkt_inet_checksum(buf, n), 0, "build v4: checksum valid");
+	is_int(pkt_icmp_parse(buf, n, AF_INET, 0, &m), 0, "build v4: parses");
+	ok(m.kind == PKT_ICMP_ECHO_REQUEST && m.id == 0x1234 && m.seq == 0xbeef && m.data_len == 16,
 	   "build v4: parses back to the same request");
 
-	n = hw_icmp_echo_build(buf, sizeof buf, AF_INET6, 7, 9, payload, 4);
+	n = pkt_icmp_echo_build(buf, sizeof buf, AF_INET6, 7, 9, payload, 4);
 	is_int(n, 12, "build v6: length");
 	ok(buf[0] == 128 && buf[2] == 0 && buf[3] == 0, "build v6: type 128, checksum left 0 for the kernel");
 
-	is_int(hw_icmp_echo_build(buf, 23, AF_INET, 1, 1, payload, 16), 0, "build: cap one byte short refused");
-	is_int(hw_icmp_echo_build(buf, 24, AF_INET, 1, 1, payload, 16), 24, "build: exact cap fits");
-	is_int(hw_icmp_echo_build(buf, 7, AF_INET, 1, 1, NULL, 0), 0, "build: cap below the header refused");
-	is_int(hw_icmp_echo_build(buf, sizeof buf, AF_UNIX, 1, 1, NULL, 0), 0, "build: unknown family refused");
-	is_int(hw_icmp_echo_build(buf, sizeof buf, AF_INET, 1, 1, NULL, 0), 8, "build: empty payload");
-	is_int(hw_icmp_echo_build(buf, sizeof buf, AF_INET, 1, 1, NULL, 4), 0, "build: NULL payload with a length refused");
+	is_int(pkt_icmp_echo_build(buf, 23, AF_INET, 1, 1, payload, 16), 0, "build: cap one byte short refused");
+	is_int(pkt_icmp_echo_build(buf, 24, AF_INET, 1, 1, payload, 16), 24, "build: exact cap fits");
+	is_int(pkt_icmp_echo_build(buf, 7, AF_INET, 1, 1, NULL, 0), 0, "build: cap below the header refused");
+	is_int(pkt_icmp_echo_build(buf, sizeof buf, AF_UNIX, 1, 1, NULL, 0), 0, "build: unknown family refused");
+	is_int(pkt_icmp_echo_build(buf, sizeof buf, AF_INET, 1, 1, NULL, 0), 8, "build: empty payload");
+	is_int(pkt_icmp_echo_build(buf, sizeof buf, AF_INET, 1, 1, NULL, 4), 0, "build: NULL payload with a length refused");
 }
 
 /* ------------------------------------------------------------------ */
@@ -181,7 +181,7 @@ struct pcase {
 	struct pkt p;            /* the packet */
 	int family, has_ip;      /* how it is parsed */
 	int rc;                  /* expected result */
-	hw_icmp_kind kind;       /* when rc == 0: */
+	pkt_icmp_kind kind;       /* when rc == 0: */
 	int type, code, id, seq; /* as on the wire; id/seq for echo */
 	int data_len;            /* expected data_len */
 	int quote_ok;            /* errors: quote.ok */
@@ -223,7 +223,7 @@ static void build_cases(void)
 	zeros(&c->p, 4);
 	put(&c->p, "payload!", 8);
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_ECHO_REPLY, c->id = 0x4242, c->seq = 7, c->data_len = 12;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->id = 0x4242, c->seq = 7, c->data_len = 12;
 
 	/* v4 echo reply with IP header (raw socket) */
 	c = add_case("v4 echo reply, IP header", AF_INET, 1, 0);
@@ -231,14 +231,14 @@ static void build_cases(void)
 	icmp(&c->p, 0, 0, 1, 65535);
 	put(&c->p, "abcdefgh", 8);
 	sum4(&c->p, 20);
-	c->kind = HW_ICMP_ECHO_REPLY, c->id = 1, c->seq = 65535, c->data_len = 8, c->ttl = 61;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->id = 1, c->seq = 65535, c->data_len = 8, c->ttl = 61;
 	c->truncation_fails = 1;
 
 	c = add_case("v4 echo reply, IP options (IHL 7)", AF_INET, 1, 0);
 	ip4(&c->p, 7, 28 + 8, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 2, 3);
 	sum4(&c->p, 28);
-	c->kind = HW_ICMP_ECHO_REPLY, c->id = 2, c->seq = 3, c->data_len = 0, c->ttl = 64;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->id = 2, c->seq = 3, c->data_len = 0, c->ttl = 64;
 	c->truncation_fails = 1;
 
 	c = add_case("v4 IP total length below the buffer: trailing bytes ignored", AF_INET, 1, 0);
@@ -247,42 +247,42 @@ static void build_cases(void)
 	put(&c->p, "wxyz", 4);
 	sum4(&c->p, 20);
 	put(&c->p, "TRAILER!", 8);  /* link padding: not part of the message */
-	c->kind = HW_ICMP_ECHO_REPLY, c->id = 2, c->seq = 3, c->data_len = 4, c->ttl = 64;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->id = 2, c->seq = 3, c->data_len = 4, c->ttl = 64;
 
-	c = add_case("v4 IHL 4 (below minimum)", AF_INET, 1, HW_PKT_BAD_IP);
+	c = add_case("v4 IHL 4 (below minimum)", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 	c->p.b[0] = 0x44;
 
-	c = add_case("v4 IHL 15 past the end", AF_INET, 1, HW_PKT_SHORT);
+	c = add_case("v4 IHL 15 past the end", AF_INET, 1, PKT_SHORT);
 	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 	c->p.b[0] = 0x4f;
 
-	c = add_case("v4 version 6 in an IPv4 header", AF_INET, 1, HW_PKT_BAD_IP);
+	c = add_case("v4 version 6 in an IPv4 header", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 	c->p.b[0] = 0x65;
 
-	c = add_case("v4 total length beyond the buffer", AF_INET, 1, HW_PKT_SHORT);
+	c = add_case("v4 total length beyond the buffer", AF_INET, 1, PKT_SHORT);
 	ip4(&c->p, 5, 100, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 	sum4(&c->p, 20);
 
-	c = add_case("v4 total length below the header", AF_INET, 1, HW_PKT_BAD_IP);
+	c = add_case("v4 total length below the header", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 12, 1, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 
-	c = add_case("v4 fragment", AF_INET, 1, HW_PKT_BAD_IP);
+	c = add_case("v4 fragment", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0x2000);
 	icmp(&c->p, 0, 0, 1, 1);
 	sum4(&c->p, 20);
 
-	c = add_case("v4 protocol UDP", AF_INET, 1, HW_PKT_BAD_IP);
+	c = add_case("v4 protocol UDP", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 28, 17, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
 
-	c = add_case("v4 bad checksum", AF_INET, 0, HW_PKT_BAD_SUM);
+	c = add_case("v4 bad checksum", AF_INET, 0, PKT_BAD_SUM);
 	icmp(&c->p, 0, 0, 5, 6);
 	put(&c->p, "data", 4);
 	sum4(&c->p, 0);
@@ -292,12 +292,12 @@ static void build_cases(void)
 	icmp(&c->p, 14, 0, 5, 6);
 	zeros(&c->p, 12);
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_OTHER, c->type = 14, c->data_len = 12;
+	c->kind = PKT_ICMP_OTHER, c->type = 14, c->data_len = 12;
 
 	c = add_case("v4 echo request", AF_INET, 0, 0);
 	icmp(&c->p, 8, 0, 9, 10);
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_ECHO_REQUEST, c->type = 8, c->id = 9, c->seq = 10, c->data_len = 0;
+	c->kind = PKT_ICMP_ECHO_REQUEST, c->type = 8, c->id = 9, c->seq = 10, c->data_len = 0;
 
 	/* time exceeded from a router, quoting our echo request */
 	c = add_case("v4 time exceeded quoting an echo request", AF_INET, 1, 0);
@@ -307,7 +307,7 @@ static void build_cases(void)
 	ip4(&c->p, 5, 84, 1, 1, "192.0.2.2", "203.0.113.9", 0);
 	icmp(&c->p, 8, 0, 0x7777, 0x0102);
 	sum4(&c->p, off);
-	c->kind = HW_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 28, c->ttl = 250;
+	c->kind = PKT_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 28, c->ttl = 250;
 	c->quote_ok = 1, c->quote_proto = 1, c->quote_echo = 1, c->qid = 0x7777, c->qseq = 0x0102, c->l4_len = 8;
 	c->truncation_fails = 1;
 
@@ -319,7 +319,7 @@ static void build_cases(void)
 	put16(&c->p, 40);
 	put16(&c->p, 0);
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28;
+	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28;
 	c->quote_ok = 1, c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
 
 	c = add_case("v4 time exceeded, quote cut inside its IP header", AF_INET, 0, 0);
@@ -327,7 +327,7 @@ static void build_cases(void)
 	ip4(&c->p, 5, 84, 1, 1, "192.0.2.2", "203.0.113.9", 0);
 	c->p.n -= 10;
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 10, c->quote_ok = 0;
+	c->kind = PKT_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 10, c->quote_ok = 0;
 
 	c = add_case("v4 time exceeded, quote with bad IHL", AF_INET, 0, 0);
 	icmp(&c->p, 11, 0, 0, 0);
@@ -335,7 +335,7 @@ static void build_cases(void)
 	icmp(&c->p, 8, 0, 1, 2);
 	c->p.b[8] = 0x43;
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 28, c->quote_ok = 0;
+	c->kind = PKT_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 28, c->quote_ok = 0;
 
 	/* RFC 4884: 128-byte quote (length 32 words) then an extension */
 	c = add_case("v4 time exceeded with an RFC 4884 extension", AF_INET, 0, 0);
@@ -346,32 +346,32 @@ static void build_cases(void)
 	put8(&c->p, 0x20);  /* extension header version 2 */
 	zeros(&c->p, 7);
 	sum4(&c->p, 0);
-	c->kind = HW_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 128, c->ext_len = 8;
+	c->kind = PKT_ICMP_TIME_EXCEEDED, c->type = 11, c->data_len = 128, c->ext_len = 8;
 	c->quote_ok = 1, c->quote_proto = 1, c->quote_echo = 1, c->qid = 3, c->qseq = 4, c->l4_len = 108;
 
 	/* IPv6: no checksum check, no IP header from sockets */
 	c = add_case("v6 echo reply", AF_INET6, 0, 0);
 	icmp(&c->p, 129, 0, 0xabcd, 0x0001);
 	put(&c->p, "0123456789", 10);
-	c->kind = HW_ICMP_ECHO_REPLY, c->type = 129, c->id = 0xabcd, c->seq = 1, c->data_len = 10;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->type = 129, c->id = 0xabcd, c->seq = 1, c->data_len = 10;
 
 	c = add_case("v6 echo reply with IPv6 header", AF_INET6, 1, 0);
 	ip6(&c->p, 12, 58, 57, "2001:db8::1", "2001:db8::2");
 	icmp(&c->p, 129, 0, 1, 2);
 	put(&c->p, "abcd", 4);
-	c->kind = HW_ICMP_ECHO_REPLY, c->type = 129, c->id = 1, c->seq = 2, c->data_len = 4, c->ttl = 57;
+	c->kind = PKT_ICMP_ECHO_REPLY, c->type = 129, c->id = 1, c->seq = 2, c->data_len = 4, c->ttl = 57;
 	c->truncation_fails = 1;
 
-	c = add_case("v6 header whose next header is not ICMPv6", AF_INET6, 1, HW_PKT_BAD_IP);
+	c = add_case("v6 header whose next header is not ICMPv6", AF_INET6, 1, PKT_BAD_IP);
 	ip6(&c->p, 8, 17, 57, "2001:db8::1", "2001:db8::2");
 	icmp(&c->p, 129, 0, 1, 2);
 
-	c = add_case("v6 header of version 4", AF_INET6, 1, HW_PKT_BAD_IP);
+	c = add_case("v6 header of version 4", AF_INET6, 1, PKT_BAD_IP);
 	ip6(&c->p, 8, 58, 57, "2001:db8::1", "2001:db8::2");
 	icmp(&c->p, 129, 0, 1, 2);
 	c->p.b[0] = 0x40;
 
-	c = add_case("v6 payload length beyond the buffer", AF_INET6, 1, HW_PKT_SHORT);
+	c = add_case("v6 payload length beyond the buffer", AF_INET6, 1, PKT_SHORT);
 	ip6(&c->p, 200, 58, 57, "2001:db8::1", "2001:db8::2");
 	icmp(&c->p, 129, 0, 1, 2);
 
@@ -380,7 +380,7 @@ static void build_cases(void)
 	ip6(&c->p, 16, 58, 1, "2001:db8::2", "2001:db8:ffff::9");
 	icmp(&c->p, 128, 0, 0x5555, 0x0aaa);
 	zeros(&c->p, 8);
-	c->kind = HW_ICMP_TIME_EXCEEDED, c->type = 3, c->data_len = 56;
+	c->kind = PKT_ICMP_TIME_EXCEEDED, c->type = 3, c->data_len = 56;
 	c->quote_ok = 1, c->quote_proto = 58, c->quote_echo = 1, c->qid = 0x5555, c->qseq = 0x0aaa, c->l4_len = 16;
 
 	c = add_case("v6 unreachable quoting UDP behind a hop-by-hop header", AF_INET6, 0, 0);
@@ -393,7 +393,7 @@ static void build_cases(void)
 	put16(&c->p, 33434);
 	put16(&c->p, 8);
 	put16(&c->p, 0);
-	c->kind = HW_ICMP_UNREACH, c->type = 1, c->code = 4, c->data_len = 56;
+	c->kind = PKT_ICMP_UNREACH, c->type = 1, c->code = 4, c->data_len = 56;
 	c->quote_ok = 1, c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
 
 	c = add_case("v6 unreachable, extension header cut off", AF_INET6, 0, 0);
@@ -402,21 +402,21 @@ static void build_cases(void)
 	put8(&c->p, 17);
 	put8(&c->p, 4);     /* claims 40 bytes; only 4 follow */
 	zeros(&c->p, 2);
-	c->kind = HW_ICMP_UNREACH, c->type = 1, c->code = 4, c->data_len = 44, c->quote_ok = 0;
+	c->kind = PKT_ICMP_UNREACH, c->type = 1, c->code = 4, c->data_len = 44, c->quote_ok = 0;
 
 	c = add_case("v6 packet too big", AF_INET6, 0, 0);
 	icmp(&c->p, 2, 0, 0, 1280);
 	ip6(&c->p, 1400, 58, 5, "2001:db8::2", "2001:db8:ffff::9");
 	icmp(&c->p, 128, 0, 1, 1);
-	c->kind = HW_ICMP_TOO_BIG, c->type = 2, c->data_len = 48;
+	c->kind = PKT_ICMP_TOO_BIG, c->type = 2, c->data_len = 48;
 	c->quote_ok = 1, c->quote_proto = 58, c->quote_echo = 1, c->qid = 1, c->qseq = 1, c->l4_len = 8;
 
 	c = add_case("v6 other type (neighbour solicitation)", AF_INET6, 0, 0);
 	icmp(&c->p, 135, 0, 0, 0);
 	zeros(&c->p, 16);
-	c->kind = HW_ICMP_OTHER, c->type = 135, c->data_len = 16;
+	c->kind = PKT_ICMP_OTHER, c->type = 135, c->data_len = 16;
 
-	c = add_case("v4 ICMP shorter than its header", AF_INET, 0, HW_PKT_SHORT);
+	c = add_case("v4 ICMP shorter than its header", AF_INET, 0, PKT_SHORT);
 	put8(&c->p, 0);
 	put8(&c->p, 0);
 	put16(&c->p, 0xffff);
@@ -424,14 +424,14 @@ static void build_cases(void)
 
 /* Parse `len` bytes of `src` from an exact-size heap copy; check that a
  * successful result points inside it.  Returns the parse result. */
-static int parse_copy(const uint8_t *src, size_t len, int family, int has_ip, hw_icmp *m,
+static int parse_copy(const uint8_t *src, size_t len, int family, int has_ip, pkt_icmp *m,
                       int *inside)
 {
 	uint8_t *b = malloc(len ? len : 1);
 	int rc;
 
 	memcpy(b, src, len);
-	rc = hw_icmp_parse(b, len, family, has_ip, m);
+	rc = pkt_icmp_parse(b, len, family, has_ip, m);
 	*inside = 1;
 	if (rc == 0) {
 		const uint8_t *end = b + len;
@@ -453,10 +453,10 @@ static void test_parse_table(void)
 
 	for (int i = 0; i < ncases; i++) {
 		const struct pcase *c = &cases[i];
-		hw_icmp m;
+		pkt_icmp m;
 		int inside, rc = parse_copy(c->p.b, c->p.n, c->family, c->has_ip, &m, &inside);
 
-		snprintf(n, sizeof n, "%s: result %s", c->name, hw_pkt_strerror(c->rc));
+		snprintf(n, sizeof n, "%s: result %s", c->name, pkt_strerror(c->rc));
 		if (!is_int(rc, c->rc, n) || rc != 0)
 			continue;
 		ok(inside, "%s: pointers inside the buffer", c->name);
@@ -474,7 +474,7 @@ static void test_parse_table(void)
 			snprintf(n, sizeof n, "%s: outer TTL", c->name);
 			is_int(m.ttl, c->ttl, n);
 		}
-		if (c->kind == HW_ICMP_TIME_EXCEEDED || c->kind == HW_ICMP_UNREACH || c->kind == HW_ICMP_TOO_BIG) {
+		if (c->kind == PKT_ICMP_TIME_EXCEEDED || c->kind == PKT_ICMP_UNREACH || c->kind == PKT_ICMP_TOO_BIG) {
 			snprintf(n, sizeof n, "%s: quote ok", c->name);
 			is_int(m.quote.ok, c->quote_ok, n);
 			if (c->quote_ok) {
@@ -491,7 +491,7 @@ static void test_parse_table(void)
 
 static void test_quote_addresses(void)
 {
-	hw_icmp m;
+	pkt_icmp m;
 	char a[INET6_ADDRSTRLEN];
 	int inside;
 
@@ -525,11 +525,11 @@ static void test_truncation(void)
 		if (c->rc != 0)
 			continue;
 		for (size_t len = 0; len < c->p.n; len++) {
-			hw_icmp m;
+			pkt_icmp m;
 			int inside, rc = parse_copy(c->p.b, len, c->family, c->has_ip, &m, &inside);
 			if (!inside)
 				bad_inside++;
-			if (rc == 0 && (len < HW_ICMP_HDR_LEN || c->truncation_fails))
+			if (rc == 0 && (len < PKT_ICMP_HDR_LEN || c->truncation_fails))
 				wrongly_ok++;
 		}
 		ok(!bad_inside && !wrongly_ok, "%s: cut at each of %zu lengths: %s", c->name, c->p.n,
@@ -549,7 +549,7 @@ static void test_random(void)
 		uint8_t b[160];
 		size_t len;
 		int family = iter & 1 ? AF_INET6 : AF_INET, has_ip = (iter >> 1) & 1, inside;
-		hw_icmp m;
+		pkt_icmp m;
 
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		if (iter % 3) {
@@ -585,14 +585,14 @@ static void test_random(void)
 
 static void test_bad_args(void)
 {
-	hw_icmp m;
+	pkt_icmp m;
 	uint8_t b[16] = { 0 };
 
-	is_int(hw_icmp_parse(b, sizeof b, AF_UNIX, 0, &m), HW_PKT_BAD_ARG, "parse: unknown family");
-	is_int(hw_icmp_parse(NULL, 0, AF_INET, 0, &m), HW_PKT_BAD_ARG, "parse: NULL packet");
-	is_int(hw_icmp_parse(b, sizeof b, AF_INET, 0, NULL), HW_PKT_BAD_ARG, "parse: NULL result");
-	is_str(hw_pkt_strerror(HW_PKT_SHORT), "truncated", "strerror: truncated");
-	is_str(hw_pkt_strerror(12345), "unknown error", "strerror: unknown code");
+	is_int(pkt_icmp_parse(b, sizeof b, AF_UNIX, 0, &m), PKT_BAD_ARG, "parse: unknown family");
+	is_int(pkt_icmp_parse(NULL, 0, AF_INET, 0, &m), PKT_BAD_ARG, "parse: NULL packet");
+	is_int(pkt_icmp_parse(b, sizeof b, AF_INET, 0, NULL), PKT_BAD_ARG, "parse: NULL result");
+	is_str(pkt_strerror(PKT_SHORT), "truncated", "strerror: truncated");
+	is_str(pkt_strerror(12345), "unknown error", "strerror: unknown code");
 }
 
 /* ------------------------------------------------------------------ */
@@ -601,7 +601,7 @@ static void test_bad_args(void)
 static void test_rx_time(void)
 {
 	union {
-		char buf[HW_PKT_CMSG_SPACE];
+		char buf[PKT_CMSG_SPACE];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh;
@@ -611,8 +611,8 @@ static void test_rx_time(void)
 	int one = 1;
 
 	memset(&mh, 0, sizeof mh);
-	is_int(hw_pkt_rx_time(&mh, &ts), -1, "rx_time: no control data");
-	is_int(hw_pkt_rx_time(NULL, &ts), -1, "rx_time: NULL msghdr");
+	is_int(pkt_rx_time(&mh, &ts), -1, "rx_time: no control data");
+	is_int(pkt_rx_time(NULL, &ts), -1, "rx_time: NULL msghdr");
 
 	/* an unrelated cmsg, then SCM_TIMESTAMPNS */
 	memset(&u, 0, sizeof u);
@@ -628,7 +628,7 @@ static void test_rx_time(void)
 	c->cmsg_type = SCM_TIMESTAMPNS;
 	c->cmsg_len = CMSG_LEN(sizeof want);
 	memcpy(CMSG_DATA(c), &want, sizeof want);
-	ok(hw_pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == want.tv_sec && ts.tv_nsec == want.tv_nsec,
+	ok(pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == want.tv_sec && ts.tv_nsec == want.tv_nsec,
 	   "rx_time: SCM_TIMESTAMPNS after another cmsg");
 
 	/* SCM_TIMESTAMP (microseconds) */
@@ -639,7 +639,7 @@ static void test_rx_time(void)
 	c->cmsg_type = SCM_TIMESTAMP;
 	c->cmsg_len = CMSG_LEN(sizeof tv);
 	memcpy(CMSG_DATA(c), &tv, sizeof tv);
-	ok(hw_pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == tv.tv_sec && ts.tv_nsec == 654321000L,
+	ok(pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == tv.tv_sec && ts.tv_nsec == 654321000L,
 	   "rx_time: SCM_TIMESTAMP converted to ns");
 
 	/* only an unrelated cmsg */
@@ -650,7 +650,7 @@ static void test_rx_time(void)
 	c->cmsg_type = IP_TTL;
 	c->cmsg_len = CMSG_LEN(sizeof one);
 	ts.tv_sec = 42;
-	ok(hw_pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 42, "rx_time: none found, result untouched");
+	ok(pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 42, "rx_time: none found, result untouched");
 
 	/* a timestamp cmsg too short to hold one */
 	memset(&u, 0, sizeof u);
@@ -659,7 +659,7 @@ static void test_rx_time(void)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_TIMESTAMPNS;
 	c->cmsg_len = CMSG_LEN(4);
-	is_int(hw_pkt_rx_time(&mh, &ts), -1, "rx_time: short SCM_TIMESTAMPNS ignored");
+	is_int(pkt_rx_time(&mh, &ts), -1, "rx_time: short SCM_TIMESTAMPNS ignored");
 }
 
 /* ------------------------------------------------------------------ */
@@ -667,7 +667,7 @@ static void test_rx_time(void)
 
 /* Whether `d` (len bytes) from src to dst checks out against an
  * independent pseudo-header sum. */
-static int udp_valid(int family, const hw_ipaddr *src, const hw_ipaddr *dst, const uint8_t *d, size_t len)
+static int udp_valid(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst, const uint8_t *d, size_t len)
 {
 	uint8_t ph[40] = { 0 };
 	size_t n;
@@ -687,16 +687,16 @@ static int udp_valid(int family, const hw_ipaddr *src, const hw_ipaddr *dst, con
 		ph[39] = 17;
 		n = 40;
 	}
-	return hw_inet_checksum_fold(hw_inet_checksum_add(hw_inet_checksum_add(0, ph, n), d, len)) == 0;
+	return pkt_inet_checksum_fold(pkt_inet_checksum_add(pkt_inet_checksum_add(0, ph, n), d, len)) == 0;
 }
 
 static void test_udp(void)
 {
-	hw_ipaddr s4, d4, s6, d6;
+	pkt_ipaddr s4, d4, s6, d6;
 	uint8_t payload[64], buf[128];
 	unsigned bad = 0, runs = 0;
 	uint32_t x = 12345;
-	hw_udp_hdr u;
+	pkt_udp_hdr u;
 
 	inet_pton(AF_INET, "10.0.0.1", &s4.v4);
 	inet_pton(AF_INET, "192.0.2.77", &d4.v4);
@@ -710,32 +710,32 @@ static void test_udp(void)
 				x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 				payload[i] = (uint8_t)x;
 			}
-			n = hw_udp_build(buf, sizeof buf, family, fam ? &s6 : &s4, fam ? &d6 : &d4, 33000,
+			n = pkt_udp_build(buf, sizeof buf, family, fam ? &s6 : &s4, fam ? &d6 : &d4, 33000,
 			                 33434, (uint16_t)sum, payload, plen, off);
 			runs++;
 			if (n != 8 + plen || (buf[6] << 8 | buf[7]) != (int)sum ||
 			    !udp_valid(family, fam ? &s6 : &s4, fam ? &d6 : &d4, buf, n) ||
 			    memcmp(buf + 8, payload, off) || memcmp(buf + 8 + off + 2, payload + off + 2, plen - off - 2) ||
-			    hw_udp_quote_parse(buf, n, &u) != 0 || u.sport != 33000 || u.dport != 33434 ||
+			    pkt_udp_quote_parse(buf, n, &u) != 0 || u.sport != 33000 || u.dport != 33434 ||
 			    u.len != n || u.sum != sum)
 				bad++;
 		}
 	ok(!bad, "udp build: %u of %u datagrams (both families, every 37th checksum) carry exactly "
 	   "the checksum asked for, are valid, and only the fix word changed", runs - bad, runs);
-	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0, payload, 8, 0), 0,
+	is_int((long long)pkt_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0, payload, 8, 0), 0,
 	       "udp build: checksum 0 (\"none\") refused");
-	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0xffff, payload, 8, 0), 0,
+	is_int((long long)pkt_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 0xffff, payload, 8, 0), 0,
 	       "udp build: checksum 0xffff refused");
-	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 3), 0,
+	is_int((long long)pkt_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 3), 0,
 	       "udp build: odd fix offset refused");
-	is_int((long long)hw_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 8), 0,
+	is_int((long long)pkt_udp_build(buf, sizeof buf, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 8), 0,
 	       "udp build: fix word outside the payload refused");
-	is_int((long long)hw_udp_build(buf, 15, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
+	is_int((long long)pkt_udp_build(buf, 15, AF_INET, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
 	       "udp build: buffer too small refused");
-	is_int((long long)hw_udp_build(buf, sizeof buf, AF_UNIX, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
+	is_int((long long)pkt_udp_build(buf, sizeof buf, AF_UNIX, &s4, &d4, 1, 2, 5, payload, 8, 0), 0,
 	       "udp build: unknown family refused");
-	is_int(hw_udp_quote_parse(buf, 7, &u), HW_PKT_SHORT, "udp quote: 7 bytes are too short");
-	is_int(hw_udp_quote_parse(NULL, 8, &u), HW_PKT_BAD_ARG, "udp quote: NULL refused");
+	is_int(pkt_udp_quote_parse(buf, 7, &u), PKT_SHORT, "udp quote: 7 bytes are too short");
+	is_int(pkt_udp_quote_parse(NULL, 8, &u), PKT_BAD_ARG, "udp quote: NULL refused");
 }
 
 int main(void)

@@ -1,0 +1,229 @@
+/*
+ * pkt.h: hopwatch's packet library (lib/pkt, linked statically into the
+ * probe plugins as libhwpkt.a).  It is not part of the plugin ABI: changing
+ * a struct here never forces an HW_PLUGIN_ABI bump.
+ *
+ * Pure functions: no I/O, no state, no allocation.  Every parser reads only
+ * inside [pkt, pkt + len) and never trusts a length field it has not checked
+ * against `len`.
+ */
+#ifndef HOPWATCH_PKT_H
+#define HOPWATCH_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <time.h>
+
+/* Partial Internet checksum (RFC 1071) of `len` bytes added to `sum`, for
+ * checksums over several pieces (pseudo-headers): every piece but the last
+ * must have an even length.  Finish with pkt_inet_checksum_fold. */
+uint32_t pkt_inet_checksum_add(uint32_t sum, const void *data, size_t len);
+/* Fold and complement a partial sum: the checksum in host order (store it
+ * with htons()).  Over data that holds a correct checksum, the result is 0. */
+uint16_t pkt_inet_checksum_fold(uint32_t sum);
+/* Checksum of one buffer: pkt_inet_checksum_fold(pkt_inet_checksum_add(0, data, len)). */
+uint16_t pkt_inet_checksum(const void *data, size_t len);
+
+/* Length of the ICMP and ICMPv6 header before an echo payload, bytes. */
+#define PKT_ICMP_HDR_LEN 8
+
+/*
+ * Write an echo request of `family` (AF_INET: ICMP type 8; AF_INET6:
+ * ICMPv6 type 128) with `id`, `seq` and `plen` bytes of `payload` into
+ * `buf`.  AF_INET gets its checksum; AF_INET6 leaves it 0, because the
+ * kernel fills it in on raw ICMPv6 and on ping sockets (it needs the
+ * addresses of the pseudo-header).  On a ping socket the kernel also
+ * replaces `id` with the socket's port.  Returns the length written
+ * (PKT_ICMP_HDR_LEN + plen), or 0 when `cap` is too small or the family is
+ * unknown.
+ */
+size_t pkt_icmp_echo_build(void *buf, size_t cap, int family, uint16_t id, uint16_t seq,
+                          const void *payload, size_t plen);
+
+/* What an ICMP message is, the same for both families. */
+typedef enum pkt_icmp_kind {
+	PKT_ICMP_OTHER,          /* a type the helpers do not interpret */
+	PKT_ICMP_ECHO_REPLY,     /* v4 type 0, v6 type 129 */
+	PKT_ICMP_ECHO_REQUEST,   /* v4 type 8, v6 type 128 */
+	PKT_ICMP_TIME_EXCEEDED,  /* v4 type 11, v6 type 3: quotes the packet */
+	PKT_ICMP_UNREACH,        /* v4 type 3, v6 type 1: quotes the packet */
+	PKT_ICMP_TOO_BIG,        /* v6 type 2 (v4 says it with UNREACH code 4): quotes the packet */
+} pkt_icmp_kind;
+
+/* Address of either family, as it was in a packet. */
+typedef union pkt_ipaddr {
+	struct in_addr v4;      /* AF_INET */
+	struct in6_addr v6;     /* AF_INET6 */
+} pkt_ipaddr;
+
+/* Partial sum of the pseudo-header (RFC 768/793, RFC 8200 8.1) of a
+ * `proto` packet of `len` bytes from src to dst of `family`: add the
+ * transport header and payload, then pkt_inet_checksum_fold. */
+uint32_t pkt_inet_pseudo_sum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
+                            uint8_t proto, size_t len);
+
+/* The packet quoted by an ICMP error (an IP header and what followed). */
+typedef struct pkt_icmp_quote {
+	int ok;                 /* 1: the quoted IP header was complete and valid; 0: the rest is unset */
+	uint8_t proto;          /* its protocol / last next-header: IPPROTO_ICMP, IPPROTO_UDP, ... */
+	uint8_t ttl;            /* its TTL / hop limit when the reporter saw it */
+	uint16_t ip_id;         /* v4: its identification field; v6: 0 */
+	pkt_ipaddr src, dst;     /* its source and destination */
+	const uint8_t *l4;      /* its transport header and payload, as far as quoted */
+	size_t l4_len;          /* bytes at l4 (RFC 792 promises at least 8; may be fewer) */
+	int echo;               /* 1: l4 is a complete echo request header of the quote's family */
+	uint16_t echo_id;       /* echo: its identifier, host order */
+	uint16_t echo_seq;      /* echo: its sequence number, host order */
+} pkt_icmp_quote;
+
+/* One received ICMP or ICMPv6 message, taken apart by pkt_icmp_parse.
+ * Pointers point into the parsed buffer. */
+typedef struct pkt_icmp {
+	int family;             /* AF_INET or AF_INET6 */
+	pkt_icmp_kind kind;      /* what it is */
+	uint8_t type, code;     /* as on the wire */
+	uint16_t id, seq;       /* echo request/reply: identifier and sequence, host order; else 0 */
+	int has_ip;             /* 1 when an IP header preceded the message (fields below set) */
+	uint8_t ttl;            /* has_ip: its TTL / hop limit */
+	pkt_ipaddr src, dst;     /* has_ip: its source and destination */
+	const uint8_t *data;    /* echo: the payload after the 8-byte header; errors: the
+	                           quoted packet; other: bytes after the 8-byte header */
+	size_t data_len;        /* bytes at data */
+	const uint8_t *ext;     /* errors with an RFC 4884 length: the extension structure
+	                           (e.g. MPLS labels) after the quote; else NULL */
+	size_t ext_len;         /* bytes at ext */
+	pkt_icmp_quote quote;    /* errors (TIME_EXCEEDED, UNREACH, TOO_BIG): the quoted packet */
+} pkt_icmp;
+
+/* pkt_icmp_parse results: 0 is success, these are failures. */
+#define PKT_SHORT     (-1)  /* truncated: shorter than a header or a length field says */
+#define PKT_BAD_IP    (-2)  /* IP header invalid: version, IHL, length, fragment, not ICMP */
+#define PKT_BAD_SUM   (-3)  /* ICMPv4 checksum wrong (ICMPv6 ones are the kernel's job) */
+#define PKT_BAD_ARG   (-4)  /* family not AF_INET/AF_INET6, or NULL pointers */
+
+/*
+ * Parse the message in `pkt`.  `has_ip`: the buffer starts with the IP
+ * header, as raw IPv4 sockets deliver it (and packet captures of either
+ * family); raw ICMPv6 and ping sockets of both families deliver the ICMP
+ * message alone (has_ip 0).  With an IPv4 header, the header's total
+ * length bounds the message and trailing bytes are ignored.  The ICMPv4
+ * checksum is verified.  Messages of any type parse (kind tells which);
+ * the caller decides what it wants.  Returns 0 and fills *m, or one of
+ * PKT_* (then *m is unspecified).
+ */
+int pkt_icmp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_icmp *m);
+/* Short English text of an pkt_icmp_parse result ("truncated", ...). */
+const char *pkt_strerror(int code);
+
+/*
+ * The kernel's receive time of a datagram, CLOCK_REALTIME, from the control
+ * data of `msg` as recvmsg/recvmmsg filled it: SCM_TIMESTAMPNS (enable
+ * SO_TIMESTAMPNS), else SCM_TIMESTAMP (SO_TIMESTAMP).  Give the control
+ * buffer at least PKT_CMSG_SPACE bytes.  Returns 0, or -1 when there is
+ * none (then *ts is untouched).
+ */
+int pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
+/* Control buffer size enough for a timestamp plus a TTL/hop limit and pktinfo. */
+#define PKT_CMSG_SPACE 256
+
+/* Length of a UDP header, bytes. */
+#define PKT_UDP_HDR_LEN 8
+
+/* A UDP header taken apart (host order). */
+typedef struct pkt_udp_hdr {
+	uint16_t sport, dport;  /* ports */
+	uint16_t len;           /* length field: header plus payload, bytes */
+	uint16_t sum;           /* checksum field as on the wire (0: none, IPv4 only) */
+} pkt_udp_hdr;
+
+/*
+ * Write a UDP datagram of `family` from src:sport to dst:dport into `buf`:
+ * the header, then `plen` bytes of `payload`, with the 16-bit word at even
+ * payload offset `fix_off` rewritten so that the checksum field comes out
+ * as exactly `sum` (1..0xfffe) and is still correct.  Traceroute probes
+ * carry their identity in that checksum: it lies in the 8 bytes every ICMP
+ * error quotes, and no ECMP router hashes it (Paris traceroute).  Build on
+ * a raw socket: a datagram socket's checksum is the kernel's (and on
+ * veth/loopback, with offload, only a partial one).  Returns the length
+ * written (PKT_UDP_HDR_LEN + plen), or 0 when `cap` is too small, fix_off
+ * is odd or not inside the payload, `sum` is 0 or 0xffff, or an argument
+ * is bad.
+ */
+size_t pkt_udp_build(void *buf, size_t cap, int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
+                    uint16_t sport, uint16_t dport, uint16_t sum, const void *payload, size_t plen,
+                    size_t fix_off);
+
+/* Read the UDP header quoted by an ICMP error (pkt_icmp_quote.l4, at least
+ * 8 bytes).  Returns 0, PKT_SHORT or PKT_BAD_ARG. */
+int pkt_udp_quote_parse(const void *l4, size_t len, pkt_udp_hdr *u);
+
+/* ------------------------------------------------------------------ */
+/* TCP packet helpers (lib/pkt/tcp.c)                                    */
+/*
+ * Pure functions like the packet helpers above (same rules, same PKT_*
+ * results), for half-open SYN probes from a raw IPPROTO_TCP socket.
+ */
+
+/* TCP header flags. */
+#define PKT_TCP_FIN 0x01
+#define PKT_TCP_SYN 0x02
+#define PKT_TCP_RST 0x04
+#define PKT_TCP_PSH 0x08
+#define PKT_TCP_ACK 0x10
+
+/* Length of the SYN pkt_tcp_syn_build writes: header plus an MSS option. */
+#define PKT_TCP_SYN_LEN 24
+
+/* A TCP header taken apart (host order). */
+typedef struct pkt_tcp_seg {
+	int family;             /* AF_INET or AF_INET6 */
+	int has_ip;             /* 1 when an IPv4 header preceded it (ttl, src, dst set) */
+	uint8_t ttl;            /* has_ip: its TTL */
+	pkt_ipaddr src, dst;     /* has_ip: its source and destination */
+	uint16_t sport, dport;  /* ports */
+	uint32_t seq, ack;      /* sequence and acknowledgment numbers */
+	uint8_t flags;          /* PKT_TCP_* bits */
+	uint16_t window;        /* receive window, unscaled */
+	size_t hdr_len;         /* header length with options, bytes; 0 when not known */
+	int sum_ok;             /* has_ip: 1 when the TCP checksum is right, else 0 */
+} pkt_tcp_seg;
+
+/* Checksum of TCP segment `seg` (`len` bytes) from src to dst, pseudo-header
+ * included: host order, store with htons().  Over a segment that holds a
+ * correct checksum, the result is 0. */
+uint16_t pkt_tcp_checksum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
+                         const void *seg, size_t len);
+
+/*
+ * Write a SYN (no IP header) from `sport` to `dport` with sequence `seq`,
+ * window 65535 and one MSS option (`mss` bytes) into `buf`, checksummed for
+ * src -> dst of `family`.  The kernel adds the IP header on a raw socket
+ * without IP_HDRINCL; the addresses must be the ones it will use.  Returns
+ * PKT_TCP_SYN_LEN, or 0 when `cap` is too small or an argument is bad.
+ */
+size_t pkt_tcp_syn_build(void *buf, size_t cap, int family, const pkt_ipaddr *src,
+                        const pkt_ipaddr *dst, uint16_t sport, uint16_t dport, uint32_t seq,
+                        uint16_t mss);
+
+/*
+ * Parse a segment as a raw IPPROTO_TCP socket delivers it: `has_ip` 1 for
+ * IPv4 (the buffer starts with the IP header: the header is checked and
+ * its total length bounds the segment), 0 for IPv6 (the TCP header alone).
+ * With the IPv4 header the checksum is computed into sum_ok, but a wrong
+ * one does not fail the parse: raw sockets see local traffic (loopback,
+ * veth) before the checksum offload filled it in, so 0 there is normal.
+ * Returns 0 and fills *s, or PKT_*.
+ */
+int pkt_tcp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_tcp_seg *s);
+
+/*
+ * Parse a quoted TCP header (pkt_icmp_quote.l4, or the payload of an
+ * IP_RECVERR error queue message): ports and seq need 8 bytes (all RFC 792
+ * promises); ack, flags and window are filled when 20 are there (hdr_len
+ * then 20, else 0).  Returns 0, PKT_SHORT or PKT_BAD_ARG.
+ */
+int pkt_tcp_quote_parse(const void *l4, size_t len, pkt_tcp_seg *s);
+
+#endif /* HOPWATCH_PKT_H */
