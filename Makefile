@@ -108,9 +108,10 @@ $(COMMON_LIB): $(COMMON_SRCS:.c=.o)
 # plugins/NAME.c or plugins/NAME/*.c -> plugins/NAME.so
 plugins/%.so: plugins/%.o $(PLUGIN_LIBS)
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(PLUGIN_LIBS) $(LDFLAGS)
+# A directory plugin may link more Debian libraries: LDLIBS_NAME := -lfoo.
 define plugin_dir_rule
 $(1).so: $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) $$(PLUGIN_LIBS)
-	$$(CC) $$(PLUGIN_CFLAGS) -shared -o $$@ $$(filter %.o,$$^) $$(PLUGIN_LIBS) $$(LDFLAGS)
+	$$(CC) $$(PLUGIN_CFLAGS) -shared -o $$@ $$(filter %.o,$$^) $$(PLUGIN_LIBS) $$(LDFLAGS) $$(LDLIBS_$(notdir $(1)))
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call plugin_dir_rule,$(d))))
 t/plugins/%.so: t/plugins/%.c include/hopwatch.h build/flags | build/config.mk
