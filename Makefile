@@ -102,6 +102,7 @@ plugins/%.o: plugins/%.c build/flags | build/config.mk
 $(PKT_LIB): $(PKT_SRCS:.c=.o)
 	$(AR) rcs $@ $^
 $(COMMON_LIB): $(COMMON_SRCS:.c=.o)
+	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
 # A plugin exports exactly hopwatch_plugin; everything else is hidden.
