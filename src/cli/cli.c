@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "keys.h"
 #include "log.h"
 #include "pathdiff.h"
 #include "pathstore.h"
@@ -45,7 +46,7 @@
 /* Keys asked per SCAN call. */
 #define SCAN_COUNT "1000"
 /* Longest source, probe and target names we handle, bytes with the NUL. */
-#define NAME_LEN 512
+#define NAME_LEN KEYS_NAME_MAX
 
 /* ------------------------------------------------------------------ pure helpers */
 
@@ -61,13 +62,6 @@ struct cli_change {
 	unsigned first_diff_ttl;        /* first differing TTL, 1-based */
 };
 
-/* Copy `s` into buf escaping the glob characters of SCAN MATCH.  Returns
- * the length, or -1 when it did not fit. */
-int cli_glob_escape(char *buf, size_t cap, const char *s);
-/* Split `key` = <prefix><kind>:{<source>}:<probe>:<target> (probe names
- * have no ':', targets may).  0, or -1 when it is not such a key. */
-int cli_split_key(const char *key, const char *prefix, const char *kind, char *source,
-                  char *probe, char *target);
 /* "42s", "3m05s", "2h07m", "5d03h"; negative ages (clock skew) are 0s. */
 void cli_format_age(char *buf, size_t cap, long long secs);
 /* Field `i` (0-based) of the comma-separated list `s` into buf ("" when
@@ -80,54 +74,6 @@ int cli_parse_change(const char *json, struct cli_change *m);
 /* Print the TTL rows of old -> new, the first differing TTL marked '>'. */
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
                     const char *oname, const char *nname);
-
-int cli_glob_escape(char *buf, size_t cap, const char *s)
-{
-	size_t len = 0;
-
-	for (; *s; s++) {
-		if (strchr("*?[]\\", *s)) {
-			if (len + 1 >= cap)
-				goto full;
-			buf[len++] = '\\';
-		}
-		if (len + 1 >= cap)
-			goto full;
-		buf[len++] = *s;
-	}
-	if (len >= cap)
-		goto full;
-	buf[len] = '\0';
-	return (int)len;
-full:
-	if (cap)
-		buf[0] = '\0';
-	return -1;
-}
-
-int cli_split_key(const char *key, const char *prefix, const char *kind, char *source,
-                  char *probe, char *target)
-{
-	size_t pl = strlen(prefix), kl = strlen(kind);
-	const char *s, *end, *colon;
-
-	if (strncmp(key, prefix, pl) || strncmp(key + pl, kind, kl) || strncmp(key + pl + kl, ":{", 2))
-		return -1;
-	s = key + pl + kl + 2;
-	/* host names have no '}', so the first "}:" ends the source */
-	if (!(end = strstr(s, "}:")) || end == s || (size_t)(end - s) >= NAME_LEN)
-		return -1;
-	memcpy(source, s, (size_t)(end - s));
-	source[end - s] = '\0';
-	s = end + 2;
-	if (!(colon = strchr(s, ':')) || colon == s || (size_t)(colon - s) >= NAME_LEN ||
-	    !colon[1] || strlen(colon + 1) >= NAME_LEN)
-		return -1;
-	memcpy(probe, s, (size_t)(colon - s));
-	probe[colon - s] = '\0';
-	strcpy(target, colon + 1);
-	return 0;
-}
 
 void cli_format_age(char *buf, size_t cap, long long secs)
 {
@@ -655,22 +601,13 @@ static int cmp_str(const void *a, const void *b)
  * target (NULL: any), sorted. */
 static struct strv path_keys(const char *probe, const char *target)
 {
-	char pattern[4 * NAME_LEN], esc[2 * NAME_LEN];
-	char src[NAME_LEN], pr[NAME_LEN], tg[NAME_LEN];
+	char pattern[4 * NAME_LEN];
+	struct keys_parts kp;
 	struct strv keys = { 0 }, all = { 0 };
-	size_t len;
 	char cursor[64] = "0";
 
-	if (cli_glob_escape(esc, sizeof esc, C.rc.prefix) < 0)
-		die("the prefix is too long");
-	len = (size_t)snprintf(pattern, sizeof pattern, "%spath:{", esc);
-	if (strcmp(C.source, "*")) {
-		if (cli_glob_escape(esc, sizeof esc, C.source) < 0)
-			die("the source is too long");
-		len += (size_t)snprintf(pattern + len, sizeof pattern - len, "%s", esc);
-	} else
-		len += (size_t)snprintf(pattern + len, sizeof pattern - len, "*");
-	snprintf(pattern + len, sizeof pattern - len, "}:*");
+	if (!keys_pattern(pattern, sizeof pattern, KEYS_PATH, C.rc.prefix, C.source))
+		die("the prefix or the source is too long");
 	do {
 		redisReply *r = cmd("SCAN %s MATCH %s COUNT " SCAN_COUNT, cursor, pattern);
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
@@ -688,9 +625,9 @@ static struct strv path_keys(const char *probe, const char *target)
 		/* SCAN may return a key twice */
 		if (i && !strcmp(all.v[i], all.v[i - 1]))
 			continue;
-		if (cli_split_key(all.v[i], C.rc.prefix, "path", src, pr, tg) < 0 ||
-		    (strcmp(C.source, "*") && strcmp(src, C.source)) ||
-		    (probe && strcmp(pr, probe)) || (target && strcmp(tg, target)))
+		if (keys_split(all.v[i], KEYS_PATH, C.rc.prefix, &kp) < 0 ||
+		    (strcmp(C.source, "*") && strcmp(kp.source, C.source)) ||
+		    (probe && strcmp(kp.probe, probe)) || (target && strcmp(kp.target, target)))
 			continue;
 		strv_add(&keys, all.v[i]);
 	}
@@ -702,15 +639,16 @@ static struct strv path_keys(const char *probe, const char *target)
 static void unknown_target(const char *target)
 {
 	struct strv keys = path_keys(NULL, NULL), names = { 0 };
-	char src[NAME_LEN], pr[NAME_LEN], tg[NAME_LEN], list[2048] = "";
+	struct keys_parts kp;
+	char list[2048] = "";
 	size_t len = 0, listed = 0, distinct = 0;
 	const char *whose = strcmp(C.source, "*") ? C.source : "any host";
 
 	for (size_t i = 0; i < keys.n; i++)
-		if (!cli_split_key(keys.v[i], C.rc.prefix, "path", src, pr, tg)) {
+		if (!keys_split(keys.v[i], KEYS_PATH, C.rc.prefix, &kp)) {
 			char name[2 * NAME_LEN + 16];
 			/* with --probe, say which probes know the target */
-			snprintf(name, sizeof name, "%s%s%s", tg, C.probe ? " (probe " : "", C.probe ? pr : "");
+			snprintf(name, sizeof name, "%s%s%s", kp.target, C.probe ? " (probe " : "", C.probe ? kp.probe : "");
 			if (C.probe)
 				strncat(name, ")", sizeof name - strlen(name) - 1);
 			strv_add(&names, name);
@@ -807,7 +745,12 @@ static int cmd_paths(void)
 			die("Redis at %s: %s", C.where, io_error());
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 4)
 			die("Redis at %s: unexpected reply to HMGET %s", C.where, keys.v[i]);
-		cli_split_key(keys.v[i], C.rc.prefix, "path", rw->col[0], rw->col[1], rw->col[2]);
+		struct keys_parts kp;
+		if (keys_split(keys.v[i], KEYS_PATH, C.rc.prefix, &kp) < 0)
+			die("Redis at %s: %s is not a path key", C.where, keys.v[i]);
+		snprintf(rw->col[0], NAME_LEN, "%s", kp.source);
+		snprintf(rw->col[1], NAME_LEN, "%s", kp.probe);
+		snprintf(rw->col[2], NAME_LEN, "%s", kp.target);
 		const char *v[4];
 		for (int k = 0; k < 4; k++)
 			v[k] = r->element[k]->type == REDIS_REPLY_STRING ? r->element[k]->str : "";
@@ -866,7 +809,7 @@ static struct strv target_keys(void)
 static int cmd_show(void)
 {
 	struct strv keys = target_keys();
-	char src[NAME_LEN], pr[NAME_LEN], tg[NAME_LEN];
+	struct keys_parts kp;
 	time_t now = time(NULL);
 
 	for (size_t i = 0; i < keys.n; i++) {
@@ -879,7 +822,7 @@ static int cmd_show(void)
 
 		if (r->type != REDIS_REPLY_ARRAY)
 			die("Redis at %s: unexpected reply to HGETALL %s", C.where, keys.v[i]);
-		cli_split_key(keys.v[i], C.rc.prefix, "path", src, pr, tg);
+		keys_split(keys.v[i], KEYS_PATH, C.rc.prefix, &kp);  /* path_keys took only keys that split */
 		hops = field(r, "hops");
 		rtt = field(r, "rtt");
 		loss = field(r, "loss");
@@ -887,8 +830,8 @@ static int cmd_show(void)
 		ip = field(r, "target_ip");
 		if (i)
 			printf("\n");
-		printf("%s -> %s%s%s%s, probe %s\n", src, tg, ip[0] && strcmp(ip, tg) ? " (" : "",
-		       ip[0] && strcmp(ip, tg) ? ip : "", ip[0] && strcmp(ip, tg) ? ")" : "", pr);
+		printf("%s -> %s%s%s%s, probe %s\n", kp.source, kp.target, ip[0] && strcmp(ip, kp.target) ? " (" : "",
+		       ip[0] && strcmp(ip, kp.target) ? ip : "", ip[0] && strcmp(ip, kp.target) ? ")" : "", kp.probe);
 		format_when(when, sizeof when, field(r, "ts"), now);
 		printf("last trace:  %s, %s, %s, %s ms\n", when,
 		       field(r, "protocol")[0] ? field(r, "protocol") : "?",
@@ -964,14 +907,15 @@ static const char *entry_field(const redisReply *fields, const char *name)
 static int cmd_history(void)
 {
 	struct strv keys = target_keys();
-	char src[NAME_LEN], pr[NAME_LEN], tg[NAME_LEN], stream[4 * NAME_LEN];
+	struct keys_parts kp;
+	char stream[4 * NAME_LEN];
 
 	for (size_t i = 0; i < keys.n; i++) {
 		redisReply *r;
 		size_t shown = 0;
 
-		cli_split_key(keys.v[i], C.rc.prefix, "path", src, pr, tg);
-		snprintf(stream, sizeof stream, "%schanges:{%s}:%s:%s", C.rc.prefix, src, pr, tg);
+		keys_split(keys.v[i], KEYS_PATH, C.rc.prefix, &kp);  /* path_keys took only keys that split */
+		keys_target(stream, sizeof stream, KEYS_CHANGES, C.rc.prefix, kp.source, kp.probe, kp.target);
 		if (C.count)
 			r = cmd("XREVRANGE %s + - COUNT %ld", stream, C.count);
 		else
@@ -981,7 +925,7 @@ static int cmd_history(void)
 		if (i)
 			printf("\n");
 		if (!r->elements)
-			printf("%s %s/%s: no change recorded\n", src, pr, tg);
+			printf("%s %s/%s: no change recorded\n", kp.source, kp.probe, kp.target);
 		for (size_t k = 0; k < r->elements; k++) {
 			/* XREVRANGE (for --count) gives newest first: print oldest first */
 			const redisReply *e = r->element[C.count ? r->elements - 1 - k : k], *f;
@@ -1001,7 +945,7 @@ static int cmd_history(void)
 			}
 			if (shown++)
 				printf("\n");
-			print_change(src, pr, tg, entry_field(f, "target_ip"),
+			print_change(kp.source, kp.probe, kp.target, entry_field(f, "target_ip"),
 			             strtoll(entry_field(f, "ts"), NULL, 10), e->element[0]->str, &o, &n,
 			             (unsigned)strtoul(entry_field(f, "first_diff_ttl"), NULL, 10));
 		}
@@ -1026,7 +970,8 @@ static int cmd_watch(void)
 	long seen = 0;
 	redisReply *r;
 
-	snprintf(channel, sizeof channel, "%spath-changes", C.rc.prefix);
+	if (!keys_channel(channel, sizeof channel, C.rc.prefix))
+		die("the prefix is too long");
 	r = cmd("SUBSCRIBE %s", channel);
 	freeReplyObject(r);
 	fprintf(stderr, "hopwatch: watching %s at %s%s%s\n", channel, C.where,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dogstatsd.h"
+#include "keys.h"
 #include "pathwatch.h"
 
 struct pathwatch {
@@ -235,8 +236,8 @@ static void store_change(struct pathwatch *w, const char *probe, const char *tar
 	pathwatch_change_json(json, sizeof json, id, w->source, probe, target, ip, ts, chg);
 	pathwatch_hop_list(old, sizeof old, &chg->old_path);
 	pathwatch_hop_list(new, sizeof new, &chg->new_path);
-	snprintf(stream, sizeof stream, "%schanges:{%s}:%s:%s", prefix, w->source, probe, target);
-	snprintf(channel, sizeof channel, "%spath-changes", prefix);
+	keys_target(stream, sizeof stream, KEYS_CHANGES, prefix, w->source, probe, target);
+	keys_channel(channel, sizeof channel, prefix);
 	snprintf(maxlen, sizeof maxlen, "%d", redis_conf(w->redis)->history);
 	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	snprintf(ttl, sizeof ttl, "%u", chg->first_diff_ttl);
@@ -265,7 +266,7 @@ int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const c
 	trace.n = p->nhops < PATH_MAX_HOPS ? p->nhops : PATH_MAX_HOPS;
 	changed = pathstore_feed(w->store, probe, target, &trace, chg);
 	if (w->redis) {
-		snprintf(key, sizeof key, "%spath:{%s}:%s:%s", redis_conf(w->redis)->prefix, w->source, probe, target);
+		keys_target(key, sizeof key, KEYS_PATH, redis_conf(w->redis)->prefix, w->source, probe, target);
 		/* The change goes first, so that a reader who sees the new
 		 * confirmed path in the hash also finds its stream entry. */
 		if (changed)

@@ -4,7 +4,8 @@
  * every target and each confirmed change (PUBLISH, XADD, HSET) through
  * redis.h.  Lives across reloads, so a reload never loses a path.
  *
- * Redis layout (<p> is redis.prefix, <s> this host, a Cluster hash tag):
+ * Redis layout (built and parsed in keys.h; <p> is redis.prefix, <s> this
+ * host, a Cluster hash tag):
  *   <p>path:{<s>}:<probe>:<target>     hash: the last trace and confirmed path
  *   <p>changes:{<s>}:<probe>:<target>  stream: one entry per change
  *   <p>path-changes                    channel: one JSON message per change

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hopwatch.h"
+#include "keys.h"
 #include "redis.h"
 
 /* Reconnect backoff, seconds: doubles from the first to the last. */
@@ -177,18 +178,12 @@ static void seed_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
 	redisReply *rep = reply;
-	char *key = priv, *probe, *target;
-	size_t pl;
+	char *key = priv;
+	struct keys_parts k;
 
-	if (r && rep && rep->type == REDIS_REPLY_STRING) {
-		/* key: <prefix>path:{<source>}:<probe>:<target> */
-		pl = strlen(r->rc.prefix) + strlen("path:{") + strlen(r->source) + strlen("}:");
-		probe = key + pl;
-		if (strlen(key) > pl && (target = strchr(probe, ':'))) {
-			*target++ = '\0';
-			r->seed(r->seed_arg, probe, target, rep->str);
-		}
-	}
+	if (r && rep && rep->type == REDIS_REPLY_STRING && !keys_split(key, KEYS_PATH, r->rc.prefix, &k) &&
+	    !strcmp(k.source, r->source))
+		r->seed(r->seed_arg, k.probe, k.target, rep->str);
 	free(key);
 }
 
@@ -208,7 +203,7 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
 	redisReply *rep = reply, *keys;
-	char pattern[512];
+	char pattern[4 * KEYS_NAME_MAX];
 
 	if (!r || (uintptr_t)priv != r->conn || !rep)
 		return;
@@ -233,7 +228,7 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 		redisAsyncCommand(ac, seeded_reply, priv, "PING");
 		return;
 	}
-	snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
+	keys_pattern(pattern, sizeof pattern, KEYS_PATH, r->rc.prefix, r->source);
 	redisAsyncCommand(ac, scan_reply, priv, "SCAN %s MATCH %s COUNT " SCAN_COUNT,
 	                  rep->element[0]->str, pattern);
 }
@@ -256,7 +251,7 @@ static void setup_reply(redisAsyncContext *ac, void *reply, void *priv)
 static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
-	char pattern[512];
+	char pattern[4 * KEYS_NAME_MAX];
 
 	if (!r || (uintptr_t)priv != r->conn || !reply)
 		return;
@@ -275,7 +270,7 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 	r->st.connected = 1;
 	r->backoff = BACKOFF_MIN;
 	if (!r->seeded) {
-		snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
+		keys_pattern(pattern, sizeof pattern, KEYS_PATH, r->rc.prefix, r->source);
 		redisAsyncCommand(ac, scan_reply, priv, "SCAN 0 MATCH %s COUNT " SCAN_COUNT, pattern);
 	}
 	redis_pump(r);  /* waits for the seeding on the first connection */
