@@ -37,9 +37,9 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) -MMD -MP \
 build/config.mk: contrib/install-deps.sh
 	@mkdir -p build
 	@contrib/install-deps.sh build
-	@pkg-config --exists libconfig hiredis libcares || { echo "hopwatch: pkg-config cannot find libconfig, hiredis or libcares" >&2; exit 1; }
-	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags libconfig hiredis libcares)"; \
-	   echo "DEP_LIBS := $$(pkg-config --libs libconfig hiredis libcares) -lev -lm -ldl"; } > $@
+	@pkg-config --exists libconfig hiredis libcares jansson || { echo "hopwatch: pkg-config cannot find libconfig, hiredis, libcares or jansson" >&2; exit 1; }
+	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags libconfig hiredis libcares jansson)"; \
+	   echo "DEP_LIBS := $$(pkg-config --libs libconfig hiredis libcares jansson) -lev -lm -ldl"; } > $@
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
 FLAGS_ID := $(CC) $(CFLAGS) $(BASE_CFLAGS)

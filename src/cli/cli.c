@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "changemsg.h"
 #include "conf.h"
 #include "keys.h"
 #include "log.h"
@@ -50,18 +51,6 @@
 
 /* ------------------------------------------------------------------ pure helpers */
 
-/* A change as published on the channel (pathwatch_change_json). */
-struct cli_change {
-	char source[NAME_LEN];          /* the host that saw it */
-	char probe[NAME_LEN];           /* probe instance */
-	char target[NAME_LEN];          /* target as configured */
-	char target_ip[INET6_ADDRSTRLEN]; /* its address then; "" when absent */
-	long long ts;                   /* Unix time of the change; 0 when absent */
-	struct path_hops old_path;      /* confirmed before */
-	struct path_hops new_path;      /* confirmed now */
-	unsigned first_diff_ttl;        /* first differing TTL, 1-based */
-};
-
 /* "42s", "3m05s", "2h07m", "5d03h"; negative ages (clock skew) are 0s. */
 void cli_format_age(char *buf, size_t cap, long long secs);
 /* Field `i` (0-based) of the comma-separated list `s` into buf ("" when
@@ -69,8 +58,6 @@ void cli_format_age(char *buf, size_t cap, long long secs);
 int cli_list_field(const char *s, unsigned i, char *buf, size_t cap);
 /* Number of fields of a comma-separated list; 0 for "". */
 unsigned cli_list_len(const char *s);
-/* Parse a published change message.  0, or -1 when it is not one. */
-int cli_parse_change(const char *json, struct cli_change *m);
 /* Print the TTL rows of old -> new, the first differing TTL marked '>'. */
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
                     const char *oname, const char *nname);
@@ -121,328 +108,6 @@ unsigned cli_list_len(const char *s)
 	for (; *s; s++)
 		n += *s == ',';
 	return n;
-}
-
-/* The JSON reader: just enough for the one message format, strict about
- * what it takes (so a garbled message is refused, not half-printed), and
- * lenient about fields it does not know (skipped), so a newer daemon
- * adding one does not break an older CLI. */
-struct json {
-	const char *p;   /* next character */
-	int depth;       /* nesting while skipping */
-};
-
-static void json_ws(struct json *j)
-{
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
-		j->p++;
-}
-
-static int json_hex4(const char *p, unsigned *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-/* A string into buf (UTF-8; NUL refused); buf NULL skips it.  -1 when
- * malformed or longer than cap - 1. */
-static int json_string(struct json *j, char *buf, size_t cap)
-{
-	size_t len = 0;
-
-	json_ws(j);
-	if (*j->p != '"')
-		return -1;
-	for (j->p++; *j->p != '"'; ) {
-		unsigned char c = (unsigned char)*j->p;
-		char out[4];
-		size_t n = 1;
-		unsigned cp;
-
-		if (!c || c < 0x20)
-			return -1;
-		if (c != '\\') {
-			out[0] = (char)c;
-			j->p++;
-		} else {
-			j->p++;
-			switch (*j->p) {
-			case '"': out[0] = '"'; break;
-			case '\\': out[0] = '\\'; break;
-			case '/': out[0] = '/'; break;
-			case 'b': out[0] = '\b'; break;
-			case 'f': out[0] = '\f'; break;
-			case 'n': out[0] = '\n'; break;
-			case 'r': out[0] = '\r'; break;
-			case 't': out[0] = '\t'; break;
-			case 'u':
-				if (json_hex4(j->p + 1, &cp) < 0)
-					return -1;
-				j->p += 4;
-				if (cp >= 0xd800 && cp < 0xdc00) {
-					unsigned lo;
-					if (j->p[1] != '\\' || j->p[2] != 'u' || json_hex4(j->p + 3, &lo) < 0 ||
-					    lo < 0xdc00 || lo >= 0xe000)
-						return -1;
-					j->p += 6;
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				} else if (cp >= 0xdc00 && cp < 0xe000) {
-					return -1;
-				}
-				if (!cp)
-					return -1;
-				if (cp < 0x80) {
-					out[0] = (char)cp;
-				} else if (cp < 0x800) {
-					out[0] = (char)(0xc0 | cp >> 6);
-					out[1] = (char)(0x80 | (cp & 0x3f));
-					n = 2;
-				} else if (cp < 0x10000) {
-					out[0] = (char)(0xe0 | cp >> 12);
-					out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-					out[2] = (char)(0x80 | (cp & 0x3f));
-					n = 3;
-				} else {
-					out[0] = (char)(0xf0 | cp >> 18);
-					out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-					out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-					out[3] = (char)(0x80 | (cp & 0x3f));
-					n = 4;
-				}
-				break;
-			default:
-				return -1;
-			}
-			j->p++;
-		}
-		if (buf) {
-			if (len + n >= cap)
-				return -1;
-			memcpy(buf + len, out, n);
-		}
-		len += n;
-	}
-	j->p++;
-	if (buf)
-		buf[len] = '\0';
-	return 0;
-}
-
-/* A non-negative integer that fits a long long. */
-static int json_uint(struct json *j, long long *v)
-{
-	json_ws(j);
-	if (*j->p < '0' || *j->p > '9' || (*j->p == '0' && j->p[1] >= '0' && j->p[1] <= '9'))
-		return -1;
-	for (*v = 0; *j->p >= '0' && *j->p <= '9'; j->p++) {
-		if (*v > (LLONG_MAX - 9) / 10)
-			return -1;
-		*v = *v * 10 + (*j->p - '0');
-	}
-	if (*j->p == '.' || *j->p == 'e' || *j->p == 'E')
-		return -1;
-	return 0;
-}
-
-static int json_literal(struct json *j, const char *word)
-{
-	size_t n = strlen(word);
-
-	json_ws(j);
-	if (strncmp(j->p, word, n))
-		return -1;
-	j->p += n;
-	return 0;
-}
-
-/* Skip any value (for fields we do not know). */
-static int json_skip(struct json *j)
-{
-	json_ws(j);
-	if (++j->depth > 32)
-		return -1;
-	switch (*j->p) {
-	case '"':
-		if (json_string(j, NULL, 0) < 0)
-			return -1;
-		break;
-	case '[':
-	case '{': {
-		char close = *j->p == '[' ? ']' : '}';
-		int object = close == '}';
-		j->p++;
-		json_ws(j);
-		if (*j->p == close) {
-			j->p++;
-			break;
-		}
-		for (;;) {
-			if (object) {
-				if (json_string(j, NULL, 0) < 0)
-					return -1;
-				json_ws(j);
-				if (*j->p++ != ':')
-					return -1;
-			}
-			if (json_skip(j) < 0)
-				return -1;
-			json_ws(j);
-			if (*j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (*j->p++ != close)
-				return -1;
-			break;
-		}
-		break;
-	}
-	case 't':
-		if (json_literal(j, "true") < 0)
-			return -1;
-		break;
-	case 'f':
-		if (json_literal(j, "false") < 0)
-			return -1;
-		break;
-	case 'n':
-		if (json_literal(j, "null") < 0)
-			return -1;
-		break;
-	default: {
-		/* a number: -?digits[.digits][e[+-]digits], checked loosely */
-		const char *start = j->p;
-		if (*j->p == '-')
-			j->p++;
-		if (*j->p < '0' || *j->p > '9')
-			return -1;
-		while (*j->p && strchr("0123456789.eE+-", *j->p))
-			j->p++;
-		if (j->p == start)
-			return -1;
-	}
-	}
-	j->depth--;
-	return 0;
-}
-
-/* An array of addresses (strings) and unknown hops (null). */
-static int json_path(struct json *j, struct path_hops *h)
-{
-	memset(h, 0, sizeof *h);
-	json_ws(j);
-	if (*j->p++ != '[')
-		return -1;
-	json_ws(j);
-	if (*j->p == ']') {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		struct in6_addr a6;
-		struct in_addr a4;
-
-		if (h->n >= PATH_MAX_HOPS)
-			return -1;
-		json_ws(j);
-		if (*j->p == 'n') {
-			if (json_literal(j, "null") < 0)
-				return -1;
-		} else if (json_string(j, h->hop[h->n], sizeof h->hop[h->n]) < 0 ||
-		           (inet_pton(AF_INET, h->hop[h->n], &a4) != 1 &&
-		            inet_pton(AF_INET6, h->hop[h->n], &a6) != 1)) {
-			return -1;
-		}
-		h->n++;
-		json_ws(j);
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p++ != ']')
-			return -1;
-		return 0;
-	}
-}
-
-int cli_parse_change(const char *json, struct cli_change *m)
-{
-	struct json j = { .p = json, .depth = 0 };
-	enum { F_PROBE = 1, F_TARGET = 2, F_OLD = 4, F_NEW = 8, F_TTL = 16 };
-	unsigned seen = 0;
-	char key[32];
-	long long v;
-
-	memset(m, 0, sizeof *m);
-	json_ws(&j);
-	if (*j.p++ != '{')
-		return -1;
-	json_ws(&j);
-	if (*j.p == '}')
-		return -1;
-	for (;;) {
-		int r;
-		/* keys longer than key[] are none of ours: skip them */
-		const char *kstart = j.p;
-		if (json_string(&j, key, sizeof key) < 0) {
-			j.p = kstart;
-			if (json_string(&j, NULL, 0) < 0)
-				return -1;
-			key[0] = '\0';
-		}
-		json_ws(&j);
-		if (*j.p++ != ':')
-			return -1;
-		if (!strcmp(key, "source"))
-			r = json_string(&j, m->source, sizeof m->source);
-		else if (!strcmp(key, "probe"))
-			r = json_string(&j, m->probe, sizeof m->probe), seen |= F_PROBE;
-		else if (!strcmp(key, "target"))
-			r = json_string(&j, m->target, sizeof m->target), seen |= F_TARGET;
-		else if (!strcmp(key, "target_ip"))
-			r = json_string(&j, m->target_ip, sizeof m->target_ip);
-		else if (!strcmp(key, "ts"))
-			r = json_uint(&j, &m->ts);
-		else if (!strcmp(key, "old"))
-			r = json_path(&j, &m->old_path), seen |= F_OLD;
-		else if (!strcmp(key, "new"))
-			r = json_path(&j, &m->new_path), seen |= F_NEW;
-		else if (!strcmp(key, "first_diff_ttl")) {
-			r = json_uint(&j, &v);
-			if (!r && (v < 1 || v > PATH_MAX_HOPS))
-				r = -1;
-			m->first_diff_ttl = (unsigned)v;
-			seen |= F_TTL;
-		} else
-			r = json_skip(&j);
-		if (r < 0)
-			return -1;
-		json_ws(&j);
-		if (*j.p == ',') {
-			j.p++;
-			json_ws(&j);
-			continue;
-		}
-		if (*j.p++ != '}')
-			return -1;
-		break;
-	}
-	json_ws(&j);
-	if (*j.p)
-		return -1;
-	return seen == (F_PROBE | F_TARGET | F_OLD | F_NEW | F_TTL) && m->probe[0] && m->target[0] ? 0 : -1;
 }
 
 /* A hop as printed: the address, '*' unknown, '-' past the end. */
@@ -978,7 +643,7 @@ static int cmd_watch(void)
 	        strcmp(C.source, "*") ? " for changes seen by " : "", strcmp(C.source, "*") ? C.source : "");
 	fflush(stderr);
 	for (;;) {
-		struct cli_change m;
+		static struct change_msg m;
 		const char *payload;
 
 		if (deadline) {
@@ -1000,7 +665,7 @@ static int cmd_watch(void)
 			continue;
 		}
 		payload = r->element[2]->str;
-		if (cli_parse_change(payload, &m) < 0) {
+		if (changemsg_read(payload, &m) < 0) {
 			fprintf(stderr, "hopwatch: %s: not a change message: %s\n", channel, payload);
 			freeReplyObject(r);
 			continue;
@@ -1011,8 +676,8 @@ static int cmd_watch(void)
 			continue;
 		if (seen)
 			printf("\n");
-		print_change(m.source, m.probe, m.target, m.target_ip, m.ts, NULL, &m.old_path, &m.new_path,
-		             m.first_diff_ttl);
+		print_change(m.source, m.probe, m.target, m.target_ip, m.ts, NULL, &m.chg.old_path,
+		             &m.chg.new_path, m.chg.first_diff_ttl);
 		fflush(stdout);
 		if (C.count && ++seen >= C.count)
 			return 0;
