@@ -67,4 +67,20 @@ test_expect_success 'Kubernetes: the ConfigMap passes -t' '
 	"$HOPWATCHD" -t -c k8s.conf -P "$PLUGIN_DIR"
 '
 
+test_expect_success 'the stunnel sidecar parses and runs unprivileged' '
+	python3 - "$SRCDIR/contrib/stunnel/sidecar.yaml" <<-\PY
+	import sys, yaml
+	docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+	cm = [d for d in docs if d["kind"] == "ConfigMap"][0]
+	conf = cm["data"]["redis-tls.conf"]
+	assert "verifyChain = yes" in conf and "checkHost" in conf and "client = yes" in conf
+	assert "accept = 127.0.0.1:6380" in conf
+	pod = [d for d in docs if d["kind"] == "Pod"][0]["spec"]
+	assert pod["securityContext"]["runAsNonRoot"] is True
+	assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+	for c in pod["containers"]:
+	    assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
+	PY
+'
+
 test_done
