@@ -62,17 +62,7 @@ test_expect_success 'path changes reach the TLS server through the tunnel' '
 test_expect_success 'a certificate that does not verify: clear error, daemon goes on' '
 	stop d1 &&
 	bad=$(free_tcp_port) && echo "$bad" >bad.port &&
-	cat >bad.conf <<-EOF &&
-	foreground = yes
-	pid =
-	[redis]
-	client = yes
-	accept = 127.0.0.1:$bad
-	connect = 127.0.0.1:$(port_of t-tls)
-	verifyChain = yes
-	CAfile = $TRASH/t-tls/other.crt
-	checkHost = localhost
-	EOF
+	stunnel_conf "$bad" "$(port_of t-tls)" "$TRASH/t-tls/other.crt" >bad.conf &&
 	spawn badtun stunnel4 "$TRASH/bad.conf" &&
 	wait_for 10 ss_listens "$bad" &&
 	: >rx.out &&
@@ -88,17 +78,7 @@ test_expect_success 'a certificate that does not verify: clear error, daemon goe
 test_expect_success 'the tunnel fixed: the change made meanwhile is stored, once' '
 	stop badtun &&
 	bad=$(cat bad.port) &&
-	cat >good.conf <<-EOF &&
-	foreground = yes
-	pid =
-	[redis]
-	client = yes
-	accept = 127.0.0.1:$bad
-	connect = 127.0.0.1:$(port_of t-tls)
-	verifyChain = yes
-	CAfile = $TRASH/t-tls/ca.crt
-	checkHost = localhost
-	EOF
+	stunnel_conf "$bad" "$(port_of t-tls)" "$TRASH/t-tls/ca.crt" >good.conf &&
 	spawn goodtun stunnel4 "$TRASH/good.conf" &&
 	wait_for 20 n_is 2 tls t XLEN "$STREAM" &&
 	test "$(tls t HGET "$HASH" confirmed)" = "$P3" &&

@@ -167,6 +167,24 @@ tls_certs() {
 	) >"$d/openssl.log" 2>&1
 }
 
+# stunnel_conf ACCEPT CONNECT CAFILE: an stunnel client config that takes
+# plain connections on 127.0.0.1:ACCEPT and speaks TLS to 127.0.0.1:CONNECT,
+# verifying the chain against CAFILE and the name "localhost"
+stunnel_conf() {
+	cat <<-EOF
+	foreground = yes
+	pid =
+	debug = notice
+	[redis]
+	client = yes
+	accept = 127.0.0.1:$1
+	connect = 127.0.0.1:$2
+	verifyChain = yes
+	CAfile = $3
+	checkHost = localhost
+	EOF
+}
+
 # tls_start NAME [CAFILE]: a redis-server that speaks only TLS on
 # port NAME-tls, and an stunnel client on port NAME that verifies it
 # against CAFILE (default the test CA) and forwards plain connections.
@@ -180,18 +198,7 @@ tls_start() {
 		--tls-cert-file "$d/server.crt" --tls-key-file "$d/server.key" \
 		--tls-ca-cert-file "$d/ca.crt" --tls-auth-clients no \
 		--dir "$TRASH/$name" --save '' --appendonly no --loglevel warning || return 1
-	cat >"$d/stunnel.conf" <<-EOF
-	foreground = yes
-	pid =
-	debug = notice
-	[redis]
-	client = yes
-	accept = 127.0.0.1:$lp
-	connect = 127.0.0.1:$tp
-	verifyChain = yes
-	CAfile = ${2:-$d/ca.crt}
-	checkHost = localhost
-	EOF
+	stunnel_conf "$lp" "$tp" "${2:-$d/ca.crt}" >"$d/stunnel.conf"
 	spawn "$name-stunnel" stunnel4 "$d/stunnel.conf" || return 1
 	echo "$tp" >"$TRASH/$name-tls.port"
 	echo "$lp" >"$TRASH/$name.port"
