@@ -152,14 +152,27 @@ bench/dsd-sum: bench/dsd-sum.c build/flags | build/config.mk
 bench: all $(BENCH_TOOLS)
 	bench/run
 
-# Man pages, and the systemd unit with this install's paths.
-MAN := contrib/man/hopwatchd.8 contrib/man/hopwatch.conf.5 contrib/man/hopwatch.1
+# Man pages, and the systemd unit, with this install's paths.  Every
+# generated file depends on build/install-vars, which changes whenever an
+# install variable does: `make install PREFIX=/usr` after a build with the
+# default prefix regenerates them (the binaries follow build/flags).
+MAN_SRC := contrib/man/hopwatchd.8 contrib/man/hopwatch.conf.5 contrib/man/hopwatch.1
+MAN := $(patsubst contrib/man/%,build/man/%,$(MAN_SRC))
 systemdunitdir ?= $(PREFIX)/lib/systemd/system
-build/hopwatchd.service: contrib/systemd/hopwatchd.service Makefile
+INSTALL_VARS_ID := $(sbindir) $(bindir) $(sysconfdir) $(plugindir) $(mandir) $(systemdunitdir)
+build/install-vars: FORCE
 	@mkdir -p build
-	sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@SYSCONFDIR@|$(sysconfdir)|g' $< > $@
+	@echo '$(INSTALL_VARS_ID)' | cmp -s - $@ || echo '$(INSTALL_VARS_ID)' > $@
+SUBST_PATHS = sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@BINDIR@|$(bindir)|g' \
+	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' -e 's|@PLUGINDIR@|$(plugindir)|g'
+build/hopwatchd.service: contrib/systemd/hopwatchd.service build/install-vars
+	@mkdir -p build
+	$(SUBST_PATHS) $< > $@
+build/man/%: contrib/man/% build/install-vars
+	@mkdir -p build/man
+	$(SUBST_PATHS) $< > $@
 
-install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service
+install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service $(MAN)
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) \
 		$(DESTDIR)$(sysconfdir)/hopwatch/conf.d $(DESTDIR)$(systemdunitdir) \
 		$(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8
