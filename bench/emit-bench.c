@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 
 	struct ev_loop *loop = ev_default_loop(0);
 	snprintf(url, sizeof url, "udp://127.0.0.1:%u", ntohs(sin.sin_port));
-	statsd *s = statsd_new(loop, NULL, url, 0, err, sizeof err);
+	statsd *s = statsd_new(loop, NULL, url, 0, 0, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "emit-bench: %s\n", err);
 		return 1;
