@@ -435,7 +435,7 @@ static void test_pack(void)
 		{ "line alone too long", "", "b:2|g", 5, NULL },
 		{ "empty line refused", "a:1|c\n", "", 64, NULL },
 	};
-	char buf[64], label[128];
+	char buf[80], label[128];
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len = strlen(cases[i].before), n;
@@ -446,7 +446,7 @@ static void test_pack(void)
 		is_line(buf, n, cases[i].want, label);
 		if (!cases[i].want)
 			ok((unsigned char)buf[len] == JUNK, "pack: %s: nothing written", cases[i].label);
-		ok((unsigned char)buf[cases[i].cap] == JUNK || cases[i].cap >= sizeof buf,
+		ok((unsigned char)buf[cases[i].cap] == JUNK,
 		   "pack: %s: nothing past cap", cases[i].label);
 	}
 	/* Filling a UDP datagram with 10-byte lines: 130 lines of 11 bytes
