@@ -176,7 +176,7 @@ bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_i
 interval = 5;
 foo = 1;
 EOF
-bad 3 statsd.port 'unknown setting in statsd (known: url, echo, telemetry_interval)' <<'EOF'
+bad 3 statsd.port 'unknown setting in statsd (known: url, echo, telemetry_interval, flush_interval)' <<'EOF'
 statsd = {
 	url = "udp://127.0.0.1:8125";
 	port = 8125;

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "dogstatsd.h"
+#include "emit.h"
 #include "plugin.h"
 #include "statsd.h"
 
@@ -84,6 +86,8 @@ static const hw_option statsd_options[] = {
 	  "also print every line sent to standard output" },
 	{ "telemetry_interval", HW_OPT_DURATION, G(statsd.telemetry_interval), "10s", 0, 3600, NULL,
 	  "time between hopwatch.statsd.* self-telemetry; 0 turns it off" },
+	{ "flush_interval", HW_OPT_DURATION, G(statsd.flush_interval), "100ms", 0, 10, NULL,
+	  "longest a line waits for a fuller datagram (official clients: 100ms); 0: send at the end of each loop iteration" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 static const hw_option log_options[] = {
@@ -115,6 +119,9 @@ struct loader {
 	size_t *seen;          /* hash set of the current probe's targets: index + 1, 0 empty */
 	size_t seen_cap;       /* slots in seen, a power of two */
 	const struct probe_conf *seen_for;  /* the probe `seen` describes */
+	size_t tag_room;       /* bytes the fixed tags of a line may take (emit_tags_room) */
+	size_t global_tags;    /* bytes the global tags take, DD_ENTITY_ID's included */
+	char sink_url[512];    /* the sink's URL, for messages */
 };
 
 /* FNV-1a of a target's host and port. */
@@ -199,19 +206,18 @@ static void setting_path(const config_setting_t *s, char *buf, size_t len)
 		snprintf(buf + n, len - n, "[%d]", config_setting_index(s));
 }
 
-/* Report "file:line: path: message" for setting `s`. */
-static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+/* Log "file:line: path: message" for setting `s`: an error (counted) or,
+ * with `warn`, a warning. */
+static void conf_vreport(struct loader *L, const config_setting_t *s, int warn, const char *fmt,
+                         va_list ap) __attribute__((format(printf, 4, 0)));
+static void conf_vreport(struct loader *L, const config_setting_t *s, int warn, const char *fmt,
+                         va_list ap)
 {
 	char path[256], msg[512];
 	const char *file = NULL;
 	int line = 0;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	path[0] = '\0';
 	if (s) {
 		setting_path(s, path, sizeof path);
@@ -222,11 +228,36 @@ static void conf_error(struct loader *L, const config_setting_t *s, const char *
 	}
 	if (!file)
 		file = L->file;
-	if (path[0])
-		HW_ERROR(NULL, "%s:%d: %s: %s", file, line, path, msg);
-	else
-		HW_ERROR(NULL, "%s:%d: %s", file, line, msg);
-	L->errors++;
+	if (warn)
+		HW_WARN(NULL, "%s:%d: %s%s%s", file, line, path, path[0] ? ": " : "", msg);
+	else {
+		HW_ERROR(NULL, "%s:%d: %s%s%s", file, line, path, path[0] ? ": " : "", msg);
+		L->errors++;
+	}
+}
+
+/* Report "file:line: path: message" for setting `s` as an error. */
+static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vreport(L, s, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* The same, as a warning: the configuration stays valid. */
+static void conf_warn(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_warn(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vreport(L, s, 1, fmt, ap);
+	va_end(ap);
 }
 
 int conf_parse_duration(const char *s, double *seconds)
@@ -507,9 +538,73 @@ static void read_tags(struct loader *L, const config_setting_t *s, struct strlis
 			conf_error(L, e, "tag \"%s\" %s", config_setting_get_string(e), why);
 			continue;
 		}
+		if ((why = dsd_tag_consumed(config_setting_get_string(e))))
+			conf_warn(L, e, "tag \"%s\": %s", config_setting_get_string(e), why);
 		out->v[out->n++] = pool_strdup(L->c, config_setting_get_string(e));
 	}
 }
+
+/* ---- The tag room rule of the DogStatsD sink (src/sink/emit.h) ---- */
+
+/* Find the sink's datagram size and the global tags' length; refuse
+ * global tags that leave too little room. */
+static void tag_room_init(struct loader *L, const config_setting_t *root)
+{
+	const struct hw_config *c = L->c;
+	const char *id = getenv("DD_ENTITY_ID");
+	struct statsd_addr a;
+	char why[256];
+
+	if (c->statsd.url)
+		snprintf(L->sink_url, sizeof L->sink_url, "%s", c->statsd.url);
+	else
+		statsd_default_url(L->sink_url, sizeof L->sink_url);
+	/* a bad URL is reported by check_globals, or at start for DD_* */
+	a.unix_socket = statsd_parse_url(L->sink_url, &a, why, sizeof why) == 0 && a.unix_socket;
+	L->tag_room = emit_tags_room(a.unix_socket ? STATSD_UNIX_MAX : STATSD_UDP_MAX);
+	L->global_tags = emit_tags_len(0, (const char *const *)c->tags.v, c->tags.n);
+	if (id && id[0] && !a.unix_socket)  /* daemon.c adds it over UDP */
+		L->global_tags += (L->global_tags ? 1 : 0) + strlen("dd.internal.entity_id:") + strlen(id);
+	if (L->global_tags > L->tag_room)
+		conf_error(L, config_setting_get_member(root, "tags"),
+		           "the global tags take %zu bytes; lines to %s have room for %zu bytes of "
+		           "tags (README: tag room): use fewer or shorter tags%s", L->global_tags,
+		           L->sink_url, L->tag_room, a.unix_socket ? "" : ", or a unix:// socket");
+}
+
+/* Refuse instance `pc` (t NULL, setting `s` its tags) or its target `t`
+ * (setting `s`) when the fixed tags of its lines exceed the room. */
+static void check_tag_room(struct loader *L, const config_setting_t *s,
+                           const struct probe_conf *pc, const struct target_conf *t)
+{
+	/* as instance.c builds them; target_ip: counted at its longest */
+	char probe[80], host[300], port[16], group[300];
+	char ip[] = "target_ip:ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255";
+	const char *own[] = { probe, host, t && t->port ? port : NULL, ip, group };
+	size_t len = L->global_tags;
+
+	if (len > L->tag_room || !pc->name)
+		return;  /* already refused */
+	snprintf(probe, sizeof probe, "probe:%s", pc->name);
+	len = emit_tags_len(len, own, 1);
+	len = emit_tags_len(len, (const char *const *)pc->tags.v, pc->tags.n);
+	if (t && len > L->tag_room)
+		return;  /* the instance was refused */
+	if (t) {
+		snprintf(host, sizeof host, "target:%s", t->host);
+		snprintf(port, sizeof port, "port:%u", t->port);
+		snprintf(group, sizeof group, "%s%s", t->group ? "group:" : "", t->group ? t->group : "");
+		len = emit_tags_len(len, own + 1, 4);
+		len = emit_tags_len(len, (const char *const *)t->tags.v, t->tags.n);
+	}
+	if (len > L->tag_room)
+		conf_error(L, s, "the fixed tags of %s \"%s\" take %zu bytes with the global ones; lines "
+		           "to %s have room for %zu bytes of tags (README: tag room): use fewer or "
+		           "shorter tags", t ? "target" : "probe", t ? t->host : pc->name, len,
+		           L->sink_url, L->tag_room);
+}
+
+/* ---- end of the tag room rule ---- */
 
 /* Read the members of group `g` against `opts` into `base`; keys listed in
  * `skip` are handled by the caller; any other key is an error. */
@@ -647,6 +742,8 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 	t->port = port;
 	t->group = pool_strdup(L->c, group);
 	t->tags = tags;
+	if (t->host && (!group || t->group))
+		check_tag_room(L, e, pc, t);
 }
 
 /* A group or list name a tag can carry. */
@@ -724,6 +821,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 	conf_apply_defaults(c, probe_options, pc);
 	if (tags)
 		read_tags(L, tags, &pc->tags);
+	check_tag_room(L, tags ? tags : ps, pc, NULL);
 	if (pc->p && pc->p->options_size) {
 		pc->opts = calloc(1, pc->p->options_size);
 		if (!pc->opts) {
@@ -956,6 +1054,7 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 			conf_error(L, config_setting_get_member(config_setting_get_member(root, "statsd"), "url"),
 			           "\"%s\": %s", c->statsd.url, why);
 	}
+	tag_room_init(L, root);
 }
 
 struct hw_config *conf_load(const char *file, const char *plugin_dir)

@@ -59,6 +59,7 @@ struct hw_config {
 		const char *url;           /* sink URL; NULL: DD_* environment or udp://127.0.0.1:8125 */
 		int echo;                  /* print every line sent to stdout */
 		double telemetry_interval; /* seconds between self-telemetry, 0: off */
+		double flush_interval;     /* seconds a line may wait for a fuller datagram, 0: none */
 	} statsd;                    /* DogStatsD sink */
 	struct redis_conf {
 		const char *host;          /* Redis host; NULL (and no socket): Redis is off */
