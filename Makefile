@@ -87,11 +87,11 @@ $(DAEMON): src/core/daemon.o src/libhopwatch.a src/core/hopwatch.dynlist
 	$(CC) $(ALL_CFLAGS) -o $@ src/core/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
 		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
-# The CLI checks a daemon config (-c), which loads its plugins: it links and
-# exports the core the same way.
-$(CLI): src/cli/cli.o src/libhopwatch.a src/core/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/cli/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+# The CLI reads only the core settings of a config (conf_load_core) and
+# loads no plugin: it links what it uses of the core, and exports nothing.
+CLI_OBJS := $(patsubst %.c,%.o,$(wildcard src/cli/*.c))
+$(CLI): $(CLI_OBJS) src/libhopwatch.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
 
 # Plugin code: position-independent, hidden unless exported on purpose.
 PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(PLUGIN_INC)
