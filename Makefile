@@ -49,7 +49,7 @@ build/flags: FORCE
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
-# The layout (README "Source layout"): src/core, src/sink and src/paths make
+# The layout (README "Layout"): src/core, src/sink and src/paths make
 # the daemon's core library; src/cli is the read-only CLI; lib/pkt is the
 # packet library and plugins/common the probe helpers, both static, PIC and
 # linked into each plugin that needs them; a plugin is plugins/NAME.c or
@@ -77,7 +77,9 @@ all: $(DAEMON) $(CLI) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
 src/%.o: src/%.c build/flags | build/config.mk
 	$(CC) $(ALL_CFLAGS) $(CORE_INC) -c -o $@ $<
 
+# Made anew each time: `ar r` never drops the member of a renamed file.
 src/libhopwatch.a: $(CORE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # The daemon exports the hw_* functions of include/hopwatch.h to plugins

@@ -36,7 +36,7 @@ struct probe_conf {
 	char *plugin;                /* plugin name */
 	const hw_plugin *p;          /* the loaded plugin */
 	double interval;             /* seconds between rounds of a target */
-	double timeout;              /* seconds a probe waits for its answer */
+	double timeout;              /* seconds a request (one packet) waits for its answer */
 	int family;                  /* enum conf_family */
 	struct strlist tags;         /* instance tags */
 	struct target_conf *targets; /* targets in config order */

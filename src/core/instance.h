@@ -4,9 +4,9 @@
  * tag probe:<name>); what a plugin sends on the wire is a request.
  *
  * instance.c owns the lifecycle, the addresses and the round timer (it asks
- * sched.h, a pure leaf, when each round starts); host.c implements the hw_*
- * functions of hopwatch.h that plugins call.  host.c uses instance.c's
- * structures; instance.c calls host.c's hw_* functions; nothing calls back.
+ * sched.h, a pure leaf, when each round starts); hostapi.c implements the hw_*
+ * functions of hopwatch.h that plugins call.  hostapi.c uses instance.c's
+ * structures; instance.c calls hostapi.c's hw_* functions; nothing calls back.
  */
 #ifndef HW_INSTANCE_H
 #define HW_INSTANCE_H
