@@ -91,11 +91,12 @@ test_expect_success 'paths -c: the socket and host name come from the daemon con
 	diff a b &&
 	{ echo "plugin_dir = \"$TRASH/nowhere\";"; cat "$TRASH/d1.conf"; } >noplugins.conf &&
 	"$HOPWATCH" -c noplugins.conf paths >viaconf2 &&
-	diff viaconf viaconf2 &&
-	sed "s/^redis = {/redis = { port = 0;/" "$TRASH/d1.conf" >badredis.conf &&
+	awk "{ print \$1, \$2, \$3, \$4 }" viaconf2 >c &&
+	diff a c &&
+	sed "s/^redis = {/redis = { bogus = 1;/" "$TRASH/d1.conf" >badredis.conf &&
 	test_must_fail "$HOPWATCH" -c badredis.conf paths 2>err &&
 	cat err &&
-	grep -F "redis.port: must be from 1 to 65535, not 0" err &&
+	grep -F "badredis.conf:6: redis.bogus: unknown setting in redis" err &&
 	grep -F "configuration is not valid" err &&
 	test_must_fail "$HOPWATCH" -c "$TRASH/d1.conf" -P "$TEST_PLUGIN_DIR" paths 2>err &&
 	grep -F "invalid option" err
