@@ -37,9 +37,9 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) -MMD -MP \
 build/config.mk: contrib/install-deps.sh
 	@mkdir -p build
 	@contrib/install-deps.sh build
-	@pkg-config --exists libconfig hiredis libcares || { echo "hopwatch: pkg-config cannot find libconfig, hiredis or libcares" >&2; exit 1; }
-	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags libconfig hiredis libcares)"; \
-	   echo "DEP_LIBS := $$(pkg-config --libs libconfig hiredis libcares) -lev -lm -ldl"; } > $@
+	@pkg-config --exists libconfig hiredis libcares jansson || { echo "hopwatch: pkg-config cannot find libconfig, hiredis, libcares or jansson" >&2; exit 1; }
+	@{ echo "DEP_CFLAGS := $$(pkg-config --cflags libconfig hiredis libcares jansson)"; \
+	   echo "DEP_LIBS := $$(pkg-config --libs libconfig hiredis libcares jansson) -lev -lm -ldl"; } > $@
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
 FLAGS_ID := $(CC) $(CFLAGS) $(BASE_CFLAGS)
@@ -49,7 +49,7 @@ build/flags: FORCE
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
-# The layout (README "Source layout"): src/core, src/sink and src/paths make
+# The layout (README "Layout"): src/core, src/sink and src/paths make
 # the daemon's core library; src/cli is the read-only CLI; lib/pkt is the
 # packet library and plugins/common the probe helpers, both static, PIC and
 # linked into each plugin that needs them; a plugin is plugins/NAME.c or
@@ -77,7 +77,9 @@ all: $(DAEMON) $(CLI) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
 src/%.o: src/%.c build/flags | build/config.mk
 	$(CC) $(ALL_CFLAGS) $(CORE_INC) -c -o $@ $<
 
+# Made anew each time: `ar r` never drops the member of a renamed file.
 src/libhopwatch.a: $(CORE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # The daemon exports the hw_* functions of include/hopwatch.h to plugins
@@ -87,11 +89,11 @@ $(DAEMON): src/core/daemon.o src/libhopwatch.a src/core/hopwatch.dynlist
 	$(CC) $(ALL_CFLAGS) -o $@ src/core/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
 		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
-# The CLI checks a daemon config (-c), which loads its plugins: it links and
-# exports the core the same way.
-$(CLI): src/cli/cli.o src/libhopwatch.a src/core/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/cli/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+# The CLI reads only the core settings of a config (conf_load_core) and
+# loads no plugin: it links what it uses of the core, and exports nothing.
+CLI_OBJS := $(patsubst %.c,%.o,$(wildcard src/cli/*.c))
+$(CLI): $(CLI_OBJS) src/libhopwatch.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
 
 # Plugin code: position-independent, hidden unless exported on purpose.
 PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(PLUGIN_INC)

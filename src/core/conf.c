@@ -122,6 +122,7 @@ struct loader {
 	size_t tag_room;       /* bytes the fixed tags of a line may take (emit_tags_room) */
 	size_t global_tags;    /* bytes the global tags take, DD_ENTITY_ID's included */
 	char sink_url[512];    /* the sink's URL, for messages */
+	int core_only;         /* conf_load_core: probes and include_dir are not read */
 };
 
 /* FNV-1a of a target's host and port. */
@@ -1057,11 +1058,12 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 	tag_room_init(L, root);
 }
 
-struct hw_config *conf_load(const char *file, const char *plugin_dir)
+/* conf_load, or conf_load_core when `core_only`. */
+static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
 	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
-	struct loader L = { .c = c, .file = file };
+	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
 	config_t cf;
 	const config_setting_t *root, *s;
@@ -1118,14 +1120,14 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
 	check_globals(&L, root);
-	if ((s = config_setting_get_member(root, "probes")))
+	if (!core_only && (s = config_setting_get_member(root, "probes")))
 		read_probes(&L, s);
-	if (c->include_dir) {
+	if (!core_only && c->include_dir) {
 		snprintf(incdir, sizeof incdir, "%s%s%s", c->include_dir[0] == '/' ? "" : dir,
 		         c->include_dir[0] == '/' ? "" : "/", c->include_dir);
 		read_include_dir(&L, incdir);
 	}
-	if (!L.errors && !c->nprobes)
+	if (!L.errors && !c->nprobes && !core_only)
 		HW_WARN(NULL, "%s: no probes configured: only self-telemetry will be sent", file);
 	config_destroy(&cf);
 	free(L.seen);
@@ -1134,6 +1136,16 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 		return NULL;
 	}
 	return c;
+}
+
+struct hw_config *conf_load(const char *file, const char *plugin_dir)
+{
+	return load(file, plugin_dir, 0);
+}
+
+struct hw_config *conf_load_core(const char *file)
+{
+	return load(file, NULL, 1);
 }
 
 void conf_free(struct hw_config *c)

@@ -36,7 +36,7 @@ struct probe_conf {
 	char *plugin;                /* plugin name */
 	const hw_plugin *p;          /* the loaded plugin */
 	double interval;             /* seconds between rounds of a target */
-	double timeout;              /* seconds a probe waits for its answer */
+	double timeout;              /* seconds a request (one packet) waits for its answer */
 	int family;                  /* enum conf_family */
 	struct strlist tags;         /* instance tags */
 	struct target_conf *targets; /* targets in config order */
@@ -92,6 +92,12 @@ extern const char *const conf_log_levels[];
  * setting.  Every problem is logged with file:line; NULL when there was
  * any.  conf_load(NULL, ...) returns the defaults. */
 struct hw_config *conf_load(const char *file, const char *plugin_dir);
+/* Load and check only the core settings of `file` (everything but
+ * `probes` and the files of include_dir), loading no plugin: for readers
+ * of `redis` and `hostname` such as the CLI.  `probes` is not checked at
+ * all, so a file valid for this may still be refused by conf_load.
+ * NULL after logging each problem; conf_load_core(NULL) is the defaults. */
+struct hw_config *conf_load_core(const char *file);
 /* Free a configuration; NULL is fine. */
 void conf_free(struct hw_config *c);
 

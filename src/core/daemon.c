@@ -71,8 +71,8 @@ static void notify(const char *state)
 	close(fd);
 }
 
-/* Raise the soft fd limit to the hard one: a tcp probe in connect mode
- * holds a socket per probe in flight, and 1024 is small for big instances. */
+/* Raise the soft fd limit to the hard one: a tcp instance in connect mode
+ * holds a socket per request in flight, and 1024 is small for big instances. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;

@@ -1,4 +1,5 @@
-/* instance.c: probe instance lifecycle and target addresses (see instance.h). */
+/* instance.c: probe instance lifecycle, target addresses and the round
+ * timer (see instance.h; when a round starts is sched.h's decision). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,14 +111,54 @@ static void target_readdress(struct target *t, const struct sockaddr *sa, sockle
 		ctx->p->readdress(ctx->state, &t->pub);
 }
 
-void instance_round_done(struct target *t)
+void hw_done(hw_ctx *ctx, hw_target *pub)
 {
+	struct target *t = (struct target *)pub;
+	(void)ctx;
+	if (!t->running)
+		return;
+	t->running = 0;
+	/* an address learnt while the round ran applies now */
 	if (t->nextlen) {
 		struct sockaddr_storage ss = t->next;
 		socklen_t len = t->nextlen;
 		t->nextlen = 0;
 		target_readdress(t, (struct sockaddr *)&ss, len);
 	}
+}
+
+/* Start (or skip) the round of target `i`: a target whose previous round
+ * still runs is skipped and counted (hopwatch.probe.overruns), never
+ * stacked; one without an address yet waits for the resolver. */
+static void round_start(struct hw_ctx *ctx, size_t i)
+{
+	struct target *t = &ctx->targets[i];
+
+	if (t->running) {
+		HW_DEBUG(ctx, "target %s: previous round still running; skipped", t->tc->host);
+		hw_metric1(ctx, &t->pub, "probe.overruns", HW_COUNT, 1, NULL);
+		return;
+	}
+	if (!t->pub.addrlen)
+		return;  /* not resolved yet: counted by the resolver */
+	t->running = 1;
+	ctx->p->run(ctx->state, &t->pub);
+}
+
+/* The round timer: start every round due now, then sleep until the next. */
+static void round_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hw_ctx *ctx = (struct hw_ctx *)((char *)w - offsetof(struct hw_ctx, sched_timer));
+	double now = hw_mono();
+	size_t i;
+	(void)revents;
+
+	while (sched_next(&ctx->sched, now, &i))
+		round_start(ctx, i);
+	/* libev counts from its cached loop time, which lags the clock by
+	 * however long this iteration has run so far: add that lag. */
+	ev_timer_set(w, sched_wait(&ctx->sched, hw_mono()) + (ev_time() - ev_now(loop)), 0.);
+	ev_timer_start(loop, w);
 }
 
 static void target_resolved(void *arg, const struct sockaddr *sa, socklen_t len, const char *error)
@@ -232,6 +273,7 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 			return NULL;
 		}
 	}
+	ev_timer_init(&ctx->sched_timer, round_timer_cb, 0., 0.);
 	ev_timer_init(&ctx->reresolve, reresolve_cb, rt->cfg->resolve_interval, rt->cfg->resolve_interval);
 	if (pc->p->start(ctx, pc->opts, &ctx->state) < 0) {
 		HW_ERROR(ctx, "plugin %s could not start", pc->plugin);
@@ -246,14 +288,17 @@ void instance_run(struct hw_ctx *ctx)
 {
 	resolve_all(ctx);
 	ev_timer_start(ctx->rt->loop, &ctx->reresolve);
-	sched_start(ctx);
+	if (!ctx->pc->ntargets)
+		return;
+	sched_init(&ctx->sched, ctx->pc->interval, ctx->pc->ntargets, hw_mono());
+	ev_timer_start(ctx->rt->loop, &ctx->sched_timer);  /* slot 0 is due now */
 }
 
 void instance_free(struct hw_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	sched_stop(ctx);
+	ev_timer_stop(ctx->rt->loop, &ctx->sched_timer);
 	ev_timer_stop(ctx->rt->loop, &ctx->reresolve);
 	if (ctx->started)
 		ctx->p->stop(ctx->state);

@@ -1,7 +1,12 @@
 /*
  * instance.h: a running probe instance (struct hw_ctx) and its targets.
- * instance.c owns the lifecycle and addresses, sched.c the round timing,
- * host.c the hw_* functions plugins call.
+ * In the core, a "probe" is one configured instance (a `probes` entry, the
+ * tag probe:<name>); what a plugin sends on the wire is a request.
+ *
+ * instance.c owns the lifecycle, the addresses and the round timer (it asks
+ * sched.h, a pure leaf, when each round starts); hostapi.c implements the hw_*
+ * functions of hopwatch.h that plugins call.  hostapi.c uses instance.c's
+ * structures; instance.c calls hostapi.c's hw_* functions; nothing calls back.
  */
 #ifndef HW_INSTANCE_H
 #define HW_INSTANCE_H
@@ -15,6 +20,7 @@
 #include "emit.h"
 #include "hopwatch.h"
 #include "pathwatch.h"
+#include "sched.h"
 
 /* What every instance of one daemon shares. */
 struct runtime {
@@ -71,9 +77,8 @@ struct hw_ctx {
 	hw_target **tptrs;           /* pointers to targets[i].pub, for hw_targets() */
 	void *tdata;                 /* one block of per-target plugin state */
 	char *tags;                  /* ready tag list: probe:<name>, instance tags, global tags */
-	ev_timer sched;              /* fires at the next round start */
-	uint64_t seq;                /* rounds started or skipped since the schedule began */
-	double base;                 /* hw_mono() when the schedule began */
+	ev_timer sched_timer;        /* fires at the next round start */
+	struct sched sched;          /* which target's round starts when (sched.h) */
 	ev_timer reresolve;          /* periodic re-resolution of named targets */
 	struct hw_io *ios;           /* watches the plugin holds */
 	struct hw_timer *timers;     /* timers the plugin holds */
@@ -82,16 +87,9 @@ struct hw_ctx {
 /* Create instance `pc`: targets, tags, then p->start (sockets).  NULL after
  * logging why. */
 struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc);
-/* Begin resolving and scheduling. */
+/* Begin resolving and scheduling rounds. */
 void instance_run(struct hw_ctx *ctx);
 /* Stop: p->stop, then free whatever the plugin still held; NULL is fine. */
 void instance_free(struct hw_ctx *ctx);
-
-/* Start the schedule of `ctx` (sched.c). */
-void sched_start(struct hw_ctx *ctx);
-/* Stop it. */
-void sched_stop(struct hw_ctx *ctx);
-/* Target `t` finished its round; apply a pending address (instance.c). */
-void instance_round_done(struct target *t);
 
 #endif

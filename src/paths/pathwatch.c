@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changemsg.h"
 #include "dogstatsd.h"
+#include "keys.h"
 #include "pathwatch.h"
 
 struct pathwatch {
@@ -74,61 +76,6 @@ int pathwatch_parse_hop_list(const char *s, struct path_hops *h)
 			return -1;
 	}
 	return 0;
-}
-
-/* Append `s` as a JSON string. */
-static void add_json_string(char *buf, size_t cap, size_t *len, const char *s)
-{
-	add(buf, cap, len, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			add(buf, cap, len, "\\%c", c);
-		else if (c < 0x20)
-			add(buf, cap, len, "\\u%04x", c);
-		else
-			add(buf, cap, len, "%c", c);
-	}
-	add(buf, cap, len, "\"");
-}
-
-/* Append a path as a JSON array of addresses, null for unknown. */
-static void add_json_path(char *buf, size_t cap, size_t *len, const struct path_hops *h)
-{
-	add(buf, cap, len, "[");
-	for (unsigned i = 0; i < h->n; i++) {
-		if (i)
-			add(buf, cap, len, ",");
-		if (h->hop[i][0])
-			add_json_string(buf, cap, len, h->hop[i]);
-		else
-			add(buf, cap, len, "null");
-	}
-	add(buf, cap, len, "]");
-}
-
-size_t pathwatch_change_json(char *buf, size_t cap, const char *id, const char *source,
-                             const char *probe, const char *target, const char *ip, time_t ts,
-                             const struct path_change *chg)
-{
-	size_t len = 0;
-
-	add(buf, cap, &len, "{\"id\":");
-	add_json_string(buf, cap, &len, id);
-	add(buf, cap, &len, ",\"source\":");
-	add_json_string(buf, cap, &len, source);
-	add(buf, cap, &len, ",\"probe\":");
-	add_json_string(buf, cap, &len, probe);
-	add(buf, cap, &len, ",\"target\":");
-	add_json_string(buf, cap, &len, target);
-	add(buf, cap, &len, ",\"target_ip\":");
-	add_json_string(buf, cap, &len, ip);
-	add(buf, cap, &len, ",\"ts\":%lld,\"old\":", (long long)ts);
-	add_json_path(buf, cap, &len, &chg->old_path);
-	add(buf, cap, &len, ",\"new\":");
-	add_json_path(buf, cap, &len, &chg->new_path);
-	add(buf, cap, &len, ",\"first_diff_ttl\":%u}", chg->first_diff_ttl);
-	return done(buf, cap, len);
 }
 
 size_t pathwatch_event_title(char *buf, size_t cap, const char *target)
@@ -228,15 +175,30 @@ static void store_change(struct pathwatch *w, const char *probe, const char *tar
 	 * subscribers can drop a repeated message by it. */
 	clock_gettime(CLOCK_REALTIME, &now);
 	snprintf(id, sizeof id, "%lld-0", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
-	char json[PATH_MAX_HOPS * 100 + 1024], stream[1024], channel[300], maxlen[16], tsbuf[24],
+	char stream[1024], channel[300], maxlen[16], tsbuf[24],
 	     old[PATH_MAX_HOPS * 48], new[PATH_MAX_HOPS * 48], ttl[8];
 	const char *prefix = redis_conf(w->redis)->prefix;
+	static char json[CHANGEMSG_MAX];
+	static struct change_msg m;  /* static, like json: 40 KB kept off the stack */
+	int n = 3;
 
-	pathwatch_change_json(json, sizeof json, id, w->source, probe, target, ip, ts, chg);
+	memset(&m, 0, sizeof m);
+	snprintf(m.id, sizeof m.id, "%s", id);
+	snprintf(m.source, sizeof m.source, "%s", w->source);
+	snprintf(m.probe, sizeof m.probe, "%s", probe);
+	snprintf(m.target, sizeof m.target, "%s", target);
+	snprintf(m.target_ip, sizeof m.target_ip, "%s", ip);
+	m.ts = (long long)ts;
+	m.chg = *chg;
+	if (!changemsg_write(json, sizeof json, &m)) {
+		HW_WARN(NULL, "path change of %s/%s: no JSON message (a name is not UTF-8); "
+		              "stored, not published", probe, target);
+		n = 2;
+	}
 	pathwatch_hop_list(old, sizeof old, &chg->old_path);
 	pathwatch_hop_list(new, sizeof new, &chg->new_path);
-	snprintf(stream, sizeof stream, "%schanges:{%s}:%s:%s", prefix, w->source, probe, target);
-	snprintf(channel, sizeof channel, "%spath-changes", prefix);
+	keys_target(stream, sizeof stream, KEYS_CHANGES, prefix, w->source, probe, target);
+	keys_channel(channel, sizeof channel, prefix);
 	snprintf(maxlen, sizeof maxlen, "%d", redis_conf(w->redis)->history);
 	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	snprintf(ttl, sizeof ttl, "%u", chg->first_diff_ttl);
@@ -249,7 +211,7 @@ static void store_change(struct pathwatch *w, const char *probe, const char *tar
 		{ (int)(sizeof hset / sizeof hset[0]), hset },
 		{ (int)(sizeof pub / sizeof pub[0]), pub },
 	};
-	redis_command(w->redis, NULL, cmds, 3);
+	redis_command(w->redis, NULL, cmds, n);
 }
 
 int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,
@@ -265,7 +227,7 @@ int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const c
 	trace.n = p->nhops < PATH_MAX_HOPS ? p->nhops : PATH_MAX_HOPS;
 	changed = pathstore_feed(w->store, probe, target, &trace, chg);
 	if (w->redis) {
-		snprintf(key, sizeof key, "%spath:{%s}:%s:%s", redis_conf(w->redis)->prefix, w->source, probe, target);
+		keys_target(key, sizeof key, KEYS_PATH, redis_conf(w->redis)->prefix, w->source, probe, target);
 		/* The change goes first, so that a reader who sees the new
 		 * confirmed path in the hash also finds its stream entry. */
 		if (changed)

@@ -4,10 +4,11 @@
  * every target and each confirmed change (PUBLISH, XADD, HSET) through
  * redis.h.  Lives across reloads, so a reload never loses a path.
  *
- * Redis layout (<p> is redis.prefix, <s> this host, a Cluster hash tag):
+ * Redis layout (built and parsed in keys.h; <p> is redis.prefix, <s> this
+ * host, a Cluster hash tag):
  *   <p>path:{<s>}:<probe>:<target>     hash: the last trace and confirmed path
  *   <p>changes:{<s>}:<probe>:<target>  stream: one entry per change
- *   <p>path-changes                    channel: one JSON message per change
+ *   <p>path-changes                    channel: one JSON message per change (changemsg.h)
  */
 #ifndef HW_PATHWATCH_H
 #define HW_PATHWATCH_H
@@ -45,10 +46,6 @@ void pathwatch_free(pathwatch *w);
 size_t pathwatch_hop_list(char *buf, size_t cap, const struct path_hops *h);
 /* Parse such a list back; -1 when it is not one. */
 int pathwatch_parse_hop_list(const char *s, struct path_hops *h);
-/* The JSON message published for a change; `id` is its stream entry id. */
-size_t pathwatch_change_json(char *buf, size_t cap, const char *id, const char *source,
-                             const char *probe, const char *target, const char *ip, time_t ts,
-                             const struct path_change *chg);
 /* Title and text of the change event. */
 size_t pathwatch_event_title(char *buf, size_t cap, const char *target);
 size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg);

@@ -1,4 +1,5 @@
-/* redis.c: see redis.h. */
+/* redis.c: the asynchronous Redis writer, hiredis on the libev loop (see
+ * redis.h); what is queued, resent and dropped is redisq.c's. */
 #include <ev.h>
 #include <hiredis/adapters/libev.h>
 #include <hiredis/async.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "hopwatch.h"
+#include "keys.h"
+#include "redisq.h"
 #include "redis.h"
 
 /* Reconnect backoff, seconds: doubles from the first to the last. */
@@ -16,19 +19,6 @@
 #define BACKOFF_MAX 30.0
 /* Keys asked per SCAN call when loading stored paths. */
 #define SCAN_COUNT "500"
-
-/* Most commands in one item (a change is XADD, HSET and PUBLISH). */
-#define ITEM_MAX_CMDS 4
-
-/* One queued unit: commands that stand or fall together, RESP-encoded. */
-struct item {
-	char *cmd[ITEM_MAX_CMDS];   /* the encoded commands */
-	size_t len[ITEM_MAX_CMDS];  /* their lengths */
-	int ncmd;                   /* how many */
-	int acked;                  /* replies received on this connection */
-	char *coalesce;             /* coalescing key, or NULL for an ordered item */
-	struct item *next;          /* queue link */
-};
 
 struct redis {
 	struct ev_loop *loop;        /* the daemon's loop */
@@ -41,10 +31,7 @@ struct redis {
 	uintptr_t conn;              /* id of the connection; stale callbacks carry an older one */
 	int ready;                   /* connected, and AUTH and SELECT accepted */
 	int setup_failed;            /* AUTH or SELECT was refused on this connection */
-	struct item *head, *tail;    /* queue, oldest first */
-	struct item *unsent;         /* first item not yet written on this connection */
-	size_t nqueued;              /* items in the queue */
-	size_t nordered;             /* of which ordered (no coalescing key): changes */
+	struct redisq q;             /* what waits to be written or acknowledged (redisq.h) */
 	size_t inflight;             /* commands written and not yet answered */
 	double progress;             /* ev_now() of the last reply or of the first write since idle */
 	double backoff;              /* next reconnect delay */
@@ -63,14 +50,12 @@ static void redis_lost(struct redis *r, const char *why)
 	redisAsyncContext *ac = r->ac;
 
 	if (why)
-		HW_WARN(NULL, "redis: %s; retrying in %.1fs (%zu commands kept)", why, r->backoff, r->nqueued);
+		HW_WARN(NULL, "redis: %s; retrying in %.1fs (%zu commands kept)", why, r->backoff, r->q.n);
 	r->ac = NULL;
 	r->ready = 0;
 	r->st.connected = 0;
 	r->conn++;              /* callbacks of the old connection are ignored from now on */
-	r->unsent = r->head;    /* everything unacknowledged is written again */
-	for (struct item *it = r->head; it; it = it->next)
-		it->acked = 0;
+	redisq_rewind(&r->q);   /* everything unacknowledged is written again */
 	r->inflight = 0;
 	r->connect_started = 0;
 	if (ac)
@@ -94,43 +79,18 @@ static void redis_gone(struct redis *r, const char *why)
  * first writes must not be what the seeding reads. */
 static void redis_pump(struct redis *r)
 {
+	struct redisq_item *it;
+
 	if (!r->ready || !r->seeded)
 		return;
-	for (; r->unsent; r->unsent = r->unsent->next)
-		for (int i = 0; i < r->unsent->ncmd; i++) {
+	for (; (it = redisq_unsent(&r->q)); redisq_sent(&r->q))
+		for (int i = 0; i < it->ncmd; i++) {
 			if (redisAsyncFormattedCommand(r->ac, redis_item_reply, (void *)r->conn,
-			                               r->unsent->cmd[i], r->unsent->len[i]) != REDIS_OK)
+			                               it->cmd[i], it->len[i]) != REDIS_OK)
 				return;
 			if (!r->inflight++)
 				r->progress = ev_now(r->loop);
 		}
-}
-
-/* Free an item. */
-static void item_free(struct item *it)
-{
-	for (int i = 0; i < it->ncmd; i++)
-		free(it->cmd[i]);
-	free(it->coalesce);
-	free(it);
-}
-
-/* Remove the oldest item (answered). */
-static void pop_head(struct redis *r)
-{
-	struct item *it = r->head;
-
-	if (!it)
-		return;
-	if (r->unsent == it)
-		r->unsent = it->next;
-	r->head = it->next;
-	if (!r->head)
-		r->tail = NULL;
-	r->nqueued--;
-	if (!it->coalesce)
-		r->nordered--;
-	item_free(it);
 }
 
 /* Errors after which the same command will work later: keep it and
@@ -168,8 +128,7 @@ static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv)
 		r->st.errors++;
 		HW_WARN(NULL, "redis: command refused: %s", rep->str);
 	}
-	if (r->head && ++r->head->acked >= r->head->ncmd)
-		pop_head(r);
+	redisq_ack(&r->q);
 }
 
 /* Seed the path store from one stored path hash. */
@@ -177,18 +136,12 @@ static void seed_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
 	redisReply *rep = reply;
-	char *key = priv, *probe, *target;
-	size_t pl;
+	char *key = priv;
+	struct keys_parts k;
 
-	if (r && rep && rep->type == REDIS_REPLY_STRING) {
-		/* key: <prefix>path:{<source>}:<probe>:<target> */
-		pl = strlen(r->rc.prefix) + strlen("path:{") + strlen(r->source) + strlen("}:");
-		probe = key + pl;
-		if (strlen(key) > pl && (target = strchr(probe, ':'))) {
-			*target++ = '\0';
-			r->seed(r->seed_arg, probe, target, rep->str);
-		}
-	}
+	if (r && rep && rep->type == REDIS_REPLY_STRING && !keys_split(key, KEYS_PATH, r->rc.prefix, &k) &&
+	    !strcmp(k.source, r->source))
+		r->seed(r->seed_arg, k.probe, k.target, rep->str);
 	free(key);
 }
 
@@ -208,7 +161,7 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
 	redisReply *rep = reply, *keys;
-	char pattern[512];
+	char pattern[4 * KEYS_NAME_MAX];
 
 	if (!r || (uintptr_t)priv != r->conn || !rep)
 		return;
@@ -233,7 +186,7 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 		redisAsyncCommand(ac, seeded_reply, priv, "PING");
 		return;
 	}
-	snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
+	keys_pattern(pattern, sizeof pattern, KEYS_PATH, r->rc.prefix, r->source);
 	redisAsyncCommand(ac, scan_reply, priv, "SCAN %s MATCH %s COUNT " SCAN_COUNT,
 	                  rep->element[0]->str, pattern);
 }
@@ -256,7 +209,7 @@ static void setup_reply(redisAsyncContext *ac, void *reply, void *priv)
 static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
-	char pattern[512];
+	char pattern[4 * KEYS_NAME_MAX];
 
 	if (!r || (uintptr_t)priv != r->conn || !reply)
 		return;
@@ -275,7 +228,7 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 	r->st.connected = 1;
 	r->backoff = BACKOFF_MIN;
 	if (!r->seeded) {
-		snprintf(pattern, sizeof pattern, "%spath:{%s}:*", r->rc.prefix, r->source);
+		keys_pattern(pattern, sizeof pattern, KEYS_PATH, r->rc.prefix, r->source);
 		redisAsyncCommand(ac, scan_reply, priv, "SCAN 0 MATCH %s COUNT " SCAN_COUNT, pattern);
 	}
 	redis_pump(r);  /* waits for the seeding on the first connection */
@@ -413,6 +366,7 @@ redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *
 	r->seed_arg = seed_arg;
 	r->backoff = BACKOFF_MIN;
 	r->conn = 1;
+	r->q.limit = rc->queue > 0 ? (size_t)rc->queue : 1;
 	ev_timer_init(&r->retry, retry_cb, 0., 0.);
 	tick = rc->command_timeout < rc->connect_timeout ? rc->command_timeout : rc->connect_timeout;
 	ev_timer_init(&r->watchdog, watchdog_cb, tick / 2, tick / 2);
@@ -421,85 +375,26 @@ redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *
 	return r;
 }
 
-/* Drop the oldest unsent ordered item to make room; written ones stay,
- * their replies are on the way. */
-static void drop_oldest(struct redis *r)
-{
-	struct item *prev = NULL, *it = r->head;
-
-	while (it && it != r->unsent) {
-		prev = it;
-		it = it->next;
-	}
-	for (; it; prev = it, it = it->next) {
-		if (it->coalesce)
-			continue;
-		if (r->unsent == it)
-			r->unsent = it->next;
-		if (prev)
-			prev->next = it->next;
-		else
-			r->head = it->next;
-		if (r->tail == it)
-			r->tail = prev;
-		r->nqueued--;
-		r->nordered--;
-		r->st.dropped++;
-		item_free(it);
-		return;
-	}
-}
-
 void redis_command(redis *r, const char *coalesce, const struct redis_cmd *cmds, int n)
 {
-	struct item *it;
+	char *enc[REDISQ_ITEM_MAX_CMDS];
+	size_t len[REDISQ_ITEM_MAX_CMDS];
 
-	if (n < 1 || n > ITEM_MAX_CMDS || !(it = calloc(1, sizeof *it)))
+	if (n < 1 || n > REDISQ_ITEM_MAX_CMDS)
 		return;
 	for (int i = 0; i < n; i++) {
-		int len = redisFormatCommandArgv(&it->cmd[i], cmds[i].argc, (const char **)cmds[i].argv, NULL);
-		if (len < 0) {
-			item_free(it);
+		int l = redisFormatCommandArgv(&enc[i], cmds[i].argc, (const char **)cmds[i].argv, NULL);
+		if (l < 0) {
+			while (i--)
+				free(enc[i]);
 			return;
 		}
-		it->len[i] = (size_t)len;
-		it->ncmd++;
+		len[i] = (size_t)l;
 	}
-	if (coalesce)
-		for (struct item *old = r->unsent; old; old = old->next)
-			if (old->coalesce && !strcmp(old->coalesce, coalesce) && old->ncmd == it->ncmd) {
-				/* swap the commands in: the old item keeps its place */
-				for (int i = 0; i < it->ncmd; i++) {
-					char *c = old->cmd[i];
-					size_t l = old->len[i];
-					old->cmd[i] = it->cmd[i];
-					old->len[i] = it->len[i];
-					it->cmd[i] = c;
-					it->len[i] = l;
-				}
-				item_free(it);
-				return;
-			}
-	if (coalesce && !(it->coalesce = strdup(coalesce))) {
-		item_free(it);
-		return;
-	}
-	if (!coalesce && r->nordered >= (size_t)r->rc.queue) {
-		drop_oldest(r);
-		if (r->st.dropped == 1 || r->st.dropped % 1000 == 0)
-			HW_WARN(NULL, "redis: queue full (%d); dropped the oldest change (%llu so far)",
-			        r->rc.queue, (unsigned long long)r->st.dropped);
-	}
-	if (r->tail)
-		r->tail->next = it;
-	else
-		r->head = it;
-	r->tail = it;
-	if (!r->unsent)
-		r->unsent = it;
-	r->nqueued++;
-	if (!coalesce)
-		r->nordered++;
+	if (redisq_push(&r->q, coalesce, enc, len, n) == REDISQ_DROPPED &&
+	    (r->q.dropped == 1 || r->q.dropped % 1000 == 0))
+		HW_WARN(NULL, "redis: queue full (%d); dropped the oldest change (%llu so far)",
+		        r->rc.queue, (unsigned long long)r->q.dropped);
 	redis_pump(r);
 }
 
@@ -507,7 +402,8 @@ struct redis_stats redis_get_stats(const redis *r)
 {
 	struct redis_stats s = r->st;
 
-	s.queued = r->nqueued;
+	s.queued = r->q.n;
+	s.dropped = r->q.dropped;
 	return s;
 }
 
@@ -517,16 +413,15 @@ void redis_free(redis *r)
 		return;
 	ev_timer_stop(r->loop, &r->retry);
 	ev_timer_stop(r->loop, &r->watchdog);
-	if (r->nqueued)
-		HW_WARN(NULL, "redis: %zu commands not written at exit", r->nqueued);
+	if (r->q.n)
+		HW_WARN(NULL, "redis: %zu commands not written at exit", r->q.n);
 	if (r->ac) {
 		redisAsyncContext *ac = r->ac;
 		r->ac = NULL;
 		ac->data = NULL;
 		redisAsyncFree(ac);
 	}
-	while (r->head)
-		pop_head(r);
+	redisq_clear(&r->q);
 	conf_release(&r->rc);
 	free(r->source);
 	free(r);

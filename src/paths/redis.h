@@ -7,7 +7,8 @@
  * beyond `queue` kept changes the oldest is dropped and counted.  Nothing
  * is written before the stored paths were read back at start.
  * Commands with a coalescing key (the latest trace of a target) replace an
- * unsent one with the same key instead of piling up.
+ * unsent one with the same key instead of piling up.  Those queue rules are
+ * redisq.h's (pure); this file does the hiredis I/O on the loop.
  */
 #ifndef HW_REDIS_H
 #define HW_REDIS_H

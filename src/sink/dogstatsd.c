@@ -1,4 +1,5 @@
-/* dogstatsd.c: DogStatsD line encoder (see dogstatsd.h and shared/dogstatsd.md). */
+/* dogstatsd.c: DogStatsD line encoder (see dogstatsd.h and Datadog's
+ * DogStatsD datagram format, https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -18,7 +18,9 @@
 
 struct ev_loop;
 
-/* Largest datagram per transport (shared/dogstatsd.md). */
+/* Largest datagram per transport: UDP so that a 1500-byte MTU never
+ * fragments, a Unix socket the agent's default dogstatsd_buffer_size
+ * (Datadog's DogStatsD docs, https://docs.datadoghq.com/developers/dogstatsd/high_throughput/). */
 #define STATSD_UDP_MAX 1432
 #define STATSD_UNIX_MAX 8192
 

@@ -15,7 +15,8 @@
  * Every valid line is printed exactly as received.  Every invalid datagram
  * or line is reported as "dsd-recv: invalid: <reason>: <line>" on stderr
  * (and as "INVALID dsd-recv: ..." in the -o file), and makes the exit
- * status 3.  The wire format is the one in shared/dogstatsd.md; where the
+ * status 3.  The wire format is Datadog's DogStatsD datagram format
+ * (https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/); where the
  * agent is lenient (field order, odd characters) this is deliberately not:
  * it exists to catch encoder bugs.
  *

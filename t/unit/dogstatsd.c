@@ -1,6 +1,7 @@
 /*
- * dogstatsd.c: the DogStatsD encoder (src/dogstatsd.h), byte for byte.
- * Expected lines follow shared/dogstatsd.md; every encoder is also driven
+ * dogstatsd.c: the DogStatsD encoder (src/sink/dogstatsd.h), byte for byte.
+ * Expected lines follow Datadog's DogStatsD datagram format
+ * (https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/); every encoder is also driven
  * to its `cap` boundary, where it must either write the whole line or
  * return 0.
  */

@@ -1,4 +1,9 @@
-/* host.c: the functions of hopwatch.h that plugins call. */
+/*
+ * hostapi.c: the host side of hopwatch.h, the functions plugins call: fd
+ * watches and timers on the daemon's libev loop, raw sockets, the clock,
+ * the instance's settings, and lines to the DogStatsD sink.  hw_done(),
+ * which ends a round, lives with the rounds in instance.c.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -126,16 +131,6 @@ double hw_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void hw_done(hw_ctx *ctx, hw_target *pub)
-{
-	struct target *t = (struct target *)pub;
-	(void)ctx;
-	if (!t->running)
-		return;
-	t->running = 0;
-	instance_round_done(t);
 }
 
 hw_target *const *hw_targets(hw_ctx *ctx, size_t *n)

@@ -1,0 +1,53 @@
+/*
+ * keys.h: the Redis key schema, built and parsed here only (the daemon's
+ * writer in pathwatch.c and redis.c, the CLI's reader in src/cli).  Pure:
+ * no I/O.  Unit-tested in t/unit/keys.c.
+ *
+ *   <prefix>path:{<source>}:<probe>:<target>     hash: the last trace and the confirmed path
+ *   <prefix>changes:{<source>}:<probe>:<target>  stream: one entry per confirmed change
+ *   <prefix>path-changes                         channel: one JSON message per change (changemsg.h)
+ *
+ * <prefix> is redis.prefix; <source> the host that traced (hostname, else
+ * the system's name), in braces so that it is a Redis Cluster hash tag and
+ * a host's keys share a slot; <probe> the probe instance's name (no ':');
+ * <target> the target as configured, with ":port" ("[v6]:port") when it
+ * has one (it may hold ':').  A source never holds '}' (conf.c allows
+ * letters, digits, '_', '.', '-'), so the first "}:" ends it.
+ */
+#ifndef HW_KEYS_H
+#define HW_KEYS_H
+
+#include <stddef.h>
+
+/* Longest source, probe or target name handled, bytes with the NUL. */
+#define KEYS_NAME_MAX 512
+
+/* What a key is about. */
+enum keys_kind {
+	KEYS_PATH,      /* the path hash */
+	KEYS_CHANGES,   /* the change stream */
+};
+
+/* The parts of a per-target key. */
+struct keys_parts {
+	char source[KEYS_NAME_MAX];  /* the host that traced */
+	char probe[KEYS_NAME_MAX];   /* probe instance name */
+	char target[KEYS_NAME_MAX];  /* target as configured */
+};
+
+/* The key of `kind` for (source, probe, target) into buf.  Returns its
+ * length, or 0 (and "") when it does not fit in `cap` bytes with the NUL. */
+size_t keys_target(char *buf, size_t cap, enum keys_kind kind, const char *prefix,
+                   const char *source, const char *probe, const char *target);
+/* The channel path changes are published on.  Length, or 0 when too long. */
+size_t keys_channel(char *buf, size_t cap, const char *prefix);
+/* A SCAN MATCH pattern for every key of `kind` of `source` (NULL or "*":
+ * every source); glob characters of prefix and source are escaped.
+ * Length, or 0 when too long. */
+size_t keys_pattern(char *buf, size_t cap, enum keys_kind kind, const char *prefix,
+                    const char *source);
+/* Split a key of `kind` under `prefix` into its parts.  0, or -1 when it
+ * is not such a key (or a part is empty or longer than KEYS_NAME_MAX - 1). */
+int keys_split(const char *key, enum keys_kind kind, const char *prefix, struct keys_parts *out);
+
+#endif
