@@ -94,6 +94,20 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir);
 /* Free a configuration; NULL is fine. */
 void conf_free(struct hw_config *c);
 
+/* A number literal of the config, as written and exactly as meant. */
+struct conf_number {
+	char text[32];   /* the literal as written; a longer one is cut and ends in "..." */
+	int is_float;    /* 1: written as a float (with '.' or an exponent) */
+	int fits;        /* integers: the value fits in 64 bits; floats: it is finite */
+	long long i;     /* an integer's value, when it fits */
+	double d;        /* a float's value; an integer's, converted (+-HUGE_VAL when it does not fit) */
+};
+
+/* Read the number literal `text` (`len` bytes, libconfig syntax: "42",
+ * "-7", "0x1F", "10L", "1.5e3") exactly.  libconfig 1.5 cuts integers to
+ * 32 bits and keeps no text, so the loader reads the literals itself.
+ * Returns 0, or -1 when it is not a number literal.  Pure. */
+int conf_parse_number(const char *text, size_t len, struct conf_number *n);
 /* Parse a duration "1.5", "250ms", "2s", "5m", "1h" into seconds.
  * Returns 0, or -1 when it is not one.  Pure. */
 int conf_parse_duration(const char *s, double *seconds);
@@ -101,6 +115,11 @@ int conf_parse_duration(const char *s, double *seconds);
  * has no port).  Returns 0, or -1 with a reason.  Pure. */
 int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
                         const char **why);
+/* Whether target `host` can be what it looks like: a host made of digits
+ * and dots must be an IPv4 address, one with ':' an IPv6 address, and an
+ * address must be of `family` (enum conf_family).  Returns NULL, or what
+ * is wrong ("is not an IPv4 address ...").  Pure. */
+const char *conf_host_problem(const char *host, int family);
 /* Set the fields of `base` described by `opts` to their defaults.  Returns
  * NULL, or the name of the option whose default does not parse.  `c` owns
  * the strings.  Used for plugin tables and the core's. */
