@@ -8,25 +8,13 @@
 [ -x "$HOPWATCHD" ] || skip_all "src/hopwatchd is not built (run make)"
 [ -f "$TEST_PLUGIN_DIR/testprobe.so" ] || skip_all "t/plugins are not built (run make)"
 
-# TAP reads "# SKIP"/"# TODO" in a description as a directive: escape '#'
-tap_desc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/#/\\#/g'; }
+. "$SRCDIR/t/lib/conf.sh"
 
 # check_refused FILE EXPECT [PLUGIN_DIR]: -t exits exactly 1 and stderr has
 # the error line "hopwatchd: error: EXPECT..." (EXPECT a fixed prefix).
 check_refused() {
-	local rc=0
-	"$HOPWATCHD" -t -c "$1" -P "${3:-$TEST_PLUGIN_DIR}" >out 2>err || rc=$?
-	cat err
-	if [ "$rc" != 1 ]; then
-		echo "exit status $rc, expected 1"
-		return 1
-	fi
-	if ! grep -F -e "hopwatchd: error: $2" err >/dev/null; then
-		echo "no error line starting with: $2"
-		return 1
-	fi
-	grep -F -e "$1: configuration is not valid" err >/dev/null &&
-	! grep -F "OK (" out
+	check "$1" "${3:-$TEST_PLUGIN_DIR}" && cp "$1.out" out && cp "$1.err" err &&
+	refused "$1" "$2" prefix
 }
 
 n=0

@@ -16,23 +16,7 @@
 [ -x "$HOPWATCHD" ] || skip_all "src/hopwatchd is not built (run make)"
 [ -f "$PLUGIN_DIR/icmp.so" ] || skip_all "plugins are not built (run make)"
 
-# TAP reads "# SKIP"/"# TODO" in a description as a directive: escape '#'
-tap_desc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/#/\\#/g'; }
-
-# check FILE: run -t on FILE; FILE.out, FILE.err and FILE.rc hold the result.
-check() {
-	local rc=0
-	"$HOPWATCHD" -t -c "$1" -P "$PLUGIN_DIR" >"$1.out" 2>"$1.err" || rc=$?
-	echo "$rc" >"$1.rc"
-}
-
-# refused FILE LINE: -t exited 1 (not a crash) and stderr has LINE as a whole line.
-refused() {
-	cat "$1.err"
-	[ "$(cat "$1.rc")" = 1 ] || { echo "exit status $(cat "$1.rc"), expected 1"; return 1; }
-	grep -qxF -e "hopwatchd: error: $2" "$1.err" || { echo "no line: hopwatchd: error: $2"; return 1; }
-	! grep -q "OK (" "$1.out"
-}
+. "$SRCDIR/t/lib/conf.sh"
 
 n=0
 # expect_refused DESC LINE (config on stdin): the config is refused with
@@ -60,15 +44,21 @@ field 05-interval-int-overflow '1: interval: must be from 0.01s to 86400s, not 9
 interval = 99999999999999999999;
 statsd = { url = "udp://127.0.0.1:18199"; };
 EOF
-field 08-count-int64 '6: probes[0].count: must be from 1 to 100, not 3000000000' <<'EOF'
+# probe_field NAME PLUGIN KEY VALUE WANT: a field case of one probe setting.
+probe_field() {
+	field "$1" "$5" <<EOF
 interval = 10;
 timeout = 1;
 statsd = { url = "udp://127.0.0.1:18199"; };
 probes = (
-  { name = "p1"; plugin = "icmp"; targets = [ "127.0.0.1" ];
-    count = 3000000000; }
+  { name = "p1"; plugin = "$2"; targets = [ "127.0.0.1" ];
+    $3 = $4; }
 );
 EOF
+}
+probe_field 08-count-int64 icmp count 3000000000 '6: probes[0].count: must be from 1 to 100, not 3000000000'
+probe_field 81-count-2pow32-plus-3 icmp count 4294967299 '6: probes[0].count: must be from 1 to 100, not 4294967299'
+probe_field 84-max-ttl-2pow32-plus-10 path max_ttl 4294967306 '6: probes[0].max_ttl: must be from 1 to 64, not 4294967306'
 field 43-include-self '2: @include "43-include-self.conf": includes the file itself' <<'EOF'
 statsd = { url = "udp://127.0.0.1:18199"; };
 @include "43-include-self.conf"
@@ -86,15 +76,6 @@ interval = 10;
 interval = 20;
 statsd = { url = "udp://127.0.0.1:18199"; };
 EOF
-field 81-count-2pow32-plus-3 '6: probes[0].count: must be from 1 to 100, not 4294967299' <<'EOF'
-interval = 10;
-timeout = 1;
-statsd = { url = "udp://127.0.0.1:18199"; };
-probes = (
-  { name = "p1"; plugin = "icmp"; targets = [ "127.0.0.1" ];
-    count = 4294967299; }
-);
-EOF
 field 82-interval-2pow32-plus-10 '1: interval: must be from 0.01s to 86400s, not 4294967306' <<'EOF'
 interval = 4294967306;
 statsd = { url = "udp://127.0.0.1:18199"; };
@@ -102,15 +83,6 @@ EOF
 field 83-redis-port-2pow32-plus-6379 '1: redis.port: must be from 1 to 65535, not 4294973675' <<'EOF'
 redis = { host = "127.0.0.1"; port = 4294973675; };
 statsd = { url = "udp://127.0.0.1:18199"; };
-EOF
-field 84-max-ttl-2pow32-plus-10 '6: probes[0].max_ttl: must be from 1 to 64, not 4294967306' <<'EOF'
-interval = 10;
-timeout = 1;
-statsd = { url = "udp://127.0.0.1:18199"; };
-probes = (
-  { name = "p1"; plugin = "path"; targets = [ "127.0.0.1" ];
-    max_ttl = 4294967306; }
-);
 EOF
 field 86-tcp-port-tuple-2pow32-plus-22 '2: probes[0].targets[0][1]: must be from 1 to 65535, not 4294967318' <<'EOF'
 statsd = { url = "udp://127.0.0.1:18199"; };
