@@ -363,4 +363,30 @@ probes = ( {
 } );
 EOF
 
+# A refusal across settings (a plugin's validate) shows the numbers of the
+# settings it names: timing conflicts of each plugin.
+# timing NAME PLUGIN SETTINGS TARGET VALUES: the probe is refused on its
+# line, the message ending in "(...)" with each "name value" of VALUES, in
+# the order the plugin's message names them.
+timing() {
+	n=$((n + 1))
+	local f=$TRASH/timing-$n.conf
+	printf 'probes = (\n\t{ name = "p"; plugin = "%s"; targets = [ "%s" ];\n\t  %s }\n);\n' \
+		"$2" "$4" "$3" >"$f"
+	check "$f"
+	test_expect_success "$(tap_desc "timing conflict, $1: ($5)")" "
+		refused '$f' '$f:2: probes[0]: ' prefix &&
+		grep -F '$f:2: probes[0]: ' '$f.err' | grep ' ([^()]*)\$' >line &&
+		for v in \$(echo '$5' | sed 's/, /,/g; s/ /=/g; s/,/ /g'); do
+			sed 's/.* (\\([^()]*\\))\$/, \\1,/' line | grep -qF \", \${v/=/ },\" || { echo \"no \$v\"; exit 1; }
+		done
+	"
+}
+timing icmp icmp 'interval = 5; timeout = 1; count = 5; spacing = 1;' 127.0.0.1 \
+	'count 5, spacing 1s, timeout 1s, interval 5s'
+timing tcp tcp 'interval = "2s"; timeout = "500ms"; count = 10; spacing = "200ms";' 127.0.0.1:22 \
+	'count 10, spacing 0.2s, timeout 0.5s, interval 2s'
+timing path path 'interval = 5; timeout = 1; max_ttl = 64; queries = 10; pps = 100;' 127.0.0.1 \
+	'max_ttl 64, queries 10, pps 100, timeout 1s, interval 5s'
+
 test_done

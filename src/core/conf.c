@@ -871,6 +871,78 @@ static void read_targets(struct loader *L, struct probe_conf *pc, const config_s
 	}
 }
 
+/* Where setting name `name` first stands as a whole word in `msg`, or -1. */
+static long word_at(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
+		int before = p > msg && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+		if (!before && !after)
+			return (long)(p - msg);
+	}
+	return -1;
+}
+
+/* " (count 5, spacing 1s, timeout 1s, interval 5s)": the values of the
+ * settings that a plugin's validate() message `msg` names, in the order it
+ * names them, so that a refusal across settings shows its numbers; "" when
+ * it names none.  Plugins keep their static messages (and the ABI). */
+static const char *named_values(char *buf, size_t len, const char *msg, const struct probe_conf *pc)
+{
+	struct named { long at; char text[96]; } v[32];  /* where in msg, "name value" */
+	size_t nv = 0, used;
+
+	for (int table = 0; table < 2; table++)
+		for (const hw_option *o = table ? pc->p->options : probe_options; o && o->name && nv < 32; o++) {
+			const char *field = (const char *)(table ? pc->opts : (const void *)pc) + o->offset;
+			long at = word_at(msg, o->name);
+			if (at < 0)
+				continue;
+			switch (o->type) {
+			case HW_OPT_INT:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %d", o->name, *(const int *)field);
+				break;
+			case HW_OPT_BOOL:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %s", o->name, *(const int *)field ? "true" : "false");
+				break;
+			case HW_OPT_ENUM:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s \"%s\"", o->name, o->choices[*(const int *)field]);
+				break;
+			case HW_OPT_STRING:
+				if (!*(const char *const *)field)
+					continue;
+				snprintf(v[nv].text, sizeof v[nv].text, "%s \"%.60s\"", o->name, *(const char *const *)field);
+				break;
+			default:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %g%s", o->name, *(const double *)field,
+				         o->type == HW_OPT_DURATION ? "s" : "");
+				break;
+			}
+			v[nv++].at = at;
+		}
+	buf[0] = '\0';
+	for (size_t k = 0; k < nv; k++) {
+		size_t first = k;
+		for (size_t j = k + 1; j < nv; j++)
+			if (v[j].at < v[first].at)
+				first = j;
+		if (first != k) {  /* selection sort by position: a handful of entries */
+			struct named t = v[k];
+			v[k] = v[first];
+			v[first] = t;
+		}
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", k ? ", " : " (", v[k].text);
+	}
+	if (nv) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, ")");
+	}
+	return buf;
+}
+
 /* Read one `probes` entry. */
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
@@ -953,8 +1025,10 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		conf_error(L, config_setting_get_member(ps, "timeout") ? config_setting_get_member(ps, "timeout") : ps,
 		           "timeout (%gs) must not exceed interval (%gs)", pc->timeout, pc->interval);
 	else if (pc->p && pc->p->validate && pc->opts &&
-	         (bad = pc->p->validate(pc->opts, pc->interval, pc->timeout)))
-		conf_error(L, ps, "%s", bad);
+	         (bad = pc->p->validate(pc->opts, pc->interval, pc->timeout))) {
+		char values[512];
+		conf_error(L, ps, "%s%s", bad, named_values(values, sizeof values, bad, pc));
+	}
 }
 
 /* Append the `probes` list of `root` to the config. */
