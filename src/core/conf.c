@@ -331,7 +331,7 @@ int conf_parse_number(const char *text, size_t len, struct conf_number *n)
 		memcpy(n->text, text, len);
 	else
 		snprintf(n->text, sizeof n->text, "%.*s...", (int)sizeof n->text - 4, text);
-	if (!len || !(s = strndup(text, len)))
+	if (!len || memchr(text, '\0', len) || !(s = strndup(text, len)))
 		return -1;
 	p = s;
 	if (*p == '-' || *p == '+')

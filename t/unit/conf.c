@@ -599,6 +599,11 @@ static void test_number(void)
 		ok(strlen(n.text) < sizeof n.text && !strncmp(n.text, big, 20) &&
 		   !strcmp(n.text + strlen(n.text) - 3, "..."), "60 digits: text cut: %s", n.text);
 	}
+	/* a NUL byte is no part of a literal */
+	{
+		struct conf_number n;
+		is_int(conf_parse_number("5\0" "7", 3, &n), -1, "a NUL byte inside: not a literal");
+	}
 	/* only `len` bytes are read */
 	{
 		struct conf_number n;
