@@ -143,6 +143,8 @@ kind() {
 	*"must be a whole number, not a group"*) echo int ;;
 	*"must be a duration "*", not a group"*) echo duration ;;
 	*"must be a number, not a group"*) echo number ;;
+	*"must be a string, not a group"*) echo string ;;
+	*"must be true or false, not a group"*) echo bool ;;
 	*) echo other ;;
 	esac
 }
@@ -157,14 +159,17 @@ bounds() {
 		sed 's/s / /; s/s$//'
 }
 
-settings=$TRASH/settings
+settings=$TRASH/settings words=$TRASH/words
 : >"$settings"
+: >"$words"
 for scope in top statsd log redis $(printf 'plugin:%s ' $plugins); do
 	for key in $(known "$scope"); do
 		case $key in name | plugin | tags | targets) continue ;; esac
 		k=$(kind "$scope" "$key")
-		[ "$k" = other ] && continue
-		echo "$scope $key $k $(bounds "$scope" "$key")" >>"$settings"
+		case $k in
+		string | bool) echo "$scope $key $k" >>"$words" ;;
+		int | duration | number) echo "$scope $key $k $(bounds "$scope" "$key")" >>"$settings" ;;
+		esac
 	done
 done
 
@@ -181,6 +186,14 @@ test_expect_success 'the table covers the settings of the field cases, with thei
 	grep -qx "plugin:tcp count int 1 [0-9]*" settings &&
 	test $(wc -l <settings) -ge 25 &&
 	! grep -v " [-0-9.e+]* [-0-9.e+]*$" settings
+'
+test_expect_success 'the table has the string, word and boolean settings too' '
+	cat words &&
+	grep -qx "top user string" words &&
+	grep -qx "log level string" words &&
+	grep -qx "statsd echo bool" words &&
+	grep -qx "plugin:icmp family string" words &&
+	test $(wc -l <words) -ge 15
 '
 
 # calc EXPR: awk arithmetic, printed as a plain number ("%.12g").
@@ -248,6 +261,19 @@ while read -r scope key k min max; do
 		fi
 	done
 done <"$settings"
+
+# Strings, words and booleans: a number, however large, or another type is
+# refused with the value as written.
+while read -r scope key k; do
+	what='a string'
+	[ "$k" = bool ] && what='true or false'
+	one "$scope" "$key" 4294967299 "must be $what, not 4294967299"
+	one "$scope" "$key" -1e999 "must be $what, not -1e999"
+	one "$scope" "$key" '[ "a" ]' "must be $what, not an array [ ... ]"
+	one "$scope" "$key" '( 1 )' "must be $what, not a list ( ... )"
+	[ "$k" = bool ] && one "$scope" "$key" '"true"' "must be $what, not \"true\""
+	[ "$k" = string ] && one "$scope" "$key" false "must be $what, not false"
+done <"$words"
 
 # ------------------------------------------------- ports of targets
 # tcp needs a port; every way of writing one is range-checked on its value.
