@@ -1097,6 +1097,7 @@ struct scan {
 	const char *dir;           /* include directory */
 };
 
+/* Free what `sc` holds and zero it (a zeroed scan is empty). */
 static void scan_free(struct scan *sc)
 {
 	for (size_t i = 0; i < sc->nfiles; i++)
@@ -1202,6 +1203,8 @@ static void scan_text(struct scan *sc, const char *file, const char *buf, size_t
 	int line = 1, bol = 1, ident_line = 0;
 
 	ident[0] = '\0';
+	if (!sc->nframes)
+		return;  /* out of memory for the top level */
 	while (p < end) {
 		char c = *p;
 		const char *q;
