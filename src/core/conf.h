@@ -1,9 +1,12 @@
 /*
  * conf.h: the configuration.  conf_load() reads a libconfig file, checks
  * every value (type, range, unknown keys, duplicates, plugins) and reports
- * each problem as "file:line: setting: what is wrong".  The defaults of all
- * core settings live in one table in conf.c; those of each plugin in its
- * own options table.
+ * each problem as "file:line: setting: what is wrong", naming the value as
+ * written.  Numbers are read exactly (64 bits) from their literals, which
+ * libconfig 1.5 cuts to 32 bits; everything start-up would refuse, short of
+ * opening sockets, is refused here, so `hopwatchd -t` says it.  The
+ * defaults of all core settings live in one table in conf.c; those of each
+ * plugin in its own options table.
  */
 #ifndef HW_CONF_H
 #define HW_CONF_H
@@ -89,7 +92,8 @@ extern const char *const conf_log_levels[];
 
 /* Load and check `file`.  `plugin_dir`, when not NULL, overrides the
  * setting.  Every problem is logged with file:line; NULL when there was
- * any.  conf_load(NULL, ...) returns the defaults. */
+ * any (or out of memory).  conf_load(NULL, ...) returns the defaults.
+ * Looks up `user` (getpwnam) and loads the plugins the probes name. */
 struct hw_config *conf_load(const char *file, const char *plugin_dir);
 /* Free a configuration; NULL is fine. */
 void conf_free(struct hw_config *c);
