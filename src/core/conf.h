@@ -1,9 +1,12 @@
 /*
  * conf.h: the configuration.  conf_load() reads a libconfig file, checks
  * every value (type, range, unknown keys, duplicates, plugins) and reports
- * each problem as "file:line: setting: what is wrong".  The defaults of all
- * core settings live in one table in conf.c; those of each plugin in its
- * own options table.
+ * each problem as "file:line: setting: what is wrong", naming the value as
+ * written.  Numbers are read exactly (64 bits) from their literals, which
+ * libconfig 1.5 cuts to 32 bits; everything start-up would refuse, short of
+ * opening sockets, is refused here, so `hopwatchd -t` says it.  The
+ * defaults of all core settings live in one table in conf.c; those of each
+ * plugin in its own options table.
  */
 #ifndef HW_CONF_H
 #define HW_CONF_H
@@ -90,7 +93,8 @@ extern const char *const conf_log_levels[];
 
 /* Load and check `file`.  `plugin_dir`, when not NULL, overrides the
  * setting.  Every problem is logged with file:line; NULL when there was
- * any.  conf_load(NULL, ...) returns the defaults. */
+ * any (or out of memory).  conf_load(NULL, ...) returns the defaults.
+ * Looks up `user` (getpwnam) and loads the plugins the probes name. */
 struct hw_config *conf_load(const char *file, const char *plugin_dir);
 /* Load and check only the core settings of `file` (everything but
  * `probes` and the files of include_dir), loading no plugin: for readers
@@ -101,6 +105,20 @@ struct hw_config *conf_load_core(const char *file);
 /* Free a configuration; NULL is fine. */
 void conf_free(struct hw_config *c);
 
+/* A number literal of the config, as written and exactly as meant. */
+struct conf_number {
+	char text[32];   /* the literal as written; a longer one is cut and ends in "..." */
+	int is_float;    /* 1: written as a float (with '.' or an exponent) */
+	int fits;        /* integers: the value fits in 64 bits; floats: it is finite */
+	long long i;     /* an integer's value, when it fits */
+	double d;        /* a float's value; an integer's, converted (+-HUGE_VAL when it does not fit) */
+};
+
+/* Read the number literal `text` (`len` bytes, libconfig syntax: "42",
+ * "-7", "0x1F", "10L", "1.5e3") exactly.  libconfig 1.5 cuts integers to
+ * 32 bits and keeps no text, so the loader reads the literals itself.
+ * Returns 0, or -1 when it is not a number literal.  Pure. */
+int conf_parse_number(const char *text, size_t len, struct conf_number *n);
 /* Parse a duration "1.5", "250ms", "2s", "5m", "1h" into seconds.
  * Returns 0, or -1 when it is not one.  Pure. */
 int conf_parse_duration(const char *s, double *seconds);
@@ -108,6 +126,11 @@ int conf_parse_duration(const char *s, double *seconds);
  * has no port).  Returns 0, or -1 with a reason.  Pure. */
 int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
                         const char **why);
+/* Whether target `host` can be what it looks like: a host made of digits
+ * and dots must be an IPv4 address, one with ':' an IPv6 address, and an
+ * address must be of `family` (enum conf_family).  Returns NULL, or what
+ * is wrong ("is not an IPv4 address ...").  Pure. */
+const char *conf_host_problem(const char *host, int family);
 /* Set the fields of `base` described by `opts` to their defaults.  Returns
  * NULL, or the name of the option whose default does not parse.  `c` owns
  * the strings.  Used for plugin tables and the core's. */
