@@ -68,12 +68,15 @@
 #include "pkt.h"
 #include "rng.h"
 #include "route.h"
+#include "rx.h"
 #include "sock.h"
 #include "stats.h"
 
 /* Most probes per round: the probe slot must fit the sequence number's
  * low 24 bits (100,000 targets * 100 probes < 2^24). */
 #define MAX_COUNT 100
+/* Datagrams read per raw socket, queue and wakeup, at most. */
+#define RX_BUDGET 256
 /* Timers may fire this much early (seconds) and still count as due. */
 #define SLACK 0.0002
 
@@ -523,97 +526,97 @@ static struct slot *match(struct probe *pr, uint32_t seq, int family, const pkt_
 	return s;
 }
 
-/* Drain the error queue of a raw socket: ICMP errors about our SYNs. */
-static void read_errors(struct probe *pr, int fd, int family)
+/* The family of a received datagram or error: its msg_name's (the sender,
+ * or for an error the probe's destination); 0 when there is none. */
+static int rx_family(const hwc_rx *rx)
 {
-	for (int i = 0; i < 256; i++) {
-		uint8_t buf[512], ctl[PKT_CMSG_SPACE];
-		struct sockaddr_storage to;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov,
-		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-		pkt_errq e;
-		pkt_tcp_seg q;
-		pkt_ipaddr dst;
-		struct slot *s;
-		ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	const struct sockaddr *sa = rx->msg->msg_name;
 
-		if (n < 0)
-			return;
-		if (pkt_errqueue_parse(&msg, &e) < 0 ||
-		    (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
-			continue;
-		/* too big / fragmentation needed: not about reachability */
-		if (e.cls == PKT_IC_TOO_BIG || e.cls == PKT_IC_NONE)
-			continue;
-		if (pkt_tcp_quote_parse(buf, (size_t)n, &q) < 0 || q.sport != pr->sport)
-			continue;
-		if (family == AF_INET)
-			dst.v4 = ((struct sockaddr_in *)&to)->sin_addr;
-		else
-			dst.v6 = ((struct sockaddr_in6 *)&to)->sin6_addr;
-		if (!(s = match(pr, q.seq, family, &dst, q.dport)))
-			continue;
-		if (hw_log_enabled(HW_LOG_DEBUG)) {
-			char who[INET6_ADDRSTRLEN] = "?";
-			if (e.offender_family)
-				inet_ntop(e.offender_family, &e.offender, who, sizeof who);
-			HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u (%s) from %s", s->ts->t->host,
-			         s->ts->t->port, e.type, e.code, pkt_icmp_class_name(e.cls), who);
-		}
-		finish(s, R_UNREACHABLE, hw_mono(), e.err ? e.err : pkt_icmp_class_errno(e.cls));
-		tick(s->ts);
-	}
+	if (rx->msg->msg_namelen < sizeof(struct sockaddr_in))
+		return 0;
+	if (sa->sa_family == AF_INET6 && rx->msg->msg_namelen < sizeof(struct sockaddr_in6))
+		return 0;
+	return sa->sa_family;
 }
 
-/* syn mode: a raw socket has replies (or errors) to read. */
-static void raw_cb(void *arg, int fd, int revents)
+/* One message of a raw socket's error queue: an ICMP error about a SYN
+ * (hwc_rx_drain callback; `arg` is the probe). */
+static void on_error(void *arg, const hwc_rx *rx)
 {
 	struct probe *pr = arg;
-	int family = fd == pr->raw4 ? AF_INET : AF_INET6;
-	(void)revents;
+	int family = rx_family(rx);
+	pkt_errq e;
+	pkt_tcp_seg q;
+	pkt_ipaddr dst;
+	struct slot *s;
 
-	read_errors(pr, fd, family);
-	/* a bounded batch, so that one busy socket cannot starve the loop */
-	for (int i = 0; i < 256; i++) {
-		uint8_t buf[256], ctl[PKT_CMSG_SPACE];
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
-		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-		struct timespec rx;
-		pkt_tcp_seg seg;
-		pkt_ipaddr src;
-		struct slot *s;
-		double now, rtt;
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue;  /* a pending ICMP error reported here: it is in the queue */
-		}
-		now = hw_mono();
-		if (pkt_tcp_parse(buf, (size_t)n, family, family == AF_INET, &seg) < 0 ||
-		    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
-		    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
-			continue;
-		if (family == AF_INET)
-			src = seg.src;
-		else
-			src.v6 = ((struct sockaddr_in6 *)&from)->sin6_addr;
-		if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
-			continue;
-		/* the kernel's receive time when there is one: the loop's own
-		 * delays do not count then */
-		if (pkt_rx_time(&msg, &rx) == 0) {
-			rtt = (double)rx.tv_sec + rx.tv_nsec / 1e9 - s->t0r;
-			if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
-				now = s->t0 + rtt;
-		}
-		finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
-		tick(s->ts);
+	if (pkt_errqueue_parse(rx->msg, &e) < 0 ||
+	    (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
+		return;
+	/* too big / fragmentation needed: not about reachability */
+	if (e.cls == PKT_IC_TOO_BIG || e.cls == PKT_IC_NONE)
+		return;
+	if (pkt_tcp_quote_parse(rx->buf, rx->len, &q) < 0 || q.sport != pr->sport)
+		return;
+	if (family == AF_INET)
+		dst.v4 = ((const struct sockaddr_in *)rx->msg->msg_name)->sin_addr;
+	else if (family == AF_INET6)
+		dst.v6 = ((const struct sockaddr_in6 *)rx->msg->msg_name)->sin6_addr;
+	else
+		return;
+	if (!(s = match(pr, q.seq, family, &dst, q.dport)))
+		return;
+	if (hw_log_enabled(HW_LOG_DEBUG)) {
+		char who[INET6_ADDRSTRLEN] = "?";
+		if (e.offender_family)
+			inet_ntop(e.offender_family, &e.offender, who, sizeof who);
+		HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u (%s) from %s", s->ts->t->host,
+		         s->ts->t->port, e.type, e.code, pkt_icmp_class_name(e.cls), who);
 	}
+	finish(s, R_UNREACHABLE, hw_mono(), e.err ? e.err : pkt_icmp_class_errno(e.cls));
+	tick(s->ts);
+}
+
+/* One segment on a raw TCP socket (filtered to our port): a SYN/ACK or an
+ * RST answering a SYN (hwc_rx_drain callback; `arg` is the probe). */
+static void on_segment(void *arg, const hwc_rx *rx)
+{
+	struct probe *pr = arg;
+	int family = rx_family(rx);
+	struct timespec rt;
+	pkt_tcp_seg seg;
+	pkt_ipaddr src;
+	struct slot *s;
+	double now = rx->rx_mono, rtt;
+
+	if (!family || pkt_tcp_parse(rx->buf, rx->len, family, family == AF_INET, &seg) < 0 ||
+	    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
+	    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
+		return;
+	if (family == AF_INET)
+		src = seg.src;
+	else
+		src.v6 = ((const struct sockaddr_in6 *)rx->msg->msg_name)->sin6_addr;
+	if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
+		return;
+	/* the kernel's receive time when there is one: the loop's own
+	 * delays do not count then */
+	if (pkt_rx_time(rx->msg, &rt) == 0) {
+		rtt = (double)rt.tv_sec + rt.tv_nsec / 1e9 - s->t0r;
+		if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
+			now = s->t0 + rtt;
+	}
+	finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
+	tick(s->ts);
+}
+
+/* syn mode: a raw socket has replies (or errors) to read: the errors
+ * first, then a bounded batch of segments. */
+static void raw_cb(void *arg, int fd, int revents)
+{
+	(void)revents;
+	hwc_rx_drain(fd, 1, RX_BUDGET, on_error, arg);
+	hwc_rx_drain(fd, 0, RX_BUDGET, on_segment, arg);
 }
 
 /* Open a raw TCP socket of `family`; -1 when the family is not there. */
