@@ -759,33 +759,11 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 	}
 	/* Bind: to the source address when it is of this family; and always
 	 * a ping socket, whose port is the ICMP identifier the kernel uses. */
-	{
-		struct sockaddr_storage ss;
-		socklen_t len;
-		int bind_src = 0;
-
-		memset(&ss, 0, sizeof ss);
-		ss.ss_family = (sa_family_t)family;
-		if (family == AF_INET) {
-			len = sizeof(struct sockaddr_in);
-			bind_src = o->source && inet_pton(AF_INET, o->source, &((struct sockaddr_in *)&ss)->sin_addr) == 1;
-		} else {
-			len = sizeof(struct sockaddr_in6);
-			bind_src = o->source && inet_pton(AF_INET6, o->source, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1;
-		}
-		if ((bind_src || !s->raw) && bind(fd, (struct sockaddr *)&ss, len) < 0) {
-			HW_ERROR(pr->ctx, "%s: binding to %s: %s", fam, bind_src ? o->source : "any address",
-			         strerror(errno));
-			return -1;
-		}
-		if (!s->raw) {
-			len = sizeof ss;
-			if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-				HW_ERROR(pr->ctx, "%s: getsockname: %s", fam, strerror(errno));
-				return -1;
-			}
-			s->ident = ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
-		}
+	if (hwc_bind_source(pr->ctx, fd, family, o->source, !s->raw) < 0)
+		return -1;
+	if (!s->raw && !(s->ident = hwc_local_port(fd))) {
+		HW_ERROR(pr->ctx, "%s: getsockname: %s", fam, strerror(errno));
+		return -1;
 	}
 	s->buflen = (size_t)o->size + PKT_ICMP_HDR_LEN + IP4_HDR_MAX + 64;
 	if (!(s->bufs = malloc(RX_BATCH * s->buflen)))

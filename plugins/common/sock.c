@@ -151,6 +151,25 @@ int hwc_rx_opts(int fd, int rcvbuf)
 	return rc;
 }
 
+int hwc_bind_source(hw_ctx *ctx, int fd, int family, const char *source, int always)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int have;
+
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = (sa_family_t)family;
+	have = source && inet_pton(family, source, family == AF_INET
+	                           ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
+	                           : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr) == 1;
+	if ((have || always) && bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		HW_ERROR(ctx, "%s: binding to %s: %s", hwc_family_name(family), have ? source : "any address",
+		         strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 uint16_t hwc_local_port(int fd)
 {
 	struct sockaddr_storage ss;

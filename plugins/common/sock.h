@@ -73,6 +73,14 @@ int hwc_filter_none(int fd);
  * space). */
 int hwc_rx_opts(int fd, int rcvbuf);
 
+/*
+ * Bind `fd` of `family` to address `source` (the `source` setting, text)
+ * when it is an address of that family, port 0; `always`: bind to the
+ * any-address even without one (a ping socket gets its identifier so, a
+ * UDP socket its port).  Logs the failure.  Returns 0 or -1.
+ */
+int hwc_bind_source(hw_ctx *ctx, int fd, int family, const char *source, int always);
+
 /* The local port of socket `fd`, host order; 0 when it has none. */
 uint16_t hwc_local_port(int fd);
 
