@@ -217,6 +217,24 @@ static struct pcase *add_case(const char *name, int family, int has_ip, int rc)
 	return c;
 }
 
+/* Case: a v4 port unreachable (no outer IP header) quoting a UDP datagram
+ * whose IP header has fragment field `frag`; `quote_ok`: its quote parses. */
+static void port_unreach_udp(const char *name, unsigned frag, int quote_ok)
+{
+	struct pcase *c = add_case(name, AF_INET, 0, 0);
+
+	icmp(&c->p, 3, 3, 0, 0);
+	ip4(&c->p, 5, frag ? 1500 : 60, 17, 3, "192.0.2.2", "203.0.113.9", frag);
+	put16(&c->p, 40000);
+	put16(&c->p, 33434);
+	put16(&c->p, 40);
+	put16(&c->p, 0);
+	sum4(&c->p, 0);
+	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28, c->quote_ok = quote_ok;
+	if (quote_ok)
+		c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
+}
+
 static void build_cases(void)
 {
 	struct pcase *c;
@@ -327,39 +345,12 @@ static void build_cases(void)
 	c->quote_ok = 1, c->quote_proto = 1, c->quote_echo = 1, c->qid = 0x7777, c->qseq = 0x0102, c->l4_len = 8;
 	c->truncation_fails = 1;
 
-	c = add_case("v4 port unreachable quoting UDP", AF_INET, 0, 0);
-	icmp(&c->p, 3, 3, 0, 0);
-	ip4(&c->p, 5, 60, 17, 3, "192.0.2.2", "203.0.113.9", 0);
-	put16(&c->p, 40000);
-	put16(&c->p, 33434);
-	put16(&c->p, 40);
-	put16(&c->p, 0);
-	sum4(&c->p, 0);
-	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28;
-	c->quote_ok = 1, c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
+	port_unreach_udp("v4 port unreachable quoting UDP", 0, 1);
 
-	/* the quote may be a first fragment (MF set): its transport header is there */
-	c = add_case("v4 port unreachable quoting a first fragment (MF)", AF_INET, 0, 0);
-	icmp(&c->p, 3, 3, 0, 0);
-	ip4(&c->p, 5, 1500, 17, 3, "192.0.2.2", "203.0.113.9", 0x2000);
-	put16(&c->p, 40000);
-	put16(&c->p, 33434);
-	put16(&c->p, 2000);
-	put16(&c->p, 0);
-	sum4(&c->p, 0);
-	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28;
-	c->quote_ok = 1, c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
-
-	/* a later fragment quoted carries no transport header: no quote */
-	c = add_case("v4 port unreachable quoting a later fragment", AF_INET, 0, 0);
-	icmp(&c->p, 3, 3, 0, 0);
-	ip4(&c->p, 5, 1500, 17, 3, "192.0.2.2", "203.0.113.9", 0x00b9);
-	put16(&c->p, 40000);
-	put16(&c->p, 33434);
-	put16(&c->p, 2000);
-	put16(&c->p, 0);
-	sum4(&c->p, 0);
-	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28, c->quote_ok = 0;
+	/* the quote may be a first fragment (MF set): its transport header is
+	 * there; a later fragment quoted carries none: no quote */
+	port_unreach_udp("v4 port unreachable quoting a first fragment (MF)", 0x2000, 1);
+	port_unreach_udp("v4 port unreachable quoting a later fragment", 0x00b9, 0);
 
 	c = add_case("v4 time exceeded, quote cut inside its IP header", AF_INET, 0, 0);
 	icmp(&c->p, 11, 0, 0, 0);
