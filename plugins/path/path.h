@@ -312,7 +312,20 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h);
 /* Send and reset the instance counters (path.unmatched). */
 void path_flush_counters(struct inst *in);
 
-/* recv.c */
+/* recv.c.  The path_on_* functions take one packet apart and deliver it,
+ * without a socket (unit tests and fuzzers call them); r comes with
+ * family, from (the packet's source as recvmsg gave it) and receive times. */
+/* raw mode: a packet of the raw ICMP socket (v4: with its IP header). */
+void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+/* dgram mode: an error queue message: ICMP type and code (ee_type,
+ * ee_code), the probe's destination and port (msg_name), the quote as the
+ * kernel passes it; r->from is SO_EE_OFFENDER. */
+void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
+                  const uint8_t *buf, size_t len, struct reply *r);
+/* raw mode: a segment of the protocol's raw socket (tcp). */
+void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+/* dgram mode: a datagram of the socket (a ping socket's echo reply). */
+void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
 /* Read every socket of the instance (struct path_io.drain). */
 void path_drain_all(struct inst *in);
 /* The fd watch callback of a family's sockets. */

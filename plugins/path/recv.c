@@ -35,19 +35,17 @@ static void finish(struct inst *in, int rc, struct reply *r)
 		in->unmatched++;
 }
 
-/* raw mode: one ICMP message from the raw ICMP socket of f. */
-static void on_icmp(struct fam *f, const uint8_t *buf, size_t len, struct reply *r)
+void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
 {
-	struct inst *in = f->in;
 	pkt_icmp m;
 	int rc;
 
-	if ((rc = pkt_icmp_parse(buf, len, f->family, f->family == AF_INET, &m)) < 0) {
+	if ((rc = pkt_icmp_parse(buf, len, r->family, r->family == AF_INET, &m)) < 0) {
 		HW_DEBUG(in->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
 		in->unmatched++;
 		return;
 	}
-	if (f->family == AF_INET)
+	if (r->family == AF_INET)
 		r->from = m.src;
 	if ((m.kind == PKT_ICMP_TIME_EXCEEDED || m.kind == PKT_ICMP_UNREACH) && !m.quote.ok) {
 		in->unmatched++;  /* an error quoting no usable header: nobody's */
@@ -56,13 +54,38 @@ static void on_icmp(struct fam *f, const uint8_t *buf, size_t len, struct reply 
 	finish(in, in->proto->match_icmp(in, &m, r), r);
 }
 
+void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
+                  const uint8_t *buf, size_t len, struct reply *r)
+{
+	pkt_icmp_kind kind;
+
+	if (r->family == AF_INET)
+		kind = type == 11 ? PKT_ICMP_TIME_EXCEEDED : type == 3 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
+	else
+		kind = type == 3 ? PKT_ICMP_TIME_EXCEEDED : type == 1 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
+	if (kind == PKT_ICMP_OTHER)
+		return;  /* too big, parameter problem: not about the path */
+	finish(in, in->proto->match_errq(in, kind, code, dst, port, buf, len, r), r);
+}
+
+void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
+{
+	if (in->proto->match_raw)
+		finish(in, in->proto->match_raw(in, buf, len, r), r);
+}
+
+void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
+{
+	if (in->proto->match_dgram)
+		finish(in, in->proto->match_dgram(in, buf, len, r), r);
+}
+
 /* dgram mode: one message of the error queue of f's socket. */
 static void on_errq(struct fam *f, const uint8_t *buf, size_t len, const struct msghdr *msg, struct reply *r)
 {
 	struct inst *in = f->in;
 	const struct sock_extended_err *ee = NULL;
 	pkt_ipaddr dst;
-	pkt_icmp_kind kind;
 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
 		if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
@@ -70,20 +93,14 @@ static void on_errq(struct fam *f, const uint8_t *buf, size_t len, const struct 
 			ee = (const struct sock_extended_err *)CMSG_DATA(c);
 	if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
 		return;  /* a local error: the failed send said it already */
-	if (f->family == AF_INET)
-		kind = ee->ee_type == 11 ? PKT_ICMP_TIME_EXCEEDED : ee->ee_type == 3 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
-	else
-		kind = ee->ee_type == 3 ? PKT_ICMP_TIME_EXCEEDED : ee->ee_type == 1 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
-	if (kind == PKT_ICMP_OTHER)
-		return;  /* too big, parameter problem: not about the path */
 	if (!path_sa_addr(msg->msg_name, msg->msg_namelen, f->family, &dst) ||
 	    !path_sa_addr(SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), f->family, &r->from)) {
 		in->unmatched++;
 		return;
 	}
-	finish(in, in->proto->match_errq(in, kind, ee->ee_code, &dst,
-	                                 ntohs(((const struct sockaddr_in *)msg->msg_name)->sin_port), /* same offset in v6 */
-	                                 buf, len, r), r);
+	path_on_errq(in, ee->ee_type, ee->ee_code, &dst,
+	             ntohs(((const struct sockaddr_in *)msg->msg_name)->sin_port), /* same offset in v6 */
+	             buf, len, r);
 }
 
 /* Read up to RX_BUDGET datagrams from fd (flags: MSG_ERRQUEUE or 0). */
@@ -119,13 +136,13 @@ static void drain_fd(struct fam *f, int fd, int what, int flags)
 		}
 		path_sa_addr((struct sockaddr *)&from, msg.msg_namelen, f->family, &r.from);
 		if (what == RD_ICMP)
-			on_icmp(f, buf, (size_t)n, &r);
+			path_on_icmp(in, buf, (size_t)n, &r);
 		else if (what == RD_RAW)
-			finish(in, in->proto->match_raw(in, buf, (size_t)n, &r), &r);
+			path_on_raw(in, buf, (size_t)n, &r);
 		else if (flags)
 			on_errq(f, buf, (size_t)n, &msg, &r);
-		else if (in->proto->match_dgram)
-			finish(in, in->proto->match_dgram(in, buf, (size_t)n, &r), &r);
+		else
+			path_on_dgram(in, buf, (size_t)n, &r);
 	}
 }
 
