@@ -75,6 +75,7 @@ int path_quote_reply(const pkt_icmp *m, struct reply *r)
 		return M_FOREIGN;
 	r->kind = k;
 	r->dst = m->quote.dst;
+	r->qsrc = m->quote.src;
 	r->cmp = CMP_QUOTE;
 	r->bytes = m->quote.l4;
 	r->off = 0;
@@ -116,6 +117,7 @@ int path_errq_reply(pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst, uin
 	r->off = off;
 	r->len = len;
 	r->iplen = -1;  /* the kernel keeps the quoted IP header */
+	r->sum_proto = 0;  /* and with it the addresses a checksum covers */
 	return M_OK;
 }
 
@@ -140,6 +142,13 @@ static int same(const struct reply *r, const uint8_t *pr, size_t n)
 		break;
 	case CMP_QUOTE:
 		if ((r->iplen >= 0 && (size_t)r->iplen != n) || !cut_ok(r->family, r->off + r->len, n))
+			return 0;
+		/* a checksum the kernel wrote is not compared with ours, but a
+		 * whole quote must hold a right one (RFC 4443 2.3, RFC 8200 8.1) */
+		if (r->sum_proto && !r->off && r->len == n &&
+		    pkt_inet_checksum_fold(pkt_inet_checksum_add(pkt_inet_pseudo_sum(r->family, &r->qsrc, &r->dst,
+		                                                                     r->sum_proto, n),
+		                                                 r->bytes, n)) != 0)
 			return 0;
 		break;
 	default:

@@ -206,6 +206,10 @@ struct reply {
 	size_t len;              /* bytes at `bytes` */
 	uint32_t skip;           /* bit i: probe byte i (< 32) is not compared (the kernel writes it) */
 	long iplen;              /* CMP_QUOTE: the quoted IP length field (v4 total, v6 payload); -1: none */
+	uint8_t sum_proto;       /* CMP_QUOTE: a whole quote must carry a right checksum of this
+	                            protocol over the quoted addresses (the skipped checksum the
+	                            kernel wrote); 0: not checked */
+	pkt_ipaddr qsrc;         /* CMP_QUOTE: the quoted source address (raw mode) */
 	uint8_t fields[8];       /* CMP_FIELDS: storage `bytes` may point to */
 	double rx_real;          /* kernel receive time, CLOCK_REALTIME seconds; 0: unknown */
 	double rx_mono;          /* hw_mono() when read */

@@ -66,6 +66,7 @@ static int icmp_match_icmp(const struct inst *in, const pkt_icmp *m, struct repl
 	r->port = 0;
 	r->pid = m->quote.echo_seq;
 	r->skip = icmp_skip(r->family);
+	r->sum_proto = r->skip ? IPPROTO_ICMPV6 : 0;
 	return path_quote_reply(m, r);
 }
 

@@ -35,6 +35,7 @@ static int tcp_match_icmp(const struct inst *in, const pkt_icmp *m, struct reply
 		return rc;
 	r->pid = path_get16(l4 + 6);  /* the sequence number's low half */
 	r->skip = tcp_skip(r->family);
+	r->sum_proto = r->skip ? IPPROTO_TCP : 0;
 	return path_quote_reply(m, r);
 }
 

@@ -105,10 +105,19 @@ static int state(unsigned ttl)
 	return TS()->p[ttl - 1].state;
 }
 
-/* The probe at ttl as built: its transport bytes. */
+/* The probe at ttl as it leaves: its transport bytes as built, and for
+ * ICMPv6 the checksum the kernel fills in. */
 static size_t probe(unsigned ttl, uint8_t *buf)
 {
-	return in->proto->build(TS(), ttl, 0, buf, TX_BUF);
+	size_t n = in->proto->build(TS(), ttl, 0, buf, TX_BUF);
+
+	if (M->protocol == P_ICMP && M->family == AF_INET6) {
+		uint16_t c = pkt_inet_checksum_fold(pkt_inet_checksum_add(
+			pkt_inet_pseudo_sum(AF_INET6, &me, &TS()->dst, IPPROTO_ICMPV6, n), buf, n));
+		buf[2] = (uint8_t)(c >> 8);
+		buf[3] = (uint8_t)c;
+	}
+	return n;
 }
 
 static struct reply fresh(const pkt_ipaddr *from)
@@ -179,13 +188,13 @@ static void feed_error(unsigned ttl, const pkt_ipaddr *from, const struct emut *
 	path_on_icmp(in, pkt, len, &r);
 }
 
-/* Bytes of the probe the kernel writes, not compared: the ICMPv6 and the
- * IPv6 TCP checksum; dgram udp: the UDP header the kernel keeps. */
+/* Bytes of the probe the kernel writes that the reader cannot check: the
+ * ICMPv6 checksum in the error queue (raw mode checks a whole quote's
+ * checksum over the quoted addresses); dgram udp: the UDP header the
+ * kernel keeps. */
 static int kernels(size_t i)
 {
-	if (M->family == AF_INET6 && M->protocol == P_ICMP && (i == 2 || i == 3))
-		return 1;
-	if (M->family == AF_INET6 && M->protocol == P_TCP && (i == 16 || i == 17))
+	if (!M->raw && M->family == AF_INET6 && M->protocol == P_ICMP && (i == 2 || i == 3))
 		return 1;
 	return !M->raw && M->protocol == P_UDP && i < PKT_UDP_HDR_LEN;
 }
