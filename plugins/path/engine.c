@@ -103,10 +103,10 @@ static void rehash(struct tstate *ts)
 	ts->hashed = 1;
 }
 
-struct tstate *path_find(struct inst *in, const struct reply *r, unsigned *ttl, unsigned *q)
+struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *after, unsigned *ttl,
+                         unsigned *q)
 {
-	unsigned gen = r->pid >> 10;
-	struct tstate *ts = in->htab[hkey(in, r->family, &r->dst, r->port, gen)];
+	struct tstate *ts = after ? after->hnext : in->htab[hkey(in, r->family, &r->dst, r->port, r->pid >> 10)];
 
 	/* targets sharing address, port and trace number share a chain */
 	for (; ts; ts = ts->hnext) {

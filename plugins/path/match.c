@@ -166,13 +166,15 @@ static int same(const struct reply *r, const uint8_t *pr, size_t n)
 
 void path_deliver(struct inst *in, struct reply *r)
 {
+	struct tstate *ts = NULL;
 	unsigned ttl, q;
 	size_t n;
-	struct tstate *ts = path_find(in, r, &ttl, &q);
 
-	if (!ts || !(n = in->proto->build(ts, ttl, q, in->rb, sizeof in->rb)) || !same(r, in->rb, n)) {
-		in->unmatched++;
-		return;
-	}
-	path_answered(ts, ttl, q, r);
+	/* the first probe of the chain the reply carries, byte for byte */
+	while ((ts = path_find(in, r, ts, &ttl, &q)))
+		if ((n = in->proto->build(ts, ttl, q, in->rb, sizeof in->rb)) && same(r, in->rb, n)) {
+			path_answered(ts, ttl, q, r);
+			return;
+		}
+	in->unmatched++;
 }

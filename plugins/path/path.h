@@ -268,8 +268,10 @@ void path_readdress(void *state, hw_target *t);
 uint16_t path_probe_id(const struct tstate *ts, unsigned ttl, unsigned q);
 /* The running (or last) trace a reply names: hash lookup on (family, dst,
  * port, trace number of pid), then the probe, which must have been sent.
- * NULL when none; else *ttl, *q set. */
-struct tstate *path_find(struct inst *in, const struct reply *r, unsigned *ttl, unsigned *q);
+ * `after`: NULL, or the trace found before, to go on with the next one
+ * (targets sharing an address).  NULL when none; else *ttl, *q set. */
+struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *after, unsigned *ttl,
+                         unsigned *q);
 /* Probe (ttl, q) of ts got reply r (already checked): count it. */
 void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r);
 /* The highest TTL that matters now (limit, destination or unreachable). */

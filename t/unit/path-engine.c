@@ -160,12 +160,10 @@ static void run_until(double until)
 static struct opts o;
 static struct inst *in;
 
-/* A raw ICMP instance over `n` IPv4 targets 192.0.2.1.. with max_ttl,
+/* A raw ICMP instance over the `n` IPv4 targets `addrs` with max_ttl,
  * queries, pps; timeout 1 s. */
-static void setup(size_t n, int max_ttl, int queries, double pps)
+static void setup_on(const char *const *addrs, size_t n, int max_ttl, int queries, double pps)
 {
-	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4" };
-
 	nsends = npend = 0;
 	memset(nets, 0, sizeof nets);
 	me = v4("198.51.100.1");
@@ -175,6 +173,14 @@ static void setup(size_t n, int max_ttl, int queries, double pps)
 		abort();
 	in->io = &fake_io;
 	in->raw = 1;
+}
+
+/* setup_on 192.0.2.1.. */
+static void setup(size_t n, int max_ttl, int queries, double pps)
+{
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4" };
+
+	setup_on(addrs, n, max_ttl, queries, pps);
 }
 
 static void teardown(void)
@@ -373,6 +379,28 @@ static void test_pacing(void)
 	teardown();
 }
 
+/* Two targets of one address share a hash chain, and with the same trace
+ * number the same probe ids: each reply still goes to its own trace. */
+static void test_shared_address(void)
+{
+	static const char *const same[] = { "192.0.2.1", "192.0.2.1" };
+
+	setup_on(same, 2, 5, 2, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	nets[1] = (struct net){ .dist = 3, .silent = 1u << 0, .rtt = 0.020 };
+	T(0)->gen = T(1)->gen = 7;
+	path_run(in, mock_target(0));
+	path_run(in, mock_target(1));
+	run_until(10);
+	is_int(mock_npaths, 2, "shared address: both traces reported");
+	ok(mock_npaths == 2 && mock_paths[0].reached && mock_paths[1].reached, "shared address: both reached");
+	ok(T(0)->rcvd[1] == 2 && T(1)->rcvd[1] == 0 && T(0)->rcvd[3] == 2 && T(1)->rcvd[3] == 2,
+	   "shared address: every answer counted for its own target (TTL 1 silent for the second)");
+	is_double(mock_metric_last("path.rtt", 1, NULL), 20, 1e-6, "shared address: the second's own RTT");
+	is_int(in->unmatched, 0, "shared address: nothing unmatched");
+	teardown();
+}
+
 int main(void)
 {
 	test_gate_and_hint();
@@ -381,5 +409,6 @@ int main(void)
 	test_unreachable();
 	test_late();
 	test_pacing();
+	test_shared_address();
 	return done_testing();
 }
