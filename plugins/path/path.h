@@ -12,11 +12,12 @@
  *   match.c       what every matcher shares: the strict byte comparison
  *                 of a reply against the rebuilt probe, quote rules, and
  *                 delivery to the engine
- *   recv.c        socket reads (raw, error queue) and dispatch to the
- *                 protocol's matchers
+ *   recv.c        a received packet taken apart by the protocol's
+ *                 matchers and delivered (no socket)
  *   report.c      hops, metrics, service check, hw_path_report
- *   sockets.c     opening sockets per mode, sending, and the helpers
- *                 duplicated with plugins/icmp.c and tcp.c
+ *   sockets.c     opening sockets per mode, sending, reading (raw, error
+ *                 queue), and the helpers duplicated with plugins/icmp.c
+ *                 and tcp.c
  * The engine reaches sockets only through struct path_io, so unit tests
  * (t/unit/path-*.c with the host mock t/mock/hostmock.c) drive it with a
  * fake clock, captured sends and synthetic replies.
@@ -332,14 +333,14 @@ void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr 
 void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
 /* dgram mode: a datagram of the socket (a ping socket's echo reply). */
 void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
-/* Read every socket of the instance (struct path_io.drain). */
-void path_drain_all(struct inst *in);
-/* The fd watch callback of a family's sockets. */
-void path_readable_cb(void *arg, int fd, int revents);
 
 /* sockets.c: the socket layer and the helpers duplicated with plugins/icmp.c
  * and plugins/tcp.c (to be replaced by plugins/common's). */
 extern const struct path_io path_sock_io;
+/* Read every socket of the instance (struct path_io.drain). */
+void path_drain_all(struct inst *in);
+/* The fd watch callback of a family's sockets. */
+void path_readable_cb(void *arg, int fd, int revents);
 /* Open the sockets of every family the targets need.  Returns 0 or -1. */
 int path_sockets_open(struct inst *in);
 /* Close them. */

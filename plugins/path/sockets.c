@@ -18,13 +18,19 @@
  *   which.  The TTL of each probe travels as IP_TTL / IPV6_HOPLIMIT
  *   control data of its sendmsg, so one socket serves every TTL.
  *
+ * Reading: raw sockets, and for dgram the IP_RECVERR / IPV6_RECVERR error
+ * queue first, then the datagrams; each packet goes to recv.c's path_on_*.
+ * Receive times are the kernel's (SO_TIMESTAMPNS, on the error queue too).
+ *
  * The helpers duplicated with plugins/icmp.c and plugins/tcp.c live here
  * together (source_for, hold_port, icmp_errno, rnd, take_token, ping_range,
- * the BPF filters): plugins/common's versions replace them.
+ * the BPF filters, the error queue read loop): plugins/common's versions
+ * replace them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -133,6 +139,113 @@ static int source_for(const struct inst *in, const hw_target *t, pkt_ipaddr *src
 	if (!err && !path_sa_addr((struct sockaddr *)&ss, len, t->family, src))
 		err = EAFNOSUPPORT;
 	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading: raw sockets and the error queue (the packets go to recv.c)  */
+
+/* What reads from a socket: the raw ICMP one, the raw protocol one (tcp),
+ * or the dgram one (ping or UDP). */
+enum { RD_ICMP, RD_RAW, RD_DGRAM };
+
+/* dgram mode: one message of the error queue of f's socket. */
+static void on_errq(struct fam *f, const uint8_t *buf, size_t len, const struct msghdr *msg, struct reply *r)
+{
+	struct inst *in = f->in;
+	const struct sock_extended_err *ee = NULL;
+	pkt_ipaddr dst;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
+		if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+		    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+	if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+		return;  /* a local error: the failed send said it already */
+	if (!path_sa_addr(msg->msg_name, msg->msg_namelen, f->family, &dst) ||
+	    !path_sa_addr(SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), f->family, &r->from)) {
+		in->unmatched++;
+		return;
+	}
+	path_on_errq(in, ee->ee_type, ee->ee_code, &dst,
+	             ntohs(((const struct sockaddr_in *)msg->msg_name)->sin_port), /* same offset in v6 */
+	             buf, len, r);
+}
+
+/* Read up to RX_BUDGET datagrams from fd (flags: MSG_ERRQUEUE or 0). */
+static void drain_fd(struct fam *f, int fd, int what, int flags)
+{
+	struct inst *in = f->in;
+
+	for (int i = 0; i < RX_BUDGET; i++) {
+		uint8_t buf[RX_BUF], ctl[PKT_CMSG_SPACE];
+		struct sockaddr_storage from;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+		struct timespec rx;
+		struct reply r;
+		ssize_t n = recvmsg(fd, &msg, flags | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (flags)
+				return;
+			continue;  /* a pending ICMP error reported here: it waits in the queue */
+		}
+		memset(&r, 0, sizeof r);
+		r.family = f->family;
+		r.rx_mono = hw_mono();
+		if (pkt_rx_time(&msg, &rx) == 0)
+			r.rx_real = path_ts_sec(&rx);
+		if (msg.msg_flags & MSG_TRUNC) {
+			in->unmatched++;
+			continue;
+		}
+		path_sa_addr((struct sockaddr *)&from, msg.msg_namelen, f->family, &r.from);
+		if (what == RD_ICMP)
+			path_on_icmp(in, buf, (size_t)n, &r);
+		else if (what == RD_RAW)
+			path_on_raw(in, buf, (size_t)n, &r);
+		else if (flags)
+			on_errq(f, buf, (size_t)n, &msg, &r);
+		else
+			path_on_dgram(in, buf, (size_t)n, &r);
+	}
+}
+
+static void drain_fam(struct fam *f)
+{
+	struct inst *in = f->in;
+
+	if (f->fd < 0)
+		return;
+	if (!in->raw) {
+		drain_fd(f, f->fd, RD_DGRAM, MSG_ERRQUEUE);
+		drain_fd(f, f->fd, RD_DGRAM, 0);
+		return;
+	}
+	if (!in->proto->raw_ipproto) {
+		drain_fd(f, f->fd, RD_ICMP, 0);  /* the raw ICMP socket sends and receives */
+		return;
+	}
+	if (in->proto->match_raw)
+		drain_fd(f, f->fd, RD_RAW, 0);
+	if (f->rfd >= 0)
+		drain_fd(f, f->rfd, RD_ICMP, 0);
+}
+
+void path_drain_all(struct inst *in)
+{
+	drain_fam(&in->f4);
+	drain_fam(&in->f6);
+}
+
+void path_readable_cb(void *arg, int fd, int revents)
+{
+	(void)fd;
+	(void)revents;
+	drain_fam(arg);
 }
 
 /* ------------------------------------------------------------------ */
