@@ -310,9 +310,13 @@ static void timeout_cb(void *arg)
  * Today: the instance's token bucket of `pps`.  Issue 13 plugs in here a
  * per-responder ICMP budget shared by all traces (routers rate-limit their
  * errors: Linux about 1/s per destination after a burst), learned from the
- * responses (AIMD), and spreads the queries of one TTL in time.  A refusal
- * for one probe must not hold back other targets' probes: pump() then goes
- * on round robin with the next target.
+ * responses (AIMD), and spreads the queries of one TTL in time.  pump()
+ * stops at the first refusal today, right for one bucket shared by all;
+ * with a per-responder budget it must go on round robin with the next
+ * target and arm the send timer for the shortest wait.  The engine keeps
+ * what such a budget and the later attribution of loss need: probes sent
+ * and answered per TTL (tstate.sent, .rcvd) and the responders of the last
+ * trace (tstate.last, .last_set).
  */
 static double pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
                    const pkt_ipaddr *last_hop, double now)
