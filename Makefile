@@ -129,6 +129,13 @@ TEST_INC := $(CORE_INC) -Ilib/pkt -Iplugins/common -Isrc/cli -It/unit
 t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/flags
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
 
+# Unit tests of the path plugin (t/unit/path-*.c) link its objects with the
+# host mock (t/mock/*.c: fake hw_* functions, reply synthesis), not the core.
+PATH_OBJS = $(patsubst %.c,%.o,$(wildcard plugins/path/*.c))
+MOCK_SRCS := $(wildcard t/mock/*.c)
+t/unit/path-%.t: t/unit/path-%.c t/unit/test-lib.h $(MOCK_SRCS) $(wildcard t/mock/*.h) $(PATH_OBJS) $(PLUGIN_LIBS) build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -Iplugins/path -It/mock -o $@ $< $(MOCK_SRCS) $(PATH_OBJS) $(PLUGIN_LIBS) $(LDFLAGS) -lm
+
 run: all
 	$(DAEMON) -c etc/hopwatch.conf -P plugins -e
 
@@ -210,6 +217,11 @@ build/fuzz/%: t/fuzz/%.c $(FUZZ_SRCS) $(wildcard src/*/*.h lib/pkt/*.h plugins/c
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(TEST_INC) \
 		$(DEP_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(DEP_LIBS)
+# The path matcher fuzzer links the plugin's sources with the host mock instead of the core.
+build/fuzz/path-match: t/fuzz/path-match.c $(wildcard plugins/path/*.[ch] t/mock/*.[ch]) $(PKT_SRCS) $(COMMON_SRCS) | build/config.mk
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(TEST_INC) -Iplugins/path -It/mock \
+		-o $@ $< $(wildcard plugins/path/*.c) $(MOCK_SRCS) $(PKT_SRCS) $(COMMON_SRCS) -lm
 fuzz-build: $(FUZZERS) $(TEST_PLUGINS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \
