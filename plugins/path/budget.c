@@ -259,10 +259,10 @@ void budget_answered(struct budget *b, const struct budget_key *k, double sent_a
 {
 	struct entry *e = touch(b, k, now);
 
-	(void)sent_at;
 	refill(b, e, now);
 	e->answered++;
-	if (e->tokens < 1) {
+	/* a probe sent before the last cut says nothing about the new rate */
+	if (e->tokens < 1 && sent_at >= e->cut_t) {
 		e->rate += b->cfg.increase / e->rate;
 		if (e->rate > b->cfg.rate_max)
 			e->rate = b->cfg.rate_max;

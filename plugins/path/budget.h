@@ -107,7 +107,8 @@ void budget_sent(struct budget *b, const struct budget_key *k, double now);
 
 /* `k` answered a probe sent at `sent_at`: counts, and raises the rate
  * when the bucket holds less than one token at `now` (the engine is
- * probing `k` as fast as the budget lets it; see the top of this file). */
+ * probing `k` as fast as the budget lets it; see the top of this file)
+ * and the probe went out after the last back-off. */
 void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now);
 
 /* The probe sent to `k` at `sent_at` timed out at `now`: counts, and cuts
