@@ -23,9 +23,7 @@
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
 require_cmd ip nft timeout awk sort
-for tool in dsd-recv; do
-	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
-done
+[ -x "$TOOLS/dsd-recv" ] || skip_all "t/tools/dsd-recv is not built (run make)"
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
 tb_chain t 5 1 || { echo "Bail out! tb_chain failed"; exit 1; }

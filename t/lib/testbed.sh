@@ -136,6 +136,7 @@ _tb_mknode() {
 	ip -n "$ns" link set lo up
 	# the kernel's ICMP rate limits as a fresh namespace has them, before
 	# anything here touches them: the "linux" profile (tb_icmp_profile)
+	# shellcheck disable=SC2086
 	[ -s "$TB_DIR/$1/icmp.linux" ] || ip netns exec "$ns" sysctl -n $_TB_ICMP_KEYS \
 		>"$TB_DIR/$1/icmp.linux" || return 1
 	# no DAD so IPv6 addresses work at once, no rp_filter (a tun detour
