@@ -115,6 +115,27 @@ test_expect_success 'tb_filter d1 (no port) opens the port again' '
 	test "$(tcp_try src $(tb_addr d1) 8082)" = closed
 '
 
+# the profile of a topology: from TB_ICMP_PROFILE, for every node, also
+# a twin tb_route makes later; a bad one is refused
+test_expect_success 'TB_ICMP_PROFILE=strict: every node, and a later twin, strict' '
+	(
+		TB_ICMP_PROFILE=strict tb_chain p 2 1 &&
+		tb_route r1 ecmp &&
+		for n in src r1 r2 t1 d1; do
+			test "$(cat "$TB_DIR/p/icmp.$n")" = strict &&
+			tb_exec p:$n nft list table inet tbicmp >/dev/null || exit 1
+		done &&
+		test "$(tb_exec p:t1 sysctl -n net.ipv4.icmp_ratemask)" = 4120 &&
+		tb_icmp_profile p:all unlimited &&
+		test "$(tb_exec p:t1 sysctl -n net.ipv4.icmp_ratemask)" = 0 &&
+		! tb_exec p:t1 nft list table inet tbicmp 2>/dev/null &&
+		test_must_fail tb_icmp_profile p:r1 lenient &&
+		! TB_ICMP_PROFILE=lenient tb_chain q 1 1 &&
+		! test -e "$TB_DIR/q" &&
+		tb_cleanup p
+	)
+'
+
 test_expect_success 'tb_many: d1 answers a whole IPv4 /16' '
 	test "$(tb_many d1)" = 172.17.0.0/16 &&
 	test "$(tb_many_addr d1 258)" = 172.17.1.2 &&

@@ -349,6 +349,8 @@ tb_chain() {
 	[ "$n" -ge 1 ] && [ "$n" -le 50 ] && [ "$nd" -ge 1 ] && [ "$nd" -le 15 ] ||
 		{ _tb_die "need 1..50 routers and 1..15 destinations"; return 1; }
 	[ -e "$TB_DIR/$t" ] && { _tb_die "topology '$t' exists"; return 1; }
+	case ${TB_ICMP_PROFILE:-linux} in linux|unlimited|strict) ;;
+	*) _tb_die "bad TB_ICMP_PROFILE '$TB_ICMP_PROFILE'"; return 1 ;; esac
 	if ip netns list | grep -q "^tb$HW_ID-$t-"; then
 		_tb_die "namespaces tb$HW_ID-$t-* exist already"
 		return 1
@@ -357,8 +359,6 @@ tb_chain() {
 	: >"$TB_DIR/$t/nodes"
 	echo "$n" >"$TB_DIR/$t/n"
 	echo "$nd" >"$TB_DIR/$t/nd"
-	case ${TB_ICMP_PROFILE:-linux} in linux|unlimited|strict) ;;
-	*) _tb_die "bad TB_ICMP_PROFILE '$TB_ICMP_PROFILE'"; return 1 ;; esac
 	echo "${TB_ICMP_PROFILE:-linux}" >"$TB_DIR/$t/icmp.all"
 	TB_TOPO=$t
 	_tb_mknode "$t" src host || return 1
