@@ -3,7 +3,8 @@
 #
 # dns_server NODE starts, in NODE's namespace, Debian's unbound on port 53
 # of NODE's addresses (both families) with known data:
-#   www.test A 10.9.0.1 (dns_set_a changes it), www.test AAAA fd09::1
+#   www.test A 10.9.0.1 (dns_set_a changes it), www.test AAAA fd09::1,
+#   sys.test A 10.9.0.3
 #   test MX 10 mail.test; big.test TXT: 4 strings of 200 bytes, so a
 #     plain (no EDNS) UDP answer is truncated (TC) and the client must
 #     retry over TCP (RFC 7766 5)
@@ -77,6 +78,7 @@ _dns_write_conf() {
 	  local-zone: "test." static
 	  local-data: "www.test. 0 IN A $DNS_A"
 	  local-data: "www.test. 0 IN AAAA fd09::1"
+	  local-data: "sys.test. 0 IN A 10.9.0.3"
 	  local-data: 'big.test. 0 IN TXT $3'
 	  local-data: "test. 0 IN MX 10 mail.test."
 	  local-zone: "fail.test." transparent
@@ -153,11 +155,18 @@ dns_sum() {
 }
 
 # dns_near WANT TOL: the values on stdin (at least 3) are none below
-# WANT - 0.5 ms (nothing beats the emulated delay), none above WANT + 5 ms
-# (hwdelay is a userspace process: a busy machine can hold one packet
-# back), and their median within TOL ms of WANT
+# WANT - 0.5 ms (nothing beats the emulated delay) and their median within
+# TOL ms of WANT.  No upper bound on single values: hwdelay is a userspace
+# process, and a machine busy with other tests can hold a packet back.
 dns_near() {
 	sort -n >near.$$ && cat near.$$ && test "$(wc -l <near.$$)" -ge 3 &&
-	awk -v w="$1" -v t="$2" '{ v[NR] = $1; if ($1 < w - 0.5 || $1 > w + 5) bad = 1 }
+	awk -v w="$1" -v t="$2" '{ v[NR] = $1; if ($1 < w - 0.5) bad = 1 }
 		END { m = v[int((NR + 1) / 2)]; d = m - w; if (d < 0) d = -d; exit bad || d > t }' near.$$
+}
+
+# dns_min_near WANT TOL: for a handful of values on stdin: the smallest is
+# within TOL ms of WANT (the delay is reached, and never beaten)
+dns_min_near() {
+	sort -n | head -1 | awk -v w="$1" -v t="$2" '{ d = $1 - w; if (d < 0) d = -d; found = 1; exit d > t }
+		END { if (!found) exit 1 }'
 }
