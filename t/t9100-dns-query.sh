@@ -8,19 +8,8 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 . "$SRCDIR/t/lib/dns.sh"
-require_root
-require_cmd ip nft timeout awk unbound unbound-control dnsmasq dig
-for tool in dsd-recv hwdelay; do
-	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
-done
-[ -e "$PLUGIN_DIR/dns.so" ] || skip_all "plugins/dns.so is not built (run make)"
-
-tb_chain q 1 1 || { echo "Bail out! tb_chain failed"; exit 1; }
-dns_server d1 || { echo "Bail out! the DNS server did not start"; exit 1; }
-D4=$(tb_addr d1 4)
-D6=$(tb_addr d1 6)
+dns_testbed q
 STATSD_PORT=8125
-tb_delay r1 5 5 || { echo "Bail out! tb_delay failed"; exit 1; }
 
 # conf FILE PROBES: a config with the probes given (libconfig text)
 conf() {

@@ -10,21 +10,11 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 . "$SRCDIR/t/lib/dns.sh"
-require_root
-require_cmd ip nft timeout awk unbound unbound-control dnsmasq dig getent
-for tool in dsd-recv hwdelay dnsforge; do
-	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
-done
-[ -e "$PLUGIN_DIR/dns.so" ] || skip_all "plugins/dns.so is not built (run make)"
-
-tb_chain p 1 1 || { echo "Bail out! tb_chain failed"; exit 1; }
-dns_server d1 || { echo "Bail out! the DNS server did not start"; exit 1; }
-D4=$(tb_addr d1 4)
-D6=$(tb_addr d1 6)
+dns_testbed p dnsforge
+require_cmd getent capsh
 S4=$(tb_addr src 4)
 SRC_NS=$(tb_ns src)
 STATSD_PORT=8125
-tb_delay r1 5 5 || { echo "Bail out! tb_delay failed"; exit 1; }
 mkdir -p "/etc/netns/$SRC_NS" && echo "nameserver $D4" >"/etc/netns/$SRC_NS/resolv.conf" ||
 	{ echo "Bail out! cannot write resolv.conf for $SRC_NS"; exit 1; }
 test_atexit "rm -rf /etc/netns/$SRC_NS"

@@ -19,6 +19,25 @@
 # the ground truth for the counts hopwatch sends.  Processes run in the
 # testbed's namespaces, which tb_cleanup kills and removes at exit.
 
+# dns_testbed TOPO TOOLS...: what every t91xx test needs, or skip/bail:
+# the tools and plugin built, src - r1 - d1 with the server in d1 and
+# 10 ms of RTT added by r1 (5 ms each way); sets D4 and D6, d1's addresses.
+dns_testbed() {
+	local topo=$1 tool
+	shift
+	require_root
+	require_cmd ip nft timeout awk unbound unbound-control dnsmasq dig
+	for tool in dsd-recv hwdelay "$@"; do
+		[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
+	done
+	[ -e "$PLUGIN_DIR/dns.so" ] || skip_all "plugins/dns.so is not built (run make)"
+	tb_chain "$topo" 1 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+	dns_server d1 || { echo "Bail out! the DNS server did not start"; exit 1; }
+	D4=$(tb_addr d1 4)
+	D6=$(tb_addr d1 6)
+	tb_delay r1 5 5 || { echo "Bail out! tb_delay failed"; exit 1; }
+}
+
 # dns_server NODE: start the servers; waits until they answer.
 dns_server() {
 	local node=$1 ns a4 a6 dir big
