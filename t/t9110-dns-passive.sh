@@ -93,20 +93,29 @@ test_expect_success 'latencies agree with dig and with the 10 ms delay' '
 	dns_values dns.rtt domain:www.test | dns_min_near 10 0.5
 '
 
-test_expect_success 'labels and max_domains: the rest is domain:other' '
+test_expect_success 'labels and max_domains: the rest is domain:other, per server' '
+	ip netns exec "$SRC_NS" dnsmasq --no-resolv --no-hosts --listen-address=127.0.0.1 --bind-interfaces \
+		--port=53 --user=root --pid-file="$TRASH/lo-dnsmasq.pid" --address=/www.test/10.9.0.1 &&
 	conf hw.conf "labels = 3; max_domains = 1;" &&
 	(
 		sleep 1.2
 		for i in 1 2 3; do q "$D4" www.test A; done
 		q "$D4" a.b.fail.test A
 		q "$D4" x.nope.test A
+		q 127.0.0.1 www.test A
+		q 127.0.0.1 x.nope.test A
 	) &
-	hw_run hw.conf 3.5 &&
-	wait &&
+	hw_run hw.conf 3.5;
+	rc=$?;
+	wait;
+	kill $(cat "$TRASH/lo-dnsmasq.pid");
+	test $rc = 0 &&
 	test "$(dns_sum dns.queries server:$D4,domain:www.test)" = 3 &&
+	test "$(dns_sum dns.queries server:127.0.0.1,domain:www.test)" = 1 &&
 	test "$(dns_sum dns.queries server:$D4,domain:other)" = 2 &&
 	test "$(dns_sum dns.responses server:$D4,domain:other,rcode:servfail)" = 1 &&
 	test "$(dns_sum dns.responses server:$D4,domain:other,rcode:nxdomain)" = 1 &&
+	test "$(dns_sum dns.queries server:127.0.0.1,domain:other)" = 1 &&
 	! grep -E "domain:(b.fail.test|x.nope.test)" out
 '
 

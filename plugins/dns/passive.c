@@ -467,6 +467,7 @@ void passive_run(void *state, hw_target *t)
 	struct agg **v = NULL;
 	struct rank *rk = NULL;
 	double *rtt = NULL;
+	char *kept = NULL;
 	size_t n = 0, nr = 0, total = 0;
 
 	sweep(p, realtime_now());
@@ -487,13 +488,14 @@ void passive_run(void *state, hw_target *t)
 	}
 	v = malloc(pt->nagg * sizeof *v);
 	rk = malloc(pt->nagg * sizeof *rk);
+	kept = malloc(pt->nagg);
 	for (int b = 0; v && b < AGG_BUCKETS; b++)
 		for (struct agg *a = pt->buckets[b]; a; a = a->next) {
 			v[n++] = a;
 			total += a->nrtt;
 		}
 	rtt = malloc((total ? total : 1) * sizeof *rtt);
-	if (!v || !rk || !rtt) {
+	if (!v || !rk || !rtt || !kept) {
 		HW_ERROR(p->ctx, "out of memory: a round of %s is lost", t->host);
 		goto out;
 	}
@@ -505,36 +507,34 @@ void passive_run(void *state, hw_target *t)
 		rk[nr - 1].queries += v[i]->queries;
 	}
 	qsort(rk, nr, sizeof *rk, cmp_rank);
+	/* rank entries point into the aggregates: decide every one first */
 	for (size_t i = 0; i < n; i++) {
-		/* kept domains go out one (server, domain) at a time */
-		int kept = 0;
+		kept[i] = 0;
 		for (size_t r = 0; r < nr && r < (size_t)p->o->max_domains; r++)
 			if (!strcmp(rk[r].domain, v[i]->domain))
-				kept = 1;
-		if (kept) {
-			struct agg sum = { .queries = 0 };
-			size_t k = 0;
-			fold(&sum, v[i], rtt, &k);
-			emit(p, t, v[i]->server, v[i]->domain, &sum, rtt, k);
-			v[i]->queries = 0, v[i]->nrtt = 0, v[i]->timeouts = 0;
-			memset(v[i]->rcodes, 0, sizeof v[i]->rcodes);
-			v[i]->domain[0] = '\0';   /* done */
-		}
+				kept[i] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* kept domains go out one (server, domain) at a time */
+		struct agg sum = { .queries = 0 };
+		size_t k = 0;
+		if (!kept[i])
+			continue;
+		fold(&sum, v[i], rtt, &k);
+		emit(p, t, v[i]->server, v[i]->domain, &sum, rtt, k);
 	}
 	/* the rest: domain:other, one per server */
 	for (size_t i = 0; i < n; i++) {
 		struct agg sum = { .queries = 0 };
 		size_t k = 0;
-		if (!v[i]->domain[0])
+		if (kept[i])
 			continue;
 		for (size_t j = i; j < n; j++)
-			if (v[j]->domain[0] && !strcmp(v[j]->server, v[i]->server)) {
+			if (!kept[j] && !strcmp(v[j]->server, v[i]->server)) {
 				fold(&sum, v[j], rtt, &k);
-				if (j != i)
-					v[j]->domain[0] = '\0';
+				kept[j] = 1;   /* sent */
 			}
 		emit(p, t, v[i]->server, "other", &sum, rtt, k);
-		v[i]->domain[0] = '\0';
 	}
 out:
 	/* a new table for the next round */
@@ -551,6 +551,7 @@ out:
 	free(v);
 	free(rk);
 	free(rtt);
+	free(kept);
 	hw_done(p->ctx, t);
 }
 
