@@ -11,11 +11,12 @@
 dns_testbed q
 STATSD_PORT=8125
 
-# conf FILE PROBES: a config with the probes given (libconfig text)
+# conf FILE PROBES [INTERVAL]: a config with the probes given (libconfig
+# text), every INTERVAL (500ms), timeout 80% of it
 conf() {
 	cat >"$1" <<-EOF
-	interval = "500ms";
-	timeout = "400ms";
+	interval = "${3:-500ms}";
+	timeout = "$(echo "${3:-500ms}" | awk '{ printf "%dms", $1 * 0.8 }')";
 	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
 	probes = ( $2 );
 	EOF
@@ -29,7 +30,7 @@ probe() {
 hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
 test_expect_success 'A and AAAA behind 10 ms: RTT, rcode, answers, service check (v4 and v6)' '
-	conf hw.conf "$(probe a www.test A), $(probe aaaa www.test AAAA)" &&
+	conf hw.conf "$(probe a www.test A), $(probe aaaa www.test AAAA)" 250ms &&
 	hw_run hw.conf 3.2 &&
 	for t in $D4 $D6; do
 		dns_values dns.rtt probe:a,target:$t,rcode:noerror,transport:udp | dns_near 10 0.5 &&

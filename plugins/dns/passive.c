@@ -456,7 +456,8 @@ static void fold(struct agg *sum, const struct agg *a, double *rtt, size_t *n)
 	sum->timeouts += a->timeouts;
 	for (int r = 0; r < RCODES; r++)
 		sum->rcodes[r] += a->rcodes[r];
-	memcpy(rtt + *n, a->rtt, a->nrtt * sizeof *rtt);
+	if (a->nrtt)
+		memcpy(rtt + *n, a->rtt, a->nrtt * sizeof *rtt);
 	*n += a->nrtt;
 }
 
