@@ -62,7 +62,6 @@ struct qtarget {
 	int used_tcp;          /* the query in flight opened a TCP socket */
 	double sent;           /* hw_mono() at ares_send, seconds */
 	char *answers;         /* the last answer set (sorted, ", "-joined), NULL before the first */
-	int in_send;           /* ares_send is running (a synchronous callback) */
 };
 
 /* The instance. */
