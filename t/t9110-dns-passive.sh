@@ -74,23 +74,24 @@ test_expect_success 'a known sequence: counts per server, domain and rcode exact
 '
 
 # agree FILE TAGS: our latencies for TAGS against dig'"'"'s in FILE, sorted
-# pairwise: none more than 0.5 ms above dig'"'"'s (the kernel stamps the
-# packets before dig wakes up to read them), and the median difference
-# within 0.5 ms.  Not every difference: dig'"'"'s figure holds its own
-# wake-up, which a machine busy with other tests stretches now and then.
+# pairwise.  Every one of ours lies between the emulated delay (10 ms,
+# less 0.5) and dig'"'"'s own figure plus 0.5 ms: the kernel stamps the
+# packets before dig wakes up to read them, so ours can only be lower.
+# At least one pair agrees within 0.5 ms, so ours is not low by a bias
+# either.  Not every pair: dig'"'"'s figure holds its own wake-up, which a
+# machine busy with other tests stretches (make check runs two at once).
 agree() {
 	dns_values dns.rtt "$2" | sort -n >ours && sort -n "$1" >theirs &&
 	paste ours theirs && test "$(wc -l <ours)" = "$(wc -l <theirs)" &&
-	paste ours theirs | awk "{ print \$2 - \$1 }" | sort -n >diffs &&
-	awk "\$1 < -0.5 { bad = 1 } { d[NR] = \$1 }
-		END { m = d[int((NR + 1) / 2)]; exit bad || m > 0.5 || m < -0.5 }" diffs
+	paste ours theirs | awk "{ d = \$2 - \$1; if (d < -0.5 || \$1 < 9.5) bad = 1; if (NR == 1 || d < best) best = d }
+		END { exit bad || best > 0.5 }"
 }
 
 test_expect_success 'latencies agree with dig and with the 10 ms delay' '
 	agree dig.$D4.www.test server:$D4,domain:www.test &&
 	agree dig.$D4.nope.test server:$D4,domain:nope.test &&
 	agree dig.$D6.www.test server:$D6,domain:www.test &&
-	dns_values dns.rtt domain:www.test | dns_min_near 10 0.5
+	dns_values dns.rtt domain:www.test | dns_near 10 0.5
 '
 
 test_expect_success 'labels and max_domains: the rest is domain:other, per server' '

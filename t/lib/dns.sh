@@ -174,18 +174,15 @@ dns_sum() {
 }
 
 # dns_near WANT TOL: the values on stdin (at least 3) are none below
-# WANT - 0.5 ms (nothing beats the emulated delay) and their median within
-# TOL ms of WANT.  No upper bound on single values: hwdelay is a userspace
-# process, and a machine busy with other tests can hold a packet back.
+# WANT - TOL (nothing beats the emulated delay), the smallest within TOL of
+# WANT (no bias upwards: an unhurried sample shows the delay itself), and
+# the median within TOL + 1 ms.  No upper bound on single values, and a
+# looser one on the median: hwdelay is a userspace process, and `make
+# check` runs two tests at once (the fuzzers take a core), so a busy
+# machine holds some packets back.
 dns_near() {
 	sort -n >near.$$ && cat near.$$ && test "$(wc -l <near.$$)" -ge 3 &&
-	awk -v w="$1" -v t="$2" '{ v[NR] = $1; if ($1 < w - 0.5) bad = 1 }
-		END { m = v[int((NR + 1) / 2)]; d = m - w; if (d < 0) d = -d; exit bad || d > t }' near.$$
-}
-
-# dns_min_near WANT TOL: for a handful of values on stdin: the smallest is
-# within TOL ms of WANT (the delay is reached, and never beaten)
-dns_min_near() {
-	sort -n | head -1 | awk -v w="$1" -v t="$2" '{ d = $1 - w; if (d < 0) d = -d; found = 1; exit d > t }
-		END { if (!found) exit 1 }'
+	awk -v w="$1" -v t="$2" '{ v[NR] = $1 }
+		END { m = v[int((NR + 1) / 2)] - w; d = v[1] - w; if (d < 0) d = -d;
+		      exit v[1] < w - t || d > t || m > t + 1 || m < -t }' near.$$
 }
