@@ -1,7 +1,8 @@
 #!/bin/bash
 # t9110: the dns plugin, mode "passive": the daemon watches the DNS traffic
 # of its own namespace (src) on an AF_PACKET socket while dig and the
-# system resolver (getent, through a resolv.conf this test writes) run a
+# system resolver (getent, through a resolv.conf this test writes; one
+# query over TCP) run a
 # known sequence of queries against unbound (t/lib/dns.sh) behind a 10 ms
 # router, in both families.  The counts per server, domain and rcode must
 # match the sequence exactly; the latencies must agree with what dig
@@ -46,6 +47,7 @@ sequence() {
 	q "$D4" a.b.fail.test A
 	for i in 1 2; do q "$D6" www.test AAAA; done
 	q "$D6" mail.x.test MX
+	ip netns exec "$SRC_NS" dig +tcp +tries=1 +time=2 @"$D4" test MX >tcp.out 2>&1
 	ip netns exec "$SRC_NS" getent ahostsv4 sys.test >>getent.out
 }
 
@@ -57,6 +59,7 @@ test_expect_success 'a known sequence: counts per server, domain and rcode exact
 	hw_run hw.conf 4.5 &&
 	wait &&
 	cat status && grep -c . status | grep -qx 9 && grep -q 10.9.0.3 getent.out &&
+	grep -q "status: NOERROR" tcp.out &&
 	test "$(dns_sum dns.queries server:$D4,domain:www.test)" = 3 &&
 	test "$(dns_sum dns.responses server:$D4,domain:www.test,rcode:noerror)" = 3 &&
 	test "$(dns_sum dns.responses server:$D4,domain:sys.test,rcode:noerror)" = 1 &&
@@ -67,8 +70,11 @@ test_expect_success 'a known sequence: counts per server, domain and rcode exact
 	test "$(dns_sum dns.queries server:$D6,domain:www.test)" = 2 &&
 	test "$(dns_sum dns.responses server:$D6,domain:www.test,rcode:noerror)" = 2 &&
 	test "$(dns_sum dns.responses server:$D6,domain:x.test,rcode:nxdomain)" = 1 &&
-	test "$(dns_sum dns.queries)" = 10 &&
-	test "$(dns_sum dns.responses)" = 10 &&
+	test "$(dns_sum dns.queries server:$D4,domain:test)" = 1 &&
+	test "$(dns_sum dns.responses server:$D4,domain:test,rcode:noerror)" = 1 &&
+	dns_values dns.rtt server:$D4,domain:test | awk "\$1 < 9.5 || \$1 > 25 { exit 1 }" &&
+	test "$(dns_sum dns.queries)" = 11 &&
+	test "$(dns_sum dns.responses)" = 11 &&
 	test "$(dns_sum dns.timeouts)" = 0 &&
 	! grep -E "hopwatch.dns.(unmatched|capture_drops)" out
 '
