@@ -149,4 +149,14 @@ test_expect_success 'without CAP_NET_RAW passive mode refuses to start, and says
 	cat err && grep "passive mode needs CAP_NET_RAW" err
 '
 
+test_expect_success 'passive targets are server addresses on port 53' '
+	sed "s/targets = \[ \"0.0.0.0\", \"::\" \]/targets = [ \"dns.example\" ]/" hw.conf >name.conf &&
+	grep dns.example name.conf &&
+	! ip netns exec "$SRC_NS" timeout 10 "$HOPWATCHD" -c name.conf -P "$PLUGIN_DIR" 2>err &&
+	cat err && grep "target dns.example: passive targets are server addresses" err &&
+	sed "s/targets = \[ \"0.0.0.0\", \"::\" \]/targets = [ \"$D4:5353\" ]/" hw.conf >port.conf &&
+	! ip netns exec "$SRC_NS" timeout 10 "$HOPWATCHD" -c port.conf -P "$PLUGIN_DIR" 2>err &&
+	cat err && grep "passive targets are server addresses on port 53" err
+'
+
 test_done
