@@ -112,6 +112,7 @@ $(COMMON_LIB): $(COMMON_SRCS:.c=.o)
 plugins/%.so: plugins/%.o $(PLUGIN_LIBS)
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(PLUGIN_LIBS) $(LDFLAGS)
 # A directory plugin may link more Debian libraries: LDLIBS_NAME := -lfoo.
+LDLIBS_dns := -lcares
 define plugin_dir_rule
 $(1).so: $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) $$(PLUGIN_LIBS)
 	$$(CC) $$(PLUGIN_CFLAGS) -shared -o $$@ $$(filter %.o,$$^) $$(PLUGIN_LIBS) $$(LDFLAGS) $$(LDLIBS_$(notdir $(1)))
