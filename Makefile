@@ -49,7 +49,7 @@ build/flags: FORCE
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 
-# The layout (README "Source layout"): src/core, src/sink and src/paths make
+# The layout (README "Layout"): src/core, src/sink and src/paths make
 # the daemon's core library; src/cli is the read-only CLI; lib/pkt is the
 # packet library and plugins/common the probe helpers, both static, PIC and
 # linked into each plugin that needs them; a plugin is plugins/NAME.c or
@@ -77,7 +77,9 @@ all: $(DAEMON) $(CLI) $(PLUGINS) $(TOOLS) $(UNIT) $(TEST_PLUGINS)
 src/%.o: src/%.c build/flags | build/config.mk
 	$(CC) $(ALL_CFLAGS) $(CORE_INC) -c -o $@ $<
 
+# Made anew each time: `ar r` never drops the member of a renamed file.
 src/libhopwatch.a: $(CORE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # The daemon exports the hw_* functions of include/hopwatch.h to plugins
@@ -87,11 +89,11 @@ $(DAEMON): src/core/daemon.o src/libhopwatch.a src/core/hopwatch.dynlist
 	$(CC) $(ALL_CFLAGS) -o $@ src/core/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
 		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
-# The CLI checks a daemon config (-c), which loads its plugins: it links and
-# exports the core the same way.
-$(CLI): src/cli/cli.o src/libhopwatch.a src/core/hopwatch.dynlist
-	$(CC) $(ALL_CFLAGS) -o $@ src/cli/cli.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+# The CLI reads only the core settings of a config (conf_load_core) and
+# loads no plugin: it links what it uses of the core, and exports nothing.
+CLI_OBJS := $(patsubst %.c,%.o,$(wildcard src/cli/*.c))
+$(CLI): $(CLI_OBJS) src/libhopwatch.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
 
 # Plugin code: position-independent, hidden unless exported on purpose.
 PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(PLUGIN_INC)
@@ -110,6 +112,7 @@ $(COMMON_LIB): $(COMMON_SRCS:.c=.o)
 plugins/%.so: plugins/%.o $(PLUGIN_LIBS)
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(PLUGIN_LIBS) $(LDFLAGS)
 # A directory plugin may link more Debian libraries: LDLIBS_NAME := -lfoo.
+LDLIBS_dns := -lcares
 define plugin_dir_rule
 $(1).so: $(patsubst %.c,%.o,$(wildcard $(1)/*.c)) $$(PLUGIN_LIBS)
 	$$(CC) $$(PLUGIN_CFLAGS) -shared -o $$@ $$(filter %.o,$$^) $$(PLUGIN_LIBS) $$(LDFLAGS) $$(LDLIBS_$(notdir $(1)))
@@ -126,6 +129,13 @@ t/tools/%: t/tools/%.c build/flags | build/config.mk
 TEST_INC := $(CORE_INC) -Ilib/pkt -Iplugins/common -Isrc/cli -It/unit
 t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/flags
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
+
+# Unit tests of the path plugin (t/unit/path-*.c) link its objects with the
+# host mock (t/mock/*.c: fake hw_* functions, reply synthesis), not the core.
+PATH_OBJS = $(patsubst %.c,%.o,$(wildcard plugins/path/*.c))
+MOCK_SRCS := $(wildcard t/mock/*.c)
+t/unit/path-%.t: t/unit/path-%.c t/unit/test-lib.h $(MOCK_SRCS) $(wildcard t/mock/*.h) $(PATH_OBJS) $(PLUGIN_LIBS) build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -Iplugins/path -It/mock -o $@ $< $(MOCK_SRCS) $(PATH_OBJS) $(PLUGIN_LIBS) $(LDFLAGS) -lm
 
 run: all
 	$(DAEMON) -c etc/hopwatch.conf -P plugins -e
@@ -208,6 +218,11 @@ build/fuzz/%: t/fuzz/%.c $(FUZZ_SRCS) $(wildcard src/*/*.h lib/pkt/*.h plugins/c
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(TEST_INC) \
 		$(DEP_CFLAGS) -o $@ $< $(FUZZ_SRCS) $(DEP_LIBS)
+# The path matcher fuzzer links the plugin's sources with the host mock instead of the core.
+build/fuzz/path-match: t/fuzz/path-match.c $(wildcard plugins/path/*.[ch] t/mock/*.[ch]) $(PKT_SRCS) $(COMMON_SRCS) | build/config.mk
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined $(TEST_INC) -Iplugins/path -It/mock \
+		-o $@ $< $(wildcard plugins/path/*.c) $(MOCK_SRCS) $(PKT_SRCS) $(COMMON_SRCS) -lm
 fuzz-build: $(FUZZERS) $(TEST_PLUGINS)
 fuzz: fuzz-build
 	@for f in $(FUZZERS); do \

@@ -1,9 +1,10 @@
 /*
  * dsd-sum: a fast, summing UDP metrics sink for bench/.
  *
- *   dsd-sum -u HOST:PORT [-t SECONDS] [-o FILE] [-r READY]
+ *   dsd-sum -u HOST:PORT | -U PATH [-t SECONDS] [-o FILE] [-r READY]
  *           [-W PREFIX -N COUNT -c FILE]
  *
+ * -U listens on a Unix datagram socket (the agent's unixgram://) instead.
  * Receives DogStatsD (hopwatchd) or Graphite plaintext (collectd's
  * write_graphite) datagrams until SIGTERM/SIGINT or -t seconds, keeps no
  * line, and at the end writes one summary (to -o FILE or stdout):
@@ -12,6 +13,7 @@
  *   bytes N
  *   lines N
  *   rcvbuf_drops N          datagrams the kernel dropped (socket full)
+ *   cpu_s S                 CPU time this process used, user + system, seconds
  *   metric NAME LINES VALUES SUM
  *
  * NAME is the DogStatsD metric name, "_sc|NAME|STATUS" for a service
@@ -42,7 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -208,14 +212,14 @@ static void line(const char *p, const char *end)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: dsd-sum -u HOST:PORT [-t SECONDS] [-o FILE] [-r READY]"
+	fprintf(stderr, "usage: dsd-sum -u HOST:PORT | -U PATH [-t SECONDS] [-o FILE] [-r READY]"
 	        " [-W PREFIX -N COUNT -c FILE]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *udp = NULL, *out_path = NULL, *ready = NULL;
+	const char *udp = NULL, *unix_path = NULL, *out_path = NULL, *ready = NULL;
 	unsigned lifetime = 0;
 	uint64_t datagrams = 0, bytes = 0, lines = 0, drops = 0;
 	static char bufs[BATCH][DGRAM_MAX];
@@ -224,9 +228,10 @@ int main(int argc, char **argv)
 	struct iovec iov[BATCH];
 	int opt, fd, one = 1, rcvbuf = RCVBUF;
 
-	while ((opt = getopt(argc, argv, "u:t:o:r:W:N:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "u:U:t:o:r:W:N:c:")) != -1) {
 		switch (opt) {
 		case 'u': udp = optarg; break;
+		case 'U': unix_path = optarg; break;
 		case 't': lifetime = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'o': out_path = optarg; break;
 		case 'r': ready = optarg; break;
@@ -236,26 +241,39 @@ int main(int argc, char **argv)
 		default: return usage();
 		}
 	}
-	if (!udp || optind != argc || (watch_prefix && (!watch_count || !watch_file)))
+	if (!udp == !unix_path || optind != argc || (watch_prefix && (!watch_count || !watch_file)))
 		return usage();
 
-	char host[256];
-	const char *colon = strrchr(udp, ':');
-	if (!colon || (size_t)(colon - udp) >= sizeof host)
-		return usage();
-	memcpy(host, udp, (size_t)(colon - udp));
-	host[colon - udp] = '\0';
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
-	if (getaddrinfo(host, colon + 1, &hints, &ai)) {
-		fprintf(stderr, "dsd-sum: bad address %s\n", udp);
-		return 2;
+	if (unix_path) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		if (strlen(unix_path) >= sizeof sun.sun_path)
+			return usage();
+		strcpy(sun.sun_path, unix_path);
+		unlink(unix_path);
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+			perror("dsd-sum: socket/bind");
+			return 1;
+		}
+	} else {
+		char host[256];
+		const char *colon = strrchr(udp, ':');
+		if (!colon || (size_t)(colon - udp) >= sizeof host)
+			return usage();
+		memcpy(host, udp, (size_t)(colon - udp));
+		host[colon - udp] = '\0';
+		struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
+		if (getaddrinfo(host, colon + 1, &hints, &ai)) {
+			fprintf(stderr, "dsd-sum: bad address %s\n", udp);
+			return 2;
+		}
+		fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			perror("dsd-sum: socket/bind");
+			return 1;
+		}
+		freeaddrinfo(ai);
 	}
-	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		perror("dsd-sum: socket/bind");
-		return 1;
-	}
-	freeaddrinfo(ai);
 	/* as root the limit of net.core.rmem_max does not apply */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
@@ -313,14 +331,20 @@ int main(int argc, char **argv)
 		}
 	}
 
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	if (unix_path)
+		unlink(unix_path);
 	FILE *out = out_path ? fopen(out_path, "w") : stdout;
 	if (!out) {
 		perror("dsd-sum: output");
 		return 1;
 	}
-	fprintf(out, "datagrams %llu\nbytes %llu\nlines %llu\nrcvbuf_drops %llu\n",
+	fprintf(out, "datagrams %llu\nbytes %llu\nlines %llu\nrcvbuf_drops %llu\ncpu_s %.6f\n",
 	        (unsigned long long)datagrams, (unsigned long long)bytes,
-	        (unsigned long long)lines, (unsigned long long)drops);
+	        (unsigned long long)lines, (unsigned long long)drops,
+	        (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	        (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	if (watch_prefix)
 		fprintf(out, "targets_seen %lu\ncomplete_at %.6f\n", nseen, complete_at);
 	for (size_t i = 0; i < TABLE_SIZE; i++)

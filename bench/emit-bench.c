@@ -3,6 +3,7 @@
  * dogstatsd.c encoder and the statsd.c sender) in isolation.
  *
  *   emit-bench [-n METRICS] [-v VALUES] [-T TARGETS] [-s]
+ *   emit-bench -p SECONDS -u URL [-T TARGETS] [-F FLUSH]
  *
  * Pushes METRICS metrics (default 1,000,000) through emit_metric with the
  * tags hopwatchd itself puts on an icmp metric (instance list plus target
@@ -23,6 +24,20 @@
  *   bytes_per_metric   payload bytes per metric
  *   dropped        datagrams the sender dropped
  *   received       datagrams the draining thread read
+ *
+ * With -p it is paced instead, like hopwatchd with an icmp instance of
+ * `count 1` at 1 Hz: for SECONDS seconds each of TARGETS targets has a
+ * round every second (start times spread evenly over the second, one
+ * ev_timer per target, as src/core/sched.c does), and each round emits
+ * the ten lines icmp sends, with hopwatchd's tags, to the DogStatsD sink at
+ * URL (udp://... or unix://...; a separate receiver such as bench/dsd-sum
+ * reads it) with statsd.flush_interval FLUSH seconds (default 0.1; 0:
+ * flush at the end of every loop iteration).  It prints:
+ *   lines dgrams dropped seconds
+ *   lines_per_dgram    lines per datagram sent
+ *   dgrams_per_s       datagrams sent per second
+ *   bytes_per_dgram    payload bytes per datagram sent
+ *   cpu_ns_per_line    CPU time of the sender per line (ns)
  */
 #include <errno.h>
 #include <ev.h>
@@ -66,6 +81,94 @@ static void *drain(void *arg)
 	return NULL;
 }
 
+/* One target of the paced mode: its timer and its tag list. */
+struct ptarget {
+	ev_timer timer;          /* a round every second */
+	const struct emit *e;    /* the sink */
+	const char *tags;        /* instance + target tags, as hopwatchd joins them */
+	unsigned long round;     /* rounds done */
+};
+
+/* One round of an icmp target with count 1: its ten lines. */
+static void round_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ptarget *t = (struct ptarget *)w;
+	double rtt = 0.2 + (double)(t->round++ % 1000) / 997.0;
+	static const char *const gauges[] = { "icmp.rtt.min", "icmp.rtt.avg", "icmp.rtt.max" };
+	(void)loop;
+	(void)revents;
+
+	emit_metric(t->e, t->tags, NULL, "icmp.rtt", HW_DISTRIBUTION, &rtt, 1, NULL);
+	for (size_t i = 0; i < 3; i++)
+		emit_metric(t->e, t->tags, NULL, gauges[i], HW_GAUGE, &rtt, 1, NULL);
+	double zero = 0, one = 1;
+	emit_metric(t->e, t->tags, NULL, "icmp.rtt.stddev", HW_GAUGE, &zero, 1, NULL);
+	emit_metric(t->e, t->tags, NULL, "icmp.jitter", HW_GAUGE, &zero, 1, NULL);
+	emit_metric(t->e, t->tags, NULL, "icmp.loss", HW_GAUGE, &zero, 1, NULL);
+	emit_metric(t->e, t->tags, NULL, "icmp.sent", HW_COUNT, &one, 1, NULL);
+	emit_metric(t->e, t->tags, NULL, "icmp.received", HW_COUNT, &one, 1, NULL);
+	emit_service_check(t->e, t->tags, NULL, "icmp.can_reach", HW_OK, NULL, NULL);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static double seconds(clockid_t c);
+
+/* -p: paced rounds for `secs` seconds to `url`; prints one key=value line. */
+static int paced(const char *url, unsigned long ntargets, double secs, double flush)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	char err[256];
+	statsd *s = statsd_new(loop, NULL, url, flush, 0, err, sizeof err);
+	struct ptarget *t = calloc(ntargets, sizeof *t);
+	ev_timer stop;
+
+	if (!s || !t) {
+		fprintf(stderr, "emit-bench: %s\n", s ? "out of memory" : err);
+		return 1;
+	}
+	struct emit e = { .sink = s };
+	strcpy(e.prefix, "hopwatch.");
+	for (unsigned long i = 0; i < ntargets; i++) {
+		unsigned long k = i + 1;
+		char *tags;
+		if (asprintf(&tags, "probe:bench,team:net,env:bench,target:172.17.%lu.%lu,"
+		             "target_ip:172.17.%lu.%lu,group:bench",
+		             k / 256 % 256, k % 256, k / 256 % 256, k % 256) < 0)
+			return 1;
+		t[i].e = &e;
+		t[i].tags = tags;
+		ev_timer_init(&t[i].timer, round_cb, (double)i / (double)ntargets, 1.0);
+		ev_timer_start(loop, &t[i].timer);
+	}
+	ev_timer_init(&stop, stop_cb, secs, 0);
+	ev_timer_start(loop, &stop);
+	double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	ev_run(loop, 0);
+	statsd_flush(s);
+	double w = seconds(CLOCK_MONOTONIC) - w0, c = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	const struct statsd_stats *st = statsd_get_stats(s);
+	double dg = st->packets_sent ? (double)st->packets_sent : 1;
+	printf("lines=%llu dgrams=%llu dropped=%llu seconds=%.3f lines_per_dgram=%.2f "
+	       "dgrams_per_s=%.0f bytes_per_dgram=%.0f cpu_ns_per_line=%.0f\n",
+	       (unsigned long long)st->metrics, (unsigned long long)st->packets_sent,
+	       (unsigned long long)st->packets_dropped, w, (double)st->metrics / dg,
+	       (double)st->packets_sent / w, (double)st->bytes_sent / dg,
+	       st->metrics ? c * 1e9 / (double)st->metrics : 0);
+	for (unsigned long i = 0; i < ntargets; i++) {
+		ev_timer_stop(loop, &t[i].timer);
+		free((char *)t[i].tags);
+	}
+	free(t);
+	statsd_free(s);
+	return 0;
+}
+
 static double seconds(clockid_t c)
 {
 	struct timespec ts;
@@ -79,17 +182,26 @@ int main(int argc, char **argv)
 	int nvalues = 1, checks = 0, opt, one = 1, rcvbuf = 64 << 20;
 	char err[256], url[64];
 
-	while ((opt = getopt(argc, argv, "n:v:T:s")) != -1) {
+	const char *sink_url = NULL;
+	double pace = 0, flush = 0.1;
+
+	while ((opt = getopt(argc, argv, "n:v:T:sp:u:F:")) != -1) {
 		switch (opt) {
+		case 'p': pace = atof(optarg); break;
+		case 'u': sink_url = optarg; break;
+		case 'F': flush = atof(optarg); break;
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'v': nvalues = atoi(optarg); break;
 		case 'T': ntargets = strtoul(optarg, NULL, 10); break;
 		case 's': checks = 1; break;
 		default:
-			fprintf(stderr, "usage: emit-bench [-n METRICS] [-v VALUES] [-T TARGETS] [-s]\n");
+			fprintf(stderr, "usage: emit-bench [-n METRICS] [-v VALUES] [-T TARGETS] [-s]\n"
+			        "       emit-bench -p SECONDS -u URL [-T TARGETS] [-F FLUSH]\n");
 			return 2;
 		}
 	}
+	if (pace > 0)
+		return sink_url && ntargets && flush >= 0 ? paced(sink_url, ntargets, pace, flush) : 2;
 	if (!n || nvalues < 1 || nvalues > 1000 || !ntargets)
 		return 2;
 
@@ -112,7 +224,7 @@ int main(int argc, char **argv)
 
 	struct ev_loop *loop = ev_default_loop(0);
 	snprintf(url, sizeof url, "udp://127.0.0.1:%u", ntohs(sin.sin_port));
-	statsd *s = statsd_new(loop, NULL, url, 0, err, sizeof err);
+	statsd *s = statsd_new(loop, NULL, url, 0, 0, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "emit-bench: %s\n", err);
 		return 1;

@@ -18,7 +18,10 @@ par=${BENCH_PAR:-50}
 hops=10
 limit=240
 
-tb_chain p $((hops - 1)) 1 || bn_die "tb_chain failed"
+# unlimited ICMP: (b) compares speed and CPU on a lossless lab, where any
+# star is the tool's own; paths through rate-limiting routers are (e),
+# bench/path-ratelimit.sh
+TB_ICMP_PROFILE=unlimited tb_chain p $((hops - 1)) 1 || bn_die "tb_chain failed"
 tb_many d1 4 >/dev/null || bn_die "tb_many failed"
 NS=$(tb_ns src)
 bn_addrs "$n" >"$WORK/targets"

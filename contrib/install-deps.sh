@@ -6,7 +6,7 @@
 set -eu
 case "${1:-build}" in
 build) PKGS="gcc make pkg-config libev-dev libconfig-dev libhiredis-dev libc-ares-dev libjansson-dev" ;;
-test)  PKGS="redis-server iproute2 nftables iputils-ping traceroute procps perl util-linux man-db python3 python3-yaml openssl stunnel4" ;;
+test)  PKGS="redis-server iproute2 nftables iputils-ping traceroute procps perl util-linux man-db python3 python3-yaml openssl stunnel4 unbound dnsmasq-base bind9-dnsutils libcap2-bin" ;;
 *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 missing=

@@ -107,7 +107,10 @@ typedef struct hw_plugin {
 	/* Cross-field checks after every setting was read; return NULL when
 	 * fine, else a static message naming the settings involved.  May be NULL. */
 	const char *(*validate)(const void *opts, double interval, double timeout);
-	/* Open sockets and set up; return 0, or -1 after logging why. */
+	/* Open sockets and set up; return 0, or -1 after logging why.  A
+	 * target given by a name the plugin resolves itself (the dns plugin's
+	 * "system") gets addr, addrlen and family from start: the core then
+	 * never looks that name up. */
 	int (*start)(hw_ctx *ctx, const void *opts, void **state);
 	/* Begin one round for `t`.  The plugin calls hw_done() when it ends. */
 	void (*run)(void *state, hw_target *t);

@@ -60,7 +60,6 @@
 #include <errno.h>
 #include <math.h>
 #include <net/if.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -73,10 +72,11 @@
 
 #include "hopwatch.h"
 #include "pkt.h"
-
-/* Not in every libc's headers: <linux/icmp.h> (raw IPv4 receive filter). */
-#define RAW_SOL 255          /* SOL_RAW */
-#define RAW_ICMP_FILTER 1    /* ICMP_FILTER: bit set = type blocked */
+#include "flush.h"
+#include "pace.h"
+#include "rng.h"
+#include "sock.h"
+#include "stats.h"
 
 #define RX_BATCH 64          /* datagrams per recvmmsg call */
 #define RX_CALLS_MAX 16      /* recvmmsg calls per wakeup before yielding to the loop */
@@ -85,14 +85,13 @@
 #define IP4_HDR_MAX 60       /* largest IPv4 header a raw socket hands us */
 #define WINDOW_MAX 65536     /* slots per socket: the 16-bit sequence space */
 #define WINDOW_MIN 256       /* slots per socket at least */
-#define FLUSH_MAX 10.0       /* seconds between instance-level counter reports, at most */
 #define RTT_SLACK 1.0        /* seconds past the timeout a kernel RTT may read before it is absurd */
 #define RCVBUF_BYTES (4 << 20) /* receive buffer asked for, bytes */
 
 /* ------------------------------------------------------------------ */
 /* Settings                                                             */
 
-enum { MODE_AUTO, MODE_DGRAM, MODE_RAW };
+enum { MODE_AUTO = HWC_AUTO, MODE_DGRAM = HWC_DGRAM, MODE_RAW = HWC_RAW };
 static const char *const modes[] = { "auto", "dgram", "raw", NULL };
 static const char *const rtt_types[] = { "d", "h", "ms", NULL };
 static const hw_mtype rtt_mtypes[] = { HW_DISTRIBUTION, HW_HISTOGRAM, HW_TIMER };
@@ -221,11 +220,9 @@ struct probe {
 	struct fifo spq;         /* rounds whose next request is due spacing after the last */
 	hw_timer *send_timer;    /* next send or token */
 	hw_timer *timeout_timer; /* oldest deadline of both windows */
-	hw_timer *flush_timer;   /* instance-level counters */
+	hwc_flusher flusher;     /* instance-level counters, every min(interval, 10 s) */
 	double timeout_armed;    /* deadline timeout_timer is armed for; 0: not armed */
-	double tokens;           /* token bucket level */
-	double tokens_at;        /* hw_mono of the last refill */
-	double burst;            /* bucket depth, tokens */
+	hwc_bucket bucket;       /* max_pps pacing, 10 ms deep */
 	int blocked;             /* a send waits for a window slot */
 	uint64_t unmatched;      /* instance counters since the last flush */
 	uint64_t late;           /* late replies not attributable to a target */
@@ -328,35 +325,19 @@ static void report(struct tstate *ts)
 	hw_ctx *ctx = pr->ctx;
 	hw_target *t = ts->t;
 	int count = pr->o->count;
-	double v[100], sum = 0, min = INFINITY, max = -INFINITY, var = 0, jit = 0, prev = NAN;
-	size_t n = 0, njit = 0;
+	double v[100];
+	hwc_rtt st;
+	size_t n = hwc_rtt_stats(ts->rtt, (size_t)count, &st, v);
 	char msg[256];
 
-	for (int i = 0; i < count; i++) {
-		double r = ts->rtt[i];
-		if (isnan(r))
-			continue;
-		v[n++] = r;
-		sum += r;
-		min = r < min ? r : min;
-		max = r > max ? r : max;
-		if (!isnan(prev)) {
-			jit += fabs(r - prev);
-			njit++;
-		}
-		prev = r;
-	}
 	if (n) {
-		double avg = sum / (double)n;
-		for (size_t i = 0; i < n; i++)
-			var += (v[i] - avg) * (v[i] - avg);
 		hw_metric(ctx, t, "icmp.rtt", rtt_mtypes[pr->o->rtt_type], v, n, NULL);
-		hw_metric1(ctx, t, "icmp.rtt.min", HW_GAUGE, min, NULL);
-		hw_metric1(ctx, t, "icmp.rtt.avg", HW_GAUGE, avg, NULL);
-		hw_metric1(ctx, t, "icmp.rtt.max", HW_GAUGE, max, NULL);
-		hw_metric1(ctx, t, "icmp.rtt.stddev", HW_GAUGE, sqrt(var / (double)n), NULL);
+		hw_metric1(ctx, t, "icmp.rtt.min", HW_GAUGE, st.min, NULL);
+		hw_metric1(ctx, t, "icmp.rtt.avg", HW_GAUGE, st.avg, NULL);
+		hw_metric1(ctx, t, "icmp.rtt.max", HW_GAUGE, st.max, NULL);
+		hw_metric1(ctx, t, "icmp.rtt.stddev", HW_GAUGE, st.stddev, NULL);
 		/* one reply: no variation was seen, so 0 rather than a gap */
-		hw_metric1(ctx, t, "icmp.jitter", HW_GAUGE, njit ? jit / (double)njit : 0., NULL);
+		hw_metric1(ctx, t, "icmp.jitter", HW_GAUGE, st.jitter, NULL);
 	}
 	hw_metric1(ctx, t, "icmp.loss", HW_GAUGE, 100. * (double)(count - (int)n) / count, NULL);
 	hw_metric1(ctx, t, "icmp.sent", HW_COUNT, count, NULL);
@@ -370,7 +351,7 @@ static void report(struct tstate *ts)
 	ts->dups = ts->late = 0;
 	if (n)
 		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost; rtt min/avg/max %.3f/%.3f/%.3f ms",
-		         count - (int)n, count, t->ip, min, sum / (double)n, max);
+		         count - (int)n, count, t->ip, st.min, st.avg, st.max);
 	else
 		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s%s", count, count, t->ip,
 		         ts->send_errno ? "; sending failed: " : "",
@@ -388,9 +369,12 @@ static void maybe_finish(struct tstate *ts)
 	hw_done(ts->pr->ctx, ts->t);
 }
 
-/* Send the instance-level counters gathered since the last call. */
-static void flush_counters(struct probe *pr)
+/* Send the instance-level counters gathered since the last call
+ * (hwc_flusher callback; `arg` is the probe). */
+static void flush_counters(void *arg)
 {
+	struct probe *pr = arg;
+
 	if (pr->unmatched)
 		hw_metric1(pr->ctx, NULL, "icmp.unmatched", HW_COUNT, (double)pr->unmatched, NULL);
 	if (pr->late)
@@ -398,15 +382,6 @@ static void flush_counters(struct probe *pr)
 	if (pr->throttled)
 		hw_metric1(pr->ctx, NULL, "icmp.throttled", HW_COUNT, (double)pr->throttled, NULL);
 	pr->unmatched = pr->late = pr->throttled = 0;
-}
-
-static void flush_cb(void *arg)
-{
-	struct probe *pr = arg;
-	double every = hw_interval(pr->ctx);
-
-	flush_counters(pr);
-	hw_timer_arm(pr->flush_timer, every < FLUSH_MAX ? every : FLUSH_MAX);
 }
 
 /* ------------------------------------------------------------------ */
@@ -644,25 +619,6 @@ static int send_next(struct probe *pr, struct tstate *ts)
 	return 0;
 }
 
-/* Take one token of the max_pps bucket at `now`; else 0 and *wait. */
-static int take_token(struct probe *pr, double now, double *wait)
-{
-	double rate = pr->o->max_pps;
-
-	if (rate <= 0)
-		return 1;
-	pr->tokens += (now - pr->tokens_at) * rate;
-	if (pr->tokens > pr->burst)
-		pr->tokens = pr->burst;
-	pr->tokens_at = now;
-	if (pr->tokens >= 1) {
-		pr->tokens -= 1;
-		return 1;
-	}
-	*wait = (1 - pr->tokens) / rate;
-	return 0;
-}
-
 /* Send whatever is due, in due order, within max_pps; then arm the send
  * timer for the next due send or token. */
 static void pump(struct probe *pr)
@@ -687,14 +643,14 @@ static void pump(struct probe *pr)
 			wait = e->due - now;
 			break;
 		}
-		if (!take_token(pr, now, &w)) {
+		if (!hwc_bucket_take(&pr->bucket, now, &w)) {
 			wait = w;
 			pr->throttled++;
 			break;
 		}
 		ts = e->ts;
 		if (send_next(pr, ts) < 0) {
-			pr->tokens += 1;  /* not used */
+			hwc_bucket_give_back(&pr->bucket);  /* not used */
 			pr->blocked = 1;  /* the timeout timer frees slots and calls back */
 			break;
 		}
@@ -752,72 +708,22 @@ static void readdress(void *state, hw_target *t)
 
 static void sock_close(struct sock *s);
 
-/* The ping_group_range sysctl as text, for messages. */
-static const char *ping_range(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
-
-	snprintf(buf, len, "unknown");
-	if (f) {
-		if (fgets(buf, (int)len, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
-	for (char *p = buf; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
-	return buf;
-}
-
 /* Open the socket of `s->family`.  `need`: a target has that family for
  * sure, so failing is an error; else a warning.  Returns 0 or -1. */
 static int sock_setup(struct probe *pr, struct sock *s, int need)
 {
 	const struct opts *o = pr->o;
-	int family = s->family, proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-	int fd = -1, derr = 0, rerr = 0, on = 1, v;
-	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
+	int family = s->family, fd, raw;
+	const char *fam = hwc_family_name(family);
 	static uint16_t next_ident;  /* raw identifiers: distinct across this process's instances */
-	char range[64];
 
-	if (o->mode != MODE_RAW) {
-		fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
-		if (fd < 0)
-			derr = errno;
-	}
-	if (fd < 0 && o->mode != MODE_DGRAM) {
-		fd = hw_raw_socket(pr->ctx, family, proto);
-		if (fd < 0)
-			rerr = errno;
-		else
-			s->raw = 1;
-	}
-	if (fd < 0) {
-		int lvl = need ? HW_LOG_ERR : HW_LOG_WARNING;
-		if (derr == EAFNOSUPPORT || rerr == EAFNOSUPPORT) {
-			hw_log(pr->ctx, lvl, "%s: this kernel has no %s (%s)", fam, fam, strerror(EAFNOSUPPORT));
-		} else {
-			if (o->mode != MODE_RAW)
-				hw_log(pr->ctx, lvl,
-				       "%s: cannot open an ICMP datagram (ping) socket: %s; the process's group "
-				       "(gid %u) must be in net.ipv4.ping_group_range (now \"%s\"): "
-				       "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"%s",
-				       fam, strerror(derr), (unsigned)getegid(), ping_range(range, sizeof range),
-				       o->mode == MODE_AUTO ? "" : ", or set mode = \"raw\"");
-			if (o->mode != MODE_DGRAM)
-				hw_log(pr->ctx, lvl,
-				       "%s: cannot open a raw ICMP socket: %s; run as root or grant CAP_NET_RAW "
-				       "(setcap cap_net_raw+ep hopwatchd, or AmbientCapabilities=CAP_NET_RAW)%s",
-				       fam, strerror(rerr), o->mode == MODE_AUTO ? "" : ", or set mode = \"dgram\"");
-		}
+	if ((fd = hwc_icmp_open(pr->ctx, family, (enum hwc_icmp_mode)o->mode, need, "a raw ICMP socket",
+	                        &raw)) < 0)
 		return -1;
-	}
 	s->fd = fd;
-	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
+	s->raw = raw;
+	if (hwc_rx_opts(fd, RCVBUF_BYTES) < 0)
 		HW_WARN(pr->ctx, "%s: SO_TIMESTAMPNS: %s; RTTs are measured in user space", fam, strerror(errno));
-	v = RCVBUF_BYTES;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);  /* capped by rmem_max: best effort */
 	if (o->tos && (family == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_TOS, &o->tos, sizeof o->tos)
 	                                 : setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &o->tos, sizeof o->tos)) < 0) {
 		HW_ERROR(pr->ctx, "%s: tos %d: %s", fam, o->tos, strerror(errno));
@@ -835,56 +741,29 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 		return -1;
 	}
 	if (s->raw) {
-		if (family == AF_INET) {
-			uint32_t block = ~(1u << 0);  /* pass echo replies (type 0) only */
-			if (setsockopt(fd, RAW_SOL, RAW_ICMP_FILTER, &block, sizeof block) < 0)
+		/* pass echo replies only (ICMP type 0, ICMPv6 type 129) */
+		if (hwc_icmp_filter(fd, family, 1u << 0, HWC_PASS6_ECHO_REPLY) < 0) {
+			if (family == AF_INET) {
 				HW_WARN(pr->ctx, "IPv4: ICMP_FILTER: %s", strerror(errno));
-		} else {
-			struct icmp6_filter f;
-			ICMP6_FILTER_SETBLOCKALL(&f);
-			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-			if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof f) < 0) {
+			} else {
 				HW_ERROR(pr->ctx, "IPv6: ICMP6_FILTER: %s", strerror(errno));
 				return -1;
 			}
 		}
 		if (!next_ident) {
-			uint16_t r = 0;
-			if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
-				r = (uint16_t)(getpid() ^ time(NULL));
-			next_ident = r ? r : 1;
+			uint32_t r;
+			hwc_rng_seed(&r);
+			next_ident = (uint16_t)r ? (uint16_t)r : 1;
 		}
 		s->ident = next_ident++;
 	}
 	/* Bind: to the source address when it is of this family; and always
 	 * a ping socket, whose port is the ICMP identifier the kernel uses. */
-	{
-		struct sockaddr_storage ss;
-		socklen_t len;
-		int bind_src = 0;
-
-		memset(&ss, 0, sizeof ss);
-		ss.ss_family = (sa_family_t)family;
-		if (family == AF_INET) {
-			len = sizeof(struct sockaddr_in);
-			bind_src = o->source && inet_pton(AF_INET, o->source, &((struct sockaddr_in *)&ss)->sin_addr) == 1;
-		} else {
-			len = sizeof(struct sockaddr_in6);
-			bind_src = o->source && inet_pton(AF_INET6, o->source, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1;
-		}
-		if ((bind_src || !s->raw) && bind(fd, (struct sockaddr *)&ss, len) < 0) {
-			HW_ERROR(pr->ctx, "%s: binding to %s: %s", fam, bind_src ? o->source : "any address",
-			         strerror(errno));
-			return -1;
-		}
-		if (!s->raw) {
-			len = sizeof ss;
-			if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-				HW_ERROR(pr->ctx, "%s: getsockname: %s", fam, strerror(errno));
-				return -1;
-			}
-			s->ident = ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
-		}
+	if (hwc_bind_source(pr->ctx, fd, family, o->source, !s->raw) < 0)
+		return -1;
+	if (!s->raw && !(s->ident = hwc_local_port(fd))) {
+		HW_ERROR(pr->ctx, "%s: getsockname: %s", fam, strerror(errno));
+		return -1;
 	}
 	s->buflen = (size_t)o->size + PKT_ICMP_HDR_LEN + IP4_HDR_MAX + 64;
 	if (!(s->bufs = malloc(RX_BATCH * s->buflen)))
@@ -933,7 +812,7 @@ static void stop(void *state)
 
 	if (!pr)
 		return;
-	flush_counters(pr);
+	hwc_flusher_stop(&pr->flusher);
 	/* odd replies seen after a target's last report */
 	for (size_t i = 0; pr->tsv && i < pr->ntargets; i++) {
 		struct tstate *ts = pr->tsv[i];
@@ -946,7 +825,6 @@ static void stop(void *state)
 	sock_close(&pr->s6);
 	hw_timer_free(pr->send_timer);
 	hw_timer_free(pr->timeout_timer);
-	hw_timer_free(pr->flush_timer);
 	free(pr->runq.v);
 	free(pr->spq.v);
 	free(pr->rtts);
@@ -962,7 +840,7 @@ static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
 	hw_target *const *tv;
 	int has4 = 0, has6 = 0, named = 0, rc = 0;
 	uint64_t window = WINDOW_MIN;
-	double interval = hw_interval(ctx), every;
+	double interval = hw_interval(ctx);
 
 	if (!pr) {
 		HW_ERROR(ctx, "out of memory");
@@ -1026,16 +904,11 @@ static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
 	}
 	pr->send_timer = hw_timer_new(ctx, send_cb, pr);
 	pr->timeout_timer = hw_timer_new(ctx, timeout_cb, pr);
-	pr->flush_timer = hw_timer_new(ctx, flush_cb, pr);
-	if (!pr->send_timer || !pr->timeout_timer || !pr->flush_timer) {
+	if (!pr->send_timer || !pr->timeout_timer || hwc_flusher_start(&pr->flusher, ctx, flush_counters, pr) < 0) {
 		HW_ERROR(ctx, "out of memory");
 		return -1;
 	}
-	pr->burst = o->max_pps / 100 > 1 ? o->max_pps / 100 : 1;  /* 10 ms worth */
-	pr->tokens = pr->burst;
-	pr->tokens_at = hw_mono();
-	every = interval < FLUSH_MAX ? interval : FLUSH_MAX;
-	hw_timer_arm(pr->flush_timer, every);
+	hwc_bucket_init(&pr->bucket, o->max_pps, 0.01, hw_mono());  /* 10 ms worth */
 	if (o->max_pps > 0 && (double)pr->ntargets * o->count / interval > o->max_pps)
 		HW_WARN(ctx, "%zu targets * count %d every %gs is %.0f requests/s, more than max_pps %g: "
 		        "rounds will run late and be skipped", pr->ntargets, o->count, interval,

@@ -51,18 +51,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/errqueue.h>
-#include <linux/filter.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
-#include <netinet/ip_icmp.h>
-#include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <time.h>
@@ -70,10 +66,17 @@
 
 #include "hopwatch.h"
 #include "pkt.h"
+#include "rng.h"
+#include "route.h"
+#include "rx.h"
+#include "sock.h"
+#include "stats.h"
 
 /* Most probes per round: the probe slot must fit the sequence number's
  * low 24 bits (100,000 targets * 100 probes < 2^24). */
 #define MAX_COUNT 100
+/* Datagrams read per raw socket, queue and wakeup, at most. */
+#define RX_BUDGET 256
 /* Timers may fire this much early (seconds) and still count as due. */
 #define SLACK 0.0002
 
@@ -129,7 +132,8 @@ struct tstate {
 	double next;         /* hw_mono() when the next probe is due */
 	unsigned res[R_N];   /* results this round */
 	int err[R_N];        /* errno of the first probe of each result, for the message */
-	pkt_ipaddr src;       /* syn mode: our address towards the target this round */
+	hwc_route route;     /* syn mode: the kernel's route (source address, device) for this
+	                        round's flow; pinned on every SYN, so the checksum is right */
 	int src_err;         /* syn mode: errno when there is none (no route), else 0 */
 };
 
@@ -147,7 +151,7 @@ struct probe {
 	hw_io *io4, *io6;    /* their read watches */
 	int holder;          /* dummy TCP socket holding the source port */
 	uint16_t sport;      /* that port, host order */
-	uint32_t rng;        /* xorshift state for the sequence numbers */
+	uint32_t rng;        /* hwc_rng state for the sequence numbers */
 };
 
 /* ------------------------------------------------------------------ */
@@ -215,25 +219,21 @@ static void round_end(struct tstate *ts)
 	struct probe *pr = ts->pr;
 	hw_ctx *ctx = pr->ctx;
 	const hw_target *t = ts->t;
-	double v[MAX_COUNT], min = INFINITY, max = -INFINITY, sum = 0;
-	size_t n = 0;
+	double rtt[MAX_COUNT], v[MAX_COUNT];
+	hwc_rtt st_rtt;
+	size_t n;
 	char msg[400], why[300], tag[32];
 	const char *extra[] = { tag, NULL };
 	hw_status st;
 
 	for (int i = 0; i < pr->o->count; i++)
-		if (!isnan(ts->slot[i].rtt)) {
-			double r = ts->slot[i].rtt;
-			v[n++] = r;
-			sum += r;
-			min = r < min ? r : min;
-			max = r > max ? r : max;
-		}
+		rtt[i] = ts->slot[i].rtt;
+	n = hwc_rtt_stats(rtt, (size_t)pr->o->count, &st_rtt, v);
 	if (n) {
 		hw_metric(ctx, t, "tcp.rtt", HW_DISTRIBUTION, v, n, NULL);
-		hw_metric1(ctx, t, "tcp.rtt.min", HW_GAUGE, min, NULL);
-		hw_metric1(ctx, t, "tcp.rtt.avg", HW_GAUGE, sum / (double)n, NULL);
-		hw_metric1(ctx, t, "tcp.rtt.max", HW_GAUGE, max, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.min", HW_GAUGE, st_rtt.min, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.avg", HW_GAUGE, st_rtt.avg, NULL);
+		hw_metric1(ctx, t, "tcp.rtt.max", HW_GAUGE, st_rtt.max, NULL);
 	}
 	if (ts->sent)
 		hw_metric1(ctx, t, "tcp.loss", HW_GAUGE, 100.0 * (double)(ts->sent - (int)n) / ts->sent, NULL);
@@ -249,7 +249,7 @@ static void round_end(struct tstate *ts)
 		st = HW_OK;
 		if (ts->res[R_OPEN] == (unsigned)pr->o->count)
 			snprintf(msg, sizeof msg, "port open: %u of %d probes answered, avg %.3f ms",
-			         ts->res[R_OPEN], pr->o->count, sum / (double)n);
+			         ts->res[R_OPEN], pr->o->count, st_rtt.avg);
 		else
 			snprintf(msg, sizeof msg, "port open: %u of %d probes; others: %s",
 			         ts->res[R_OPEN], pr->o->count, why);
@@ -351,7 +351,7 @@ static void send_connect(struct probe *pr, struct tstate *ts, struct slot *s)
 }
 
 static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s);
-static int source_for(const hw_target *t, pkt_ipaddr *src);
+static int route_for(const struct probe *pr, const hw_target *t, hwc_route *r);
 
 /* Send probe number ts->started of the round. */
 static void send_next(struct tstate *ts, double now)
@@ -410,7 +410,7 @@ static void run(void *state, hw_target *t)
 	for (int i = 0; i < pr->o->count; i++)
 		ts->slot[i].rtt = NAN;
 	if (pr->o->mode == MODE_SYN)
-		ts->src_err = source_for(t, &ts->src);
+		ts->src_err = route_for(pr, t, &ts->route);
 	ts->next = hw_mono();
 	tick(ts);
 }
@@ -418,54 +418,25 @@ static void run(void *state, hw_target *t)
 /* ------------------------------------------------------------------ */
 /* syn mode                                                             */
 
-/* A random 32-bit number (xorshift; seeded from getrandom at start). */
-static uint32_t rnd(struct probe *pr)
-{
-	uint32_t x = pr->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return pr->rng = x;
-}
-
 /* The raw socket of `family`, -1 when none. */
 static int raw_fd(const struct probe *pr, int family)
 {
 	return family == AF_INET ? pr->raw4 : pr->raw6;
 }
 
-/* Our address towards t (what the kernel will put in the IP header, and
- * what the TCP checksum covers): a connected UDP socket tells it without
- * sending anything.  Returns 0, or an errno. */
-static int source_for(const hw_target *t, pkt_ipaddr *src)
+/* The kernel's route for this round's flow to t: TCP from our held port
+ * to the target's port.  Its source address goes into the checksum and,
+ * pinned, into the IP header (route.h: multipath routes hashed on ports).
+ * Returns 0, or an errno (no route). */
+static int route_for(const struct probe *pr, const hw_target *t, hwc_route *r)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	int fd = socket(t->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+	pkt_ipaddr dst;
 
-	if (fd < 0)
-		return errno;
-	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		err = errno;
-	close(fd);
-	if (err)
-		return err;
 	if (t->family == AF_INET)
-		src->v4 = ((struct sockaddr_in *)&ss)->sin_addr;
+		dst.v4 = ((const struct sockaddr_in *)&t->addr)->sin_addr;
 	else
-		src->v6 = ((struct sockaddr_in6 *)&ss)->sin6_addr;
-	return 0;
-}
-
-/* Whether an errno of sendto is the kind an ICMP error leaves behind on a
- * raw socket with IP_RECVERR (it is reported once, by the next call). */
-static int icmp_errno(int err)
-{
-	return err == EHOSTUNREACH || err == ENETUNREACH || err == ECONNREFUSED ||
-	       err == EHOSTDOWN || err == ENONET || err == EPROTO || err == EACCES ||
-	       err == EPERM || err == EMSGSIZE;
+		dst.v6 = ((const struct sockaddr_in6 *)&t->addr)->sin6_addr;
+	return hwc_route_flow(t->family, &dst, NULL, IPPROTO_TCP, pr->sport, t->port, r);
 }
 
 /* syn mode: send the SYN of slot `s`. */
@@ -488,7 +459,7 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 	}
 	if (ts->src_err) {
 		/* no route from here: like connect(), nothing leaves */
-		if (icmp_errno(ts->src_err))
+		if (pkt_errno_class(ts->src_err) != PKT_IC_NONE)
 			finish(s, R_UNREACHABLE, 0, ts->src_err);
 		else {
 			local_error(pr, t, "source address", ts->src_err);
@@ -508,22 +479,22 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 	}
 	/* the slot in the low 24 bits finds the probe; 8 random bits tell
 	 * this probe from the slot's earlier ones */
-	s->seq = (rnd(pr) & 0xff000000u) | (uint32_t)g;
-	len = pkt_tcp_syn_build(pkt, sizeof pkt, t->family, &ts->src, &dst, pr->sport, t->port, s->seq,
+	s->seq = (hwc_rng_next(&pr->rng) & 0xff000000u) | (uint32_t)g;
+	len = pkt_tcp_syn_build(pkt, sizeof pkt, t->family, &ts->route.src, &dst, pr->sport, t->port, s->seq,
 	                       t->family == AF_INET ? 1460 : 1440);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		clock_gettime(CLOCK_REALTIME, &rt);
 		s->t0 = hw_mono();
 		s->t0r = (double)rt.tv_sec + rt.tv_nsec / 1e9;
-		rc = sendto(fd, pkt, len, 0, (const struct sockaddr *)&to, t->addrlen);
+		rc = hwc_sendmsg(fd, pkt, len, (const struct sockaddr *)&to, t->addrlen, &ts->route, 0);
 		if (rc >= 0)
 			return;
 		err = errno;
-		if (!icmp_errno(err))
+		if (pkt_errno_class(err) == PKT_IC_NONE)
 			break;
 		/* maybe an earlier probe's ICMP error, reported late: once more */
 	}
-	if (icmp_errno(err) && err != EMSGSIZE) {
+	if (pkt_errno_class(err) != PKT_IC_NONE && pkt_errno_class(err) != PKT_IC_TOO_BIG) {
 		finish(s, R_UNREACHABLE, 0, err);
 		return;
 	}
@@ -555,126 +526,103 @@ static struct slot *match(struct probe *pr, uint32_t seq, int family, const pkt_
 	return s;
 }
 
-/* Drain the error queue of a raw socket: ICMP errors about our SYNs. */
-static void read_errors(struct probe *pr, int fd, int family)
+/* The family of a received datagram or error: its msg_name's (the sender,
+ * or for an error the probe's destination); 0 when there is none. */
+static int rx_family(const hwc_rx *rx)
 {
-	for (int i = 0; i < 256; i++) {
-		uint8_t buf[512], ctl[PKT_CMSG_SPACE];
-		struct sockaddr_storage to;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov,
-		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-		const struct sock_extended_err *ee = NULL;
-		pkt_tcp_seg q;
-		pkt_ipaddr dst;
-		struct slot *s;
-		ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+	const struct sockaddr *sa = rx->msg->msg_name;
 
-		if (n < 0)
-			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-			if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
-				ee = (const struct sock_extended_err *)CMSG_DATA(c);
-		if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
-			continue;
-		/* too big / fragmentation needed: not about reachability */
-		if ((ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == 3 && ee->ee_code == 4) ||
-		    (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == 2))
-			continue;
-		if (pkt_tcp_quote_parse(buf, (size_t)n, &q) < 0 || q.sport != pr->sport)
-			continue;
-		if (family == AF_INET)
-			dst.v4 = ((struct sockaddr_in *)&to)->sin_addr;
-		else
-			dst.v6 = ((struct sockaddr_in6 *)&to)->sin6_addr;
-		if (!(s = match(pr, q.seq, family, &dst, q.dport)))
-			continue;
-		if (hw_log_enabled(HW_LOG_DEBUG)) {
-			char who[INET6_ADDRSTRLEN] = "?";
-			const struct sockaddr *off = SO_EE_OFFENDER(ee);
-			if (off->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)off)->sin_addr, who, sizeof who);
-			else if (off->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)off)->sin6_addr, who, sizeof who);
-			HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u from %s", s->ts->t->host,
-			         s->ts->t->port, ee->ee_type, ee->ee_code, who);
-		}
-		finish(s, R_UNREACHABLE, hw_mono(), ee->ee_errno ? (int)ee->ee_errno : EHOSTUNREACH);
-		tick(s->ts);
-	}
+	if (rx->msg->msg_namelen < sizeof(struct sockaddr_in))
+		return 0;
+	if (sa->sa_family == AF_INET6 && rx->msg->msg_namelen < sizeof(struct sockaddr_in6))
+		return 0;
+	return sa->sa_family;
 }
 
-/* syn mode: a raw socket has replies (or errors) to read. */
-static void raw_cb(void *arg, int fd, int revents)
+/* One message of a raw socket's error queue: an ICMP error about a SYN
+ * (hwc_rx_drain callback; `arg` is the probe). */
+static void on_error(void *arg, const hwc_rx *rx)
 {
 	struct probe *pr = arg;
-	int family = fd == pr->raw4 ? AF_INET : AF_INET6;
-	(void)revents;
+	int family = rx_family(rx);
+	pkt_errq e;
+	pkt_tcp_seg q;
+	pkt_ipaddr dst;
+	struct slot *s;
 
-	read_errors(pr, fd, family);
-	/* a bounded batch, so that one busy socket cannot starve the loop */
-	for (int i = 0; i < 256; i++) {
-		uint8_t buf[256], ctl[PKT_CMSG_SPACE];
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
-		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-		struct timespec rx;
-		pkt_tcp_seg seg;
-		pkt_ipaddr src;
-		struct slot *s;
-		double now, rtt;
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			continue;  /* a pending ICMP error reported here: it is in the queue */
-		}
-		now = hw_mono();
-		if (pkt_tcp_parse(buf, (size_t)n, family, family == AF_INET, &seg) < 0 ||
-		    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
-		    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
-			continue;
-		if (family == AF_INET)
-			src = seg.src;
-		else
-			src.v6 = ((struct sockaddr_in6 *)&from)->sin6_addr;
-		if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
-			continue;
-		/* the kernel's receive time when there is one: the loop's own
-		 * delays do not count then */
-		if (pkt_rx_time(&msg, &rx) == 0) {
-			rtt = (double)rx.tv_sec + rx.tv_nsec / 1e9 - s->t0r;
-			if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
-				now = s->t0 + rtt;
-		}
-		finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
-		tick(s->ts);
+	if (pkt_errqueue_parse(rx->msg, &e) < 0 ||
+	    (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
+		return;
+	/* too big / fragmentation needed: not about reachability */
+	if (e.cls == PKT_IC_TOO_BIG || e.cls == PKT_IC_NONE)
+		return;
+	if (pkt_tcp_quote_parse(rx->buf, rx->len, &q) < 0 || q.sport != pr->sport)
+		return;
+	if (family == AF_INET)
+		dst.v4 = ((const struct sockaddr_in *)rx->msg->msg_name)->sin_addr;
+	else if (family == AF_INET6)
+		dst.v6 = ((const struct sockaddr_in6 *)rx->msg->msg_name)->sin6_addr;
+	else
+		return;
+	if (!(s = match(pr, q.seq, family, &dst, q.dport)))
+		return;
+	if (hw_log_enabled(HW_LOG_DEBUG)) {
+		char who[INET6_ADDRSTRLEN] = "?";
+		if (e.offender_family)
+			inet_ntop(e.offender_family, &e.offender, who, sizeof who);
+		HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u (%s) from %s", s->ts->t->host,
+		         s->ts->t->port, e.type, e.code, pkt_icmp_class_name(e.cls), who);
 	}
+	finish(s, R_UNREACHABLE, hw_mono(), e.err ? e.err : pkt_icmp_class_errno(e.cls));
+	tick(s->ts);
+}
+
+/* One segment on a raw TCP socket (filtered to our port): a SYN/ACK or an
+ * RST answering a SYN (hwc_rx_drain callback; `arg` is the probe). */
+static void on_segment(void *arg, const hwc_rx *rx)
+{
+	struct probe *pr = arg;
+	int family = rx_family(rx);
+	struct timespec rt;
+	pkt_tcp_seg seg;
+	pkt_ipaddr src;
+	struct slot *s;
+	double now = rx->rx_mono, rtt;
+
+	if (!family || pkt_tcp_parse(rx->buf, rx->len, family, family == AF_INET, &seg) < 0 ||
+	    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
+	    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
+		return;
+	if (family == AF_INET)
+		src = seg.src;
+	else
+		src.v6 = ((const struct sockaddr_in6 *)rx->msg->msg_name)->sin6_addr;
+	if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
+		return;
+	/* the kernel's receive time when there is one: the loop's own
+	 * delays do not count then */
+	if (pkt_rx_time(rx->msg, &rt) == 0) {
+		rtt = (double)rt.tv_sec + rt.tv_nsec / 1e9 - s->t0r;
+		if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
+			now = s->t0 + rtt;
+	}
+	finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
+	tick(s->ts);
+}
+
+/* syn mode: a raw socket has replies (or errors) to read: the errors
+ * first, then a bounded batch of segments. */
+static void raw_cb(void *arg, int fd, int revents)
+{
+	(void)revents;
+	hwc_rx_drain(fd, 1, RX_BUDGET, on_error, arg);
+	hwc_rx_drain(fd, 0, RX_BUDGET, on_segment, arg);
 }
 
 /* Open a raw TCP socket of `family`; -1 when the family is not there. */
 static int raw_open(struct probe *pr, int family, int *fatal)
 {
 	int fd = hw_raw_socket(pr->ctx, family, IPPROTO_TCP), one = 1;
-	/* accept only segments to our port: the TCP header starts after the
-	 * IPv4 header (raw IPv4 sockets see it), or at 0 for IPv6 */
-	struct sock_filter f4[] = {
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, pr->sport, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_filter f6[] = {
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, pr->sport, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-	struct sock_fprog prog = family == AF_INET ? (struct sock_fprog){ 5, f4 } : (struct sock_fprog){ 4, f6 };
 
 	*fatal = 0;
 	if (fd < 0) {
@@ -698,58 +646,18 @@ static int raw_open(struct probe *pr, int family, int *fatal)
 		setsockopt(fd, SOL_IPV6, IPV6_CHECKSUM, &off, sizeof off);
 	}
 	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
+	/* accept only segments to our port */
+	if (hwc_filter_dport(fd, family, pr->sport) < 0)
 		HW_WARN(pr->ctx, "socket filter: %s: every TCP segment will be read", strerror(errno));
 	return fd;
-}
-
-/* Hold a source port for the instance: bind a TCP socket (dual-stack when
- * the host has IPv6) to port 0, keep it open, never listen. */
-static int hold_port(struct probe *pr)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	int zero = 0;
-
-	pr->holder = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (pr->holder >= 0) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		setsockopt(pr->holder, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-		a->sin6_family = AF_INET6;
-		a->sin6_addr = in6addr_any;
-		len = sizeof *a;
-		if (bind(pr->holder, (struct sockaddr *)&ss, len) < 0) {
-			close(pr->holder);
-			pr->holder = -1;
-		}
-	}
-	if (pr->holder < 0) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		memset(&ss, 0, sizeof ss);
-		a->sin_family = AF_INET;
-		len = sizeof *a;
-		if ((pr->holder = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-		    bind(pr->holder, (struct sockaddr *)&ss, len) < 0) {
-			HW_ERROR(pr->ctx, "cannot bind a TCP socket to hold a source port: %s", strerror(errno));
-			return -1;
-		}
-	}
-	len = sizeof ss;
-	if (getsockname(pr->holder, (struct sockaddr *)&ss, &len) < 0) {
-		HW_ERROR(pr->ctx, "getsockname: %s", strerror(errno));
-		return -1;
-	}
-	pr->sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
-	return 0;
 }
 
 static int syn_start(struct probe *pr)
 {
 	int fatal;
 
-	if (getrandom(&pr->rng, sizeof pr->rng, 0) != sizeof pr->rng || !pr->rng)
-		pr->rng = (uint32_t)(hw_mono() * 1e9) | 1;
-	if (hold_port(pr) < 0)
+	hwc_rng_seed(&pr->rng);
+	if ((pr->holder = hwc_hold_port(pr->ctx, SOCK_STREAM, &pr->sport)) < 0)
 		return -1;
 	pr->raw4 = raw_open(pr, AF_INET, &fatal);
 	if (fatal)

@@ -187,22 +187,46 @@ start_recv() {
 test_expect_success 'UDP round trip: packing headers, bash /dev/udp and -S' '
 	port=$(free_udp_port) &&
 	start_recv -u 127.0.0.1:$port -n 5 &&
-	bash_udp_send $port "a:1|c" &&
+	bash_udp_send $port "a:1|c\n" &&
 	printf "b:2|g\n_sc|hopwatch.up|0\n" | "$DSD" -S -1 -u 127.0.0.1:$port &&
 	printf "_e{1,1}:t|x\nc:-1.5|c\n" | "$DSD" -S -u 127.0.0.1:$port &&
 	wait $recv_pid &&
 	cat >expect <<-\EOT &&
-	# datagram 5 bytes 1 lines
+	# datagram 6 bytes 1 lines
 	a:1|c
 	# datagram 24 bytes 2 lines
 	b:2|g
 	_sc|hopwatch.up|0
-	# datagram 11 bytes 1 lines
+	# datagram 12 bytes 1 lines
 	_e{1,1}:t|x
-	# datagram 8 bytes 1 lines
+	# datagram 9 bytes 1 lines
 	c:-1.5|c
 	EOT
 	cmp expect out
+'
+
+test_expect_success 'the last line of a datagram must end with a newline' '
+	port=$(free_udp_port) &&
+	start_recv -u 127.0.0.1:$port -n 5 &&
+	printf "a:1|c\nb:2|g" | "$DSD" -S -1 -u 127.0.0.1:$port &&
+	printf "c:3|g" | "$DSD" -S -1 -u 127.0.0.1:$port &&
+	printf "" | "$DSD" -S -1 -u 127.0.0.1:$port &&
+	printf "d:4|g\n" | "$DSD" -S -1 -u 127.0.0.1:$port &&
+	rc=0 && { wait $recv_pid || rc=$?; } &&
+	test $rc = 3 &&
+	cat >expect <<-\EOT &&
+	# datagram 11 bytes 2 lines
+	a:1|c
+	INVALID dsd-recv: invalid: last line not ended by a newline: b:2|g
+	# datagram 5 bytes 1 lines
+	INVALID dsd-recv: invalid: last line not ended by a newline: c:3|g
+	# datagram 0 bytes 1 lines
+	INVALID dsd-recv: invalid: last line not ended by a newline: 
+	# datagram 6 bytes 1 lines
+	d:4|g
+	EOT
+	cmp expect out &&
+	test $(grep -c "not ended by a newline" recv.err) = 3
 '
 
 test_expect_success 'UDP: a datagram over 1432 bytes is rejected' '
@@ -240,7 +264,7 @@ test_expect_success 'Unix datagram round trip, then an oversized datagram' '
 	a:1|c
 	b:2|g
 	c:3|d
-	# datagram 14 bytes 1 lines
+	# datagram 15 bytes 1 lines
 	_sc|x|1|m:warn
 	# datagram 9840 bytes 1640 lines
 	INVALID dsd-recv: invalid: datagram of 9840 bytes exceeds 8192: y:1|c

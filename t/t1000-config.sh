@@ -8,25 +8,13 @@
 [ -x "$HOPWATCHD" ] || skip_all "src/hopwatchd is not built (run make)"
 [ -f "$TEST_PLUGIN_DIR/testprobe.so" ] || skip_all "t/plugins are not built (run make)"
 
-# TAP reads "# SKIP"/"# TODO" in a description as a directive: escape '#'
-tap_desc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/#/\\#/g'; }
+. "$SRCDIR/t/lib/conf.sh"
 
 # check_refused FILE EXPECT [PLUGIN_DIR]: -t exits exactly 1 and stderr has
 # the error line "hopwatchd: error: EXPECT..." (EXPECT a fixed prefix).
 check_refused() {
-	local rc=0
-	"$HOPWATCHD" -t -c "$1" -P "${3:-$TEST_PLUGIN_DIR}" >out 2>err || rc=$?
-	cat err
-	if [ "$rc" != 1 ]; then
-		echo "exit status $rc, expected 1"
-		return 1
-	fi
-	if ! grep -F -e "hopwatchd: error: $2" err >/dev/null; then
-		echo "no error line starting with: $2"
-		return 1
-	fi
-	grep -F -e "$1: configuration is not valid" err >/dev/null &&
-	! grep -F "OK (" out
+	check "$1" "${3:-$TEST_PLUGIN_DIR}" && cp "$1.out" out && cp "$1.err" err &&
+	refused "$1" "$2" prefix
 }
 
 n=0
@@ -119,31 +107,31 @@ interval = "$d";
 EOF
 done
 # Out of range, as numbers and strings; the message gives the bounds.
-bad 2 interval 'must be from 0.01s to 86400s, not 0s' <<'EOF'
+bad 2 interval 'must be from 0.01s to 86400s, not 0' <<'EOF'
 # out of range
 interval = 0;
 EOF
-bad 2 interval 'must be from 0.01s to 86400s, not -1s' <<'EOF'
+bad 2 interval 'must be from 0.01s to 86400s, not -1' <<'EOF'
 # out of range
 interval = -1;
 EOF
-bad 2 interval 'must be from 0.01s to 86400s, not 0.005s' <<'EOF'
+bad 2 interval 'must be from 0.01s to 86400s, not "5ms" (0.005s)' <<'EOF'
 # out of range
 interval = "5ms";
 EOF
-bad 2 interval 'must be from 0.01s to 86400s, not 90000s' <<'EOF'
+bad 2 interval 'must be from 0.01s to 86400s, not "25h" (90000s)' <<'EOF'
 # out of range
 interval = "25h";
 EOF
-bad 2 timeout 'must be from 0.001s to 3600s, not 7200s' <<'EOF'
+bad 2 timeout 'must be from 0.001s to 3600s, not "2h" (7200s)' <<'EOF'
 # out of range
 timeout = "2h";
 EOF
-bad 2 resolve_interval 'must be from 1s to 86400s, not 0.5s' <<'EOF'
+bad 2 resolve_interval 'must be from 1s to 86400s, not "500ms" (0.5s)' <<'EOF'
 # out of range
 resolve_interval = "500ms";
 EOF
-bad 2 interval 'must be from 0.01s to 86400s, not 1e+10s' <<'EOF'
+bad 2 interval 'must be from 0.01s to 86400s, not 10000000000L' <<'EOF'
 # out of range, 64-bit
 interval = 10000000000L;
 EOF
@@ -176,7 +164,7 @@ bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_i
 interval = 5;
 foo = 1;
 EOF
-bad 3 statsd.port 'unknown setting in statsd (known: url, echo, telemetry_interval)' <<'EOF'
+bad 3 statsd.port 'unknown setting in statsd (known: url, echo, telemetry_interval, flush_interval)' <<'EOF'
 statsd = {
 	url = "udp://127.0.0.1:8125";
 	port = 8125;
@@ -272,12 +260,12 @@ statsd = {
 	telemetry_interval = "often";
 };
 EOF
-bad 2 statsd.telemetry_interval 'must be from 0s to 3600s, not 7200s' <<'EOF'
+bad 2 statsd.telemetry_interval 'must be from 0s to 3600s, not "2h" (7200s)' <<'EOF'
 statsd = {
 	telemetry_interval = "2h";
 };
 EOF
-bad 2 statsd.telemetry_interval 'must be from 0s to 3600s, not -1s' <<'EOF'
+bad 2 statsd.telemetry_interval 'must be from 0s to 3600s, not -1' <<'EOF'
 statsd = {
 	telemetry_interval = -1;
 };
@@ -426,7 +414,9 @@ probes = (
 	{ name = "p"; plugin = "nope"; targets = [ "127.0.0.1" ]; }
 );
 EOF
-bad 3 'probes[0].plugin' "plugin \"badabi\": $TEST_PLUGIN_DIR/badabi.so: built for plugin ABI 2, this hopwatchd speaks ABI 1" <<'EOF'
+# t/plugins/badabi.c claims HW_PLUGIN_ABI + 1
+ABI=$(sed -n 's/^#define HW_PLUGIN_ABI \([0-9]*\).*/\1/p' "$SRCDIR/include/hopwatch.h")
+bad 3 'probes[0].plugin' "plugin \"badabi\": $TEST_PLUGIN_DIR/badabi.so: built for plugin ABI $((ABI + 1)), this hopwatchd speaks ABI $ABI" <<'EOF'
 # wrong ABI
 probes = (
 	{ name = "p"; plugin = "badabi"; targets = [ "127.0.0.1" ]; }
@@ -501,9 +491,9 @@ bad_targets 'probes[0].targets[1]' 'target "[::1]" is listed twice in this probe
 bad_targets 'probes[0].targets[1]' 'target "db" is listed twice in this probe' <<<'( "db:5432", { host = "db"; port = 5432; } )'
 bad_targets 'probes[0].targets.b[0]' 'target "db" is listed twice in this probe' <<<'{ a = [ "db" ]; b = [ "db" ]; }'
 # the ("host", port) form
-bad_targets 'probes[0].targets[0][1]' 'must be a port number from 1 to 65535' <<<'( ("h", 0) )'
-bad_targets 'probes[0].targets[0][1]' 'must be a port number from 1 to 65535' <<<'( ("h", 70000) )'
-bad_targets 'probes[0].targets[0]' 'a target list must be ("host", port)' <<<'( ("h", "80") )'
+bad_targets 'probes[0].targets[0][1]' 'must be from 1 to 65535, not 0' <<<'( ("h", 0) )'
+bad_targets 'probes[0].targets[0][1]' 'must be from 1 to 65535, not 70000' <<<'( ("h", 70000) )'
+bad_targets 'probes[0].targets[0][1]' 'must be a port number, not "80"' <<<'( ("h", "80") )'
 bad_targets 'probes[0].targets[0]' 'a target list must be ("host", port)' <<<'( ("h") )'
 bad_targets 'probes[0].targets[0]' 'a target list must be ("host", port)' <<<'( ("h", 80, 81) )'
 bad_targets 'probes[0].targets[0][0]' 'host "h:80": the port goes in the second element' <<<'( ("h:80", 80) )'
@@ -511,9 +501,9 @@ bad_targets 'probes[0].targets[0][0]' 'host "a b": the host contains a character
 # the { host; port; tags } form
 bad_targets 'probes[0].targets[0]' 'a target needs host = "name or address"' <<<'( { port = 80; } )'
 bad_targets 'probes[0].targets[0].host' 'a target needs host = "name or address"' <<<'( { host = 5; } )'
-bad_targets 'probes[0].targets[0].port' 'must be a port number from 1 to 65535' <<<'( { host = "h"; port = 0; } )'
-bad_targets 'probes[0].targets[0].port' 'must be a port number from 1 to 65535' <<<'( { host = "h"; port = "80"; } )'
-bad_targets 'probes[0].targets[0].port' 'must be a port number from 1 to 65535' <<<'( { host = "h"; port = 10000000000L; } )'
+bad_targets 'probes[0].targets[0].port' 'must be from 1 to 65535, not 0' <<<'( { host = "h"; port = 0; } )'
+bad_targets 'probes[0].targets[0].port' 'must be a port number, not "80"' <<<'( { host = "h"; port = "80"; } )'
+bad_targets 'probes[0].targets[0].port' 'must be from 1 to 65535, not 10000000000L' <<<'( { host = "h"; port = 10000000000L; } )'
 bad_targets 'probes[0].targets[0].host' 'host "[::1]": write the address without brackets' <<<'( { host = "[::1]"; } )'
 bad_targets 'probes[0].targets[0].host' 'host "": the host is empty' <<<'( { host = ""; } )'
 bad_targets 'probes[0].targets[0].host' 'host "a|b": the host contains a character' <<<'( { host = "a|b"; } )'
@@ -533,7 +523,7 @@ bad_probe 7 'probes[0].tags[0]' 'tag "" is empty' <<<'tags = [ "" ];'
 bad_probe 7 'probes[0].tags[0]' "tag \"x|y\" contains '|'" <<<'tags = [ "x|y" ];'
 bad_probe 7 'probes[0].tags[1]' "tag \"x,y\" contains '|', ','" <<<'tags = [ "ok:1", "x,y" ];'
 bad_probe 7 'probes[0].tags' 'must be a list of strings' <<<'tags = 5;'
-bad_probe 7 'probes[0].interval' 'must be from 0.01s to 86400s, not 0s' <<<'interval = 0;'
+bad_probe 7 'probes[0].interval' 'must be from 0.01s to 86400s, not 0' <<<'interval = 0;'
 bad_probe 7 'probes[0].interval' '"fast" is not a duration' <<<'interval = "fast";'
 bad_probe 7 'probes[0].timeout' 'must be a duration' <<<'timeout = true;'
 bad_probe 7 'probes[0].family' '"ipv5" not one of the allowed words: "any", "ipv4", "ipv6"' <<<'family = "ipv5";'
@@ -552,9 +542,9 @@ bad_probe 7 'probes[0].values' 'must be from 1 to 1000, not 0' <<<'values = 0;'
 bad_probe 7 'probes[0].values' 'must be from 1 to 1000, not 1001' <<<'values = 1001;'
 bad_probe 7 'probes[0].values' 'must be from 1 to 1000, not -5' <<<'values = -5;'
 bad_probe 7 'probes[0].hold' '"3x" is not a duration' <<<'hold = "3x";'
-bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not 61s' <<<'hold = 61;'
-bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not 120s' <<<'hold = "2m";'
-bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not -0.5s' <<<'hold = -0.5;'
+bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not 61' <<<'hold = 61;'
+bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not "2m" (120s)' <<<'hold = "2m";'
+bad_probe 7 'probes[0].hold' 'must be from 0s to 60s, not -0.5' <<<'hold = -0.5;'
 bad_probe 7 'probes[0].hold' 'must be a duration' <<<'hold = [ 1 ];'
 bad_probe 7 'probes[0].check' '"fine" not one of the allowed words: "ok", "warning", "critical", "unknown"' <<<'check = "fine";'
 bad_probe 7 'probes[0].check' '"OK" not one of the allowed words' <<<'check = "OK";'
@@ -564,7 +554,7 @@ bad_probe 7 'probes[0].event' 'must be true or false' <<<'event = 1;'
 bad_probe 7 'probes[0].label' 'must be a string' <<<'label = 5;'
 bad_probe 7 'probes[0].label' 'must not be empty' <<<'label = "";'
 # the plugin's validate hook, reported on the probe
-bad 3 'probes[0]' 'values 999 is refused by validate (test of the hook)' <<'EOF'
+bad 3 'probes[0]' 'values 999 is refused by validate (test of the hook) (values 999)' <<'EOF'
 # validate
 probes = (
 	{
@@ -752,11 +742,11 @@ test_expect_success 'include_dir: a probe name used in two files is refused' '
 	cat err &&
 	grep -F "$TRASH/inc4/2.conf:2: probes[0].name: probe name \"a\" is used twice" err
 '
-test_expect_success 'include_dir that does not exist: clean error naming it' '
-	printf "include_dir = \"no-such-dir\";\n" >incd5.conf &&
+test_expect_success 'include_dir that does not exist: file:line, the setting, the path' '
+	printf "# comment\ninclude_dir = \"no-such-dir\";\n" >incd5.conf &&
 	test_must_fail "$HOPWATCHD" -t -c "$TRASH/incd5.conf" -P "$TEST_PLUGIN_DIR" 2>err &&
 	cat err &&
-	grep -F "include_dir \"$TRASH/no-such-dir\": No such file or directory" err
+	grep -F "error: $TRASH/incd5.conf:2: include_dir: \"$TRASH/no-such-dir\": No such file or directory" err
 '
 test_expect_success 'include_dir holding a directory named *.conf: clean error' '
 	mkdir -p inc6/sub.conf &&

@@ -7,7 +7,9 @@
 require_root
 require_cmd ip ping traceroute
 
-tb_chain a 3 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+# unlimited ICMP: 16 flows and repeated traceroutes check ECMP hashing,
+# which needs every hop of every trace; rate limits are t3040's business.
+TB_ICMP_PROFILE=unlimited tb_chain a 3 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 
 # hop2 FAM SPORT: the address at TTL 2 for the UDP flow from SPORT to port 53
 hop2() {

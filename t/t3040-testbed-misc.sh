@@ -47,7 +47,18 @@ for fam in 4 6; do
 		grep "^ 2  $(tb_addr r2 $fam) " out
 	'
 
-	test_expect_success "no ICMP rate limit by default: 50 of 50 (IPv$fam)" '
+	# 50 pings at TTL 2 in 0.5 s: the kernel's bucket per destination
+	# holds 6 and refills every 1000 ms (v4) or this kernel's
+	# net.ipv6.icmp.ratelimit (100 ms here, 1000 ms before 2026), so a
+	# burst then few; r1 forwards all 50
+	test_expect_success "the kernel's ICMP rate limit by default: a burst, then few (IPv$fam)" '
+		test "$(tb_exec r2 sysctl -n net.ipv4.icmp_ratelimit)" = 1000 &&
+		n=$(ttl_errors $fam 2) && echo "$n time exceeded" &&
+		test $n -ge 1 && test $n -le 20
+	'
+
+	test_expect_success "tb_icmp_profile r2 unlimited: 50 of 50 (IPv$fam)" '
+		tb_icmp_profile r2 unlimited &&
 		test $(ttl_errors $fam 2) = 50
 	'
 
@@ -55,12 +66,28 @@ for fam in 4 6; do
 		tb_ratelimit r2 1000 &&
 		n=$(ttl_errors $fam 2) && echo "$n time exceeded" &&
 		test $n -ge 1 && test $n -le 20 &&
+		tb_icmp_profile r1 unlimited &&
 		test $(ttl_errors $fam 1) = 50
 	'
 
 	test_expect_success "tb_ratelimit r2 off lifts it (IPv$fam)" '
 		tb_ratelimit r2 off &&
 		test $(ttl_errors $fam 2) = 50
+	'
+
+	# strict: 10 a second after a burst of 10 for the whole router; 50
+	# at 100/s over 0.5 s get the burst and about 5 more.  The kernel's
+	# per-destination bucket no longer limits time exceeded, but still
+	# port unreachables (d1 is not strict).
+	test_expect_success "tb_icmp_profile r2 strict: a burst of 10, then 10/s (IPv$fam)" '
+		tb_icmp_profile r2 strict &&
+		n=$(ttl_errors $fam 2) && echo "$n time exceeded" &&
+		test $n -ge 9 && test $n -le 25 &&
+		tb_exec r2 nft list table inet tbicmp | grep "limit rate over 10/second burst 10 packets" &&
+		tb_icmp_profile r2 linux &&
+		! tb_exec r2 nft list table inet tbicmp 2>/dev/null &&
+		sleep 1.5 && n=$(ttl_errors $fam 2) && echo "$n time exceeded (linux again)" &&
+		test $n -ge 1 && test $n -le 20
 	'
 done
 
@@ -86,6 +113,27 @@ test_expect_success 'traceroute -T reaches the listener and the closed port' '
 test_expect_success 'tb_filter d1 (no port) opens the port again' '
 	tb_filter d1 &&
 	test "$(tcp_try src $(tb_addr d1) 8082)" = closed
+'
+
+# the profile of a topology: from TB_ICMP_PROFILE, for every node, also
+# a twin tb_route makes later; a bad one is refused
+test_expect_success 'TB_ICMP_PROFILE=strict: every node, and a later twin, strict' '
+	(
+		TB_ICMP_PROFILE=strict tb_chain p 2 1 &&
+		tb_route r1 ecmp &&
+		for n in src r1 r2 t1 d1; do
+			test "$(cat "$TB_DIR/p/icmp.$n")" = strict &&
+			tb_exec p:$n nft list table inet tbicmp >/dev/null || exit 1
+		done &&
+		test "$(tb_exec p:t1 sysctl -n net.ipv4.icmp_ratemask)" = 4120 &&
+		tb_icmp_profile p:all unlimited &&
+		test "$(tb_exec p:t1 sysctl -n net.ipv4.icmp_ratemask)" = 0 &&
+		! tb_exec p:t1 nft list table inet tbicmp 2>/dev/null &&
+		test_must_fail tb_icmp_profile p:r1 lenient &&
+		! TB_ICMP_PROFILE=lenient tb_chain q 1 1 &&
+		! test -e "$TB_DIR/q" &&
+		tb_cleanup p
+	)
 '
 
 test_expect_success 'tb_many: d1 answers a whole IPv4 /16' '

@@ -50,7 +50,7 @@ test_expect_success 'the hopwatch CLI reads db 3 with the user and password' '
 	"$HOPWATCH" -s "$TRASH/a.sock" -u hw -a hwpass -n 3 --source h1 paths >out &&
 	cat out &&
 	grep -E "^fp1 +127\.0\.0\.1 +4 +yes " out &&
-	"$HOPWATCH" -c "$TRASH/d1.conf" -P "$TEST_PLUGIN_DIR" history 127.0.0.1 >hist &&
+	"$HOPWATCH" -c "$TRASH/d1.conf" history 127.0.0.1 >hist &&
 	cat hist &&
 	grep -F "h1 fp1/127.0.0.1: path changed at TTL 4" hist
 '

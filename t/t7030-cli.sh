@@ -1,9 +1,9 @@
 #!/bin/bash
 # t7030-cli: the `hopwatch` command-line tool against a real Redis filled by
 # two hopwatchd (probes fp and fq, one host name): paths, show, history
-# and watch, their filters (--probe, --source, --prefix), -c, the JSON
-# reader of watch (hand-made messages), and the errors: Redis unreachable,
-# unknown target, usage.
+# and watch, their filters (--probe, --source, --prefix), -c (which loads
+# no plugin), the change message reader of watch (hand-made messages), and
+# the errors: Redis unreachable, unknown target, usage.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/redis.sh"
 
@@ -83,15 +83,23 @@ test_expect_success 'paths --probe, --source *, another source, another prefix' 
 	HW --prefix other: paths >none 2>err &&
 	test ! -s none && grep -F "prefix \"other:\"" err
 '
-test_expect_success 'paths -c: the socket and host name come from the daemon config' '
-	"$HOPWATCH" -c "$TRASH/d1.conf" -P "$TEST_PLUGIN_DIR" paths >viaconf &&
+test_expect_success 'paths -c: the socket and host name come from the daemon config, no plugin loaded' '
+	"$HOPWATCH" -c "$TRASH/d1.conf" paths >viaconf &&
 	HW paths >direct &&
 	awk "{ print \$1, \$2, \$3, \$4 }" viaconf >a &&
 	awk "{ print \$1, \$2, \$3, \$4 }" direct >b &&
 	diff a b &&
-	test_must_fail "$HOPWATCH" -c "$TRASH/d1.conf" -P "$TRASH/nowhere" paths 2>err &&
+	{ echo "plugin_dir = \"$TRASH/nowhere\";"; cat "$TRASH/d1.conf"; } >noplugins.conf &&
+	"$HOPWATCH" -c noplugins.conf paths >viaconf2 &&
+	awk "{ print \$1, \$2, \$3, \$4 }" viaconf2 >c &&
+	diff a c &&
+	sed "s/^redis = {/redis = { bogus = 1;/" "$TRASH/d1.conf" >badredis.conf &&
+	test_must_fail "$HOPWATCH" -c badredis.conf paths 2>err &&
 	cat err &&
-	grep -F "configuration is not valid" err
+	grep -F "badredis.conf:6: redis.bogus: unknown setting in redis" err &&
+	grep -F "configuration is not valid" err &&
+	test_must_fail "$HOPWATCH" -c "$TRASH/d1.conf" -P "$TEST_PLUGIN_DIR" paths 2>err &&
+	grep -F "invalid option" err
 '
 
 # ---------------------------------------------------------------- show

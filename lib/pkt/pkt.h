@@ -6,6 +6,12 @@
  * Pure functions: no I/O, no state, no allocation.  Every parser reads only
  * inside [pkt, pkt + len) and never trusts a length field it has not checked
  * against `len`.
+ *
+ * Files: checksum.c (RFC 1071 sums, pseudo-headers), ip.c (the one IPv4
+ * and IPv6 header check), icmp.c (echo build, ICMP parse, the ICMP error
+ * classification table), udp.c, tcp.c, errqueue.c (IP_RECVERR /
+ * IPV6_RECVERR messages), rxtime.c (receive timestamps), cmsg.c (control
+ * message lookup); pkt_private.h holds what they share.
  */
 #ifndef HOPWATCH_PKT_H
 #define HOPWATCH_PKT_H
@@ -64,6 +70,61 @@ typedef union pkt_ipaddr {
 uint32_t pkt_inet_pseudo_sum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                             uint8_t proto, size_t len);
 
+/*
+ * What an ICMP message means for the probe it quotes: one table for every
+ * probe (icmp, tcp, path), the raw-socket and the IP_RECVERR paths alike.
+ */
+typedef enum pkt_icmp_class {
+	PKT_IC_NONE,            /* not an error about a probe: echo and other informational types */
+	PKT_IC_TIME_EXCEEDED,   /* v4 11/0, v6 3/0: the TTL / hop limit ran out at a router (a hop) */
+	PKT_IC_PORT_UNREACH,    /* v4 3/3 and 3/2, v6 1/4: the destination itself answered: no such
+	                           port (or protocol) */
+	PKT_IC_HOST_UNREACH,    /* v4 3/1,5,7,8,12, v6 1/2,3,7: a router could not deliver to the host */
+	PKT_IC_PROHIBITED,      /* v4 3/9,10,13 (and the policy codes 14,15), v6 1/1,5,6: a filter said no */
+	PKT_IC_NO_ROUTE,        /* v4 3/0,6,11 (net unreachable), v6 1/0: a router has no route */
+	PKT_IC_TOO_BIG,         /* v4 3/4 (fragmentation needed, DF set), v6 2: packet too big; about
+	                           the MTU, not about reachability */
+	PKT_IC_OTHER,           /* another error: parameter problem, reassembly time exceeded,
+	                           redirect, source quench, unknown codes */
+} pkt_icmp_class;
+
+/* One row of the classification table. */
+typedef struct pkt_icmp_row {
+	int family;             /* AF_INET (ICMP) or AF_INET6 (ICMPv6) */
+	uint8_t type, code;     /* as on the wire */
+	pkt_icmp_class cls;      /* what it means */
+} pkt_icmp_row;
+
+/* The table itself (RFC 792, RFC 1812 5.2.7.1, RFC 4443 section 3), for
+ * documentation and tests; pkt_icmp_classify reads it. */
+extern const pkt_icmp_row pkt_icmp_table[];
+/* Rows in pkt_icmp_table. */
+extern const size_t pkt_icmp_table_len;
+
+/* The class of ICMP message (type, code) of `family`: a row of the table;
+ * else PKT_IC_TOO_BIG for any ICMPv6 type 2, PKT_IC_OTHER for another
+ * error type (v4 3, 4, 5, 11, 12; v6 0-127), PKT_IC_NONE for the rest
+ * and for an unknown family. */
+pkt_icmp_class pkt_icmp_classify(int family, uint8_t type, uint8_t code);
+
+/* The class of an errno that a socket with IP_RECVERR (or connect(), or a
+ * local route) reports: EHOSTUNREACH, EHOSTDOWN, ENONET: HOST_UNREACH;
+ * ENETUNREACH: NO_ROUTE; ECONNREFUSED: PORT_UNREACH; EACCES, EPERM:
+ * PROHIBITED; EMSGSIZE: TOO_BIG; EPROTO: OTHER; anything else PKT_IC_NONE,
+ * which means: not left behind by an ICMP error (a local failure).  The
+ * kernel's own mapping is icmp_err_convert / icmpv6_err_convert; an errno
+ * cannot tell TIME_EXCEEDED from HOST_UNREACH (both EHOSTUNREACH). */
+pkt_icmp_class pkt_errno_class(int err);
+
+/* The errno that stands for class `c` in messages (strerror): the one the
+ * kernel reports for the class's usual code; 0 for PKT_IC_NONE. */
+int pkt_icmp_class_errno(pkt_icmp_class c);
+
+/* Short name of class `c` for tags and reasons: "time_exceeded",
+ * "port_unreachable", "host_unreachable", "prohibited", "no_route",
+ * "too_big", "other" or "none".  Static storage. */
+const char *pkt_icmp_class_name(pkt_icmp_class c);
+
 /* The packet quoted by an ICMP error (an IP header and what followed). */
 typedef struct pkt_icmp_quote {
 	int ok;                 /* 1: the quoted IP header was complete and valid; 0: the rest is unset */
@@ -84,6 +145,7 @@ typedef struct pkt_icmp {
 	int family;             /* AF_INET or AF_INET6 */
 	pkt_icmp_kind kind;      /* what it is */
 	uint8_t type, code;     /* as on the wire */
+	pkt_icmp_class cls;      /* what it means for the probe it quotes (pkt_icmp_classify) */
 	uint16_t id, seq;       /* echo request/reply: identifier and sequence, host order; else 0 */
 	int has_ip;             /* 1 when an IP header preceded the message (fields below set) */
 	uint8_t ttl;            /* has_ip: its TTL / hop limit */
@@ -102,6 +164,7 @@ typedef struct pkt_icmp {
 #define PKT_BAD_IP    (-2)  /* IP header invalid: version, IHL, length, fragment, not ICMP */
 #define PKT_BAD_SUM   (-3)  /* ICMPv4 checksum wrong (ICMPv6 ones are the kernel's job) */
 #define PKT_BAD_ARG   (-4)  /* family not AF_INET/AF_INET6, or NULL pointers */
+#define PKT_NOT_FOUND (-5)  /* pkt_errqueue_parse: no IP_RECVERR / IPV6_RECVERR message */
 
 /*
  * Parse the message in `pkt`.  `has_ip`: the buffer starts with the IP
@@ -125,8 +188,33 @@ const char *pkt_strerror(int code);
  * none (then *ts is untouched).
  */
 int pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
-/* Control buffer size enough for a timestamp plus a TTL/hop limit and pktinfo. */
+/* Control buffer size enough for a timestamp plus a TTL/hop limit and
+ * pktinfo, or an extended error with its offender address. */
 #define PKT_CMSG_SPACE 256
+
+/* One error queue message (recvmsg with MSG_ERRQUEUE on a socket with
+ * IP_RECVERR / IPV6_RECVERR), from struct sock_extended_err. */
+typedef struct pkt_errq {
+	int family;             /* AF_INET: an IP_RECVERR message; AF_INET6: IPV6_RECVERR */
+	int err;                /* ee_errno: the errno the error stands for */
+	uint8_t origin;         /* ee_origin: SO_EE_ORIGIN_LOCAL, _ICMP, _ICMP6, ... */
+	uint8_t type, code;     /* ee_type, ee_code: the ICMP type and code (origin ICMP/ICMP6) */
+	uint32_t info;          /* ee_info: the MTU for too big / fragmentation needed, else 0 */
+	int offender_family;    /* AF_INET or AF_INET6 when the offender below is set; else 0 */
+	pkt_ipaddr offender;     /* SO_EE_OFFENDER: who sent the ICMP error (a hop or the target) */
+	pkt_icmp_class cls;      /* origin ICMP/ICMP6: pkt_icmp_classify of type and code;
+	                           origin LOCAL: pkt_errno_class(err); else PKT_IC_NONE */
+} pkt_errq;
+
+/*
+ * Take apart the error of `msg`, filled by recvmsg(fd, msg, MSG_ERRQUEUE):
+ * its IP_RECVERR or IPV6_RECVERR control message (an IPv6 socket reports
+ * errors of IPv4-mapped traffic as IP_RECVERR).  The quoted payload is in
+ * msg's iovec and the probe's destination in msg_name: the caller reads
+ * them.  Returns 0 and fills *e, PKT_NOT_FOUND when there is no such
+ * control message (or it is too short), or PKT_BAD_ARG.
+ */
+int pkt_errqueue_parse(const struct msghdr *msg, pkt_errq *e);
 
 /* Length of a UDP header, bytes. */
 #define PKT_UDP_HDR_LEN 8

@@ -5,38 +5,13 @@
  * Pure functions: no I/O, no state, no allocation.  Fields are read and
  * written byte by byte, so nothing depends on alignment or byte order, and
  * every read is checked against the length first.  The checksum is the one
- * of icmp.c.
+ * of checksum.c, the IPv4 header check the one of ip.c.
  */
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "pkt.h"
-
-#define TCP_MIN_HDR 20   /* TCP header without options, bytes */
-#define IP4_MIN_HDR 20   /* IPv4 header without options, bytes */
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
+#include "pkt_private.h"
 
 uint16_t pkt_tcp_checksum(int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                          const void *seg, size_t len)
@@ -53,18 +28,18 @@ size_t pkt_tcp_syn_build(void *buf, size_t cap, int family, const pkt_ipaddr *sr
 	if (!buf || !src || !dst || cap < PKT_TCP_SYN_LEN || (family != AF_INET && family != AF_INET6))
 		return 0;
 	memset(p, 0, PKT_TCP_SYN_LEN);
-	put16(p, sport);
-	put16(p + 2, dport);
-	put32(p + 4, seq);
+	pkt_put16(p, sport);
+	pkt_put16(p + 2, dport);
+	pkt_put32(p + 4, seq);
 	/* ack 0 */
 	p[12] = (PKT_TCP_SYN_LEN / 4) << 4;   /* data offset, in 32-bit words */
 	p[13] = PKT_TCP_SYN;
-	put16(p + 14, 65535);                /* window */
+	pkt_put16(p + 14, 65535);                /* window */
 	/* checksum (16) and urgent pointer (18) 0 for now */
 	p[20] = 2;                           /* option MSS, length 4 */
 	p[21] = 4;
-	put16(p + 22, mss);
-	put16(p + 16, pkt_tcp_checksum(family, src, dst, p, PKT_TCP_SYN_LEN));
+	pkt_put16(p + 22, mss);
+	pkt_put16(p + 16, pkt_tcp_checksum(family, src, dst, p, PKT_TCP_SYN_LEN));
 	return PKT_TCP_SYN_LEN;
 }
 
@@ -73,17 +48,17 @@ static int tcp_header(const uint8_t *p, size_t len, pkt_tcp_seg *s)
 {
 	size_t off;
 
-	if (len < TCP_MIN_HDR)
+	if (len < PKT_TCP_MIN_HDR)
 		return PKT_SHORT;
 	off = (size_t)(p[12] >> 4) * 4;
-	if (off < TCP_MIN_HDR || off > len)
+	if (off < PKT_TCP_MIN_HDR || off > len)
 		return PKT_SHORT;
-	s->sport = get16(p);
-	s->dport = get16(p + 2);
-	s->seq = get32(p + 4);
-	s->ack = get32(p + 8);
+	s->sport = pkt_get16(p);
+	s->dport = pkt_get16(p + 2);
+	s->seq = pkt_get32(p + 4);
+	s->ack = pkt_get32(p + 8);
 	s->flags = p[13];
-	s->window = get16(p + 14);
+	s->window = pkt_get16(p + 14);
 	s->hdr_len = off;
 	return 0;
 }
@@ -98,23 +73,15 @@ int pkt_tcp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_tcp_s
 	memset(s, 0, sizeof *s);
 	s->family = family;
 	if (has_ip) {
-		size_t ihl, tot;
-		if (len < IP4_MIN_HDR)
-			return PKT_SHORT;
-		ihl = (size_t)(p[0] & 0x0f) * 4;
-		tot = get16(p + 2);
-		if ((p[0] >> 4) != 4 || ihl < IP4_MIN_HDR || p[9] != IPPROTO_TCP)
-			return PKT_BAD_IP;
-		if (get16(p + 6) & 0x1fff)
-			return PKT_BAD_IP;    /* a later fragment: no TCP header */
-		if (tot < ihl || tot > len)
-			return PKT_SHORT;
+		size_t off, plen;
+		if ((rc = pkt_ip4_header(p, len, 0, IPPROTO_TCP, &off, &plen)) < 0)
+			return rc;
 		s->has_ip = 1;
 		s->ttl = p[8];
 		memcpy(&s->src.v4, p + 12, 4);
 		memcpy(&s->dst.v4, p + 16, 4);
-		p += ihl;
-		len = tot - ihl;
+		p += off;
+		len = plen;
 	}
 	if ((rc = tcp_header(p, len, s)) < 0)
 		return rc;
@@ -132,14 +99,14 @@ int pkt_tcp_quote_parse(const void *l4, size_t len, pkt_tcp_seg *s)
 	memset(s, 0, sizeof *s);
 	if (len < 8)
 		return PKT_SHORT;
-	s->sport = get16(p);
-	s->dport = get16(p + 2);
-	s->seq = get32(p + 4);
-	if (len >= TCP_MIN_HDR) {
-		s->ack = get32(p + 8);
+	s->sport = pkt_get16(p);
+	s->dport = pkt_get16(p + 2);
+	s->seq = pkt_get32(p + 4);
+	if (len >= PKT_TCP_MIN_HDR) {
+		s->ack = pkt_get32(p + 8);
 		s->flags = p[13];
-		s->window = get16(p + 14);
-		s->hdr_len = TCP_MIN_HDR;
+		s->window = pkt_get16(p + 14);
+		s->hdr_len = PKT_TCP_MIN_HDR;
 	}
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* conf.c: reading and checking the configuration (see conf.h). */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +13,10 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "dogstatsd.h"
+#include "emit.h"
 #include "plugin.h"
+#include "privs.h"
 #include "statsd.h"
 
 #ifndef HW_PLUGIN_DIR
@@ -84,6 +88,8 @@ static const hw_option statsd_options[] = {
 	  "also print every line sent to standard output" },
 	{ "telemetry_interval", HW_OPT_DURATION, G(statsd.telemetry_interval), "10s", 0, 3600, NULL,
 	  "time between hopwatch.statsd.* self-telemetry; 0 turns it off" },
+	{ "flush_interval", HW_OPT_DURATION, G(statsd.flush_interval), "100ms", 0, 10, NULL,
+	  "longest a line waits for a fuller datagram (official clients: 100ms); 0: send at the end of each loop iteration" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 static const hw_option log_options[] = {
@@ -115,6 +121,10 @@ struct loader {
 	size_t *seen;          /* hash set of the current probe's targets: index + 1, 0 empty */
 	size_t seen_cap;       /* slots in seen, a power of two */
 	const struct probe_conf *seen_for;  /* the probe `seen` describes */
+	size_t tag_room;       /* bytes the fixed tags of a line may take (emit_tags_room) */
+	size_t global_tags;    /* bytes the global tags take, DD_ENTITY_ID's included */
+	char sink_url[512];    /* the sink's URL, for messages */
+	int core_only;         /* conf_load_core: probes and include_dir are not read */
 };
 
 /* FNV-1a of a target's host and port. */
@@ -199,19 +209,18 @@ static void setting_path(const config_setting_t *s, char *buf, size_t len)
 		snprintf(buf + n, len - n, "[%d]", config_setting_index(s));
 }
 
-/* Report "file:line: path: message" for setting `s`. */
-static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+/* Log "file:line: path: message" for setting `s`: an error (counted) or,
+ * with `warn`, a warning. */
+static void conf_vreport(struct loader *L, const config_setting_t *s, int warn, const char *fmt,
+                         va_list ap) __attribute__((format(printf, 4, 0)));
+static void conf_vreport(struct loader *L, const config_setting_t *s, int warn, const char *fmt,
+                         va_list ap)
 {
 	char path[256], msg[512];
 	const char *file = NULL;
 	int line = 0;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	path[0] = '\0';
 	if (s) {
 		setting_path(s, path, sizeof path);
@@ -222,11 +231,36 @@ static void conf_error(struct loader *L, const config_setting_t *s, const char *
 	}
 	if (!file)
 		file = L->file;
-	if (path[0])
-		HW_ERROR(NULL, "%s:%d: %s: %s", file, line, path, msg);
-	else
-		HW_ERROR(NULL, "%s:%d: %s", file, line, msg);
-	L->errors++;
+	if (warn)
+		HW_WARN(NULL, "%s:%d: %s%s%s", file, line, path, path[0] ? ": " : "", msg);
+	else {
+		HW_ERROR(NULL, "%s:%d: %s%s%s", file, line, path, path[0] ? ": " : "", msg);
+		L->errors++;
+	}
+}
+
+/* Report "file:line: path: message" for setting `s` as an error. */
+static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_error(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vreport(L, s, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* The same, as a warning: the configuration stays valid. */
+static void conf_warn(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void conf_warn(struct loader *L, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vreport(L, s, 1, fmt, ap);
+	va_end(ap);
 }
 
 int conf_parse_duration(const char *s, double *seconds)
@@ -307,6 +341,173 @@ int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *por
 	return 0;
 }
 
+/* ==================================================================
+ * Number literals as written (issue 15).  libconfig 1.5 reads a plain
+ * integer with atoi(): 4294967299 becomes 3, 3000000000 a negative number,
+ * 99999999999999999999 becomes -1, and the setting still says
+ * CONFIG_TYPE_INT, so no getter can tell.  Hex without L is cut to 32 bits
+ * the same way; 64-bit literals (L) saturate.  It keeps no text either.
+ * So the loader reads every number literal itself (scan_file below), in
+ * file order, and hangs each on its setting (the setting's hook): every
+ * numeric check then uses the exact value and names the literal as written.
+ * ================================================================== */
+
+int conf_parse_number(const char *text, size_t len, struct conf_number *n)
+{
+	char *s, *p, *end;
+	int neg = 0, hex, rc = -1;
+	size_t m;
+
+	memset(n, 0, sizeof *n);
+	if (len < sizeof n->text)
+		memcpy(n->text, text, len);
+	else
+		snprintf(n->text, sizeof n->text, "%.*s...", (int)sizeof n->text - 4, text);
+	if (!len || memchr(text, '\0', len) || !(s = strndup(text, len)))
+		return -1;
+	p = s;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+	if (!hex && strpbrk(p, ".eE")) {
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			goto out;
+		errno = 0;
+		n->d = strtod(s, &end);
+		if (*end)
+			goto out;
+		n->is_float = 1;
+		n->fits = isfinite(n->d);
+		rc = 0;
+		goto out;
+	}
+	m = strlen(p);
+	for (int k = 0; k < 2 && m && p[m - 1] == 'L'; k++)
+		p[--m] = '\0';  /* the 64-bit suffix: L or LL */
+	if (hex)
+		p += 2;
+	if (!*p)
+		goto out;
+	for (char *q = p; *q; q++)
+		if (hex ? !isxdigit((unsigned char)*q) : !isdigit((unsigned char)*q))
+			goto out;
+	{
+		unsigned long long u;
+		errno = 0;
+		u = strtoull(p, &end, hex ? 16 : 10);
+		n->fits = errno != ERANGE && u <= (unsigned long long)LLONG_MAX + (unsigned long long)neg;
+		if (n->fits)
+			n->i = !neg ? (long long)u : u > (unsigned long long)LLONG_MAX ? LLONG_MIN : -(long long)u;
+		n->d = n->fits ? (double)n->i : neg ? -HUGE_VAL : HUGE_VAL;
+	}
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+/* The number in setting `s` (an INT, INT64 or FLOAT) as written, when the
+ * scan hung its literal on it; else as libconfig read it. */
+static void setting_number(const config_setting_t *s, struct conf_number *n)
+{
+	const struct conf_number *lit = config_setting_get_hook(s);
+
+	if (lit) {
+		*n = *lit;
+		return;
+	}
+	memset(n, 0, sizeof *n);
+	n->fits = 1;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
+		n->is_float = 1;
+		n->d = config_setting_get_float(s);
+		n->fits = isfinite(n->d);
+		snprintf(n->text, sizeof n->text, "%g", n->d);
+	} else {
+		n->i = config_setting_get_int64(s);
+		n->d = (double)n->i;
+		snprintf(n->text, sizeof n->text, "%lld", n->i);
+	}
+}
+
+/* Setting `s` as written, for messages: a number's literal, a string in
+ * quotes, true/false, or what kind of aggregate it is. */
+static const char *setting_text(const config_setting_t *s, char *buf, size_t len)
+{
+	struct conf_number n;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+	case CONFIG_TYPE_FLOAT:
+		setting_number(s, &n);
+		snprintf(buf, len, "%s", n.text);
+		break;
+	case CONFIG_TYPE_STRING:
+		snprintf(buf, len, "\"%.*s\"", 60, config_setting_get_string(s));
+		break;
+	case CONFIG_TYPE_BOOL:
+		snprintf(buf, len, "%s", config_setting_get_bool(s) ? "true" : "false");
+		break;
+	case CONFIG_TYPE_GROUP:
+		snprintf(buf, len, "a group { ... }");
+		break;
+	case CONFIG_TYPE_ARRAY:
+		snprintf(buf, len, "an array [ ... ]");
+		break;
+	default:
+		snprintf(buf, len, "a list ( ... )");
+		break;
+	}
+	return buf;
+}
+
+/* Read integer setting `s` into *v when it is a whole number from `min` to
+ * `max`; else report "must be `noun`, not <as written>" (another type) or
+ * "must be from MIN to MAX, not <as written>".  Returns 0 or -1. */
+static int read_integer(struct loader *L, const config_setting_t *s, long long min,
+                        long long max, const char *noun, long long *v)
+{
+	struct conf_number n;
+	char text[80];
+	int type = config_setting_type(s);
+
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+		conf_error(L, s, "must be %s, not %s", noun, setting_text(s, text, sizeof text));
+		return -1;
+	}
+	setting_number(s, &n);
+	if (!n.fits || n.i < min || n.i > max) {
+		conf_error(L, s, "must be from %lld to %lld, not %s", min, max, n.text);
+		return -1;
+	}
+	*v = n.i;
+	return 0;
+}
+/* ===================================================== end of literals */
+
+const char *conf_host_problem(const char *host, int family)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (strchr(host, ':')) {
+		char addr[INET6_ADDRSTRLEN];
+		/* a zone ("fe80::1%eth0") is the resolver's to read */
+		snprintf(addr, sizeof addr, "%.*s", (int)strcspn(host, "%"), host);
+		if (strcspn(host, "%") >= sizeof addr || inet_pton(AF_INET6, addr, buf) != 1)
+			return "is not an IPv6 address";
+		if (family == FAMILY_IPV4)
+			return "is an IPv6 address, but this probe's family is \"ipv4\"";
+	} else if (host[strspn(host, "0123456789.")] == '\0') {
+		/* no host name is all digits and dots: it is meant as an address */
+		if (inet_pton(AF_INET, host, buf) != 1)
+			return "is not an IPv4 address (four numbers from 0 to 255, like 192.0.2.1)";
+		if (family == FAMILY_IPV6)
+			return "is an IPv4 address, but this probe's family is \"ipv6\"";
+	}
+	return NULL;
+}
+
 /* Text of a duration or number bound for messages ("0.01s"). */
 static const char *bound_text(char *buf, size_t len, double v, int duration)
 {
@@ -385,20 +586,22 @@ const char *conf_apply_defaults(struct hw_config *c, const hw_option *opts, void
 	return NULL;
 }
 
-/* Read setting `s` as option `o` into `base`, reporting problems. */
+/* Read setting `s` as option `o` into `base`, reporting problems.  Every
+ * refusal names the value as written. */
 static void read_option(struct loader *L, const config_setting_t *s, const hw_option *o,
                         void *base)
 {
-	char lo[32], hi[32], got[32];
+	char lo[32], hi[32], got[128], text[80];
 	const char *why;
 	int type = config_setting_type(s);
+	struct conf_number n;
 	double v;
 
 	switch (o->type) {
 	case HW_OPT_STRING:
 	case HW_OPT_ENUM:
 		if (type != CONFIG_TYPE_STRING) {
-			conf_error(L, s, "must be a string");
+			conf_error(L, s, "must be a string, not %s", setting_text(s, text, sizeof text));
 			return;
 		}
 		if (o->type == HW_OPT_STRING && !config_setting_get_string(s)[0]) {
@@ -416,10 +619,18 @@ static void read_option(struct loader *L, const config_setting_t *s, const hw_op
 		return;
 	case HW_OPT_BOOL:
 		if (type != CONFIG_TYPE_BOOL)
-			conf_error(L, s, "must be true or false");
+			conf_error(L, s, "must be true or false, not %s", setting_text(s, text, sizeof text));
 		else
 			*(int *)((char *)base + o->offset) = config_setting_get_bool(s);
 		return;
+	case HW_OPT_INT: {
+		/* exact 64-bit comparison; an int field holds no more than INT_MAX */
+		long long min = o->min < INT_MIN ? INT_MIN : (long long)ceil(o->min);
+		long long max = o->max > INT_MAX ? INT_MAX : (long long)floor(o->max), iv;
+		if (read_integer(L, s, min, max, "a whole number", &iv) == 0)
+			store_number(o, base, (double)iv);
+		return;
+	}
 	case HW_OPT_DURATION:
 		if (type == CONFIG_TYPE_STRING) {
 			if (conf_parse_duration(config_setting_get_string(s), &v) < 0) {
@@ -427,22 +638,22 @@ static void read_option(struct loader *L, const config_setting_t *s, const hw_op
 				           config_setting_get_string(s));
 				return;
 			}
+			snprintf(got, sizeof got, "\"%.60s\" (%gs)", config_setting_get_string(s), v);
 			break;
 		}
 		/* a plain number is seconds */
 		__attribute__((fallthrough));
 	case HW_OPT_DOUBLE:
-	case HW_OPT_INT:
-		if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-			v = (double)config_setting_get_int64(s);
-		else if (type == CONFIG_TYPE_FLOAT && o->type != HW_OPT_INT)
-			v = config_setting_get_float(s);
-		else {
-			conf_error(L, s, "must be %s", o->type == HW_OPT_INT ? "a whole number"
-			           : o->type == HW_OPT_DURATION ? "a duration (seconds, or a string like \"250ms\")"
-			           : "a number");
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64 && type != CONFIG_TYPE_FLOAT) {
+			conf_error(L, s, "must be %s, not %s",
+			           o->type == HW_OPT_DURATION ? "a duration (seconds, or a string like \"250ms\")"
+			                                      : "a number",
+			           setting_text(s, text, sizeof text));
 			return;
 		}
+		setting_number(s, &n);
+		v = n.fits ? n.d : NAN;  /* NAN fails the range check below */
+		snprintf(got, sizeof got, "%s", n.text);
 		break;
 	default:
 		conf_error(L, s, "has an unknown option type");
@@ -451,7 +662,7 @@ static void read_option(struct loader *L, const config_setting_t *s, const hw_op
 	if (!(v >= o->min && v <= o->max)) {
 		int dur = o->type == HW_OPT_DURATION;
 		conf_error(L, s, "must be from %s to %s, not %s", bound_text(lo, sizeof lo, o->min, dur),
-		           bound_text(hi, sizeof hi, o->max, dur), bound_text(got, sizeof got, v, dur));
+		           bound_text(hi, sizeof hi, o->max, dur), got);
 		return;
 	}
 	store_number(o, base, v);
@@ -507,9 +718,73 @@ static void read_tags(struct loader *L, const config_setting_t *s, struct strlis
 			conf_error(L, e, "tag \"%s\" %s", config_setting_get_string(e), why);
 			continue;
 		}
+		if ((why = dsd_tag_consumed(config_setting_get_string(e))))
+			conf_warn(L, e, "tag \"%s\": %s", config_setting_get_string(e), why);
 		out->v[out->n++] = pool_strdup(L->c, config_setting_get_string(e));
 	}
 }
+
+/* ---- The tag room rule of the DogStatsD sink (src/sink/emit.h) ---- */
+
+/* Find the sink's datagram size and the global tags' length; refuse
+ * global tags that leave too little room. */
+static void tag_room_init(struct loader *L, const config_setting_t *root)
+{
+	const struct hw_config *c = L->c;
+	const char *id = getenv("DD_ENTITY_ID");
+	struct statsd_addr a;
+	char why[256];
+
+	if (c->statsd.url)
+		snprintf(L->sink_url, sizeof L->sink_url, "%s", c->statsd.url);
+	else
+		statsd_default_url(L->sink_url, sizeof L->sink_url);
+	/* a bad URL is reported by check_globals, or at start for DD_* */
+	a.unix_socket = statsd_parse_url(L->sink_url, &a, why, sizeof why) == 0 && a.unix_socket;
+	L->tag_room = emit_tags_room(a.unix_socket ? STATSD_UNIX_MAX : STATSD_UDP_MAX);
+	L->global_tags = emit_tags_len(0, (const char *const *)c->tags.v, c->tags.n);
+	if (id && id[0] && !a.unix_socket)  /* daemon.c adds it over UDP */
+		L->global_tags += (L->global_tags ? 1 : 0) + strlen("dd.internal.entity_id:") + strlen(id);
+	if (L->global_tags > L->tag_room)
+		conf_error(L, config_setting_get_member(root, "tags"),
+		           "the global tags take %zu bytes; lines to %s have room for %zu bytes of "
+		           "tags (README: tag room): use fewer or shorter tags%s", L->global_tags,
+		           L->sink_url, L->tag_room, a.unix_socket ? "" : ", or a unix:// socket");
+}
+
+/* Refuse instance `pc` (t NULL, setting `s` its tags) or its target `t`
+ * (setting `s`) when the fixed tags of its lines exceed the room. */
+static void check_tag_room(struct loader *L, const config_setting_t *s,
+                           const struct probe_conf *pc, const struct target_conf *t)
+{
+	/* as instance.c builds them; target_ip: counted at its longest */
+	char probe[80], host[300], port[16], group[300];
+	char ip[] = "target_ip:ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255";
+	const char *own[] = { probe, host, t && t->port ? port : NULL, ip, group };
+	size_t len = L->global_tags;
+
+	if (len > L->tag_room || !pc->name)
+		return;  /* already refused */
+	snprintf(probe, sizeof probe, "probe:%s", pc->name);
+	len = emit_tags_len(len, own, 1);
+	len = emit_tags_len(len, (const char *const *)pc->tags.v, pc->tags.n);
+	if (t && len > L->tag_room)
+		return;  /* the instance was refused */
+	if (t) {
+		snprintf(host, sizeof host, "target:%s", t->host);
+		snprintf(port, sizeof port, "port:%u", t->port);
+		snprintf(group, sizeof group, "%s%s", t->group ? "group:" : "", t->group ? t->group : "");
+		len = emit_tags_len(len, own + 1, 4);
+		len = emit_tags_len(len, (const char *const *)t->tags.v, t->tags.n);
+	}
+	if (len > L->tag_room)
+		conf_error(L, s, "the fixed tags of %s \"%s\" take %zu bytes with the global ones; lines "
+		           "to %s have room for %zu bytes of tags (README: tag room): use fewer or "
+		           "shorter tags", t ? "target" : "probe", t ? t->host : pc->name, len,
+		           L->sink_url, L->tag_room);
+}
+
+/* ---- end of the tag room rule ---- */
 
 /* Read the members of group `g` against `opts` into `base`; keys listed in
  * `skip` are handled by the caller; any other key is an error. */
@@ -548,6 +823,8 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 	char host[256];
 	const char *why = NULL, *text = NULL;
 	uint16_t port = 0;
+	long long pv;
+	int bad = 0;
 	struct target_conf *t;
 	struct strlist tags = { NULL, 0 };
 
@@ -556,7 +833,7 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 		text = config_setting_get_string(e);
 		if (conf_parse_hostport(text, host, sizeof host, &port, &why) < 0) {
 			conf_error(L, e, "target \"%s\": %s", text, why);
-			return;
+			goto drop;
 		}
 		break;
 	case CONFIG_TYPE_GROUP: {
@@ -566,12 +843,10 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 			const config_setting_t *m = config_setting_get_elem(e, (unsigned)i);
 			const char *n = config_setting_name(m);
 			if (!strcmp(n, "port")) {
-				int pt = config_setting_type(m);
-				if ((pt != CONFIG_TYPE_INT && pt != CONFIG_TYPE_INT64) ||
-				    config_setting_get_int64(m) < 1 || config_setting_get_int64(m) > 65535)
-					conf_error(L, m, "must be a port number from 1 to 65535");
+				if (read_integer(L, m, 1, 65535, "a port number", &pv) < 0)
+					bad = 1;
 				else
-					port = (uint16_t)config_setting_get_int64(m);
+					port = (uint16_t)pv;
 			} else if (!strcmp(n, "tags")) {
 				read_tags(L, m, &tags);
 			} else if (strcmp(n, "host")) {
@@ -580,65 +855,68 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 		}
 		if (!h || config_setting_type(h) != CONFIG_TYPE_STRING) {
 			conf_error(L, h ? h : e, "a target needs host = \"name or address\"");
-			return;
+			goto drop;
 		}
 		text = config_setting_get_string(h);
 		if (conf_parse_hostport(text, host, sizeof host, &hport, &why) < 0 ||
 		    strchr(text, '[') || hport) {
 			conf_error(L, h, "host \"%s\": %s", text,
 			           why ? why : hport ? "write the port as port = N" : "write the address without brackets");
-			return;
+			goto drop;
 		}
 		snprintf(host, sizeof host, "%s", text);
+		if (bad)
+			goto drop;
 		break;
 	}
 	case CONFIG_TYPE_LIST:
 	case CONFIG_TYPE_ARRAY: {
 		const config_setting_t *h = config_setting_get_elem(e, 0);
 		const config_setting_t *p = config_setting_get_elem(e, 1);
-		if (config_setting_length(e) != 2 || config_setting_type(h) != CONFIG_TYPE_STRING ||
-		    config_setting_type(p) != CONFIG_TYPE_INT) {
+		if (config_setting_length(e) != 2 || config_setting_type(h) != CONFIG_TYPE_STRING) {
 			conf_error(L, e, "a target list must be (\"host\", port)");
-			return;
+			goto drop;
 		}
 		text = config_setting_get_string(h);
 		if (conf_parse_hostport(text, host, sizeof host, &port, &why) < 0 || port) {
 			conf_error(L, h, "host \"%s\": %s", text, why ? why : "the port goes in the second element");
-			return;
+			goto drop;
 		}
-		if (config_setting_get_int(p) < 1 || config_setting_get_int(p) > 65535) {
-			conf_error(L, p, "must be a port number from 1 to 65535");
-			return;
-		}
-		port = (uint16_t)config_setting_get_int(p);
+		if (read_integer(L, p, 1, 65535, "a port number", &pv) < 0)
+			goto drop;
+		port = (uint16_t)pv;
 		break;
 	}
 	default:
 		conf_error(L, e, "a target must be \"host\", \"host:port\", (\"host\", port) or { host = ...; port = ...; }");
-		return;
+		goto drop;
+	}
+	if ((why = conf_host_problem(host, pc->family))) {
+		conf_error(L, e, "target \"%s\": %s", text, why);
+		goto drop;
 	}
 	if (port && pc->p && pc->p->port == HW_PORT_NONE) {
 		conf_error(L, e, "target \"%s\": plugin %s takes no port", text, pc->plugin);
-		return;
+		goto drop;
 	}
 	if (!port && pc->p && pc->p->port == HW_PORT_REQUIRED) {
 		conf_error(L, e, "target \"%s\": plugin %s needs a port (\"host:port\")", text, pc->plugin);
-		return;
+		goto drop;
 	}
 	if (pc->ntargets >= MAX_TARGETS) {
 		conf_error(L, e, "more than %d targets in one probe: split it", MAX_TARGETS);
-		return;
+		goto drop;
 	}
 	if (seen_add(L, pc, host, port)) {
 		conf_error(L, e, "target \"%s\" is listed twice in this probe", text);
-		return;
+		goto drop;
 	}
 	if (!(pc->ntargets & (pc->ntargets - 1))) {
 		/* full at 0 and at every power of two: double */
 		struct target_conf *nt = realloc(pc->targets, (pc->ntargets ? pc->ntargets * 2 : 1) * sizeof *nt);
 		if (!nt) {
 			conf_error(L, e, "out of memory");
-			return;
+			goto drop;
 		}
 		pc->targets = nt;
 	}
@@ -647,6 +925,11 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 	t->port = port;
 	t->group = pool_strdup(L->c, group);
 	t->tags = tags;
+	if (t->host && (!group || t->group))
+		check_tag_room(L, e, pc, t);
+	return;
+drop:
+	free(tags.v);  /* its strings are the pool's */
 }
 
 /* A group or list name a tag can carry. */
@@ -684,6 +967,78 @@ static void read_targets(struct loader *L, struct probe_conf *pc, const config_s
 	} else {
 		conf_error(L, s, "must be a list of targets, or groups of them: { prod = [\"a\", \"b\"]; }");
 	}
+}
+
+/* Where setting name `name` first stands as a whole word in `msg`, or -1. */
+static long word_at(const char *msg, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
+		int before = p > msg && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+		if (!before && !after)
+			return (long)(p - msg);
+	}
+	return -1;
+}
+
+/* " (count 5, spacing 1s, timeout 1s, interval 5s)": the values of the
+ * settings that a plugin's validate() message `msg` names, in the order it
+ * names them, so that a refusal across settings shows its numbers; "" when
+ * it names none.  Plugins keep their static messages (and the ABI). */
+static const char *named_values(char *buf, size_t len, const char *msg, const struct probe_conf *pc)
+{
+	struct named { long at; char text[96]; } v[32];  /* where in msg, "name value" */
+	size_t nv = 0, used;
+
+	for (int table = 0; table < 2; table++)
+		for (const hw_option *o = table ? pc->p->options : probe_options; o && o->name && nv < 32; o++) {
+			const char *field = (const char *)(table ? pc->opts : (const void *)pc) + o->offset;
+			long at = word_at(msg, o->name);
+			if (at < 0)
+				continue;
+			switch (o->type) {
+			case HW_OPT_INT:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %d", o->name, *(const int *)field);
+				break;
+			case HW_OPT_BOOL:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %s", o->name, *(const int *)field ? "true" : "false");
+				break;
+			case HW_OPT_ENUM:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s \"%s\"", o->name, o->choices[*(const int *)field]);
+				break;
+			case HW_OPT_STRING:
+				if (!*(const char *const *)field)
+					continue;
+				snprintf(v[nv].text, sizeof v[nv].text, "%s \"%.60s\"", o->name, *(const char *const *)field);
+				break;
+			default:
+				snprintf(v[nv].text, sizeof v[nv].text, "%s %g%s", o->name, *(const double *)field,
+				         o->type == HW_OPT_DURATION ? "s" : "");
+				break;
+			}
+			v[nv++].at = at;
+		}
+	buf[0] = '\0';
+	for (size_t k = 0; k < nv; k++) {
+		size_t first = k;
+		for (size_t j = k + 1; j < nv; j++)
+			if (v[j].at < v[first].at)
+				first = j;
+		if (first != k) {  /* selection sort by position: a handful of entries */
+			struct named t = v[k];
+			v[k] = v[first];
+			v[first] = t;
+		}
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", k ? ", " : " (", v[k].text);
+	}
+	if (nv) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, ")");
+	}
+	return buf;
 }
 
 /* Read one `probes` entry. */
@@ -724,6 +1079,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 	conf_apply_defaults(c, probe_options, pc);
 	if (tags)
 		read_tags(L, tags, &pc->tags);
+	check_tag_room(L, tags ? tags : ps, pc, NULL);
 	if (pc->p && pc->p->options_size) {
 		pc->opts = calloc(1, pc->p->options_size);
 		if (!pc->opts) {
@@ -768,8 +1124,10 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		conf_error(L, config_setting_get_member(ps, "timeout") ? config_setting_get_member(ps, "timeout") : ps,
 		           "timeout (%gs) must not exceed interval (%gs)", pc->timeout, pc->interval);
 	else if (pc->p && pc->p->validate && pc->opts &&
-	         (bad = pc->p->validate(pc->opts, pc->interval, pc->timeout)))
-		conf_error(L, ps, "%s", bad);
+	         (bad = pc->p->validate(pc->opts, pc->interval, pc->timeout))) {
+		char values[512];
+		conf_error(L, ps, "%s%s", bad, named_values(values, sizeof values, bad, pc));
+	}
 }
 
 /* Append the `probes` list of `root` to the config. */
@@ -797,10 +1155,314 @@ static void read_probes(struct loader *L, const config_setting_t *list)
 	}
 }
 
+/* ==================================================================
+ * The file scan: the text as libconfig 1.5's scanner reads it, for what
+ * libconfig loses (number literals, see conf_parse_number) or does not say
+ * (which setting a "duplicate setting name" is).  Comments, strings, names
+ * and @include follow libconfig's rules; check_includes has refused first
+ * every @include that libconfig could not open or that would loop.
+ * ================================================================== */
+
+#define MAX_INCLUDE_DEPTH 10   /* libconfig 1.5's own nesting limit */
+
+/* One open { }, ( ) or [ ] while scanning. */
+struct scan_frame {
+	size_t names_from;   /* first entry of scan.names defined in this group */
+	int list;            /* 1: ( ) or [ ]: its elements have no names */
+	int elem;            /* a list's current element, from 0 */
+	char label[72];      /* path piece: "name", "[i]", or "" at the top */
+};
+
+/* A setting name defined in an open group (duplicate search only). */
+struct scan_name {
+	char name[72];       /* the name (cut at 71 bytes) */
+	const char *file;    /* file it is in (scan.files owns it) */
+	int line;            /* its line */
+};
+
+/* State of scanning one configuration file and its includes. */
+struct scan {
+	struct conf_number *lit;   /* number literals in file order, includes expanded */
+	size_t nlit, litcap;       /* used, allocated */
+	int find_dup;              /* 1: also look for a name defined twice in a group */
+	struct scan_name *names;   /* names defined in the open groups */
+	size_t nnames, namecap;    /* used, allocated */
+	struct scan_frame *frames; /* open groups and lists, [0] the top level */
+	size_t nframes, framecap;  /* used, allocated */
+	char **files;              /* names of the files read (owned) */
+	size_t nfiles;             /* how many */
+	char pending[72];          /* the name before the last '=': labels a group after it */
+	char dup[640];             /* the first duplicate, as an error message, or "" */
+	const char *dir;           /* include directory */
+};
+
+/* Free what `sc` holds and zero it (a zeroed scan is empty). */
+static void scan_free(struct scan *sc)
+{
+	for (size_t i = 0; i < sc->nfiles; i++)
+		free(sc->files[i]);
+	free(sc->files);
+	free(sc->lit);
+	free(sc->names);
+	free(sc->frames);
+	memset(sc, 0, sizeof *sc);
+}
+
+/* Make room in array *v (`cap` elements of `size` bytes allocated) for
+ * element `n`: doubles it when full.  Returns 0, or -1 out of memory. */
+static int scan_room(void *v, size_t *cap, size_t n, size_t size)
+{
+	void **pv = v, *nv;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (!(nv = realloc(*pv, ncap * size)))
+		return -1;
+	*pv = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/* Open a group or list (`c` is its opening bracket). */
+static void scan_push(struct scan *sc, char c)
+{
+	struct scan_frame *f, *up;
+
+	if (scan_room(&sc->frames, &sc->framecap, sc->nframes, sizeof *f) < 0)
+		return;
+	up = sc->nframes ? &sc->frames[sc->nframes - 1] : NULL;
+	f = &sc->frames[sc->nframes++];
+	f->names_from = sc->nnames;
+	f->list = c != '{';
+	f->elem = 0;
+	if (sc->pending[0])
+		snprintf(f->label, sizeof f->label, "%s", sc->pending);
+	else if (up && up->list)
+		snprintf(f->label, sizeof f->label, "[%d]", up->elem);
+	else
+		f->label[0] = '\0';
+	sc->pending[0] = '\0';
+}
+
+/* `name` is being defined at file:line: remember it, and the first time
+ * one is defined twice in the same group, describe it in sc->dup. */
+static void scan_define(struct scan *sc, const char *name, const char *file, int line)
+{
+	struct scan_frame *f = &sc->frames[sc->nframes - 1];
+	struct scan_name *n;
+
+	snprintf(sc->pending, sizeof sc->pending, "%s", name);
+	if (!sc->find_dup || f->list)
+		return;
+	for (size_t i = f->names_from; i < sc->nnames && !sc->dup[0]; i++) {
+		char path[256] = "";
+		if (strcmp(sc->names[i].name, name))
+			continue;
+		for (size_t k = 1; k < sc->nframes; k++)
+			snprintf(path + strlen(path), sizeof path - strlen(path), "%s%s",
+			         path[0] && sc->frames[k].label[0] != '[' ? "." : "", sc->frames[k].label);
+		snprintf(path + strlen(path), sizeof path - strlen(path), "%s%s", path[0] ? "." : "", name);
+		if (strcmp(sc->names[i].file, file))
+			snprintf(sc->dup, sizeof sc->dup, "%s:%d: %s: is set twice: first at %s:%d",
+			         file, line, path, sc->names[i].file, sc->names[i].line);
+		else
+			snprintf(sc->dup, sizeof sc->dup, "%s:%d: %s: is set twice: first at line %d",
+			         file, line, path, sc->names[i].line);
+	}
+	if (scan_room(&sc->names, &sc->namecap, sc->nnames, sizeof *n) < 0)
+		return;
+	n = &sc->names[sc->nnames++];
+	snprintf(n->name, sizeof n->name, "%s", name);
+	n->file = file;
+	n->line = line;
+}
+
+/* Keep number literal `text` (`len` bytes) as the next one. */
+static void scan_number(struct scan *sc, const char *text, size_t len)
+{
+	struct conf_number n;
+
+	sc->pending[0] = '\0';
+	if (conf_parse_number(text, len, &n) < 0)
+		return;  /* libconfig refuses the file; nothing will be matched */
+	if (scan_room(&sc->lit, &sc->litcap, sc->nlit, sizeof n) < 0)
+		return;
+	sc->lit[sc->nlit++] = n;
+}
+
+static void scan_path(struct scan *sc, const char *path, int depth);
+
+/* Scan the text of `file` (`len` bytes at `buf`). */
+static void scan_text(struct scan *sc, const char *file, const char *buf, size_t len, int depth)
+{
+	const char *p = buf, *end = buf + len;
+	char ident[72];
+	int line = 1, bol = 1, ident_line = 0;
+
+	ident[0] = '\0';
+	if (!sc->nframes)
+		return;  /* out of memory for the top level */
+	while (p < end) {
+		char c = *p;
+		const char *q;
+		if (c == '\n') {
+			line++;
+			p++;
+			bol = 1;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f') {
+			p++;
+			continue;
+		}
+		if (bol && end - p > 8 && !strncmp(p, "@include", 8)) {
+			/* `@include "name"`, the name up to the next quote on the line */
+			const char *open = memchr(p, '"', (size_t)(end - p)), *close;
+			char path[8192];
+			if (!open || !(close = memchr(open + 1, '"', (size_t)(end - open - 1))))
+				return;
+			if (memchr(p, '\n', (size_t)(open - p)) || memchr(open, '\n', (size_t)(close - open)))
+				return;
+			snprintf(path, sizeof path, "%s%s%.*s", open[1] == '/' ? "" : sc->dir,
+			         open[1] == '/' ? "" : "/", (int)(close - open - 1), open + 1);
+			if (depth < MAX_INCLUDE_DEPTH)
+				scan_path(sc, path, depth + 1);
+			p = close + 1;
+			bol = 0;
+			continue;
+		}
+		bol = 0;
+		if (c == '#' || (c == '/' && p + 1 < end && p[1] == '/')) {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (c == '/' && p + 1 < end && p[1] == '*') {
+			for (p += 2; p < end && !(*p == '*' && p + 1 < end && p[1] == '/'); p++)
+				line += *p == '\n';
+			p = p < end ? p + 2 : end;
+		} else if (c == '"') {
+			for (p++; p < end && *p != '"'; p++) {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				line += *p == '\n';
+			}
+			p++;
+			sc->pending[0] = ident[0] = '\0';
+		} else if (isalpha((unsigned char)c) || c == '*') {
+			for (q = p; q < end && (isalnum((unsigned char)*q) || strchr("-_*", *q)); q++)
+				;
+			snprintf(ident, sizeof ident, "%.*s", (int)(q - p), p);
+			ident_line = line;
+			p = q;
+			continue;  /* keep ident for a following '=' */
+		} else if (isdigit((unsigned char)c) || c == '.' ||
+		           ((c == '-' || c == '+') && p + 1 < end && (isdigit((unsigned char)p[1]) || p[1] == '.'))) {
+			int hex;
+			q = p + (c == '-' || c == '+');
+			hex = end - q > 1 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X');
+			for (; q < end; q++)
+				if (!isalnum((unsigned char)*q) && *q != '.' &&
+				    !(!hex && (*q == '-' || *q == '+') && (q[-1] == 'e' || q[-1] == 'E')))
+					break;
+			scan_number(sc, p, (size_t)(q - p));
+			p = q;
+		} else if (c == '=' || c == ':') {
+			if (ident[0])
+				scan_define(sc, ident, file, ident_line);
+			p++;
+		} else if (c == '{' || c == '(' || c == '[') {
+			scan_push(sc, c);
+			p++;
+		} else if (c == '}' || c == ')' || c == ']') {
+			if (sc->nframes > 1) {
+				sc->nframes--;
+				sc->nnames = sc->frames[sc->nframes].names_from;
+			}
+			p++;
+		} else {
+			if (c == ',' && sc->frames[sc->nframes - 1].list)
+				sc->frames[sc->nframes - 1].elem++;
+			p++;
+		}
+		ident[0] = '\0';
+	}
+}
+
+/* Scan the file at `path` (an @include when depth > 0). */
+static void scan_path(struct scan *sc, const char *path, int depth)
+{
+	char *buf = NULL, **nf;
+	size_t len = 0, cap = 0, got;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	if (!(nf = realloc(sc->files, (sc->nfiles + 1) * sizeof *nf)) || !(nf[sc->nfiles] = strdup(path))) {
+		if (nf)
+			sc->files = nf;
+		fclose(f);
+		return;
+	}
+	sc->files = nf;
+	sc->nfiles++;
+	for (;;) {
+		if (len == cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		if (!(got = fread(buf + len, 1, cap - len, f)))
+			break;
+		len += got;
+	}
+	fclose(f);
+	if (buf)
+		scan_text(sc, sc->files[sc->nfiles - 1], buf, len, depth);
+	free(buf);
+}
+
+/* Scan `file` from the top (a new scan; `find_dup` as in struct scan). */
+static void scan_file(struct scan *sc, const char *file, const char *dir, int find_dup)
+{
+	scan_free(sc);
+	sc->dir = dir;
+	sc->find_dup = find_dup;
+	scan_push(sc, '{');
+	scan_path(sc, file, 0);
+}
+
+/* Hang the scanned literals on the number settings under `s`, in file
+ * order.  Returns -1 when they do not pair up (then nothing may be used). */
+static int attach_literals(config_setting_t *s, struct scan *sc, size_t *next, int clear)
+{
+	int type = config_setting_type(s);
+
+	if (type == CONFIG_TYPE_GROUP || type == CONFIG_TYPE_LIST || type == CONFIG_TYPE_ARRAY) {
+		for (int i = 0; i < config_setting_length(s); i++)
+			if (attach_literals(config_setting_get_elem(s, (unsigned)i), sc, next, clear) < 0)
+				return -1;
+	} else if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_FLOAT) {
+		if (clear) {
+			config_setting_set_hook(s, NULL);
+			return 0;
+		}
+		if (*next >= sc->nlit || sc->lit[*next].is_float != (type == CONFIG_TYPE_FLOAT))
+			return -1;
+		config_setting_set_hook(s, &sc->lit[(*next)++]);
+	}
+	return 0;
+}
+
 /* Refuse what libconfig 1.5 would exit the process on (it calls exit()
- * when its scanner cannot read an include): `@include` of anything but a
- * regular file, an `@include` whose quotes do not close, and NUL bytes. */
-static int check_includes(struct loader *L, const char *file, const char *dir, int depth)
+ * when its scanner cannot read an include) or loop on: `@include` of
+ * anything but a regular file, of a file that is being included already
+ * (itself, or one that includes it), an `@include` whose quotes do not
+ * close, and NUL bytes.  `chain` holds the files being read, `depth` of
+ * them.  Returns 1 when something was refused. */
+static int check_includes(struct loader *L, const char *file, const char *dir, int depth,
+                          struct stat *chain)
 {
 	char *line = NULL, path[8192];
 	size_t cap = 0;
@@ -811,8 +1473,11 @@ static int check_includes(struct loader *L, const char *file, const char *dir, i
 
 	if (!f)
 		return 0;  /* config_read_file reports it */
+	if (fstat(fileno(f), &chain[depth]) < 0)
+		memset(&chain[depth], 0, sizeof chain[depth]);
 	while ((n = getline(&line, &cap, f)) > 0) {
 		char *p = line, *q;
+		int loop = 0;
 		lineno++;
 		if (strlen(line) != (size_t)n) {
 			HW_ERROR(NULL, "%s:%d: NUL byte: not a text file", file, lineno);
@@ -838,8 +1503,24 @@ static int check_includes(struct loader *L, const char *file, const char *dir, i
 			                             : "not a regular file (for a directory of *.conf use include_dir)");
 			L->errors++;
 			bad = 1;
-		} else if (depth < 8) {
-			bad |= check_includes(L, path, dir, depth + 1);
+			continue;
+		}
+		for (int k = 0; k <= depth; k++)
+			if (chain[k].st_dev == st.st_dev && chain[k].st_ino == st.st_ino)
+				loop = k == depth ? 1 : 2;
+		if (loop) {
+			HW_ERROR(NULL, "%s:%d: @include \"%s\": %s", file, lineno, p + 1,
+			         loop == 1 ? "includes the file itself"
+			                   : "includes a file that is including this one: a loop");
+			L->errors++;
+			bad = 1;
+		} else if (depth + 1 >= MAX_INCLUDE_DEPTH) {
+			HW_ERROR(NULL, "%s:%d: @include \"%s\": more than %d files deep", file, lineno, p + 1,
+			         MAX_INCLUDE_DEPTH);
+			L->errors++;
+			bad = 1;
+		} else {
+			bad |= check_includes(L, path, dir, depth + 1, chain);
 		}
 	}
 	free(line);
@@ -847,33 +1528,53 @@ static int check_includes(struct loader *L, const char *file, const char *dir, i
 	return bad;
 }
 
-/* Parse `file` into `cf`; report syntax errors.  Returns 0 on success. */
-static int read_file(struct loader *L, config_t *cf, const char *file, const char *dir)
+/* Parse `file` into `cf`; report syntax errors.  `sc` receives the scan
+ * whose literals hang on cf's settings: free it after config_destroy.
+ * Returns 0 on success. */
+static int read_file(struct loader *L, config_t *cf, const char *file, const char *dir,
+                     struct scan *sc)
 {
-	struct stat st;
+	struct stat st, chain[MAX_INCLUDE_DEPTH];
+	size_t next = 0;
 
+	memset(sc, 0, sizeof *sc);
 	config_init(cf);
 	config_set_include_dir(cf, dir);
-	/* Both check_includes and libconfig read the file: a pipe would be
-	 * empty the second time, so only regular files are taken. */
+	/* The scans and libconfig read the file: a pipe would be empty the
+	 * second time, so only regular files are taken. */
 	if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
 		HW_ERROR(NULL, "%s: not a regular file", file);
 		L->errors++;
 		return -1;
 	}
-	if (check_includes(L, file, dir, 0))
+	if (check_includes(L, file, dir, 0, chain))
 		return -1;
-	if (config_read_file(cf, file) == CONFIG_TRUE)
+	if (config_read_file(cf, file) == CONFIG_TRUE) {
+		scan_file(sc, file, dir, 0);
+		if (attach_literals(config_root_setting(cf), sc, &next, 0) < 0 || next != sc->nlit) {
+			/* should not happen: then the loader sees libconfig's values */
+			HW_WARN(NULL, "%s: number literals could not be matched to settings; "
+			              "values beyond 32 bits may not be caught", file);
+			attach_literals(config_root_setting(cf), sc, &next, 1);
+		}
 		return 0;
-	if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
+	}
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
 		HW_ERROR(NULL, "%s: cannot read: %s", file, strerror(errno));
-	else
-		HW_ERROR(NULL, "%s:%d: syntax error: %s",
-		         config_error_file(cf) ? config_error_file(cf) : file,
-		         config_error_line(cf), config_error_text(cf));
+	} else {
+		if (!strcmp(config_error_text(cf), "duplicate setting name"))
+			scan_file(sc, file, dir, 1);
+		if (sc->dup[0])
+			HW_ERROR(NULL, "%s", sc->dup);
+		else
+			HW_ERROR(NULL, "%s:%d: syntax error: %s",
+			         config_error_file(cf) ? config_error_file(cf) : file,
+			         config_error_line(cf), config_error_text(cf));
+	}
 	L->errors++;
 	return -1;
 }
+/* ================================================== end of the file scan */
 
 static int conf_name_cmp(const void *a, const void *b)
 {
@@ -881,7 +1582,7 @@ static int conf_name_cmp(const void *a, const void *b)
 }
 
 /* Read every *.conf in include_dir (sorted); they may only add probes. */
-static void read_include_dir(struct loader *L, const char *dir)
+static void read_include_dir(struct loader *L, const char *dir, const config_setting_t *where)
 {
 	struct dirent *de;
 	char **names = NULL, path[8192];
@@ -889,8 +1590,7 @@ static void read_include_dir(struct loader *L, const char *dir)
 	DIR *d = opendir(dir);
 
 	if (!d) {
-		HW_ERROR(NULL, "%s: include_dir \"%s\": %s", L->file, dir, strerror(errno));
-		L->errors++;
+		conf_error(L, where, "\"%s\": %s", dir, strerror(errno));
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -908,6 +1608,7 @@ static void read_include_dir(struct loader *L, const char *dir)
 		qsort(names, n, sizeof *names, conf_name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		config_t cf;
+		struct scan sc;
 		if (!names[i])
 			continue;
 		if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path) {
@@ -916,7 +1617,7 @@ static void read_include_dir(struct loader *L, const char *dir)
 			free(names[i]);
 			continue;
 		}
-		if (read_file(L, &cf, path, dir) == 0) {
+		if (read_file(L, &cf, path, dir, &sc) == 0) {
 			const config_setting_t *root = config_root_setting(&cf);
 			for (int k = 0; k < config_setting_length(root); k++) {
 				const config_setting_t *s = config_setting_get_elem(root, (unsigned)k);
@@ -927,6 +1628,7 @@ static void read_include_dir(struct loader *L, const char *dir)
 			}
 		}
 		config_destroy(&cf);
+		scan_free(&sc);
 		free(names[i]);
 	}
 	free(names);
@@ -936,7 +1638,7 @@ static void read_include_dir(struct loader *L, const char *dir)
 static void check_globals(struct loader *L, const config_setting_t *root)
 {
 	const struct hw_config *c = L->c;
-	const char *p = c->prefix;
+	const char *p = c->prefix, *problem;
 
 	if (p[0] && !isalpha((unsigned char)p[0]))
 		conf_error(L, config_setting_get_member(root, "prefix"), "must start with a letter");
@@ -946,6 +1648,8 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 			           "may hold only letters, digits, '_' and '.'");
 			break;
 		}
+	if (c->user && (problem = privs_user_problem(c->user)))
+		conf_error(L, config_setting_get_member(root, "user"), "\"%s\": %s", c->user, problem);
 	if (c->hostname && !valid_word(c->hostname, 253))
 		conf_error(L, config_setting_get_member(root, "hostname"),
 		           "\"%s\" is not a host name", c->hostname);
@@ -956,15 +1660,18 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 			conf_error(L, config_setting_get_member(config_setting_get_member(root, "statsd"), "url"),
 			           "\"%s\": %s", c->statsd.url, why);
 	}
+	tag_room_init(L, root);
 }
 
-struct hw_config *conf_load(const char *file, const char *plugin_dir)
+/* conf_load, or conf_load_core when `core_only`. */
+static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
 	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
-	struct loader L = { .c = c, .file = file };
+	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
 	config_t cf;
+	struct scan sc;
 	const config_setting_t *root, *s;
 
 	if (!c) {
@@ -982,8 +1689,9 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 		*strrchr(dir, '/') = '\0';
 	else
 		strcpy(dir, ".");
-	if (read_file(&L, &cf, file, dir) < 0) {
+	if (read_file(&L, &cf, file, dir, &sc) < 0) {
 		config_destroy(&cf);
+		scan_free(&sc);
 		conf_free(c);
 		return NULL;
 	}
@@ -1019,22 +1727,33 @@ struct hw_config *conf_load(const char *file, const char *plugin_dir)
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
 	check_globals(&L, root);
-	if ((s = config_setting_get_member(root, "probes")))
+	if (!core_only && (s = config_setting_get_member(root, "probes")))
 		read_probes(&L, s);
-	if (c->include_dir) {
+	if (!core_only && c->include_dir) {
 		snprintf(incdir, sizeof incdir, "%s%s%s", c->include_dir[0] == '/' ? "" : dir,
 		         c->include_dir[0] == '/' ? "" : "/", c->include_dir);
-		read_include_dir(&L, incdir);
+		read_include_dir(&L, incdir, config_setting_get_member(root, "include_dir"));
 	}
-	if (!L.errors && !c->nprobes)
+	if (!L.errors && !c->nprobes && !core_only)
 		HW_WARN(NULL, "%s: no probes configured: only self-telemetry will be sent", file);
 	config_destroy(&cf);
+	scan_free(&sc);
 	free(L.seen);
 	if (L.errors) {
 		conf_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+struct hw_config *conf_load(const char *file, const char *plugin_dir)
+{
+	return load(file, plugin_dir, 0);
+}
+
+struct hw_config *conf_load_core(const char *file)
+{
+	return load(file, NULL, 1);
 }
 
 void conf_free(struct hw_config *c)

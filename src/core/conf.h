@@ -1,9 +1,12 @@
 /*
  * conf.h: the configuration.  conf_load() reads a libconfig file, checks
  * every value (type, range, unknown keys, duplicates, plugins) and reports
- * each problem as "file:line: setting: what is wrong".  The defaults of all
- * core settings live in one table in conf.c; those of each plugin in its
- * own options table.
+ * each problem as "file:line: setting: what is wrong", naming the value as
+ * written.  Numbers are read exactly (64 bits) from their literals, which
+ * libconfig 1.5 cuts to 32 bits; everything start-up would refuse, short of
+ * opening sockets, is refused here, so `hopwatchd -t` says it.  The
+ * defaults of all core settings live in one table in conf.c; those of each
+ * plugin in its own options table.
  */
 #ifndef HW_CONF_H
 #define HW_CONF_H
@@ -36,7 +39,7 @@ struct probe_conf {
 	char *plugin;                /* plugin name */
 	const hw_plugin *p;          /* the loaded plugin */
 	double interval;             /* seconds between rounds of a target */
-	double timeout;              /* seconds a probe waits for its answer */
+	double timeout;              /* seconds a request (one packet) waits for its answer */
 	int family;                  /* enum conf_family */
 	struct strlist tags;         /* instance tags */
 	struct target_conf *targets; /* targets in config order */
@@ -59,6 +62,7 @@ struct hw_config {
 		const char *url;           /* sink URL; NULL: DD_* environment or udp://127.0.0.1:8125 */
 		int echo;                  /* print every line sent to stdout */
 		double telemetry_interval; /* seconds between self-telemetry, 0: off */
+		double flush_interval;     /* seconds a line may wait for a fuller datagram, 0: none */
 	} statsd;                    /* DogStatsD sink */
 	struct redis_conf {
 		const char *host;          /* Redis host; NULL (and no socket): Redis is off */
@@ -89,11 +93,32 @@ extern const char *const conf_log_levels[];
 
 /* Load and check `file`.  `plugin_dir`, when not NULL, overrides the
  * setting.  Every problem is logged with file:line; NULL when there was
- * any.  conf_load(NULL, ...) returns the defaults. */
+ * any (or out of memory).  conf_load(NULL, ...) returns the defaults.
+ * Looks up `user` (getpwnam) and loads the plugins the probes name. */
 struct hw_config *conf_load(const char *file, const char *plugin_dir);
+/* Load and check only the core settings of `file` (everything but
+ * `probes` and the files of include_dir), loading no plugin: for readers
+ * of `redis` and `hostname` such as the CLI.  `probes` is not checked at
+ * all, so a file valid for this may still be refused by conf_load.
+ * NULL after logging each problem; conf_load_core(NULL) is the defaults. */
+struct hw_config *conf_load_core(const char *file);
 /* Free a configuration; NULL is fine. */
 void conf_free(struct hw_config *c);
 
+/* A number literal of the config, as written and exactly as meant. */
+struct conf_number {
+	char text[32];   /* the literal as written; a longer one is cut and ends in "..." */
+	int is_float;    /* 1: written as a float (with '.' or an exponent) */
+	int fits;        /* integers: the value fits in 64 bits; floats: it is finite */
+	long long i;     /* an integer's value, when it fits */
+	double d;        /* a float's value; an integer's, converted (+-HUGE_VAL when it does not fit) */
+};
+
+/* Read the number literal `text` (`len` bytes, libconfig syntax: "42",
+ * "-7", "0x1F", "10L", "1.5e3") exactly.  libconfig 1.5 cuts integers to
+ * 32 bits and keeps no text, so the loader reads the literals itself.
+ * Returns 0, or -1 when it is not a number literal.  Pure. */
+int conf_parse_number(const char *text, size_t len, struct conf_number *n);
 /* Parse a duration "1.5", "250ms", "2s", "5m", "1h" into seconds.
  * Returns 0, or -1 when it is not one.  Pure. */
 int conf_parse_duration(const char *s, double *seconds);
@@ -101,6 +126,11 @@ int conf_parse_duration(const char *s, double *seconds);
  * has no port).  Returns 0, or -1 with a reason.  Pure. */
 int conf_parse_hostport(const char *s, char *host, size_t hostlen, uint16_t *port,
                         const char **why);
+/* Whether target `host` can be what it looks like: a host made of digits
+ * and dots must be an IPv4 address, one with ':' an IPv6 address, and an
+ * address must be of `family` (enum conf_family).  Returns NULL, or what
+ * is wrong ("is not an IPv4 address ...").  Pure. */
+const char *conf_host_problem(const char *host, int family);
 /* Set the fields of `base` described by `opts` to their defaults.  Returns
  * NULL, or the name of the option whose default does not parse.  `c` owns
  * the strings.  Used for plugin tables and the core's. */

@@ -71,8 +71,8 @@ static void notify(const char *state)
 	close(fd);
 }
 
-/* Raise the soft fd limit to the hard one: a tcp probe in connect mode
- * holds a socket per probe in flight, and 1024 is small for big instances. */
+/* Raise the soft fd limit to the hard one: a tcp instance in connect mode
+ * holds a socket per request in flight, and 1024 is small for big instances. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -96,6 +96,8 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		{ "statsd.bytes_sent", now.bytes_sent - g->last.bytes_sent },
 		{ "statsd.bytes_dropped", now.bytes_dropped - g->last.bytes_dropped },
 		{ "statsd.metrics", now.metrics - g->last.metrics },
+		{ "statsd.lines_dropped", now.lines_dropped - g->last.lines_dropped },
+		{ "statsd.events_shortened", now.events_shortened - g->last.events_shortened },
 	};
 	struct redis_stats rs;
 	(void)loop;
@@ -175,7 +177,8 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 		statsd_default_url(url, sizeof url);
 	snprintf(g->rt.emit.prefix, sizeof g->rt.emit.prefix, "%s", cfg->prefix);
 	snprintf(g->rt.emit.hostname, sizeof g->rt.emit.hostname, "%s", cfg->hostname ? cfg->hostname : "");
-	if (!(g->rt.emit.sink = statsd_new(loop, D.dns, url, cfg->statsd.echo || D.echo, err, sizeof err))) {
+	if (!(g->rt.emit.sink = statsd_new(loop, D.dns, url, cfg->statsd.flush_interval,
+	                                    cfg->statsd.echo || D.echo, err, sizeof err))) {
 		HW_ERROR(NULL, "statsd url \"%s\": %s", url, err);
 		generation_free(loop, g);
 		return NULL;

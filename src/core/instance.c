@@ -194,7 +194,7 @@ static void resolve_all(struct hw_ctx *ctx)
 		struct target *t = &ctx->targets[i];
 		struct sockaddr_storage ss;
 		socklen_t len;
-		if (t->lookup || dns_literal(t->tc->host, AF_UNSPEC, &ss, &len))
+		if (t->lookup || t->pinned || dns_literal(t->tc->host, AF_UNSPEC, &ss, &len))
 			continue;
 		t->lookup = dns_resolve(ctx->rt->dns, t->tc->host, wanted_family(ctx), target_resolved, t);
 	}
@@ -275,11 +275,15 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 	}
 	ev_timer_init(&ctx->sched_timer, round_timer_cb, 0., 0.);
 	ev_timer_init(&ctx->reresolve, reresolve_cb, rt->cfg->resolve_interval, rt->cfg->resolve_interval);
+	for (size_t i = 0; i < pc->ntargets; i++)
+		ctx->targets[i].pinned = !ctx->targets[i].pub.addrlen;
 	if (pc->p->start(ctx, pc->opts, &ctx->state) < 0) {
 		HW_ERROR(ctx, "plugin %s could not start", pc->plugin);
 		instance_free(ctx);
 		return NULL;
 	}
+	for (size_t i = 0; i < pc->ntargets; i++)
+		ctx->targets[i].pinned &= ctx->targets[i].pub.addrlen != 0;
 	ctx->started = 1;
 	return ctx;
 }

@@ -4,9 +4,9 @@
  * tag probe:<name>); what a plugin sends on the wire is a request.
  *
  * instance.c owns the lifecycle, the addresses and the round timer (it asks
- * sched.h, a pure leaf, when each round starts); host.c implements the hw_*
- * functions of hopwatch.h that plugins call.  host.c uses instance.c's
- * structures; instance.c calls host.c's hw_* functions; nothing calls back.
+ * sched.h, a pure leaf, when each round starts); hostapi.c implements the hw_*
+ * functions of hopwatch.h that plugins call.  hostapi.c uses instance.c's
+ * structures; instance.c calls hostapi.c's hw_* functions; nothing calls back.
  */
 #ifndef HW_INSTANCE_H
 #define HW_INSTANCE_H
@@ -42,6 +42,7 @@ struct target {
 	int running;                 /* a round started and hw_done() not yet called */
 	dns_req *lookup;             /* pending resolution, or NULL */
 	int lookup_failed;           /* the last lookup failed (logged once per failure streak) */
+	int pinned;                  /* a name the plugin gave an address in start(): never looked up */
 	struct sockaddr_storage next;/* an address learnt while a round ran */
 	socklen_t nextlen;           /* its length; 0: nothing pending */
 	char ipbuf[INET6_ADDRSTRLEN];/* storage behind pub.ip */

@@ -69,6 +69,19 @@ static int caps_limit(int keep_raw)
 	return caps_set(&c);
 }
 
+/* Why getpwnam() found no entry, from its errno: "no such user" for the
+ * values that mean just that (getpwnam(3)), else the error. */
+static const char *lookup_error(int e)
+{
+	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM ? "no such user" : strerror(e);
+}
+
+const char *privs_user_problem(const char *user)
+{
+	errno = 0;
+	return getpwnam(user) ? NULL : lookup_error(errno);
+}
+
 int privs_drop(const char *user, int keep_raw)
 {
 	struct passwd *pw = NULL;
@@ -79,7 +92,7 @@ int privs_drop(const char *user, int keep_raw)
 	if (user) {
 		errno = 0;
 		if (!(pw = getpwnam(user))) {
-			HW_ERROR(NULL, "user \"%s\": %s", user, errno ? strerror(errno) : "no such user");
+			HW_ERROR(NULL, "user \"%s\": %s", user, lookup_error(errno));
 			return -1;
 		}
 		if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid) {

@@ -17,6 +17,11 @@
  * why: the caller must then exit rather than go on with privileges. */
 int privs_drop(const char *user, int keep_raw);
 
+/* Whether `user` can be looked up as privs_drop() will: NULL, or why not
+ * ("no such user", or the lookup's error).  conf_load checks it, so that
+ * `hopwatchd -t` refuses what the start would. */
+const char *privs_user_problem(const char *user);
+
 /* Raise (on 1) or lower (0) CAP_NET_RAW in the effective set, when it is
  * permitted; -1 when it is not. */
 int privs_raw(int on);

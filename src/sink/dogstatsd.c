@@ -1,4 +1,5 @@
-/* dogstatsd.c: DogStatsD line encoder (see dogstatsd.h and shared/dogstatsd.md). */
+/* dogstatsd.c: DogStatsD line encoder (see dogstatsd.h and Datadog's
+ * DogStatsD datagram format, https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,8 +152,11 @@ size_t dsd_metric(char *dst, size_t cap, const char *name, const char *type,
 	head = o.len;
 	while (k < n && (k == 0 || multi)) {
 		size_t nl = dsd_format_number(num, values[k]);
-		if (!nl)
-			return 0;
+		if (!nl) {
+			if (!k)
+				return 0;
+			break;  /* the caller skips it and goes on after it */
+		}
 		if (o.full || o.len + 1 + nl + tail > cap)
 			break;
 		put(&o, ":", 1);
@@ -173,22 +177,23 @@ size_t dsd_metric(char *dst, size_t cap, const char *name, const char *type,
 	return o.len;
 }
 
-/* Append `s` with newlines escaped as the two characters "\n" and CRs
- * dropped; in a service-check message also "m:" -> "m\:" and '|' -> '/'. */
-static void put_escaped(struct out *o, const char *s, int message)
+/* Append the first `n` bytes of `s` with newlines escaped as the two
+ * characters "\n" and CRs dropped; in a service-check message also
+ * "m:" -> "m\:" and '|' -> '/'. */
+static void put_escaped(struct out *o, const char *s, size_t n, int message)
 {
-	for (; *s; s++) {
-		if (*s == '\n')
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
 			put(o, "\\n", 2);
-		else if (*s == '\r')
+		else if (s[i] == '\r')
 			continue;
-		else if (message && *s == '|')
+		else if (message && s[i] == '|')
 			put(o, "/", 1);
-		else if (message && *s == 'm' && s[1] == ':') {
+		else if (message && s[i] == 'm' && i + 1 < n && s[i + 1] == ':') {
 			put(o, "m\\:", 3);
-			s++;
+			i++;
 		} else
-			put(o, s, 1);
+			put(o, s + i, 1);
 	}
 }
 
@@ -204,30 +209,36 @@ static void put_field(struct out *o, const char *key, const char *value)
 	}
 }
 
-/* Bytes put_escaped() writes for `s`. */
-static size_t escaped_len(const char *s)
+/* Bytes put_escaped() writes for the first `n` bytes of `s` (not a message). */
+static size_t escaped_len(const char *s, size_t n)
 {
-	size_t n = 0;
+	size_t len = 0;
 
-	for (; *s; s++)
-		n += *s == '\n' ? 2 : *s == '\r' ? 0 : 1;
-	return n;
+	for (size_t i = 0; i < n; i++)
+		len += s[i] == '\n' ? 2 : s[i] == '\r' ? 0 : 1;
+	return len;
 }
 
-size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e)
+/* Encode `e` with only the first `textlen` bytes of its text, followed by
+ * DSD_SHORTENED when `shortened`. */
+static size_t event_encode(char *dst, size_t cap, const struct dsd_event *e, size_t textlen,
+                           int shortened)
 {
 	char head[64], ts[32];
 	struct out o = { dst, cap, 0, 0 };
-	size_t tlen = escaped_len(e->title), xlen = escaped_len(e->text);
+	size_t tlen = escaped_len(e->title, strlen(e->title));
+	size_t xlen = escaped_len(e->text, textlen) + (shortened ? strlen(DSD_SHORTENED) : 0);
 
 	if (!tlen)
 		return 0;
 	/* The lengths in the header count escaped bytes. */
 	snprintf(head, sizeof head, "_e{%zu,%zu}:", tlen, xlen);
 	puts_(&o, head);
-	put_escaped(&o, e->title, 0);
+	put_escaped(&o, e->title, strlen(e->title), 0);
 	put(&o, "|", 1);
-	put_escaped(&o, e->text, 0);
+	put_escaped(&o, e->text, textlen, 0);
+	if (shortened)
+		puts_(&o, DSD_SHORTENED);
 	if (e->timestamp > 0) {
 		snprintf(ts, sizeof ts, "%lld", e->timestamp);
 		put_field(&o, "|d:", ts);
@@ -242,6 +253,36 @@ size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e)
 		puts_(&o, e->tags);
 	}
 	return finish(&o);
+}
+
+size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e)
+{
+	return event_encode(dst, cap, e, strlen(e->text), 0);
+}
+
+size_t dsd_event_fit(char *dst, size_t cap, const struct dsd_event *e, size_t *cut)
+{
+	size_t full = strlen(e->text), lo = 0, hi, n;
+
+	*cut = 0;
+	if ((n = event_encode(dst, cap, e, full, 0)) || !full)
+		return n;
+	if (!event_encode(dst, cap, e, 0, 1))
+		return 0;
+	/* The encoded length grows with the prefix: find the longest that
+	 * fits.  lo always fits; full does not. */
+	hi = full - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (event_encode(dst, cap, e, mid, 1))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	while (lo > 0 && ((unsigned char)e->text[lo] & 0xc0) == 0x80)
+		lo--;  /* not inside a UTF-8 character */
+	*cut = full - lo;
+	return event_encode(dst, cap, e, lo, 1);
 }
 
 size_t dsd_service_check(char *dst, size_t cap, const char *name, int status,
@@ -268,7 +309,26 @@ size_t dsd_service_check(char *dst, size_t cap, const char *name, int status,
 	}
 	if (message && message[0]) {
 		put(&o, "|m:", 3);
-		put_escaped(&o, message, 1);
+		put_escaped(&o, message, strlen(message), 1);
 	}
 	return finish(&o);
+}
+
+size_t dsd_pack(char *buf, size_t cap, size_t len, const char *line, size_t n)
+{
+	if (!n || len > cap || n + 1 > cap - len)
+		return 0;
+	memcpy(buf + len, line, n);
+	buf[len + n] = '\n';
+	return len + n + 1;
+}
+
+const char *dsd_tag_consumed(const char *tag)
+{
+	if (!strncmp(tag, "host:", 5))
+		return "the agent takes a host:<name> tag as the host name of the sample, not as a tag";
+	if (!strncmp(tag, "dd.internal.", 12))
+		return "the agent consumes dd.internal.* tags (origin detection: entity id, container, "
+		       "cardinality) and does not keep them as tags";
+	return NULL;
 }

@@ -39,7 +39,9 @@ size_t dsd_tags_append(char *dst, size_t cap, size_t len, const char *tag);
  * One metric line "<name>:<v1>[:<v2>...]|<type>[|#<tags>]".  `name` is used
  * as given (already sanitised), `tags` is a ready list or "" / NULL.  Packs
  * as many of the `n` values as fit (types other than "s" only; at least
- * one) and stores their count in *used.
+ * one) and stores their count in *used.  Packing stops before a non-finite
+ * value, so the values ahead of it are never lost; 0 when values[0] itself
+ * is non-finite or not even one value fits.
  */
 size_t dsd_metric(char *dst, size_t cap, const char *name, const char *type,
                   const double *values, size_t n, size_t *used, const char *tags);
@@ -60,10 +62,37 @@ struct dsd_event {
 /* "_e{<title bytes>,<text bytes>}:<title>|<text>|d:..|h:..|k:..|p:..|s:..|t:..|#.." */
 size_t dsd_event(char *dst, size_t cap, const struct dsd_event *e);
 
+/* Appended to the text of an event that dsd_event_fit shortened. */
+#define DSD_SHORTENED "..."
+
+/*
+ * dsd_event, but an event too long for `cap` is shortened rather than
+ * refused: its text (never the title, fields or tags) is cut to the longest
+ * prefix that fits with DSD_SHORTENED after it, on a UTF-8 character
+ * boundary.  *cut gets the bytes of raw text left out (0: sent whole).
+ * Returns 0, with *cut 0, when even an empty text does not fit or the
+ * title is empty.
+ */
+size_t dsd_event_fit(char *dst, size_t cap, const struct dsd_event *e, size_t *cut);
+
 /* "_sc|<name>|<status>[|d:<ts>][|h:<host>][|#<tags>][|m:<message>]"; the
  * message has newlines as "\n", "m:" as "m\:" and '|' as '/'. */
 size_t dsd_service_check(char *dst, size_t cap, const char *name, int status,
                          long long timestamp, const char *hostname,
                          const char *tags, const char *message);
+
+/*
+ * Append one line (`n` bytes, no newline; n >= 1) and the '\n' that ends
+ * it to the datagram buf[0..len) of `cap` bytes: every line of a datagram
+ * is terminated, the last too, as the official clients do (the agent's
+ * dogstatsd_eol_required drops an unterminated last line).  Returns the
+ * new length, or 0 when line and newline do not fit in what is left.
+ */
+size_t dsd_pack(char *buf, size_t cap, size_t len, const char *line, size_t n);
+
+/* Why the agent would not keep `tag` as a tag, or NULL when it would:
+ * "host:<name>" becomes the sample's host name, and "dd.internal.*" tags
+ * (entity id, container id, cardinality) are consumed by origin detection. */
+const char *dsd_tag_consumed(const char *tag);
 
 #endif

@@ -1,4 +1,5 @@
 /* emit.c: names, tags and encoding on the way to the sink (see emit.h). */
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -8,31 +9,37 @@
 /* The DogStatsD type letters, indexed by hw_mtype. */
 static const char *const type_text[] = { "g", "c", "h", "d", "ms" };
 
-/* Longest name or tag list handled; longer ones are cut at a tag boundary. */
+/* Longest metric name (prefix included), bytes with the NUL. */
 #define EMIT_NAME_MAX 256
-#define EMIT_TAGS_MAX 2048
+/* Room to join tag lists in: a whole Unix datagram, so that a list is
+ * never cut here; a line whose tags do not fit is dropped and counted. */
+#define EMIT_TAGS_MAX STATSD_UNIX_MAX
 
 /* Join the ready lists and the extras into `buf`; returns buf, or `a`
- * itself when there is nothing to join (the common case: no copy). */
+ * itself when there is nothing to join (the common case: no copy), or NULL
+ * when they do not fit in EMIT_TAGS_MAX bytes. */
 static const char *join_tags(char *buf, const char *a, const char *b, const char *const *extra)
 {
-	size_t len = 0, n;
+	size_t len = 0, n, la = a ? strlen(a) : 0, lb = b ? strlen(b) : 0;
 
-	if ((!b || !b[0]) && (!extra || !*extra))
+	if (!lb && (!extra || !*extra))
 		return a ? a : "";
-	buf[0] = '\0';
-	if (a && (n = strlen(a)) < EMIT_TAGS_MAX) {
-		memcpy(buf, a, n + 1);
-		len = n;
-	}
-	if (b && b[0] && len + 1 + (n = strlen(b)) < EMIT_TAGS_MAX) {
+	if (la + 1 + lb >= EMIT_TAGS_MAX)
+		return NULL;
+	memcpy(buf, a ? a : "", la + 1);
+	len = la;
+	if (lb) {
 		if (len)
 			buf[len++] = ',';
-		memcpy(buf + len, b, n + 1);
-		len += n;
+		memcpy(buf + len, b, lb + 1);
+		len += lb;
 	}
-	for (; extra && *extra; extra++)
-		len = dsd_tags_append(buf, EMIT_TAGS_MAX, len, *extra);
+	for (; extra && *extra; extra++) {
+		n = dsd_tags_append(buf, EMIT_TAGS_MAX, len, *extra);
+		if (n == len && (*extra)[0])
+			return NULL;
+		len = n;
+	}
 	return buf;
 }
 
@@ -45,6 +52,21 @@ static size_t full_name(char *buf, const struct emit *e, const char *name)
 	return dsd_sanitize_name(buf + pl, EMIT_NAME_MAX - pl, name) ? pl + strlen(buf + pl) : 0;
 }
 
+size_t emit_tags_room(size_t datagram)
+{
+	size_t room = datagram - 1 - EMIT_LINE_RESERVE;
+
+	return room < EMIT_FIXED_TAGS_MAX ? room : EMIT_FIXED_TAGS_MAX;
+}
+
+size_t emit_tags_len(size_t len, const char *const *tags, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tags[i] && tags[i][0])
+			len += (len ? 1 : 0) + strlen(tags[i]);
+	return len;
+}
+
 void emit_metric(const struct emit *e, const char *tags_a, const char *tags_b,
                  const char *name, hw_mtype type, const double *values, size_t n,
                  const char *const *extra)
@@ -53,16 +75,23 @@ void emit_metric(const struct emit *e, const char *tags_a, const char *tags_b,
 	size_t cap = statsd_max_line(e->sink), used, len;
 	const char *tags;
 
-	if ((unsigned)type >= sizeof type_text / sizeof type_text[0] || !full_name(fname, e, name))
+	if ((unsigned)type >= sizeof type_text / sizeof type_text[0])
 		return;
-	tags = join_tags(buf, tags_a, tags_b, extra);
+	if (!full_name(fname, e, name) || !(tags = join_tags(buf, tags_a, tags_b, extra))) {
+		statsd_dropped(e->sink, name);
+		return;
+	}
 	while (n) {
-		len = dsd_metric(line, cap, fname, type_text[type], values, n, &used, tags);
-		if (!len) {
-			/* a non-finite value: skip it and go on with the rest */
+		if (!isfinite(values[0])) {
+			/* documented: non-finite values are left out */
 			values++;
 			n--;
 			continue;
+		}
+		len = dsd_metric(line, cap, fname, type_text[type], values, n, &used, tags);
+		if (!len) {
+			statsd_dropped(e->sink, fname);  /* not even one value fits */
+			return;
 		}
 		statsd_line(e->sink, line, len);
 		values += used;
@@ -78,13 +107,16 @@ void emit_service_check(const struct emit *e, const char *tags_a, const char *ta
 	const char *tags;
 	size_t len;
 
-	if (!full_name(fname, e, name))
+	if (!full_name(fname, e, name) || !(tags = join_tags(buf, tags_a, tags_b, extra))) {
+		statsd_dropped(e->sink, name);
 		return;
-	tags = join_tags(buf, tags_a, tags_b, extra);
+	}
 	len = dsd_service_check(line, statsd_max_line(e->sink), fname, (int)status,
 	                        (long long)time(NULL), e->hostname, tags, message);
 	if (len)
 		statsd_line(e->sink, line, len);
+	else if ((unsigned)status <= HW_UNKNOWN)
+		statsd_dropped(e->sink, fname);
 }
 
 void emit_event(const struct emit *e, const char *tags_a, const char *tags_b,
@@ -103,8 +135,19 @@ void emit_event(const struct emit *e, const char *tags_a, const char *tags_b,
 		.alert_type = alert_text[(unsigned)alert < 4 ? alert : 0],
 		.tags = join_tags(buf, tags_a, tags_b, extra),
 	};
-	size_t len = dsd_event(line, statsd_max_line(e->sink), &ev);
+	size_t cut, len;
 
-	if (len)
-		statsd_line(e->sink, line, len);
+	if (!ev.tags) {
+		statsd_dropped(e->sink, title);
+		return;
+	}
+	len = dsd_event_fit(line, statsd_max_line(e->sink), &ev, &cut);
+	if (!len) {
+		if (title[0])
+			statsd_dropped(e->sink, title);
+		return;
+	}
+	if (cut)
+		statsd_shortened(e->sink, title, cut);
+	statsd_line(e->sink, line, len);
 }

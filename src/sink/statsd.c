@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dogstatsd.h"
 #include "hopwatch.h"
 #include "statsd.h"
 
@@ -17,6 +18,8 @@
  * re-resolutions of an agent host name (its address may move). */
 #define STATSD_RETRY 1.0
 #define STATSD_RERESOLVE 60.0
+/* Seconds between two log lines about dropped or shortened lines. */
+#define STATSD_OVERSIZE_LOG 60.0
 
 struct statsd {
 	struct ev_loop *loop;        /* the daemon's loop */
@@ -26,11 +29,16 @@ struct statsd {
 	int fd;                      /* connected socket, -1 while there is none */
 	double next_try;             /* ev_now() after which to reconnect (Unix) */
 	int echo;                    /* also print lines to stdout */
-	size_t max;                  /* datagram size limit */
-	size_t len;                  /* bytes queued in buf */
-	ev_prepare flusher;          /* flushes before the loop sleeps */
+	size_t max;                  /* datagram size limit, bytes */
+	size_t len;                  /* bytes queued in buf, every line with its newline */
+	double interval;             /* flush interval, seconds; 0: flusher instead of timer */
+	double first;                /* ev_now() when the first line of buf was queued */
+	ev_prepare flusher;          /* interval 0: flushes before the loop sleeps */
+	ev_timer timer;              /* interval > 0: sends buf once its first line is due */
 	ev_timer reresolve;          /* periodic lookup of addr.host */
 	struct statsd_stats stats;   /* counters */
+	double oversize_logged;      /* ev_now() of the last oversize log line, 0: never */
+	uint64_t oversize_unlogged;  /* drops and cuts since that log line */
 	char buf[STATSD_UNIX_MAX];   /* the datagram being filled */
 };
 
@@ -194,8 +202,26 @@ static void statsd_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	statsd_flush(s);
 }
 
-statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
-                   char *err, size_t errlen)
+/* The first line of buf is due: send; or, when buf was sent since (it
+ * filled up) and holds younger lines, wait for the first of those. */
+static void statsd_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct statsd *s = (struct statsd *)((char *)w - offsetof(struct statsd, timer));
+	double left = s->first + s->interval - ev_now(loop);
+	(void)revents;
+
+	if (!s->len)
+		return;
+	if (left > 1e-3) {
+		ev_timer_set(w, left, 0);
+		ev_timer_start(loop, w);
+		return;
+	}
+	statsd_flush(s);
+}
+
+statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, double flush_interval,
+                   int echo, char *err, size_t errlen)
 {
 	struct statsd *s = calloc(1, sizeof *s);
 	struct sockaddr_storage ss;
@@ -214,9 +240,13 @@ statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
 	s->fd = -1;
 	s->echo = echo;
 	s->max = s->addr.unix_socket ? STATSD_UNIX_MAX : STATSD_UDP_MAX;
+	s->interval = flush_interval > 0 ? flush_interval : 0;
 	ev_prepare_init(&s->flusher, statsd_prepare_cb);
-	ev_prepare_start(loop, &s->flusher);
-	ev_unref(loop);  /* the flusher alone must not keep the loop running */
+	ev_init(&s->timer, statsd_timer_cb);
+	if (!s->interval) {
+		ev_prepare_start(loop, &s->flusher);
+		ev_unref(loop);  /* the flusher alone must not keep the loop running */
+	}
 	ev_timer_init(&s->reresolve, statsd_reresolve_cb, STATSD_RERESOLVE, STATSD_RERESOLVE);
 	if (!s->addr.unix_socket && !dns_literal(s->addr.host, AF_UNSPEC, &ss, &len)) {
 		ev_timer_start(loop, &s->reresolve);
@@ -228,7 +258,7 @@ statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
 
 size_t statsd_max_line(const statsd *s)
 {
-	return s->max;
+	return s->max - 1;
 }
 
 void statsd_flush(statsd *s)
@@ -259,19 +289,66 @@ void statsd_flush(statsd *s)
 
 void statsd_line(statsd *s, const char *line, size_t len)
 {
-	if (!len || len > s->max)
+	size_t n;
+
+	if (!len)
 		return;
+	if (len > statsd_max_line(s)) {
+		statsd_dropped(s, "a line");
+		return;
+	}
 	if (s->echo) {
 		fwrite(line, 1, len, stdout);
 		fputc('\n', stdout);
 	}
 	s->stats.metrics++;
-	if (s->len && s->len + 1 + len > s->max)
+	if (!(n = dsd_pack(s->buf, s->max, s->len, line, len))) {
 		statsd_flush(s);
-	if (s->len)
-		s->buf[s->len++] = '\n';
-	memcpy(s->buf + s->len, line, len);
-	s->len += len;
+		n = dsd_pack(s->buf, s->max, 0, line, len);
+	}
+	if (!s->len && s->interval > 0) {
+		s->first = ev_now(s->loop);
+		if (!ev_is_active(&s->timer)) {
+			ev_timer_set(&s->timer, s->interval, 0);
+			ev_timer_start(s->loop, &s->timer);
+		}
+	}
+	s->len = n;
+}
+
+/* Log `msg` about a dropped or shortened line, unless such a message was
+ * logged in the last STATSD_OVERSIZE_LOG seconds. */
+static void statsd_oversize_log(statsd *s, const char *msg)
+{
+	double now = ev_now(s->loop);
+
+	s->oversize_unlogged++;
+	if (s->oversize_logged && now - s->oversize_logged < STATSD_OVERSIZE_LOG)
+		return;
+	HW_WARN(NULL, "statsd: %s to fit a %zu-byte datagram (%llu line%s dropped or shortened "
+	        "since the last such message; counted in hopwatch.statsd.lines_dropped and "
+	        "events_shortened)", msg, s->max, (unsigned long long)s->oversize_unlogged,
+	        s->oversize_unlogged == 1 ? "" : "s");
+	s->oversize_logged = now;
+	s->oversize_unlogged = 0;
+}
+
+void statsd_dropped(statsd *s, const char *what)
+{
+	char msg[300];
+
+	s->stats.lines_dropped++;
+	snprintf(msg, sizeof msg, "%.200s: line dropped: it is too long", what);
+	statsd_oversize_log(s, msg);
+}
+
+void statsd_shortened(statsd *s, const char *title, size_t cut)
+{
+	char msg[300];
+
+	s->stats.events_shortened++;
+	snprintf(msg, sizeof msg, "event \"%.200s\": %zu bytes of its text left out", title, cut);
+	statsd_oversize_log(s, msg);
 }
 
 const struct statsd_stats *statsd_get_stats(const statsd *s)
@@ -285,8 +362,11 @@ void statsd_free(statsd *s)
 		return;
 	statsd_flush(s);
 	dns_cancel(s->lookup);
-	ev_ref(s->loop);
-	ev_prepare_stop(s->loop, &s->flusher);
+	if (ev_is_active(&s->flusher)) {
+		ev_ref(s->loop);
+		ev_prepare_stop(s->loop, &s->flusher);
+	}
+	ev_timer_stop(s->loop, &s->timer);
 	if (ev_is_active(&s->reresolve)) {
 		ev_ref(s->loop);
 		ev_timer_stop(s->loop, &s->reresolve);

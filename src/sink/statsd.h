@@ -1,8 +1,11 @@
 /*
- * statsd.h: the DogStatsD sink.  Lines are packed newline-separated into
- * datagrams of at most 1432 bytes (UDP) or 8192 (Unix datagram socket),
- * sent when the next line would not fit and at the end of every loop
- * iteration.  Sending never blocks: a datagram that cannot go out now
+ * statsd.h: the DogStatsD sink.  Lines are packed into datagrams of at most
+ * 1432 bytes (UDP) or 8192 (Unix datagram socket), each line ended by a
+ * newline, the last one too.  A datagram is sent when the next line would
+ * not fit, and otherwise once its first line has waited the flush interval
+ * (statsd.flush_interval, 100 ms by default as in the official clients;
+ * 0: at the end of every loop iteration).  No line waits longer than the
+ * interval.  Sending never blocks: a datagram that cannot go out now
  * (EAGAIN, refused, no socket yet) is dropped and counted.
  */
 #ifndef HW_STATSD_H
@@ -15,7 +18,9 @@
 
 struct ev_loop;
 
-/* Largest datagram per transport (shared/dogstatsd.md). */
+/* Largest datagram per transport: UDP so that a 1500-byte MTU never
+ * fragments, a Unix socket the agent's default dogstatsd_buffer_size
+ * (Datadog's DogStatsD docs, https://docs.datadoghq.com/developers/dogstatsd/high_throughput/). */
 #define STATSD_UDP_MAX 1432
 #define STATSD_UNIX_MAX 8192
 
@@ -34,6 +39,8 @@ struct statsd_stats {
 	uint64_t bytes_sent;       /* payload bytes accepted */
 	uint64_t bytes_dropped;    /* payload bytes dropped */
 	uint64_t metrics;          /* lines queued (metrics, events, service checks) */
+	uint64_t lines_dropped;    /* lines not sent because they cannot fit a datagram */
+	uint64_t events_shortened; /* events sent with their text cut to fit a datagram */
 };
 
 /* The sink. */
@@ -49,14 +56,25 @@ int statsd_parse_url(const char *url, struct statsd_addr *a, char *err, size_t e
  * Written to buf. */
 void statsd_default_url(char *buf, size_t len);
 
-/* A sink for `url`; host names resolve through `d`.  With `echo` every line
- * is also printed to stdout.  NULL and a message on a bad URL. */
-statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, int echo,
-                   char *err, size_t errlen);
-/* Longest line the sink takes (its datagram size). */
+/* A sink for `url`; host names resolve through `d`.  A datagram that is not
+ * full goes out `flush_interval` seconds after its first line was queued
+ * (0: at the end of the loop iteration).  With `echo` every line is also
+ * printed to stdout.  NULL and a message on a bad URL. */
+statsd *statsd_new(struct ev_loop *loop, dns *d, const char *url, double flush_interval,
+                   int echo, char *err, size_t errlen);
+/* Longest line the sink takes, in bytes without its newline: the datagram
+ * size less one. */
 size_t statsd_max_line(const statsd *s);
-/* Queue one line (no newline); longer than statsd_max_line is dropped. */
+/* Queue one line (no newline).  One longer than statsd_max_line is not
+ * sent; it is counted and logged as by statsd_dropped. */
 void statsd_line(statsd *s, const char *line, size_t len);
+/* Count a line that could not be encoded to fit a datagram (`what`: its
+ * metric name or event title) in stats.lines_dropped; log it, at most once
+ * a minute with the count since the last log line. */
+void statsd_dropped(statsd *s, const char *what);
+/* Count an event whose text was cut by `cut` bytes to fit, in
+ * stats.events_shortened; logged like statsd_dropped. */
+void statsd_shortened(statsd *s, const char *title, size_t cut);
 /* Send what is queued now. */
 void statsd_flush(statsd *s);
 /* Counters so far. */

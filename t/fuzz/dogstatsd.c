@@ -1,7 +1,8 @@
 /* t/fuzz/dogstatsd.c: libFuzzer target for the DogStatsD encoder and
  * sanitisers.  The input is split at NUL bytes into a name, a tag, a title,
  * a text and a message; whatever comes out must be one line: no newline,
- * no '|' or ',' or '#' inside a sanitised tag, lengths as returned. */
+ * no '|' or ',' or '#' inside a sanitised tag, lengths as returned; a
+ * shortened event fits its cap, keeps its tags, and packs with its newline. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,6 +52,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                       .alert_type = "info", .tags = tags };
 	if ((n = dsd_event(out, sizeof out, &e)))
 		one_line(out, n);
+	/* shortening: at most cap bytes, one line, the tags kept whole, and
+	 * nothing cut when the whole event fits */
+	{
+		char fit[1600], dgram[1700];
+		size_t cap = 8 + size % 400, cut, whole = dsd_event(fit, cap, &e), m, d;
+		if ((m = dsd_event_fit(fit, cap, &e, &cut))) {
+			one_line(fit, m);
+			if (m > cap || (whole && (cut || m != whole)) || (!whole && !cut))
+				abort();
+			if (tags[0] && (m < strlen(tags) || memcmp(fit + m - strlen(tags), tags, strlen(tags))))
+				abort();
+			/* packed: every line ends with '\n' */
+			if (!(d = dsd_pack(dgram, sizeof dgram, 0, fit, m)) || d != m + 1 || dgram[m] != '\n')
+				abort();
+		} else if (whole || cut) {
+			abort();
+		}
+	}
 	if ((n = dsd_service_check(out, sizeof out, name, (int)(size % 5), 0, in[4], tags, in[3]))) {
 		one_line(out, n);
 		const char *m = memmem(out, n, "|m:", 3);

@@ -32,6 +32,11 @@
 #   address (tb_addr), whatever way a probe came in.
 #   Many addresses (tb_many) on dJ: 172.(16+J).0.0/16 and fd01:J::/112.
 #
+# ICMP rate limits: every node keeps the kernel's defaults (profile linux),
+# as real routers do, unless a test opts out with tb_icmp_profile or
+# TB_ICMP_PROFILE=unlimited (and says why); strict adds vendor-like
+# policing of time exceeded.
+#
 # Realism knobs all act on "the link below ROUTER": tb_delay and tb_loss
 # affect packets that ROUTER forwards, never ROUTER's own answers, so hop
 # ROUTER keeps its RTT and every hop after it sees the added delay/loss.
@@ -129,9 +134,13 @@ _tb_mknode() {
 	ip netns add "$ns" || return 1
 	echo "$2" >>"$TB_DIR/$1/nodes"
 	ip -n "$ns" link set lo up
-	# no ICMP rate limits by default (tb_ratelimit sets them), no DAD so
-	# IPv6 addresses work at once, no rp_filter (a tun detour looks
-	# asymmetric), nothing inherited from the root ns.  ECMP hashes the
+	# the kernel's ICMP rate limits as a fresh namespace has them, before
+	# anything here touches them: the "linux" profile (tb_icmp_profile)
+	# shellcheck disable=SC2086
+	[ -s "$TB_DIR/$1/icmp.linux" ] || ip netns exec "$ns" sysctl -n $_TB_ICMP_KEYS \
+		>"$TB_DIR/$1/icmp.linux" || return 1
+	# no DAD so IPv6 addresses work at once, no rp_filter (a tun detour
+	# looks asymmetric), nothing inherited from the root ns.  ECMP hashes the
 	# 5-tuple with policy 3 (fields 0x37 = addresses, protocol, ports):
 	# policy 1 reuses the skb hash when one is set, and a packet crossing
 	# a veth keeps the random per-socket hash of its sender, so one flow
@@ -151,11 +160,91 @@ _tb_mknode() {
 		net.ipv6.fib_multipath_hash_policy=3 \
 		net.ipv6.fib_multipath_hash_fields=0x37 \
 		net.ipv4.icmp_errors_use_inbound_ifaddr=0 \
-		net.ipv4.icmp_ratemask=0 \
-		net.ipv6.icmp.ratemask=0 \
-		net.ipv6.icmp.ratelimit=0 \
-		net.ipv4.icmp_ratelimit=0 \
-		net.ipv4.ping_group_range='0 2147483647' >/dev/null
+		net.ipv4.ping_group_range='0 2147483647' >/dev/null || return 1
+	_tb_icmp_apply "$1" "$2" "$(_tb_get "$1" icmp.all "${TB_ICMP_PROFILE:-linux}")"
+}
+
+# The sysctls of the kernel's ICMP rate limits, in the order of icmp.linux:
+# per destination host one error every icmp_ratelimit ms after a burst
+# (the inetpeer token bucket holds 6 of them) for the types in the
+# ratemask (v4 6168: unreachable, source quench, time exceeded, parameter
+# problem; v6 0-1,3-127: every error but packet too big), and all those
+# types together at most icmp_msgs_per_sec a second after icmp_msgs_burst
+# (a per-namespace bucket; v6 shares the v4 one).
+_TB_ICMP_KEYS="net.ipv4.icmp_ratelimit net.ipv4.icmp_ratemask net.ipv4.icmp_msgs_per_sec
+	net.ipv4.icmp_msgs_burst net.ipv6.icmp.ratelimit net.ipv6.icmp.ratemask"
+
+# _tb_icmp_apply TOPO NODE linux|unlimited|strict: set NODE's ICMP profile
+_tb_icmp_apply() {
+	local t=$1 node=$2 prof=$3 ns keys vals k v set=
+	ns=$(_tb_nsname "$t" "$node")
+	case $prof in
+	linux|strict)
+		# shellcheck disable=SC2206
+		keys=($_TB_ICMP_KEYS)
+		mapfile -t vals <"$TB_DIR/$t/icmp.linux"
+		for k in "${!keys[@]}"; do
+			v=${vals[$k]:-}
+			[ -n "$v" ] || { _tb_die "no default for ${keys[$k]}"; return 1; }
+			set="$set ${keys[$k]}=$v"
+		done
+		;;
+	unlimited)
+		# an empty ratemask exempts every type from both limits
+		set="net.ipv4.icmp_ratemask=0 net.ipv6.icmp.ratemask=0
+			net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0"
+		;;
+	*) _tb_die "bad ICMP profile '$prof' (linux, unlimited or strict)"; return 1 ;;
+	esac
+	# strict: time exceeded leaves the kernel's ratemasks (v4 bit 11, v6
+	# type 3), the policer below takes over
+	[ "$prof" = strict ] && set="$set net.ipv4.icmp_ratemask=$((vals[1] & ~2048))
+		net.ipv6.icmp.ratemask=0-1,4-127"
+	# shellcheck disable=SC2086
+	ip netns exec "$ns" sysctl -qw $set >/dev/null || return 1
+	ip netns exec "$ns" nft delete table inet tbicmp 2>/dev/null
+	if [ "$prof" = strict ]; then
+		# vendor-like control-plane policing: at most 10 time exceeded
+		# a second after a burst of 10, one bucket per family for every
+		# destination together (no per-destination bucket)
+		ip netns exec "$ns" nft -f - <<-EOF || return 1
+		table inet tbicmp {
+			chain policed {
+				type filter hook output priority 0; policy accept;
+				icmp type time-exceeded limit rate over 10/second burst 10 packets drop
+				icmpv6 type time-exceeded limit rate over 10/second burst 10 packets drop
+			}
+		}
+		EOF
+	fi
+	echo "$prof" >"$TB_DIR/$t/icmp.$node"
+}
+
+# tb_icmp_profile NODE|all linux|unlimited|strict: how NODE (every node of
+# the topology with "all", also twins tb_route makes later) rate-limits the
+# ICMP errors it sends.  linux: the kernel's defaults, which every node has
+# unless a test says otherwise (per destination about 1/s after a burst of
+# 6 in IPv4; IPv6 per this kernel's net.ipv6.icmp.ratelimit; 1000/s in
+# all).  unlimited: no limit at all, for tests that measure something else
+# and must say why.  strict: control-plane policing as vendor routers do:
+# time exceeded at most 10 a second after a burst of 10 for the router as
+# a whole, shared by every source (nft limit on the output hook, one
+# bucket per family) instead of the kernel's per-destination bucket; other
+# errors keep the linux limits.
+tb_icmp_profile() {
+	local _t _n node
+	case $2 in linux|unlimited|strict) ;; *) _tb_die "bad ICMP profile '$2'"; return 1 ;; esac
+	if [ "$1" = all ] || [ "${1#*:}" = all ]; then
+		case $1 in *:*) _t=${1%%:*} ;; *) _t=$TB_TOPO ;; esac
+		[ -n "$_t" ] && [ -d "$TB_DIR/$_t" ] || { _tb_die "no topology for '$1'"; return 1; }
+		echo "$2" >"$TB_DIR/$_t/icmp.all"
+		for node in $(cat "$TB_DIR/$_t/nodes"); do
+			_tb_icmp_apply "$_t" "$node" "$2" || return 1
+		done
+		return 0
+	fi
+	_tb_node_parse "$1" || return 1
+	_tb_icmp_apply "$_t" "$_n" "$2"
 }
 
 # _tb_mklink TOPO UPNODE DOWNNODE L S: veth between two nodes; UPNODE gets
@@ -251,6 +340,8 @@ _tb_routes() {
 # tb_chain TOPO NROUTERS [NDESTS]: build topology TOPO: src - r1 - ... -
 # rNROUTERS - {d1..dNDESTS} (NDESTS defaults to 1), both IPv4 and IPv6, and
 # make TOPO the default topology ($TB_TOPO).  Call it outside test bodies.
+# Every node gets the ICMP profile $TB_ICMP_PROFILE (default linux: the
+# kernel's rate limits; see tb_icmp_profile).
 tb_chain() {
 	local t=$1 n=$2 nd=${3:-1} k
 	case $t in ''|*[!a-z0-9]*) _tb_die "bad topology name '$t'"; return 1 ;; esac
@@ -258,6 +349,8 @@ tb_chain() {
 	[ "$n" -ge 1 ] && [ "$n" -le 50 ] && [ "$nd" -ge 1 ] && [ "$nd" -le 15 ] ||
 		{ _tb_die "need 1..50 routers and 1..15 destinations"; return 1; }
 	[ -e "$TB_DIR/$t" ] && { _tb_die "topology '$t' exists"; return 1; }
+	case ${TB_ICMP_PROFILE:-linux} in linux|unlimited|strict) ;;
+	*) _tb_die "bad TB_ICMP_PROFILE '$TB_ICMP_PROFILE'"; return 1 ;; esac
 	if ip netns list | grep -q "^tb$HW_ID-$t-"; then
 		_tb_die "namespaces tb$HW_ID-$t-* exist already"
 		return 1
@@ -266,6 +359,7 @@ tb_chain() {
 	: >"$TB_DIR/$t/nodes"
 	echo "$n" >"$TB_DIR/$t/n"
 	echo "$nd" >"$TB_DIR/$t/nd"
+	echo "${TB_ICMP_PROFILE:-linux}" >"$TB_DIR/$t/icmp.all"
 	TB_TOPO=$t
 	_tb_mknode "$t" src host || return 1
 	for k in $(seq 1 "$n"); do _tb_mknode "$t" "r$k" router || return 1; done

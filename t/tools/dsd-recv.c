@@ -4,13 +4,19 @@
  *   dsd-recv -u HOST:PORT | -U PATH [-m BYTES] [-o FILE] [-D] [-t SECONDS]
  *            [-n COUNT] [-r FILE]            listen, validate, print
  *   dsd-recv -p [-o FILE] [-n COUNT]         validate stdin, one message a line
- *   dsd-recv -S [-1] -u HOST:PORT | -U PATH  send stdin: a datagram per line,
- *                                            or all of stdin as one with -1
+ *   dsd-recv -S [-1] -u HOST:PORT | -U PATH  send stdin: a datagram per line
+ *                                            (newline kept), or all of stdin
+ *                                            as one with -1
+ *
+ * Every line of a datagram must end with a newline, the last one too, as
+ * the official clients send them (the agent may be set to drop an
+ * unterminated last line).
  *
  * Every valid line is printed exactly as received.  Every invalid datagram
  * or line is reported as "dsd-recv: invalid: <reason>: <line>" on stderr
  * (and as "INVALID dsd-recv: ..." in the -o file), and makes the exit
- * status 3.  The wire format is the one in shared/dogstatsd.md; where the
+ * status 3.  The wire format is Datadog's DogStatsD datagram format
+ * (https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/); where the
  * agent is lenient (field order, odd characters) this is deliberately not:
  * it exists to catch encoder bugs.
  *
@@ -436,17 +442,22 @@ static void handle_line(struct sink *sk, const char *line, size_t len)
 }
 
 /* One received datagram: n is its real size, of which the first
- * min(n, RECV_BUF) bytes are in buf (which has room for a final NUL). */
+ * min(n, RECV_BUF) bytes are in buf (which has room for a final NUL).
+ * Every line must end with a newline, the last one too: the agent's
+ * dogstatsd_eol_required drops an unterminated last line. */
 static void handle_datagram(struct sink *sk, char *buf, size_t n, size_t max)
 {
-	size_t have = n < RECV_BUF ? n : RECV_BUF, nlines = 1, i, start;
+	size_t have = n < RECV_BUF ? n : RECV_BUF, nlines = 0, i, start, last;
 	char err[ERRLEN];
 
 	buf[have] = '\0';
-	if (have > 0 && buf[have - 1] == '\n')
-		buf[--have] = '\0';
 	for (i = 0; i < have; i++)
 		nlines += buf[i] == '\n';
+	/* `last`: where the unterminated last line starts (have: none) */
+	for (last = have; last > 0 && buf[last - 1] != '\n'; last--)
+		;
+	if (last < have || !have)
+		nlines++;
 	if (sk->headers)
 		fprintf(sk->out, "# datagram %zu bytes %zu lines\n", n, nlines);
 
@@ -455,12 +466,16 @@ static void handle_datagram(struct sink *sk, char *buf, size_t n, size_t max)
 		snprintf(err, sizeof(err), "datagram of %zu bytes exceeds %zu", n, max);
 		report_invalid(sk, err, buf, strcspn(buf, "\n") < 80 ? strcspn(buf, "\n") : 80);
 	} else {
-		for (start = 0, i = 0; i <= have; i++) {
-			if (i < have && buf[i] != '\n')
+		for (start = 0, i = 0; i < last; i++) {
+			if (buf[i] != '\n')
 				continue;
 			buf[i] = '\0';
 			handle_line(sk, buf + start, i - start);
 			start = i + 1;
+		}
+		if (last < have || !have) {
+			sk->lines++;
+			report_invalid(sk, "last line not ended by a newline", buf + last, have - last);
 		}
 	}
 	fflush(sk->out);
@@ -529,8 +544,8 @@ static int open_socket(const struct opts *o, int passive, struct sockaddr_storag
 	return fd;
 }
 
-/* -S: send stdin, one datagram per line (newline stripped) or, with -1,
- * all of it as one datagram.  No validation and no size limit, so tests can
+/* -S: send stdin, one datagram per line (its newline kept) or, with -1,
+ * all of it as one datagram, byte for byte.  No validation and no size limit, so tests can
  * send bad input on purpose. */
 static int send_stdin(const struct opts *o)
 {
@@ -556,8 +571,6 @@ static int send_stdin(const struct opts *o)
 			rc = 1;
 	} else {
 		while ((n = getline(&buf, &cap, stdin)) >= 0) {
-			if (n > 0 && buf[n - 1] == '\n')
-				n--;
 			if (sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, sslen) < 0) {
 				rc = 1;
 				break;

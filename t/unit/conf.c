@@ -5,6 +5,7 @@
  * default that conf_load(NULL, NULL) returns.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,8 +523,137 @@ static void test_core_defaults(void)
 	ok(1, "conf_free(NULL) is fine");
 }
 
+/* conf_parse_number: every literal form libconfig takes, read exactly,
+ * where libconfig 1.5 itself cuts to 32 bits. */
+static void test_number(void)
+{
+	static const struct {
+		const char *in;
+		int rc;          /* 0 or -1 */
+		int is_float;    /* written as a float */
+		int fits;        /* fits 64 bits / is finite */
+		long long i;     /* integer value when it fits */
+		double d;        /* float value when it is a float that fits */
+	} cases[] = {
+		{ "0", 0, 0, 1, 0, 0 },
+		{ "42", 0, 0, 1, 42, 0 },
+		{ "-7", 0, 0, 1, -7, 0 },
+		{ "+7", 0, 0, 1, 7, 0 },
+		{ "007", 0, 0, 1, 7, 0 },                     /* decimal, as libconfig reads it */
+		{ "2147483647", 0, 0, 1, 2147483647LL, 0 },
+		{ "2147483648", 0, 0, 1, 2147483648LL, 0 },   /* libconfig 1.5: -2147483648 */
+		{ "4294967299", 0, 0, 1, 4294967299LL, 0 },   /* libconfig 1.5: 3 */
+		{ "-2147483649", 0, 0, 1, -2147483649LL, 0 }, /* libconfig 1.5: 2147483647 */
+		{ "4294967299L", 0, 0, 1, 4294967299LL, 0 },
+		{ "4294967299LL", 0, 0, 1, 4294967299LL, 0 },
+		{ "9223372036854775807", 0, 0, 1, LLONG_MAX, 0 },
+		{ "-9223372036854775808", 0, 0, 1, LLONG_MIN, 0 },
+		{ "9223372036854775808", 0, 0, 0, 0, 0 },     /* 2^63 */
+		{ "-9223372036854775809", 0, 0, 0, 0, 0 },
+		{ "99999999999999999999", 0, 0, 0, 0, 0 },    /* libconfig 1.5: -1 */
+		{ "99999999999999999999L", 0, 0, 0, 0, 0 },   /* libconfig 1.5: LLONG_MAX */
+		{ "0x1F", 0, 0, 1, 31, 0 },
+		{ "0XfF", 0, 0, 1, 255, 0 },
+		{ "0xFFFFFFFF", 0, 0, 1, 4294967295LL, 0 },   /* libconfig 1.5: -1 */
+		{ "0x100000003", 0, 0, 1, 4294967299LL, 0 },  /* libconfig 1.5: 3 */
+		{ "0x7FFFFFFFFFFFFFFFL", 0, 0, 1, LLONG_MAX, 0 },
+		{ "0x8000000000000000L", 0, 0, 0, 0, 0 },
+		{ "1.5", 0, 1, 1, 0, 1.5 },
+		{ ".5", 0, 1, 1, 0, 0.5 },
+		{ "-1.", 0, 1, 1, 0, -1 },
+		{ "1e3", 0, 1, 1, 0, 1000 },
+		{ "1.5E-3", 0, 1, 1, 0, 0.0015 },
+		{ "1e999", 0, 1, 0, 0, 0 },                   /* infinite */
+		{ "", -1, 0, 0, 0, 0 },
+		{ "-", -1, 0, 0, 0, 0 },
+		{ "0x", -1, 0, 0, 0, 0 },
+		{ "12a", -1, 0, 0, 0, 0 },
+		{ "1L2", -1, 0, 0, 0, 0 },
+		{ "0xG", -1, 0, 0, 0, 0 },
+		{ "1.5x", -1, 0, 0, 0, 0 },
+		{ "abc", -1, 0, 0, 0, 0 },
+	};
+	char label[80];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct conf_number n;
+		int rc = conf_parse_number(cases[i].in, strlen(cases[i].in), &n);
+		snprintf(label, sizeof label, "number \"%s\"", cases[i].in);
+		is_int(rc, cases[i].rc, label);
+		if (rc < 0)
+			continue;
+		is_str(n.text, cases[i].in, label);
+		is_int(n.is_float, cases[i].is_float, label);
+		is_int(n.fits, cases[i].fits, label);
+		if (cases[i].fits && !cases[i].is_float)
+			ok(n.i == cases[i].i, "%s: value %lld", label, n.i);
+		if (cases[i].fits && cases[i].is_float)
+			is_double(n.d, cases[i].d, 1e-12, label);
+	}
+	/* a literal longer than the text buffer is cut, and says so */
+	{
+		const char *big = "123456789012345678901234567890123456789012345678901234567890";
+		struct conf_number n;
+		is_int(conf_parse_number(big, strlen(big), &n), 0, "60 digits parse");
+		is_int(n.fits, 0, "60 digits do not fit");
+		ok(strlen(n.text) < sizeof n.text && !strncmp(n.text, big, 20) &&
+		   !strcmp(n.text + strlen(n.text) - 3, "..."), "60 digits: text cut: %s", n.text);
+	}
+	/* a NUL byte is no part of a literal */
+	{
+		struct conf_number n;
+		is_int(conf_parse_number("5\0" "7", 3, &n), -1, "a NUL byte inside: not a literal");
+	}
+	/* only `len` bytes are read */
+	{
+		struct conf_number n;
+		is_int(conf_parse_number("12;", 2, &n), 0, "length bounds the literal");
+		ok(n.i == 12, "length bounds the literal: 12");
+	}
+}
+
+/* conf_host_problem: what looks like an address must be one, of the family. */
+static void test_host_problem(void)
+{
+	static const struct {
+		const char *host;
+		int family;
+		int bad;         /* 1: refused */
+	} cases[] = {
+		{ "192.0.2.1", FAMILY_ANY, 0 },
+		{ "192.0.2.1", FAMILY_IPV4, 0 },
+		{ "192.0.2.1", FAMILY_IPV6, 1 },
+		{ "300.1.2.3", FAMILY_ANY, 1 },
+		{ "1.2.3", FAMILY_ANY, 1 },
+		{ "1.2.3.4.5", FAMILY_ANY, 1 },
+		{ "010.1.1.1", FAMILY_ANY, 1 },     /* inet_pton takes no octal */
+		{ "12345", FAMILY_ANY, 1 },
+		{ "::1", FAMILY_ANY, 0 },
+		{ "::1", FAMILY_IPV6, 0 },
+		{ "::1", FAMILY_IPV4, 1 },
+		{ "2001:db8::1", FAMILY_ANY, 0 },
+		{ "2001:db8:::1", FAMILY_ANY, 1 },
+		{ "fe80::1%eth0", FAMILY_ANY, 0 },   /* the zone is the resolver's */
+		{ "fe80:::1%eth0", FAMILY_ANY, 1 },
+		{ "example.com", FAMILY_ANY, 0 },
+		{ "example.com", FAMILY_IPV6, 0 },   /* names are resolved in the family */
+		{ "3com.example", FAMILY_ANY, 0 },
+		{ "host-1", FAMILY_IPV4, 0 },
+	};
+	char label[80];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *why = conf_host_problem(cases[i].host, cases[i].family);
+		snprintf(label, sizeof label, "host \"%s\" family %d: %s", cases[i].host, cases[i].family,
+		         cases[i].bad ? "refused" : "taken");
+		ok(!!why == cases[i].bad, "%s (%s)", label, why ? why : "fine");
+	}
+}
+
 int main(void)
 {
+	test_number();
+	test_host_problem();
 	test_duration();
 	test_hostport();
 	test_statsd_url();

@@ -1,6 +1,7 @@
 /*
- * dogstatsd.c: the DogStatsD encoder (src/dogstatsd.h), byte for byte.
- * Expected lines follow shared/dogstatsd.md; every encoder is also driven
+ * dogstatsd.c: the DogStatsD encoder (src/sink/dogstatsd.h), byte for byte.
+ * Expected lines follow Datadog's DogStatsD datagram format
+ * (https://docs.datadoghq.com/developers/dogstatsd/datagram_shell/); every encoder is also driven
  * to its `cap` boundary, where it must either write the whole line or
  * return 0.
  */
@@ -8,7 +9,12 @@
 #include <string.h>
 
 #include "dogstatsd.h"
+#include "emit.h"
+#include "statsd.h"
 #include "test-lib.h"
+
+/* Longest line of a UDP datagram: its size less the newline. */
+#define STATSD_LINE_ROOM (STATSD_UDP_MAX - 1)
 
 /* Filler for output buffers: shows bytes an encoder should not touch. */
 #define JUNK 0x5a
@@ -127,7 +133,8 @@ static void test_metrics(void)
 		{ "x", "d", { 1 }, 0, NULL, 0, NULL, 0 },              /* no values */
 		{ "x", "g", { NAN }, 1, NULL, 0, NULL, 0 },
 		{ "x", "g", { INFINITY }, 1, NULL, 0, NULL, 0 },
-		{ "x", "d", { 1, NAN }, 2, NULL, 0, NULL, 0 },         /* documented: whole line refused */
+		{ "x", "d", { 1, NAN }, 2, NULL, 0, "x:1|d", 1 },      /* packing stops before NaN */
+		{ "x", "d", { NAN, 1 }, 2, NULL, 0, NULL, 0 },         /* the caller skips values[0] */
 		{ "a.much.too.long.metric.name", "g", { 1 }, 1, NULL, 10, NULL, 0 },
 	};
 	char buf[64], label[128];
@@ -349,6 +356,138 @@ static void test_service_checks(void)
 	       "service check: name past cap refused");
 }
 
+
+/* dsd_event_fit: the text is cut, never the title, fields or tags. */
+static void test_event_fit(void)
+{
+	/* "_e{1,9}:T|some text|h:host" is 26 bytes; with "x..." as text it is
+	 * "_e{1,4}:T|x...|h:host", 21 bytes; with "..." alone 20. */
+	static const char utf8[] = "ab\xc3\xa4\xe2\x86\x92";   /* a b ä → : 2+2+3 bytes */
+	static const struct {
+		const char *label, *title, *text, *host, *tags;
+		size_t cap;          /* buffer given */
+		const char *want;    /* NULL: refused */
+		size_t cut;          /* raw text bytes left out */
+	} cases[] = {
+		{ "fits whole", "T", "some text", "host", NULL, 26, "_e{1,9}:T|some text|h:host", 0 },
+		{ "one short: cut", "T", "some text", "host", NULL, 25, "_e{1,8}:T|some ...|h:host", 4 },
+		{ "cut to one byte", "T", "some text", "host", NULL, 21, "_e{1,4}:T|s...|h:host", 8 },
+		{ "cut to nothing", "T", "some text", "host", NULL, 20, "_e{1,3}:T|...|h:host", 9 },
+		{ "not even the marker", "T", "some text", "host", NULL, 19, NULL, 0 },
+		{ "tags kept whole", "T", "abcdefgh", NULL, "a:b,c", 22, "_e{1,5}:T|ab...|#a:b,c", 6 },
+		{ "empty text that does not fit", "Title", "", NULL, NULL, 8, NULL, 0 },
+		{ "empty title refused", "", "x", NULL, NULL, 100, NULL, 0 },
+		/* the header's text length loses a digit (10 -> 9): a byte spare */
+		{ "length digits change", "T", "0123456789", NULL, NULL, 20, "_e{1,9}:T|012345...", 4 },
+		/* a newline goes out as two bytes: whole or not at all */
+		{ "escaped newline fits", "T", "ab\ncdef", NULL, NULL, 17, "_e{1,7}:T|ab\\n...", 4 },
+		{ "escaped newline left out", "T", "ab\ncdef", NULL, NULL, 16, "_e{1,5}:T|ab...", 5 },
+		/* UTF-8: never half a character */
+		{ "UTF-8 whole", "T", utf8, NULL, NULL, 17, "_e{1,7}:T|ab\xc3\xa4\xe2\x86\x92", 0 },
+		{ "UTF-8 cut inside a-umlaut backs off", "T", utf8, NULL, NULL, 16, "_e{1,5}:T|ab...", 5 },
+		{ "UTF-8 cut after one byte", "T", utf8, NULL, NULL, 14, "_e{1,4}:T|a...", 6 },
+		{ "UTF-8 after the arrow", "T", "\xe2\x86\x92xyzw", NULL, NULL, 16, "_e{1,6}:T|\xe2\x86\x92...", 4 },
+		{ "UTF-8 cut inside the arrow backs off", "T", "\xe2\x86\x92xyzw", NULL, NULL, 15, "_e{1,3}:T|...", 7 },
+	};
+	char buf[128], label[160];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct dsd_event e = { .title = cases[i].title, .text = cases[i].text,
+		                       .hostname = cases[i].host, .tags = cases[i].tags };
+		size_t cut = 99, n;
+		memset(buf, JUNK, sizeof buf);
+		n = dsd_event_fit(buf, cases[i].cap, &e, &cut);
+		snprintf(label, sizeof label, "event_fit: %s", cases[i].label);
+		is_line(buf, n, cases[i].want, label);
+		snprintf(label, sizeof label, "event_fit: %s: bytes cut", cases[i].label);
+		is_int(cut, cases[i].cut, label);
+		ok((unsigned char)buf[cases[i].cap] == JUNK, "event_fit: %s: nothing past cap", cases[i].label);
+	}
+	/* A 1.5 KB path-change event under 1.3 KB of tags in a UDP datagram:
+	 * sent shortened to exactly the datagram's line room. */
+	{
+		static char text[1501], tags[1301], big[STATSD_LINE_ROOM + 1];
+		struct dsd_event e = { .title = "Path to 10.0.0.1 changed", .text = text, .tags = tags,
+		                       .timestamp = 1700000000, .source_type = "hopwatch",
+		                       .alert_type = "warning" };
+		size_t cut, n;
+		memset(text, 'x', sizeof text - 1);
+		memset(tags, 't', sizeof tags - 1);
+		n = dsd_event_fit(big, STATSD_LINE_ROOM, &e, &cut);
+		is_int(n, STATSD_LINE_ROOM, "event_fit: 1.5 KB event under 1.3 KB of tags fills the line room");
+		ok(cut > 1400 && cut < 1500, "event_fit: most of the 1500-byte text left out (%zu)", cut);
+		ok(n && !memcmp(big + n - 1301 - 1, "|#t", 3), "event_fit: the tags are all there");
+	}
+}
+
+/* dsd_pack: every line ends with a newline, the last one too. */
+static void test_pack(void)
+{
+	static const struct {
+		const char *label, *before, *line;
+		size_t cap;
+		const char *want;    /* NULL: does not fit */
+	} cases[] = {
+		{ "first line", "", "a:1|c", 64, "a:1|c\n" },
+		{ "second line", "a:1|c\n", "b:2|g", 64, "a:1|c\nb:2|g\n" },
+		{ "exact fit", "a:1|c\n", "b:2|g", 12, "a:1|c\nb:2|g\n" },
+		{ "no room for the newline", "a:1|c\n", "b:2|g", 11, NULL },
+		{ "line alone exactly", "", "b:2|g", 6, "b:2|g\n" },
+		{ "line alone too long", "", "b:2|g", 5, NULL },
+		{ "empty line refused", "a:1|c\n", "", 64, NULL },
+	};
+	char buf[80], label[128];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = strlen(cases[i].before), n;
+		memset(buf, JUNK, sizeof buf);
+		memcpy(buf, cases[i].before, len);
+		n = dsd_pack(buf, cases[i].cap, len, cases[i].line, strlen(cases[i].line));
+		snprintf(label, sizeof label, "pack: %s", cases[i].label);
+		is_line(buf, n, cases[i].want, label);
+		if (!cases[i].want)
+			ok((unsigned char)buf[len] == JUNK, "pack: %s: nothing written", cases[i].label);
+		ok((unsigned char)buf[cases[i].cap] == JUNK,
+		   "pack: %s: nothing past cap", cases[i].label);
+	}
+	/* Filling a UDP datagram with 10-byte lines: 130 lines of 11 bytes
+	 * with their newline, 1430 bytes; the 131st does not fit. */
+	{
+		static char dgram[STATSD_UDP_MAX];
+		size_t len = 0, lines = 0, n;
+		while ((n = dsd_pack(dgram, sizeof dgram, len, "abc:1234|g", 10))) {
+			len = n;
+			lines++;
+		}
+		is_int(lines, 130, "pack: 130 ten-byte lines in 1432 bytes");
+		is_int(len, 1430, "pack: 1430 bytes used");
+		ok(dgram[len - 1] == '\n' && dgram[10] == '\n', "pack: every line ended, the last too");
+	}
+}
+
+/* dsd_tag_consumed and the tag room rule (emit.h). */
+static void test_tags_rules(void)
+{
+	static const struct {
+		const char *tag;
+		int consumed;
+	} cases[] = {
+		{ "host:web-1", 1 }, { "host:", 1 }, { "dd.internal.entity_id:abc", 1 },
+		{ "dd.internal.card:high", 1 }, { "hostname:web-1", 0 }, { "host", 0 },
+		{ "env:host:x", 0 }, { "dd.internalx:1", 0 }, { "Host:x", 0 }, { "dd.service:x", 0 },
+	};
+	const char *const list[] = { "a:b", NULL, "", "cde" };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ok(!dsd_tag_consumed(cases[i].tag) == !cases[i].consumed, "tag \"%s\" %s by the agent",
+		   cases[i].tag, cases[i].consumed ? "consumed" : "kept");
+	is_int(emit_tags_room(STATSD_UDP_MAX), 1432 - 1 - 512, "tag room: UDP 919 bytes");
+	is_int(emit_tags_room(STATSD_UNIX_MAX), 2047, "tag room: Unix 2047 bytes (core lists)");
+	is_int(emit_tags_len(0, list, 4), 7, "tags_len: \"a:b,cde\", NULL and \"\" skipped");
+	is_int(emit_tags_len(5, list, 1), 9, "tags_len: after a 5-byte list, a comma");
+	is_int(emit_tags_len(0, list, 0), 0, "tags_len: none");
+}
+
 int main(void)
 {
 	test_format_number();
@@ -357,5 +496,8 @@ int main(void)
 	test_tags_append();
 	test_events();
 	test_service_checks();
+	test_event_fit();
+	test_pack();
+	test_tags_rules();
 	return done_testing();
 }

@@ -194,14 +194,19 @@ struct pcase {
 	int truncation_fails;    /* every shorter prefix must fail */
 };
 
-#define NCASES 32
+#define NCASES 48
 static struct pcase cases[NCASES];
 static int ncases;
 
 static struct pcase *add_case(const char *name, int family, int has_ip, int rc)
 {
-	struct pcase *c = &cases[ncases++];
+	struct pcase *c;
 
+	if (ncases == NCASES) {
+		printf("Bail out! more than NCASES (%d) cases\n", NCASES);
+		exit(1);
+	}
+	c = &cases[ncases++];
 	memset(c, 0, sizeof *c);
 	c->name = name;
 	c->family = family;
@@ -210,6 +215,24 @@ static struct pcase *add_case(const char *name, int family, int has_ip, int rc)
 	c->id = c->seq = -1;
 	c->quote_proto = c->qid = c->qseq = c->l4_len = -1;
 	return c;
+}
+
+/* Case: a v4 port unreachable (no outer IP header) quoting a UDP datagram
+ * whose IP header has fragment field `frag`; `quote_ok`: its quote parses. */
+static void port_unreach_udp(const char *name, unsigned frag, int quote_ok)
+{
+	struct pcase *c = add_case(name, AF_INET, 0, 0);
+
+	icmp(&c->p, 3, 3, 0, 0);
+	ip4(&c->p, 5, frag ? 1500 : 60, 17, 3, "192.0.2.2", "203.0.113.9", frag);
+	put16(&c->p, 40000);
+	put16(&c->p, 33434);
+	put16(&c->p, 40);
+	put16(&c->p, 0);
+	sum4(&c->p, 0);
+	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28, c->quote_ok = quote_ok;
+	if (quote_ok)
+		c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
 }
 
 static void build_cases(void)
@@ -278,6 +301,17 @@ static void build_cases(void)
 	icmp(&c->p, 0, 0, 1, 1);
 	sum4(&c->p, 20);
 
+	c = add_case("v4 later fragment", AF_INET, 1, PKT_BAD_IP);
+	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0x0001);
+	icmp(&c->p, 0, 0, 1, 1);
+	sum4(&c->p, 20);
+
+	c = add_case("v4 DF only: not a fragment", AF_INET, 1, 0);
+	ip4(&c->p, 5, 28, 1, 64, "192.0.2.1", "192.0.2.2", 0x4000);
+	icmp(&c->p, 0, 0, 1, 1);
+	sum4(&c->p, 20);
+	c->kind = PKT_ICMP_ECHO_REPLY, c->type = 0, c->id = 1, c->seq = 1, c->data_len = 0, c->ttl = 64;
+
 	c = add_case("v4 protocol UDP", AF_INET, 1, PKT_BAD_IP);
 	ip4(&c->p, 5, 28, 17, 64, "192.0.2.1", "192.0.2.2", 0);
 	icmp(&c->p, 0, 0, 1, 1);
@@ -311,16 +345,12 @@ static void build_cases(void)
 	c->quote_ok = 1, c->quote_proto = 1, c->quote_echo = 1, c->qid = 0x7777, c->qseq = 0x0102, c->l4_len = 8;
 	c->truncation_fails = 1;
 
-	c = add_case("v4 port unreachable quoting UDP", AF_INET, 0, 0);
-	icmp(&c->p, 3, 3, 0, 0);
-	ip4(&c->p, 5, 60, 17, 3, "192.0.2.2", "203.0.113.9", 0);
-	put16(&c->p, 40000);
-	put16(&c->p, 33434);
-	put16(&c->p, 40);
-	put16(&c->p, 0);
-	sum4(&c->p, 0);
-	c->kind = PKT_ICMP_UNREACH, c->type = 3, c->code = 3, c->data_len = 28;
-	c->quote_ok = 1, c->quote_proto = 17, c->quote_echo = 0, c->l4_len = 8;
+	port_unreach_udp("v4 port unreachable quoting UDP", 0, 1);
+
+	/* the quote may be a first fragment (MF set): its transport header is
+	 * there; a later fragment quoted carries none: no quote */
+	port_unreach_udp("v4 port unreachable quoting a first fragment (MF)", 0x2000, 1);
+	port_unreach_udp("v4 port unreachable quoting a later fragment", 0x00b9, 0);
 
 	c = add_case("v4 time exceeded, quote cut inside its IP header", AF_INET, 0, 0);
 	icmp(&c->p, 11, 0, 0, 0);

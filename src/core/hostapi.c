@@ -1,5 +1,5 @@
 /*
- * host.c: the host side of hopwatch.h, the functions plugins call: fd
+ * hostapi.c: the host side of hopwatch.h, the functions plugins call: fd
  * watches and timers on the daemon's libev loop, raw sockets, the clock,
  * the instance's settings, and lines to the DogStatsD sink.  hw_done(),
  * which ends a round, lives with the rounds in instance.c.

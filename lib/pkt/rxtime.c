@@ -1,0 +1,26 @@
+/*
+ * rxtime.c: the kernel's receive timestamp of a datagram (SO_TIMESTAMPNS,
+ * SO_TIMESTAMP control messages, socket(7)).  See pkt.h.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "pkt_private.h"
+
+int pkt_rx_time(const struct msghdr *msg, struct timespec *ts)
+{
+	const void *d;
+	struct timeval tv;
+
+	if ((d = pkt_cmsg_find(msg, SOL_SOCKET, SCM_TIMESTAMPNS, sizeof *ts, NULL))) {
+		memcpy(ts, d, sizeof *ts);  /* nanoseconds: the best there is */
+		return 0;
+	}
+	if (!(d = pkt_cmsg_find(msg, SOL_SOCKET, SCM_TIMESTAMP, sizeof tv, NULL)))
+		return -1;
+	memcpy(&tv, d, sizeof tv);
+	ts->tv_sec = tv.tv_sec;
+	ts->tv_nsec = tv.tv_usec * 1000L;
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * plugins/path/attribution.h: which hop loses packets (issue 13).
+ *
+ * A hop's missing replies are not always lost packets: a router that
+ * rate-limits or deprioritises the ICMP errors it originates answers fewer
+ * probes while it forwards every packet.  The tell (mtr's rule of thumb):
+ * loss at hop k is real only as far as the hops after it, up to the
+ * destination, lose too.  So for each hop of one path this computes two
+ * figures from the probes sent to it and the replies it gave:
+ *
+ *   response  the share of its probes the hop answered, percent:
+ *             100 * received / sent.  Says how the router treats ICMP;
+ *             says nothing about forwarding.
+ *   loss      forwarding loss up to this hop that persists downstream,
+ *             percent: an estimate of the share of packets lost on the
+ *             way to hop k, made only from loss that the later hops and
+ *             the destination show as well.
+ *
+ * How `loss` is estimated.  True forwarding loss can only grow along the
+ * path.  Going from the destination back, each answering hop's loss rate
+ * (100 - response) is compared with the runs of hops after it, pooled,
+ * by a one-sided two-proportion z-test at `z` (ATTR_Z_DEFAULT: 1.645,
+ * 95 %):
+ *   - significantly more loss than after it: the excess does not
+ *     persist, so it is not forwarding loss; the hop gets the loss of the
+ *     hops after it and is flagged `limited` (it rate-limits or
+ *     deprioritises ICMP);
+ *   - significantly less: a real step, loss starts further on; the hop
+ *     keeps its own figure (so does a hop that lost nothing at all);
+ *   - within the noise: pooled with the hops after it, so a stretch with
+ *     one real loss rate gets that rate, not a minimum of noisy figures.
+ * The destination's own loss is its own figure, never changed: it is what
+ * users alert on.  With few probes (one round of 3 queries) the test has
+ * little power and real loss reads low; feed counts pooled over a window
+ * of rounds (30 probes a hop or more) for figures that are not biased.
+ *
+ * Hops that carry no loss value (NAN): a hop that was not measured in the
+ * round (out of budget, or nothing sent), and a silent hop with no
+ * answering hop after it.  A silent hop (probes sent, none answered) is
+ * `unknown`: its response is 0, and its loss is that of the hops after it
+ * (a router that never answers may forward perfectly well), never 100 by
+ * itself.
+ */
+#ifndef HW_PATH_ATTRIBUTION_H
+#define HW_PATH_ATTRIBUTION_H
+
+#include <stddef.h>
+
+/* The default significance of the test above: one-sided 95 %. */
+#define ATTR_Z_DEFAULT 1.645
+
+/* What one hop got in the round (or the window of rounds) to attribute. */
+struct attr_in {
+	unsigned sent;                /* probes sent to this TTL */
+	unsigned received;            /* replies from this TTL (<= sent) */
+	int unmeasured;               /* nonzero: not measured (out of budget); counts ignored */
+};
+
+/* What a hop is, for the reader. */
+enum attr_state {
+	ATTR_ANSWERED,                /* answered at least once */
+	ATTR_UNKNOWN,                 /* probes sent, none answered: a silent hop */
+	ATTR_UNMEASURED,              /* not measured: no figure at all */
+};
+
+/* The figures of one hop. */
+struct attr_out {
+	enum attr_state state;        /* see enum attr_state */
+	double response;              /* percent of probes answered, 0..100; NAN when unmeasured */
+	double loss;                  /* percent, forwarding loss persisting downstream, 0..100; NAN: no value */
+	int limited;                  /* 1: it answered significantly less than it forwards (rate limit) */
+};
+
+/*
+ * Attribute the loss along one path: `in[0..n-1]` are TTLs 1..n; when
+ * `reached` is nonzero, in[n-1] is the destination.  `z` is the one-sided
+ * significance in standard deviations (ATTR_Z_DEFAULT; <= 0 takes the
+ * default).  Writes out[0..n-1].  Returns 0, or -1 when n is 0 or above
+ * 255, or an input has received > sent.  Allocates nothing.
+ */
+int attr_path(const struct attr_in *in, size_t n, int reached, double z, struct attr_out *out);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * plugins/path/budget.h: the probe budget per responding router (issue 13).
+ *
+ * Routers rate-limit the ICMP errors they originate.  Linux: per
+ * destination host a token bucket of 6 that refills one token every
+ * net.ipv4.icmp_ratelimit ms (1000), and icmp_msgs_per_sec (1000) for the
+ * whole router; vendor routers police time exceeded in the control plane
+ * (often around 10/s for the whole box).  A probe sent when the router
+ * has no token left is forwarded no further and answered by nobody: it
+ * reads as loss that does not exist.
+ *
+ * A budget is one token bucket per responder address, shared by every
+ * trace and every instance in the process that crosses that responder
+ * (Doubletree's point: hops near the source are shared by many traces).
+ * The engine asks budget_when() before it sends a probe whose TTL the
+ * responder answered last time, reports the send (budget_sent) and the
+ * outcome (budget_answered, budget_missed).  The rate is learned from what
+ * the responder actually does:
+ *   - it starts where Linux's default is safe: 1 token a second, a bucket
+ *     of 6 (budget_cfg.rate0, .burst);
+ *   - every answer that comes while the bucket is drained (the budget, not
+ *     the engine, is what holds probing back) raises the rate by
+ *     `increase / rate` tokens/s, so probing at the limit raises it by
+ *     `increase` tokens/s per second: gentle additive increase;
+ *   - a missed reply from a responder that answered before multiplies the
+ *     rate by `backoff` and empties the bucket, at most once per window:
+ *     misses of probes sent before the last back-off are the same event;
+ *   - a responder that never answered keeps its rate (a silent router
+ *     says nothing about its limit).
+ * The rate stays within [rate_min, rate_max].
+ *
+ * The table is bounded: at most `max_entries` responders; the least
+ * recently used one is dropped to make room.  A dropped responder comes
+ * back with the safe initial rate.
+ *
+ * Time is whatever monotonic clock the caller passes, in seconds (tests
+ * pass a fake one).  Not thread-safe: one event loop owns it.
+ */
+#ifndef HW_PATH_BUDGET_H
+#define HW_PATH_BUDGET_H
+
+#include <stddef.h>
+
+/* A responder's address: the key of the table. */
+struct budget_key {
+	unsigned char family;         /* AF_INET or AF_INET6 */
+	unsigned char addr[16];       /* network order; IPv4 in the first 4 bytes, the rest 0 */
+};
+
+/* The knobs; budget_cfg_default() fills the defaults given here. */
+struct budget_cfg {
+	double rate0;                 /* tokens/s a new responder starts with: 1 (Linux: 1 per 1000 ms) */
+	double burst;                 /* bucket depth, tokens: 6 (Linux's inetpeer burst) */
+	double rate_min;              /* tokens/s, floor of the back-off: 0.25 */
+	double rate_max;              /* tokens/s, ceiling of the increase: 1000 (Linux icmp_msgs_per_sec) */
+	double increase;              /* tokens/s gained per second of probing at the limit, all answered: 0.05 */
+	double backoff;               /* factor applied to the rate on a miss, 0 < backoff < 1: 0.5 */
+	size_t max_entries;           /* responders kept at most (least recently used dropped): 65536 */
+};
+
+/* What the budget knows of one responder (budget_state). */
+struct budget_info {
+	double rate;                  /* tokens/s now */
+	double tokens;                /* tokens in the bucket at the time asked (may be below 0: debt) */
+	unsigned long long sent;      /* probes reported by budget_sent */
+	unsigned long long answered;  /* replies reported by budget_answered */
+	unsigned long long missed;    /* probes reported by budget_missed */
+	unsigned long long backoffs;  /* times the rate was cut */
+};
+
+struct budget;
+
+/* Fill `c` with the defaults listed in struct budget_cfg. */
+void budget_cfg_default(struct budget_cfg *c);
+
+/* A new, empty budget with a copy of `c` (NULL: the defaults).  Returns
+ * NULL when `c` is invalid (a rate or burst not > 0, rate0 outside
+ * [rate_min, rate_max], backoff not in (0, 1), increase < 0, max_entries
+ * 0) or memory is short.  The table is allocated here, once. */
+struct budget *budget_new(const struct budget_cfg *c);
+
+/* Free `b` and everything in it; NULL is fine. */
+void budget_free(struct budget *b);
+
+/* The process-wide budget every path instance shares: made with the
+ * defaults on the first call, one reference per call; NULL when out of
+ * memory.  Give each reference back with budget_shared_put(); the last
+ * one frees it. */
+struct budget *budget_shared_get(void);
+void budget_shared_put(struct budget *b);
+
+/* A key for `family` (AF_INET, AF_INET6) from the 4 or 16 bytes at
+ * `addr` (network order). */
+struct budget_key budget_key_make(int family, const void *addr);
+
+/* The earliest time (seconds, the caller's clock), never before `now`, at
+ * which a probe answered by `k` may go out: `now` when the bucket holds a
+ * token, else when it will.  An unknown responder may be probed at once.
+ * Changes nothing. */
+double budget_when(const struct budget *b, const struct budget_key *k, double now);
+
+/* A probe whose reply `k` is expected to send went out at `now`: one
+ * token taken (the bucket may go into debt when the caller did not wait
+ * for budget_when).  Makes the entry when new; a full table drops its
+ * least recently used entry to make room, so this cannot fail. */
+void budget_sent(struct budget *b, const struct budget_key *k, double now);
+
+/* `k` answered a probe sent at `sent_at`: counts, and raises the rate
+ * when the bucket holds less than one token at `now` (the engine is
+ * probing `k` as fast as the budget lets it; see the top of this file)
+ * and the probe went out after the last back-off. */
+void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now);
+
+/* The probe sent to `k` at `sent_at` timed out at `now`: counts, and cuts
+ * the rate when `k` answered before and no cut happened since `sent_at`. */
+void budget_missed(struct budget *b, const struct budget_key *k, double sent_at, double now);
+
+/* What the budget holds for `k` at `now`, into *out.  0, or -1 when `k`
+ * is not in the table.  Does not count as a use for the LRU order. */
+int budget_state(const struct budget *b, const struct budget_key *k, double now, struct budget_info *out);
+
+/* Responders in the table now. */
+size_t budget_count(const struct budget *b);
+
+#endif

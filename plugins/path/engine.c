@@ -1,0 +1,569 @@
+/*
+ * plugins/path/engine.c: the trace engine of the path plugin.  No socket,
+ * no packet format: it sends through struct path_io and hears replies that
+ * match.c has checked (path_answered).
+ *
+ * One round of a target is one trace: `queries` probes at every TTL from 1
+ * to `max_ttl`, each waiting up to the instance `timeout`.
+ *
+ * Parallel, not serial.  Query 0 goes out for every TTL at once (paced, see
+ * below); queries 1.. follow as soon as the destination's TTL is known, or
+ * once query 0 has settled (all answered or timed out), and only up to the
+ * destination's TTL: the destination gate (ts->open).  A responsive path is
+ * traced in about two round trips to its farthest hop plus the sending
+ * time; a silent hop costs one timeout, a silent destination two.  Holding
+ * the later queries back until the destination is known keeps the probes
+ * that reach the destination (all TTLs past it) to a few: destinations
+ * rate-limit their port unreachables (Linux: a burst of 6, then 1/s), so a
+ * burst of 60 would read as loss.  For the same reason query 0 of a trace
+ * stops at the previous trace's destination TTL + HINT_SLACK; when the path
+ * got longer than that, the rest of the TTLs follow once query 0 has
+ * settled.  Nothing is sent beyond the destination's TTL (or the TTL of a
+ * router that said unreachable) once it is known.
+ *
+ * Pacing: every send goes through one hook, pace() below, which decides
+ * when probe (target, TTL, query) may go.  Today it is the instance's
+ * token bucket (`pps`, 1 ms deep: never a burst), round robin over the
+ * targets that have something to send.  Send times are read at the actual
+ * send (struct path_io.send).
+ *
+ * Replies find their trace in O(1): a hash keyed by what every matcher
+ * extracts from a reply (family, the probe's destination address and
+ * port, and the trace number carried in the probe id), chained through
+ * tstate.hnext; a trace is (re)hashed when it starts.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "path.h"
+
+/* ------------------------------------------------------------------ */
+/* Probe ids and the reply hash                                         */
+
+/* Probe id: trace number mod GEN_MOD (6 bits), query (4), TTL - 1 (6). */
+uint16_t path_probe_id(const struct tstate *ts, unsigned ttl, unsigned q)
+{
+	return (uint16_t)((ts->gen % GEN_MOD) << 10 | q << 6 | (ttl - 1));
+}
+
+/* The probe of the running trace of ts with id `pid`, if it is one. */
+static struct pinfo *probe_of(struct tstate *ts, uint16_t pid, unsigned *ttl, unsigned *q)
+{
+	const struct opts *o = ts->in->o;
+	unsigned g = pid >> 10, qq = (pid >> 6) & 15, tt = (pid & 63) + 1;
+
+	if (g != ts->gen % GEN_MOD || qq >= (unsigned)o->queries || tt > (unsigned)o->max_ttl)
+		return NULL;
+	*ttl = tt;
+	*q = qq;
+	return &ts->p[(tt - 1) * (unsigned)o->queries + qq];
+}
+
+/* Bucket of a reply key (FNV-1a over family, address, port, trace number). */
+static size_t hkey(const struct inst *in, int family, const pkt_ipaddr *dst, uint16_t port, unsigned gen)
+{
+	const uint8_t *a = (const uint8_t *)dst;
+	uint32_t h = 2166136261u;
+
+	h = (h ^ (uint32_t)family) * 16777619u;
+	for (size_t i = 0; i < path_alen(family); i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ port) * 16777619u;
+	h = (h ^ gen) * 16777619u;
+	return h & in->hmask;
+}
+
+static void unhash(struct tstate *ts)
+{
+	struct inst *in = ts->in;
+	struct tstate **pp;
+
+	if (!ts->hashed)
+		return;
+	pp = &in->htab[hkey(in, ts->family, &ts->dst, ts->dport, ts->gen % GEN_MOD)];
+	while (*pp && *pp != ts)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = ts->hnext;
+	ts->hnext = NULL;
+	ts->hashed = 0;
+}
+
+static void rehash(struct tstate *ts)
+{
+	struct inst *in = ts->in;
+	size_t b = hkey(in, ts->family, &ts->dst, ts->dport, ts->gen % GEN_MOD);
+
+	ts->hnext = in->htab[b];
+	in->htab[b] = ts;
+	ts->hashed = 1;
+}
+
+struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *after, unsigned *ttl,
+                         unsigned *q)
+{
+	struct tstate *ts = after ? after->hnext : in->htab[hkey(in, r->family, &r->dst, r->port, r->pid >> 10)];
+
+	/* targets sharing address, port and trace number share a chain */
+	for (; ts; ts = ts->hnext) {
+		struct pinfo *p;
+		if (ts->family != r->family || ts->dport != r->port || !path_addr_eq(r->family, &ts->dst, &r->dst))
+			continue;
+		if ((p = probe_of(ts, r->pid, ttl, q)) && p->state != PS_UNSENT)
+			return ts;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The trace                                                            */
+
+static void wake(struct tstate *ts);
+
+unsigned path_eff_lim(const struct tstate *ts)
+{
+	unsigned e = ts->lim;
+
+	if (ts->dest_ttl && ts->dest_ttl < e)
+		e = ts->dest_ttl;
+	if (ts->stop_ttl && ts->stop_ttl < e)
+		e = ts->stop_ttl;
+	return e;
+}
+
+/* The next probe to send: TTL and query, by query then TTL; 0 when none
+ * may go now.  Queries after the first wait for the destination gate. */
+static int next_probe(const struct tstate *ts, unsigned *ttl, unsigned *q)
+{
+	unsigned e = path_eff_lim(ts), best = (unsigned)ts->in->o->queries, bt = 0;
+
+	for (unsigned t = 1; t <= e; t++) {
+		unsigned c = ts->sent[t];
+		if (c >= best || (c > 0 && !ts->open))
+			continue;
+		best = c;
+		bt = t;
+		if (!c)
+			break;
+	}
+	if (!bt)
+		return 0;
+	*ttl = bt;
+	*q = best;
+	return 1;
+}
+
+/* Open the gate for the later queries once query 0 has settled; probe
+ * the TTLs past the hint too when the destination is still unknown. */
+static void check_gate(struct tstate *ts)
+{
+	unsigned e = path_eff_lim(ts);
+
+	if (ts->open || ts->q0_wait)
+		return;
+	for (unsigned t = 1; t <= e; t++)
+		if (!ts->sent[t])
+			return;
+	ts->open = 1;
+	if (!ts->dest_ttl && !ts->stop_ttl && ts->lim < (unsigned)ts->in->o->max_ttl)
+		ts->lim = (unsigned)ts->in->o->max_ttl;
+}
+
+/* Remember the responder of every TTL for the next trace's pacing hook. */
+static void remember_hops(struct tstate *ts)
+{
+	unsigned e = path_eff_lim(ts), qn = (unsigned)ts->in->o->queries;
+
+	ts->last_set = 0;
+	for (unsigned ttl = 1; ttl <= e; ttl++)
+		for (unsigned q = 0; q < qn; q++) {
+			const struct pinfo *p = &ts->p[(ttl - 1) * qn + q];
+			if (p->state == PS_ANSWERED) {
+				ts->last[ttl - 1] = p->from;
+				ts->last_set |= 1ull << (ttl - 1);
+				break;
+			}
+		}
+}
+
+/* End the trace when nothing is left to send or wait for. */
+static void maybe_finish(struct tstate *ts)
+{
+	unsigned e, ttl, q;
+
+	if (!ts->active)
+		return;
+	check_gate(ts);
+	if (next_probe(ts, &ttl, &q))
+		return;
+	e = path_eff_lim(ts);
+	for (unsigned t = 1; t <= e; t++)
+		if (ts->wait[t])
+			return;
+	ts->active = 0;
+	hw_timer_stop(ts->timer);
+	path_report(ts);
+	remember_hops(ts);
+	hw_done(ts->in->ctx, ts->t);
+}
+
+/* Arm the trace's timer for its oldest waiting probe. */
+static void arm_timeout(struct tstate *ts)
+{
+	while (ts->ohead < ts->norder && ts->p[ts->order[ts->ohead]].state != PS_WAIT)
+		ts->ohead++;
+	if (ts->ohead < ts->norder)
+		hw_timer_arm(ts->timer, ts->p[ts->order[ts->ohead]].tx_mono + ts->in->timeout - hw_mono());
+	else
+		hw_timer_stop(ts->timer);
+}
+
+/* A probe is settled (answered or expired): bookkeeping. */
+static void settle(struct tstate *ts, struct pinfo *p, unsigned ttl, unsigned q, int state)
+{
+	p->state = (uint8_t)state;
+	ts->wait[ttl]--;
+	if (state == PS_ANSWERED)
+		ts->rcvd[ttl]++;
+	if (q == 0)
+		ts->q0_wait--;
+}
+
+void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r)
+{
+	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q];
+	double rtt = r->rx_mono - p->tx_mono;
+
+	if (p->state != PS_WAIT || !ts->active)
+		return;  /* a duplicate, late, or past the destination of a finished trace */
+	if (r->rx_real > 0 && p->tx_real > 0 && r->rx_real - p->tx_real >= 0 &&
+	    r->rx_real - p->tx_real <= rtt + 0.001)
+		rtt = r->rx_real - p->tx_real;
+	if (rtt > ts->in->timeout)
+		return;  /* late: its expiry is just not processed yet */
+	settle(ts, p, ttl, q, PS_ANSWERED);
+	p->rtt = rtt * 1e3;
+	p->from = r->from;
+	if (r->kind == R_DEST && (!ts->dest_ttl || ttl < ts->dest_ttl)) {
+		ts->dest_ttl = ttl;
+		ts->open = 1;
+	} else if (r->kind == R_STOP && (!ts->stop_ttl || ttl < ts->stop_ttl)) {
+		ts->stop_ttl = ttl;
+		ts->open = 1;
+	}
+	if (hw_log_enabled(HW_LOG_DEBUG)) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(ts->family, &r->from, a, sizeof a);
+		HW_DEBUG(ts->in->ctx, "target %s: ttl %u query %u: %s %s %.3f ms", ts->t->host, ttl, q,
+		         r->kind == R_DEST ? "destination" : r->kind == R_STOP ? "unreachable from" : "hop",
+		         a, p->rtt);
+	}
+	check_gate(ts);
+	wake(ts);
+	maybe_finish(ts);
+}
+
+static void timeout_cb(void *arg)
+{
+	struct tstate *ts = arg;
+	struct inst *in = ts->in;
+	unsigned qn = (unsigned)in->o->queries;
+	double now;
+
+	/* read the clock, then what is queued: a reply that arrived before a
+	 * deadline <= now is read before its probe is declared lost */
+	now = hw_mono();
+	in->io->drain(in);
+	if (!ts->active)
+		return;
+	while (ts->ohead < ts->norder) {
+		unsigned i = ts->order[ts->ohead];
+		struct pinfo *p = &ts->p[i];
+		if (p->state == PS_WAIT) {
+			if (p->tx_mono + in->timeout > now)
+				break;
+			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
+		}
+		ts->ohead++;
+	}
+	check_gate(ts);
+	wake(ts);
+	maybe_finish(ts);
+	if (ts->active)
+		arm_timeout(ts);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending and the pacing hook                                          */
+
+/*
+ * The pacing hook: may probe (ts, ttl, q) go out at `now`?  Returns 0 when
+ * it may (and takes what it uses), else the seconds to wait before asking
+ * again.  `last_hop` is the responder seen at this TTL by the target's
+ * previous trace (NULL: none answered, or no trace yet), the best guess of
+ * which router this probe will reach.
+ *
+ * Today: the instance's token bucket of `pps`.  Issue 13 plugs in here a
+ * per-responder ICMP budget shared by all traces (routers rate-limit their
+ * errors: Linux about 1/s per destination after a burst), learned from the
+ * responses (AIMD), and spreads the queries of one TTL in time.  pump()
+ * stops at the first refusal today, right for one bucket shared by all;
+ * with a per-responder budget it must go on round robin with the next
+ * target and arm the send timer for the shortest wait.  The engine keeps
+ * what such a budget and the later attribution of loss need: probes sent
+ * and answered per TTL (tstate.sent, .rcvd) and the responders of the last
+ * trace (tstate.last, .last_set).
+ */
+static double pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
+                   const pkt_ipaddr *last_hop, double now)
+{
+	double wait = 0;
+
+	(void)ts;
+	(void)ttl;
+	(void)q;
+	(void)last_hop;
+	return path_take_token(in, now, &wait) ? 0 : wait;
+}
+
+/* Send probe (ttl, q) of ts (next_probe chose it). */
+static void send_one(struct tstate *ts, unsigned ttl, unsigned q)
+{
+	unsigned idx = (ttl - 1) * (unsigned)ts->in->o->queries + q;
+	struct pinfo *p = &ts->p[idx];
+	int err;
+
+	ts->sent[ttl]++;
+	if ((err = ts->in->io->send(ts, ttl, q)) != 0) {
+		p->state = PS_EXPIRED;  /* sent and lost, as far as the hop goes */
+		ts->failed++;
+		if (ts->send_err != err)
+			HW_DEBUG(ts->in->ctx, "target %s (%s): sending with ttl %u: %s", ts->t->host, ts->t->ip,
+			         ttl, strerror(err));
+		ts->send_err = err;
+		return;
+	}
+	p->state = PS_WAIT;
+	ts->wait[ttl]++;
+	if (q == 0)
+		ts->q0_wait++;
+	ts->order[ts->norder++] = (uint16_t)idx;
+	if (ts->norder - ts->ohead == 1)
+		arm_timeout(ts);
+}
+
+/* Put ts at the end of the send ring. */
+static void enqueue(struct inst *in, struct tstate *ts)
+{
+	in->ring[(in->rhead + in->rn) % in->ntargets] = ts;
+	in->rn++;
+	ts->queued = 1;
+}
+
+/* Send what the pacing hook allows, round robin over the traces with
+ * something to send; arm the timer for the rest. */
+static void pump(struct inst *in)
+{
+	in->send_armed = 0;
+	while (in->rn) {
+		struct tstate *ts = in->ring[in->rhead];
+		unsigned ttl, q;
+		double wait;
+
+		if (ts->active && next_probe(ts, &ttl, &q)) {
+			uint64_t bit = 1ull << (ttl - 1);
+			if ((wait = pace(in, ts, ttl, q, ts->last_set & bit ? &ts->last[ttl - 1] : NULL,
+			                 hw_mono())) > 0) {
+				hw_timer_arm(in->send_timer, wait);
+				in->send_armed = 1;
+				return;
+			}
+		}
+		in->rhead = (in->rhead + 1) % in->ntargets;
+		in->rn--;
+		ts->queued = 0;
+		if (!ts->active || !next_probe(ts, &ttl, &q))
+			continue;
+		send_one(ts, ttl, q);
+		if (next_probe(ts, &ttl, &q))
+			enqueue(in, ts);
+		check_gate(ts);
+		maybe_finish(ts);  /* when the last sends all failed */
+	}
+}
+
+static void send_cb(void *arg)
+{
+	pump(arg);
+}
+
+/* ts may have something to send: queue it and make sure the pump runs. */
+static void wake(struct tstate *ts)
+{
+	struct inst *in = ts->in;
+	unsigned ttl, q;
+
+	if (!ts->active || ts->queued || !next_probe(ts, &ttl, &q))
+		return;
+	enqueue(in, ts);
+	if (!in->send_armed) {
+		hw_timer_arm(in->send_timer, 0);
+		in->send_armed = 1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Rounds                                                               */
+
+void path_run(void *state, hw_target *t)
+{
+	struct inst *in = state;
+	struct tstate *ts = t->data;
+	const struct opts *o = in->o;
+	size_t np = (size_t)o->max_ttl * (size_t)o->queries;
+	int err;
+
+	unhash(ts);
+	ts->gen++;
+	memset(ts->sent, 0, sizeof ts->sent);
+	memset(ts->rcvd, 0, sizeof ts->rcvd);
+	memset(ts->wait, 0, sizeof ts->wait);
+	for (size_t i = 0; i < np; i++)
+		ts->p[i] = (struct pinfo){ .rtt = NAN, .state = PS_UNSENT };
+	ts->norder = ts->ohead = 0;
+	ts->dest_ttl = ts->stop_ttl = ts->q0_wait = 0;
+	ts->open = 0;
+	ts->failed = 0;
+	ts->send_err = 0;
+	ts->family = t->family;
+	memset(&ts->dst, 0, sizeof ts->dst);
+	path_sa_addr((const struct sockaddr *)&t->addr, t->addrlen, t->family, &ts->dst);
+	ts->dport = in->proto->port ? (uint16_t)(o->port ? o->port : t->port ? t->port : in->proto->port) : 0;
+	ts->key = (uint16_t)path_rnd(in);
+	ts->lim = (unsigned)o->max_ttl;
+	if (ts->hint && ts->hint + HINT_SLACK < ts->lim)
+		ts->lim = ts->hint + HINT_SLACK;
+	ts->t0 = hw_mono();
+	ts->active = 1;
+	rehash(ts);
+	if ((err = in->io->prepare(ts)) != 0) {
+		/* nothing can be sent: every probe counts as sent and lost */
+		ts->send_err = err;
+		for (unsigned ttl = 1; ttl <= ts->lim; ttl++)
+			ts->sent[ttl] = (uint8_t)o->queries;
+		for (size_t i = 0; i < np; i++)
+			ts->p[i].state = PS_EXPIRED;
+		ts->open = 1;
+		HW_DEBUG(in->ctx, "target %s (%s): %s", t->host, t->ip, strerror(err));
+		maybe_finish(ts);
+		return;
+	}
+	wake(ts);
+}
+
+void path_readdress(void *state, hw_target *t)
+{
+	struct inst *in = state;
+	struct tstate *ts = t->data;
+
+	ts->hint = 0;  /* a new address: its distance is unknown */
+	ts->last_set = 0;
+	if (!path_fam_of(in, t->family))
+		HW_WARN(in->ctx, "target %s now resolves to %s, but there is no IPv%c socket",
+		        t->host, t->ip, t->family == AF_INET ? '4' : '6');
+}
+
+static void flush_cb(void *arg)
+{
+	struct inst *in = arg;
+	double every = hw_interval(in->ctx);
+
+	path_flush_counters(in);
+	hw_timer_arm(in->flush_timer, every < FLUSH_MAX ? every : FLUSH_MAX);
+}
+
+int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
+{
+	static const struct proto *const protos[] = { &path_proto_icmp, &path_proto_udp, &path_proto_tcp };
+	struct inst *in = calloc(1, sizeof *in);
+	hw_target *const *tv;
+	size_t np = (size_t)o->max_ttl * (size_t)o->queries, nb = 16;
+	double interval = hw_interval(ctx);
+
+	*out = in;
+	if (!in) {
+		HW_ERROR(ctx, "out of memory");
+		return -1;
+	}
+	in->ctx = ctx;
+	in->o = o;
+	in->proto = protos[o->protocol];
+	in->holder = -1;
+	in->timeout = hw_timeout(ctx);
+	in->f4 = (struct fam){ .in = in, .family = AF_INET, .fd = -1, .rfd = -1 };
+	in->f6 = (struct fam){ .in = in, .family = AF_INET6, .fd = -1, .rfd = -1 };
+	path_seed(in);
+	for (int i = 0; i < 4; i++)
+		in->cookie[i] = (unsigned char)path_rnd(in);
+	in->ident_base = (uint16_t)path_rnd(in);
+	tv = hw_targets(ctx, &in->ntargets);
+	while (nb < 2 * in->ntargets)
+		nb *= 2;
+	in->hmask = nb - 1;
+	in->htab = calloc(nb, sizeof *in->htab);
+	in->tsv = calloc(in->ntargets + 1, sizeof *in->tsv);
+	in->ring = calloc(in->ntargets + 1, sizeof *in->ring);
+	in->pool = calloc(in->ntargets * np + 1, sizeof *in->pool);
+	in->opool = calloc(in->ntargets * np + 1, sizeof *in->opool);
+	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
+	in->send_timer = hw_timer_new(ctx, send_cb, in);
+	in->flush_timer = hw_timer_new(ctx, flush_cb, in);
+	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
+	    !in->send_timer || !in->flush_timer) {
+		HW_ERROR(ctx, "out of memory for %zu targets", in->ntargets);
+		return -1;
+	}
+	for (size_t i = 0; i < in->ntargets; i++) {
+		struct tstate *ts = tv[i]->data;
+		ts->in = in;
+		ts->t = tv[i];
+		ts->p = in->pool + i * np;
+		ts->order = in->opool + i * np;
+		ts->last = in->lpool + i * (size_t)o->max_ttl;
+		ts->ident = (uint16_t)(in->ident_base + i);
+		ts->gen = path_rnd(in) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
+		if (!(ts->timer = hw_timer_new(ctx, timeout_cb, ts))) {
+			HW_ERROR(ctx, "out of memory");
+			return -1;
+		}
+		in->tsv[i] = ts;
+	}
+	in->burst = o->pps / 1000 > 1 ? o->pps / 1000 : 1;  /* 1 ms worth: no bursts */
+	in->tokens = in->burst;
+	in->tokens_at = hw_mono();
+	hw_timer_arm(in->flush_timer, interval < FLUSH_MAX ? interval : FLUSH_MAX);
+	return 0;
+}
+
+void path_inst_free(struct inst *in)
+{
+	if (!in)
+		return;
+	path_flush_counters(in);
+	for (size_t i = 0; in->tsv && i < in->ntargets; i++)
+		if (in->tsv[i])
+			hw_timer_free(in->tsv[i]->timer);
+	hw_timer_free(in->send_timer);
+	hw_timer_free(in->flush_timer);
+	free(in->htab);
+	free(in->ring);
+	free(in->pool);
+	free(in->opool);
+	free(in->lpool);
+	free(in->tsv);
+	free(in);
+}

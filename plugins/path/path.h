@@ -1,0 +1,361 @@
+/*
+ * plugins/path/path.h: private to the path plugin (the .c files beside it).
+ *
+ * The plugin is split by job (see the comment at the top of engine.c for
+ * the trace algorithm):
+ *   plugin.c      settings, validation, start/stop, the exported descriptor
+ *   engine.c      trace state, TTL scheduling, the destination gate,
+ *                 timeouts, the pacing hook, the reply->trace hash
+ *   proto_icmp.c, proto_udp.c, proto_tcp.c
+ *                 building probes and taking replies apart, one struct
+ *                 proto each; the engine never switches on the protocol
+ *   match.c       what every matcher shares: the strict byte comparison
+ *                 of a reply against the rebuilt probe, quote rules, and
+ *                 delivery to the engine
+ *   recv.c        a received packet taken apart by the protocol's
+ *                 matchers and delivered (no socket)
+ *   report.c      hops, metrics, service check, hw_path_report
+ *   sockets.c     opening sockets per mode, sending, reading (raw, error
+ *                 queue), and the helpers duplicated with plugins/icmp.c
+ *                 and tcp.c
+ * The engine reaches sockets only through struct path_io, so unit tests
+ * (t/unit/path-*.c with the host mock t/mock/hostmock.c) drive it with a
+ * fake clock, captured sends and synthetic replies.
+ */
+#ifndef HW_PATH_H
+#define HW_PATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "hopwatch.h"
+#include "pkt.h"
+
+/* ------------------------------------------------------------------ */
+/* Limits and defaults: the one commented place                         */
+
+#define MAX_QUERIES 16       /* probes per TTL at most: 4 bits of the probe id */
+#define GEN_MOD 63           /* trace numbers in the probe id: 6 bits, never 63 (keeps id + 1 < 0xffff) */
+#define PAYLOAD_MIN 8        /* probe id word, its fix word, 4-byte cookie */
+#define HINT_SLACK 2         /* TTLs past the last trace's destination query 0 still probes */
+#define RX_BUDGET 256        /* datagrams read per socket and wakeup */
+#define RX_BUF 2048          /* receive buffer, bytes */
+#define TX_BUF 2048          /* send buffer, bytes */
+#define FLUSH_MAX 10.0       /* seconds between instance counter reports, at most */
+#define SEND_TRIES 3         /* sendmsg attempts: a pending ICMP error fails one send */
+#define QUOTE_RFC4884 128    /* bytes of the original datagram an RFC 4884 error quotes at least */
+
+enum proto_id { P_ICMP, P_UDP, P_TCP };
+enum mode { MODE_AUTO, MODE_DGRAM, MODE_RAW };
+extern const char *const path_protocols[];  /* "icmp", "udp", "tcp", by enum proto_id */
+
+/* Settings of one instance, filled by the host from plugin.c's table. */
+struct opts {
+	int protocol;            /* enum proto_id */
+	int max_ttl;             /* highest TTL probed */
+	int queries;             /* probes per TTL and trace */
+	int port;                /* udp/tcp destination port; 0: the target's, else the protocol's default */
+	int size;                /* icmp/udp payload bytes after the transport header */
+	const char *source;      /* address to send from, or NULL */
+	int mode;                /* enum mode */
+	double pps;              /* probes per second for the whole instance */
+};
+
+/* ------------------------------------------------------------------ */
+/* State                                                                */
+
+/* What became of one probe of the running trace. */
+enum { PS_UNSENT, PS_WAIT, PS_ANSWERED, PS_EXPIRED };
+/* What a reply says about its probe's TTL. */
+enum { R_HOP, R_DEST, R_STOP };
+
+/* One probe of the running trace of a target. */
+struct pinfo {
+	double tx_mono;          /* hw_mono() just before the send, seconds */
+	double tx_real;          /* CLOCK_REALTIME at the same moment, seconds; 0: not read */
+	double rtt;              /* ms; NAN until answered */
+	pkt_ipaddr from;         /* the responder, when answered */
+	uint8_t state;           /* PS_* */
+};
+
+struct inst;
+
+/* Per-target state (hw_target.data). */
+struct tstate {
+	struct inst *in;         /* owner */
+	hw_target *t;            /* the target */
+	struct tstate *hnext;    /* next in the reply hash bucket */
+	int hashed;              /* in the reply hash under the key below */
+	struct pinfo *p;         /* max_ttl * queries probes, index (ttl - 1) * queries + query */
+	uint16_t *order;         /* probe indices in send order: the timeout FIFO */
+	unsigned norder, ohead;  /* entries in order, first one not yet expired or settled */
+	uint8_t sent[HW_PATH_MAX_HOPS + 1];  /* probes sent (or failed) per TTL, this trace */
+	uint8_t rcvd[HW_PATH_MAX_HOPS + 1];  /* probes answered per TTL, this trace */
+	uint8_t wait[HW_PATH_MAX_HOPS + 1];  /* probes waiting per TTL */
+	pkt_ipaddr *last;        /* max_ttl entries: the responder per TTL of the last finished trace */
+	uint64_t last_set;       /* bit ttl - 1: last[ttl - 1] is known */
+	hw_timer *timer;         /* the oldest waiting probe's deadline */
+	unsigned gen;            /* trace number */
+	uint16_t ident;          /* raw icmp: this target's echo identifier */
+	uint16_t key;            /* tcp: high half of the sequence numbers of this trace */
+	uint16_t dport;          /* udp/tcp: destination port this trace; icmp: 0 */
+	int family;              /* address family this trace */
+	pkt_ipaddr dst;          /* the target's address this trace */
+	pkt_ipaddr src;          /* raw udp/tcp: our address towards it (checksums) */
+	unsigned lim;            /* highest TTL this trace probes (for now) */
+	unsigned dest_ttl;       /* lowest TTL the destination answered; 0: not yet */
+	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
+	unsigned hint;           /* destination TTL of the previous trace; 0: unknown */
+	unsigned q0_wait;        /* query-0 probes still waiting */
+	int open;                /* the destination gate: queries after the first may go */
+	int active;              /* a trace runs */
+	int queued;              /* in the send ring */
+	int send_err;            /* errno of the last failed send of this trace, 0: none */
+	unsigned failed;         /* sends that failed this trace */
+	double t0;               /* hw_mono() when the trace started */
+};
+
+/* The sockets of one address family. */
+struct fam {
+	struct inst *in;         /* owner */
+	int family;              /* AF_INET or AF_INET6 */
+	int fd;                  /* sends (dgram: also receives): ping, UDP or raw socket; -1: none */
+	int rfd;                 /* raw mode udp/tcp: the raw ICMP socket that receives; -1: none */
+	hw_io *io, *rio;         /* read watches of fd and rfd */
+	uint16_t sport;          /* udp/tcp: our source port; dgram icmp: the echo identifier */
+};
+
+/*
+ * The socket layer as the engine sees it (sockets.c: path_sock_io; unit
+ * tests put their own).  Every function returns at once.
+ */
+struct path_io {
+	/* Before a trace of ts: whether its family can be sent, and (raw
+	 * udp/tcp) our source address into ts->src.  Returns 0 or an errno. */
+	int (*prepare)(struct tstate *ts);
+	/* Send probe (ttl, q) of ts, setting its tx_mono (and tx_real)
+	 * just before the send.  Returns 0 when it left, else an errno. */
+	int (*send)(struct tstate *ts, unsigned ttl, unsigned q);
+	/* Read and deliver whatever replies are queued now. */
+	void (*drain)(struct inst *in);
+};
+
+struct proto;
+
+/* A probe instance. */
+struct inst {
+	hw_ctx *ctx;             /* host handle */
+	const struct opts *o;    /* settings */
+	const struct proto *proto;  /* the protocol's build and match functions */
+	const struct path_io *io;   /* the socket layer */
+	int raw;                 /* 1: raw mode, 0: dgram mode */
+	double timeout;          /* seconds a probe waits */
+	size_t ntargets;         /* targets */
+	struct tstate **tsv;     /* per-target state by index */
+	struct tstate **htab;    /* reply hash: (family, dst, port, trace number) -> trace */
+	size_t hmask;            /* buckets - 1 (a power of two) */
+	struct pinfo *pool;      /* ntargets * max_ttl * queries probes */
+	uint16_t *opool;         /* ntargets * max_ttl * queries send-order slots */
+	pkt_ipaddr *lpool;       /* ntargets * max_ttl last-trace responders */
+	struct fam f4, f6;       /* sockets per family */
+	int holder;              /* raw udp/tcp: socket holding the source port; -1 */
+	uint16_t ident_base;     /* raw icmp: echo identifier of target 0 */
+	unsigned char cookie[4]; /* random; in every payload */
+	uint32_t rng;            /* xorshift state */
+	struct tstate **ring;    /* round-robin send ring, ntargets entries */
+	size_t rhead, rn;        /* its head and length */
+	hw_timer *send_timer;    /* next send */
+	int send_armed;          /* send_timer is armed */
+	double tokens;           /* pacing bucket level, probes */
+	double tokens_at;        /* hw_mono() of its last refill */
+	double burst;            /* bucket depth, probes */
+	hw_timer *flush_timer;   /* instance counters */
+	uint64_t unmatched;      /* replies that failed a check, since the last flush */
+	unsigned char tx[TX_BUF];/* send buffer */
+	unsigned char rb[TX_BUF];/* matchers: the probe rebuilt for comparison */
+};
+
+/* ------------------------------------------------------------------ */
+/* Replies and protocols                                                */
+
+/* What a matcher says about a packet. */
+enum { M_OK, M_FOREIGN, M_BAD };
+
+/* How the bytes a reply carries of our probe are compared (match.c). */
+enum {
+	CMP_WHOLE,   /* an echo: exactly the probe from `off` to its end */
+	CMP_QUOTE,   /* an ICMP error's quote: a prefix cut where a quoting rule cuts */
+	CMP_FIELDS,  /* fields the matcher placed at their probe offsets (a TCP answer) */
+};
+
+/*
+ * One reply taken apart by a protocol matcher: which probe it claims to
+ * answer (the hash key and the probe id), and the bytes of ours it
+ * carries, which match.c compares with the probe rebuilt.
+ */
+struct reply {
+	int family;              /* AF_INET or AF_INET6 */
+	pkt_ipaddr dst;          /* the probe's destination: the quoted one, or the replier */
+	uint16_t port;           /* the probe's destination port (udp, tcp); icmp: 0 */
+	uint16_t pid;            /* probe id: trace number, query, TTL (engine.c) */
+	pkt_ipaddr from;         /* the responder */
+	int kind;                /* R_HOP, R_DEST or R_STOP */
+	int cmp;                 /* CMP_* */
+	const uint8_t *bytes;    /* our probe's bytes as the reply carries them (L4 offsets) */
+	size_t off;              /* probe offset of bytes[0] */
+	size_t len;              /* bytes at `bytes` */
+	uint32_t skip;           /* bit i: probe byte i (< 32) is not compared (the kernel writes it) */
+	long iplen;              /* CMP_QUOTE: the quoted IP length field (v4 total, v6 payload); -1: none */
+	uint8_t sum_proto;       /* CMP_QUOTE: a whole quote must carry a right checksum of this
+	                            protocol over the quoted addresses (the skipped checksum the
+	                            kernel wrote); 0: not checked */
+	pkt_ipaddr qsrc;         /* CMP_QUOTE: the quoted source address (raw mode) */
+	uint8_t fields[8];       /* CMP_FIELDS: storage `bytes` may point to */
+	double rx_real;          /* kernel receive time, CLOCK_REALTIME seconds; 0: unknown */
+	double rx_mono;          /* hw_mono() when read */
+};
+
+/*
+ * A protocol: how its probes are built and how replies are taken apart.
+ * Matchers are pure: they read the packet and the instance's constants
+ * (cookie, ports, identifiers), fill *r and return M_OK, M_FOREIGN (not
+ * ours: ignored) or M_BAD (carries our flow but is wrong: path.unmatched).
+ * A NULL matcher means the protocol gets no such packets.
+ */
+struct proto {
+	const char *name;        /* "icmp", "udp", "tcp" */
+	uint16_t port;           /* default destination port; 0: the protocol has none */
+	int raw_ipproto;         /* raw mode send socket protocol; 0: the ICMP socket sends */
+	/* Write probe (ttl, q) of ts as it goes on the wire (the transport
+	 * header and payload; the kernel adds the IP header) into buf.  The
+	 * same probe always builds the same bytes.  Returns the length, or 0. */
+	size_t (*build)(const struct tstate *ts, unsigned ttl, unsigned q, uint8_t *buf, size_t cap);
+	/* Bytes of a built probe a datagram socket sends (its payload): skipped header length. */
+	size_t dgram_skip;
+	/* Matchers get r with family, from (the packet's source) and the
+	 * receive times filled in. */
+	/* An ICMP message from a raw ICMP socket (an echo reply, or an error
+	 * whose quote parsed: m->quote.ok) */
+	int (*match_icmp)(const struct inst *in, const pkt_icmp *m, struct reply *r);
+	/* A segment from the raw socket of the protocol (tcp: SYN/ACK or RST) */
+	int (*match_raw)(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+	/* dgram: an ICMP error from the error queue: `kind` (TIME_EXCEEDED or
+	 * UNREACH) and `code`, the probe's destination and port (msg_name),
+	 * and the bytes of the quote the kernel passes */
+	int (*match_errq)(const struct inst *in, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst,
+	                  uint16_t port, const uint8_t *buf, size_t len, struct reply *r);
+	/* dgram: a datagram read from the socket (icmp: an echo reply) */
+	int (*match_dgram)(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+};
+
+extern const struct proto path_proto_icmp, path_proto_udp, path_proto_tcp;
+
+/* ------------------------------------------------------------------ */
+/* Functions shared between the files                                   */
+
+/* engine.c */
+/* Allocate an instance for `ctx` and its targets: state, pools, timers,
+ * hash; no socket (in->io is the caller's).  Returns 0, or -1 after
+ * logging (then *out may hold a partial instance for path_inst_free). */
+int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out);
+/* Free what path_inst_new made (sockets are sockets.c's); NULL is fine. */
+void path_inst_free(struct inst *in);
+/* plugin run(): start a trace of t. */
+void path_run(void *state, hw_target *t);
+/* plugin readdress(): t got a new address. */
+void path_readdress(void *state, hw_target *t);
+/* The probe id of (ttl, q) in the running trace of ts. */
+uint16_t path_probe_id(const struct tstate *ts, unsigned ttl, unsigned q);
+/* The running (or last) trace a reply names: hash lookup on (family, dst,
+ * port, trace number of pid), then the probe, which must have been sent.
+ * `after`: NULL, or the trace found before, to go on with the next one
+ * (targets sharing an address).  NULL when none; else *ttl, *q set. */
+struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *after, unsigned *ttl,
+                         unsigned *q);
+/* Probe (ttl, q) of ts got reply r (already checked): count it. */
+void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r);
+/* The highest TTL that matters now (limit, destination or unreachable). */
+unsigned path_eff_lim(const struct tstate *ts);
+
+/* match.c */
+/* Deliver a matched reply: find its probe, compare, count or reject. */
+void path_deliver(struct inst *in, struct reply *r);
+/* The ICMP error of kind/code from `from`: R_HOP, R_DEST or R_STOP, or
+ * -1 when it is not about the path (v4 time exceeded code 1, fragmentation
+ * needed, other codes a traceroute never causes). */
+int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
+                    const pkt_ipaddr *dst);
+/* Fill r from the quote of error m (raw mode): dst, kind, bytes, iplen;
+ * the caller sets port, pid and skip.  Returns M_OK, or M_FOREIGN when the
+ * error is not about the path. */
+int path_quote_reply(const pkt_icmp *m, struct reply *r);
+/* udp, tcp (raw): whether error m quotes an `ipproto` segment from our
+ * source port; sets r->port to its destination port.  Returns M_OK,
+ * M_FOREIGN (not our flow) or M_BAD (quoting fewer than 8 bytes). */
+int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struct reply *r);
+/* Fill r from an error queue message (dgram mode): kind from kind/code,
+ * dst, port, and the quote: `len` bytes at `b`, from probe offset `off`.
+ * Returns M_OK, or M_FOREIGN when the error is not about the path. */
+int path_errq_reply(pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
+                    const uint8_t *b, size_t off, size_t len, struct reply *r);
+/* The source port (udp, tcp) or echo identifier (dgram icmp) of `family`. */
+uint16_t path_sport(const struct inst *in, int family);
+/* Put the probe's payload (probe id word `w0`, word `w1`, cookie, fill)
+ * of the instance's size into pl. */
+void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl);
+/* 16-bit big-endian load and store. */
+uint16_t path_get16(const uint8_t *p);
+void path_put16(uint8_t *p, uint16_t v);
+/* Address bytes of a family (4 or 16), and equality of two addresses. */
+size_t path_alen(int family);
+int path_addr_eq(int family, const pkt_ipaddr *a, const pkt_ipaddr *b);
+
+/* report.c */
+/* The trace of ts is over: metrics, service check, path store. */
+void path_report(struct tstate *ts);
+/* Hop `ttl` of the trace of ts into *h (from the probe table). */
+void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h);
+/* Send and reset the instance counters (path.unmatched). */
+void path_flush_counters(struct inst *in);
+
+/* recv.c.  The path_on_* functions take one packet apart and deliver it,
+ * without a socket (unit tests and fuzzers call them); r comes with
+ * family, from (the packet's source as recvmsg gave it) and receive times. */
+/* raw mode: a packet of the raw ICMP socket (v4: with its IP header). */
+void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+/* dgram mode: an error queue message: ICMP type and code (ee_type,
+ * ee_code), the probe's destination and port (msg_name), the quote as the
+ * kernel passes it; r->from is SO_EE_OFFENDER. */
+void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
+                  const uint8_t *buf, size_t len, struct reply *r);
+/* raw mode: a segment of the protocol's raw socket (tcp). */
+void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+/* dgram mode: a datagram of the socket (a ping socket's echo reply). */
+void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+
+/* sockets.c: the socket layer and the helpers duplicated with plugins/icmp.c
+ * and plugins/tcp.c (to be replaced by plugins/common's). */
+extern const struct path_io path_sock_io;
+/* Read every socket of the instance (struct path_io.drain). */
+void path_drain_all(struct inst *in);
+/* The fd watch callback of a family's sockets. */
+void path_readable_cb(void *arg, int fd, int revents);
+/* Open the sockets of every family the targets need.  Returns 0 or -1. */
+int path_sockets_open(struct inst *in);
+/* Close them. */
+void path_sockets_close(struct inst *in);
+/* The family's sockets, or NULL when it has none. */
+struct fam *path_fam_of(struct inst *in, int family);
+/* xorshift32 of the instance. */
+uint32_t path_rnd(struct inst *in);
+/* Seed in->rng from getrandom(2). */
+void path_seed(struct inst *in);
+/* Take a pacing token at `now`; else 0 and *wait seconds until one. */
+int path_take_token(struct inst *in, double now, double *wait);
+/* The address inside a sockaddr of `family`; 0 when it is not of that family. */
+int path_sa_addr(const struct sockaddr *sa, socklen_t len, int family, pkt_ipaddr *a);
+/* Seconds of a timespec. */
+double path_ts_sec(const struct timespec *ts);
+
+#endif /* HW_PATH_H */

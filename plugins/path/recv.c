@@ -1,0 +1,67 @@
+/*
+ * plugins/path/recv.c: taking a received packet apart and dispatching it:
+ * the protocol's matcher (struct proto) says which probe it answers, then
+ * path_deliver checks it against the probe and tells the engine.  No
+ * socket here: sockets.c reads them (raw sockets; the IP_RECVERR /
+ * IPV6_RECVERR error queue of ping and UDP sockets, where the responder is
+ * SO_EE_OFFENDER, the probe's destination the message's address, and the
+ * payload what the router quoted of ours) and calls the path_on_*
+ * functions, which unit tests and the fuzzer call too.
+ */
+#include <string.h>
+
+#include "path.h"
+
+/* Count or deliver what a matcher said. */
+static void finish(struct inst *in, int rc, struct reply *r)
+{
+	if (rc == M_OK)
+		path_deliver(in, r);
+	else if (rc == M_BAD)
+		in->unmatched++;
+}
+
+void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
+{
+	pkt_icmp m;
+	int rc;
+
+	if ((rc = pkt_icmp_parse(buf, len, r->family, r->family == AF_INET, &m)) < 0) {
+		HW_DEBUG(in->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
+		in->unmatched++;
+		return;
+	}
+	if (r->family == AF_INET)
+		r->from = m.src;
+	if ((m.kind == PKT_ICMP_TIME_EXCEEDED || m.kind == PKT_ICMP_UNREACH) && !m.quote.ok) {
+		in->unmatched++;  /* an error quoting no usable header: nobody's */
+		return;
+	}
+	finish(in, in->proto->match_icmp(in, &m, r), r);
+}
+
+void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
+                  const uint8_t *buf, size_t len, struct reply *r)
+{
+	pkt_icmp_kind kind;
+
+	if (r->family == AF_INET)
+		kind = type == 11 ? PKT_ICMP_TIME_EXCEEDED : type == 3 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
+	else
+		kind = type == 3 ? PKT_ICMP_TIME_EXCEEDED : type == 1 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
+	if (kind == PKT_ICMP_OTHER)
+		return;  /* too big, parameter problem: not about the path */
+	finish(in, in->proto->match_errq(in, kind, code, dst, port, buf, len, r), r);
+}
+
+void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
+{
+	if (in->proto->match_raw)
+		finish(in, in->proto->match_raw(in, buf, len, r), r);
+}
+
+void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
+{
+	if (in->proto->match_dgram)
+		finish(in, in->proto->match_dgram(in, buf, len, r), r);
+}

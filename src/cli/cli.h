@@ -1,0 +1,107 @@
+/*
+ * cli.h: `hopwatch`, the read-only command-line reader of what hopwatchd
+ * keeps in Redis (key schema in keys.h, change messages in changemsg.h):
+ * the stored paths, the last trace of one target, its change history, and
+ * changes as they are published.  It loads no plugin and runs no loop.
+ *
+ *   options.c    main: the command line, -c (conf_load_core), exit status
+ *   commands.c   paths, show, history, watch
+ *   redisread.c  the blocking Redis connection and reads (hiredis)
+ *   format.c     text layout: ages, times, list fields, path diffs
+ *
+ * t/t7030-cli.sh runs every command end to end against a real Redis.
+ */
+#ifndef HW_CLI_H
+#define HW_CLI_H
+
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "conf.h"
+#include "pathstore.h"
+
+/* What the command line (and -c) asked. */
+struct cli_opts {
+	struct redis_conf rc;   /* where Redis is and how to log in; the timeouts are seconds */
+	const char *source;     /* whose paths (a host name); "*" every host's */
+	const char *probe;      /* --probe: only this probe instance, or NULL */
+	const char *target;     /* TARGET as configured ("host" or "host:port"), or NULL */
+	long count;             /* --count: history's last N changes, watch's exit after N; 0: no limit */
+	double timeout;         /* --timeout: watch's exit after this many seconds; 0: none */
+};
+
+/* options.c */
+
+/* Print "hopwatch: <message>" on stderr and exit with status 1. */
+void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* commands.c: each returns the exit status (0, or 1 when watch timed out
+ * before --count changes came); every failure dies (status 1). */
+
+/* Every stored path of the source: probe, target, hops, reached, ages. */
+int cmd_paths(const struct cli_opts *o);
+/* The last trace of o->target as a table, and the confirmed path when it differs. */
+int cmd_show(const struct cli_opts *o);
+/* The recorded changes of o->target, oldest first, as diffs. */
+int cmd_history(const struct cli_opts *o);
+/* Changes as they are published, filtered by source, probe and target. */
+int cmd_watch(const struct cli_opts *o);
+
+/* redisread.c: one blocking connection; every failure dies with a message
+ * naming where Redis is. */
+
+/* A growing list of strings. */
+struct strv {
+	char **v;     /* the strings (owned) */
+	size_t n;     /* how many */
+	size_t cap;   /* room */
+};
+
+/* Connect with rc's connect and command timeouts, AUTH and SELECT. */
+void rr_connect(const struct redis_conf *rc);
+/* Where Redis is, for messages: "host:port", "[v6]:port" or "unix:path". */
+const char *rr_where(void);
+/* Run a command and return its reply (freeReplyObject it); dies on an I/O
+ * error and on an error reply. */
+redisReply *rr_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Queue a command for pipelining; its reply comes from rr_reply(). */
+void rr_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The next reply (of rr_append, or a pushed message), within the command timeout. */
+redisReply *rr_reply(void);
+/* The next reply within `seconds` (<= 0: wait for ever); NULL when none
+ * came in time.  The connection's timeout is changed for good. */
+redisReply *rr_reply_within(double seconds);
+/* Close the connection. */
+void rr_close(void);
+/* The path hash keys of o->source (or every source) matching probe and
+ * target (NULL: any), sorted, each once. */
+struct strv rr_path_keys(const struct cli_opts *o, const char *probe, const char *target);
+/* One field of an HGETALL reply (or a stream entry's fields), or "" when absent. */
+const char *rr_field(const redisReply *r, const char *name);
+/* Add a copy of `str` to `s`; dies when out of memory. */
+void strv_add(struct strv *s, const char *str);
+/* Sort `s` (strcmp order). */
+void strv_sort(struct strv *s);
+/* Free the strings of `s` and empty it. */
+void strv_free(struct strv *s);
+
+/* format.c */
+
+/* "42s", "3m05s", "2h07m", "5d03h"; negative ages (clock skew) are 0s. */
+void cli_format_age(char *buf, size_t cap, long long secs);
+/* "2024-05-01 12:00:05" in local time, for Unix time `ts` (seconds). */
+void cli_format_time(char *buf, size_t cap, long long ts);
+/* "2024-05-01 12:00:05 (3m05s ago)" for a Unix time written in `ts`, or
+ * "never" when it is empty or not a number. */
+void cli_format_when(char *buf, size_t cap, const char *ts, time_t now);
+/* Field `i` (0-based) of the comma-separated list `s` into buf ("" when
+ * the list is shorter); empty fields are kept.  Returns 1 when it exists. */
+int cli_list_field(const char *s, unsigned i, char *buf, size_t cap);
+/* Number of fields of a comma-separated list; 0 for "". */
+unsigned cli_list_len(const char *s);
+/* Print the TTL rows of old -> new, the first differing TTL marked '>'. */
+void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
+                    const char *oname, const char *nname);
+
+#endif

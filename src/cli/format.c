@@ -1,0 +1,105 @@
+/* format.c: the CLI's text layout: ages, times, comma-separated fields,
+ * path diffs (see cli.h).  No Redis, no global state. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+void cli_format_age(char *buf, size_t cap, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(buf, cap, "%llds", secs);
+	else if (secs < 3600)
+		snprintf(buf, cap, "%lldm%02llds", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, cap, "%lldh%02lldm", secs / 3600, secs % 3600 / 60);
+	else
+		snprintf(buf, cap, "%lldd%02lldh", secs / 86400, secs % 86400 / 3600);
+}
+
+int cli_list_field(const char *s, unsigned i, char *buf, size_t cap)
+{
+	const char *end;
+	size_t n;
+
+	if (cap)
+		buf[0] = '\0';
+	if (!*s)
+		return 0;
+	for (; i; i--) {
+		if (!(s = strchr(s, ',')))
+			return 0;
+		s++;
+	}
+	end = strchr(s, ',');
+	n = end ? (size_t)(end - s) : strlen(s);
+	if (cap) {
+		if (n >= cap)
+			n = cap - 1;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+	}
+	return 1;
+}
+
+unsigned cli_list_len(const char *s)
+{
+	unsigned n = *s ? 1 : 0;
+
+	for (; *s; s++)
+		n += *s == ',';
+	return n;
+}
+
+/* A hop as printed: the address, '*' unknown, '-' past the end. */
+static const char *hop_name(const struct path_hops *h, unsigned i)
+{
+	return i < h->n ? (h->hop[i][0] ? h->hop[i] : "*") : "-";
+}
+
+void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
+                    const char *oname, const char *nname)
+{
+	unsigned rows = o->n > n->n ? o->n : n->n;
+	int w = (int)strlen(oname);
+
+	for (unsigned i = 0; i < rows; i++)
+		if ((int)strlen(hop_name(o, i)) > w)
+			w = (int)strlen(hop_name(o, i));
+	fprintf(f, "  TTL  %-*s    %s\n", w, oname, nname);
+	for (unsigned i = 0; i < rows; i++)
+		fprintf(f, "%c %3u  %-*s %s %s\n", i + 1 == first ? '>' : ' ', i + 1, w, hop_name(o, i),
+		        i + 1 == first ? "->" : "  ", hop_name(n, i));
+}
+
+
+void cli_format_time(char *buf, size_t cap, long long ts)
+{
+	time_t t = (time_t)ts;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, cap, "%lld", ts);
+}
+
+void cli_format_when(char *buf, size_t cap, const char *ts, time_t now)
+{
+	char t[64], age[32];
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(ts, &end, 10);
+	if (!*ts || *end || errno) {
+		snprintf(buf, cap, "never");
+		return;
+	}
+	cli_format_time(t, sizeof t, v);
+	cli_format_age(age, sizeof age, (long long)now - v);
+	snprintf(buf, cap, "%s (%s ago)", t, age);
+}

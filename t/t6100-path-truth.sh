@@ -1,0 +1,187 @@
+#!/bin/bash
+# t6100: per-hop truth of the path plugin on a network that behaves like a
+# real one (issue 13): routers keep the kernel's ICMP rate limits (profile
+# linux), then police time exceeded like vendor routers (profile strict).
+# Topology: src - r1 - {r2|t2 ECMP per flow} - r3 - r4 - r5 - d1, d1
+# answering a /16 (many targets); hop 6 is the destination.  Per profile:
+#   - lossless, 20 and 200 targets: every trace reaches; no intermediate
+#     hop's mean path.hop.loss above 1 %; a trace takes about a round trip
+#     plus the sending spread, not a timeout;
+#   - 10 % dropped each way on the link into r4 (tb_loss r3): hops 1..3 at
+#     most 1 %, hops 4, 5 and the destination 19 +- 3 % (1 - 0.9^2), over
+#     at least 2,000 probes per hop;
+#   - a silent r4: unknown at TTL 4, not 100 % loss; later hops unaffected;
+#   - ECMP: every target's hop 2 is its own branch's, in every trace.
+# Per-hop figures are read as path.hop.loss (forwarding loss that persists
+# downstream) and path.hop.response (share of probes the hop answered).
+# Today's engine bursts every TTL x query at once, so rate-limited routers
+# drop most replies and it reports them as loss: those assertions are
+# test_expect_failure (TODO known breakage) until the engine paces per
+# responder; the others hold today.  Nothing here asserts a time except
+# "finished well inside the timeout" (a structural bound).
+. "$(dirname "$0")/test-lib.sh"
+. "$SRCDIR/t/lib/testbed.sh"
+require_root
+require_cmd ip nft timeout awk sort
+[ -x "$TOOLS/dsd-recv" ] || skip_all "t/tools/dsd-recv is not built (run make)"
+[ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
+
+tb_chain t 5 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+tb_route r2 ecmp || { echo "Bail out! tb_route failed"; exit 1; }
+tb_many d1 4 >/dev/null || { echo "Bail out! tb_many failed"; exit 1; }
+STATSD_PORT=8125
+R2=$(tb_addr r2) T2=$(tb_addr t2)
+TIMEOUT_MS=300
+
+. "$SRCDIR/t/lib/path.sh"
+
+# targets N: the first N addresses of d1's /16, as a libconfig list
+targets() {
+	local i s=
+	for i in $(seq 1 "$1"); do s="$s${s:+, }\"$(tb_many_addr d1 "$i")\""; done
+	echo "$s"
+}
+# run_truth NAME N INTERVAL SECONDS QUERIES: the path plugin (icmp, dgram
+# mode, as in the issue's lab) on the first N targets; lines in out.NAME
+run_truth() {
+	write_conf hw.conf "$3" "${TIMEOUT_MS}ms" "$(probe p icmp dgram "$(targets "$2")" "max_ttl = 8; queries = $5;")" &&
+	hw_run hw.conf "$4" &&
+	cp out "out.$1"
+}
+# hop_stat NAME METRIC HOP: "mean count" of METRIC at TTL HOP, all targets
+# and rounds of run NAME
+hop_stat() {
+	awk -v m="hopwatch.$2:" -v h=",hop:$3," 'index($0, m) == 1 && index($0, h) {
+		split($0, a, /[:|]/); s += a[2]; n++ }
+		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
+}
+# trace_stat NAME METRIC: "mean count" of a per-trace METRIC of run NAME
+trace_stat() {
+	awk -v m="hopwatch.$2:" 'index($0, m) == 1 { split($0, a, /[:|]/); s += a[2]; n++ }
+		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
+}
+# in_range "MEAN COUNT" LOW HIGH [MIN_COUNT]: MEAN within [LOW, HIGH] over
+# at least MIN_COUNT values (1)
+in_range() {
+	echo "got $1, want $2 .. $3 over >= ${4:-1} values"
+	set -- $1 "$2" "$3" "${4:-1}"
+	awk -v g="$1" -v c="$2" -v l="$3" -v h="$4" -v mc="$5" \
+		'BEGIN { exit !(g != "none" && c >= mc && g >= l && g <= h) }'
+}
+# hops_loss_in NAME LOW HIGH MIN_COUNT HOP...: the mean path.hop.loss of
+# every HOP within [LOW, HIGH] over at least MIN_COUNT values; prints every
+# hop's figure, also after a miss
+hops_loss_in() {
+	local name=$1 lo=$2 hi=$3 mc=$4 h rc=0
+	shift 4
+	for h in "$@"; do
+		printf 'hop %s: ' "$h"
+		in_range "$(hop_stat "$name" path.hop.loss "$h")" "$lo" "$hi" "$mc" || rc=1
+	done
+	return $rc
+}
+# every_reached NAME N: N distinct targets traced, every trace reached
+every_reached() {
+	trace_stat "$1" path.reachable &&
+	test "$(grep -c '^hopwatch\.path\.reachable:0|' "out.$1")" = 0 &&
+	test "$(grep '^hopwatch\.path\.reachable:1|' "out.$1" | sed 's/.*,target:\([^,]*\),.*/\1/' | sort -u | wc -l)" = "$2"
+}
+# quick_traces NAME: the median path.duration is under a fifth of the
+# timeout (a round trip here is under 1 ms; a trace that waits for a
+# missing reply takes the whole timeout)
+quick_traces() {
+	awk '/^hopwatch\.path\.duration:/ { split($0, a, /[:|]/); print a[2] }' "out.$1" | sort -g |
+		awk -v lim=$((TIMEOUT_MS / 5)) '{ v[NR] = $1 } END {
+			m = NR ? v[int((NR + 1) / 2)] : -1
+			print "median path.duration " m " ms over " NR " traces, want < " lim
+			exit !(NR > 0 && m < lim) }'
+}
+
+for prof in linux strict; do
+	P=$prof
+
+	test_expect_success "$P: profile set on every node" '
+		tb_icmp_profile all $P &&
+		for n in $(tb_nodes); do test "$(cat "$TB_DIR/$TB_TOPO/icmp.$n")" = $P || exit 1; done
+	'
+
+	# 20 targets, a round a second for 8 s: 3 queries x 6 TTLs each
+	test_expect_success "$P, lossless, 20 targets: every trace reaches the destination, no loss there" '
+		run_truth $P-20 20 1s 8.5 3 &&
+		every_reached $P-20 20 &&
+		in_range "$(trace_stat $P-20 path.loss)" 0 1 100 &&
+		in_range "$(hop_stat $P-20 path.hop.loss 6)" 0 1 100
+	'
+	test_expect_failure "$P, lossless, 20 targets: hops 1..5 mean path.hop.loss <= 1%" '
+		hops_loss_in $P-20 0 1 1 1 2 3 4 5
+	'
+	test_expect_failure "$P, lossless, 20 targets: path.hop.response reported for every hop" '
+		for h in 1 2 3 4 5 6; do
+			printf "hop %s: " $h &&
+			in_range "$(hop_stat $P-20 path.hop.response $h)" 0 100 100 || exit 1
+		done
+	'
+	test_expect_failure "$P, lossless, 20 targets: a trace takes about a round trip, not a timeout" '
+		quick_traces $P-20
+	'
+	# ECMP: the 20 targets are 20 flows; each keeps its branch at TTL 2
+	test_expect_success "$P, ECMP: no target ever shows the other branch" '
+		for i in $(seq 1 20); do
+			a=$(tb_many_addr d1 $i) &&
+			cp out.$P-20 out && traces p "$a" | cut -d" " -f2 | grep -v "^\*$" | sort -u >br.$i &&
+			test "$(wc -l <br.$i)" -le 1 || { echo "$a: $(cat br.$i)"; exit 1; }
+		done &&
+		cat br.* | sort | uniq -c &&
+		grep -qx "$R2" br.* && grep -qx "$T2" br.*
+	'
+	test_expect_failure "$P, ECMP: every trace of every target shows its branch at TTL 2" '
+		for i in $(seq 1 20); do
+			a=$(tb_many_addr d1 $i) &&
+			cp out.$P-20 out && traces p "$a" >tr.$i &&
+			! cut -d" " -f2 tr.$i | grep -qvx "$R2\|$T2" || { echo "$a:"; cat tr.$i; exit 1; }
+		done
+	'
+
+	# 200 targets: about 4,000 probes a round (2 s at the default 2,000
+	# probes/s), a round every 3 s for 8 s
+	test_expect_success "$P, lossless, 200 targets: every trace reaches the destination, no loss there" '
+		run_truth $P-200 200 3s 8.5 3 &&
+		every_reached $P-200 200 &&
+		in_range "$(trace_stat $P-200 path.loss)" 0 1 400
+	'
+	test_expect_failure "$P, lossless, 200 targets: hops 1..5 mean path.hop.loss <= 1%" '
+		hops_loss_in $P-200 0 1 1 1 2 3 4 5
+	'
+
+	# 10 % each way below r3: probes for TTL >= 4 cross it twice (19 %).
+	# 20 targets x 10 queries x 11 rounds: 2,200 probes per hop.
+	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
+		tb_loss r3 10 10 &&
+		run_truth $P-drop 20 1s 11.5 10 &&
+		tb_loss r3 0 &&
+		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
+	'
+	test_expect_failure "$P, 10% each way into r4: hops 1..3 at most 1%" '
+		hops_loss_in $P-drop 0 1 1 1 2 3
+	'
+	test_expect_failure "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
+		hops_loss_in $P-drop 16 22 200 4 5 6
+	'
+
+	# a silent r4: unknown at TTL 4 with no loss value of its own
+	test_expect_success "$P, silent r4: unknown at TTL 4, the destination still reached" '
+		tb_silent r4 &&
+		run_truth $P-silent 20 1s 5.5 3 &&
+		tb_silent r4 off &&
+		every_reached $P-silent 20 &&
+		grep -q "^hopwatch\.path\.hop\.loss:.*,hop:4,hop_ip:unknown" out.$P-silent &&
+		! grep -q "^hopwatch\.path\.hop\.rtt:.*,hop:4," out.$P-silent
+	'
+	test_expect_failure "$P, silent r4: not 100% loss at TTL 4; hops 1..3 and 5 at most 1%" '
+		printf "hop 4 (silent), mean and count: " && hop_stat $P-silent path.hop.loss 4 &&
+		! grep -q "^hopwatch\.path\.hop\.loss:100|.*,hop:4," out.$P-silent &&
+		hops_loss_in $P-silent 0 1 1 1 2 3 5
+	'
+done
+
+test_done

@@ -1,0 +1,414 @@
+/*
+ * t/unit/path-engine.c: the path plugin's trace engine, driven through the
+ * host mock (t/mock/hostmock.c) on a fake clock, with a fake network: the
+ * socket layer is replaced (struct path_io), each probe sent is recorded,
+ * and the network answers it after its RTT with real reply bytes
+ * (t/mock/pathsynth.c) that go through the ICMP matcher like a raw socket's.
+ *
+ * Covered: the destination gate (later queries wait until the
+ * destination's TTL is known), stopping beyond the destination, the TTL
+ * hint of the previous trace and its slack, a path longer than the hint,
+ * silent hops and a silent destination, an unreachable router, late
+ * replies, pacing (pps, round robin), and the per-hop counts the engine
+ * keeps for the next trace.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test-lib.h"
+#include "hostmock.h"
+#include "pathsynth.h"
+#include "path.h"
+
+extern const hw_plugin hopwatch_plugin;
+
+/* ------------------------------------------------------------------ */
+/* The fake network                                                     */
+
+#define MAX_SENDS 4096
+
+/* One probe that left. */
+struct sent {
+	unsigned target, ttl, q;   /* which */
+	double at;                 /* fake clock seconds */
+};
+
+/* How the network answers a target's probes. */
+struct net {
+	unsigned dist;             /* TTL at which the destination answers; 0: never */
+	uint64_t silent;           /* bit ttl - 1: the router at that TTL never answers */
+	unsigned unreach_ttl;      /* a router there says "unreachable"; 0: none */
+	double rtt;                /* seconds, every answer */
+};
+
+/* An answer on its way. */
+struct pending {
+	struct tstate *ts;         /* to which trace */
+	unsigned ttl, q;           /* which probe */
+	double due;                /* arrives at (fake clock) */
+};
+
+static struct sent sends[MAX_SENDS];
+static size_t nsends;
+static struct net nets[4];
+static struct pending pend[MAX_SENDS];
+static size_t npend;
+static pkt_ipaddr me;          /* our address */
+
+static pkt_ipaddr v4(const char *s)
+{
+	pkt_ipaddr a;
+	memset(&a, 0, sizeof a);
+	inet_pton(AF_INET, s, &a.v4);
+	return a;
+}
+
+/* The router at `ttl` towards any target: 10.0.<ttl>.1. */
+static pkt_ipaddr router(unsigned ttl)
+{
+	char s[32];
+	snprintf(s, sizeof s, "10.0.%u.1", ttl);
+	return v4(s);
+}
+
+static int fake_prepare(struct tstate *ts)
+{
+	ts->src = me;
+	return 0;
+}
+
+static int fake_send(struct tstate *ts, unsigned ttl, unsigned q)
+{
+	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q];
+	const struct net *n = &nets[ts->t->index];
+	int answers;
+
+	p->tx_mono = hw_mono();
+	p->tx_real = 0;
+	if (nsends < MAX_SENDS)
+		sends[nsends++] = (struct sent){ ts->t->index, ttl, q, hw_mono() };
+	answers = (n->dist && ttl >= n->dist) || (n->unreach_ttl && ttl >= n->unreach_ttl) ||
+	          !(n->silent >> (ttl - 1) & 1);
+	if (answers && npend < MAX_SENDS)
+		pend[npend++] = (struct pending){ ts, ttl, q, hw_mono() + n->rtt };
+	return 0;
+}
+
+static void fake_drain(struct inst *in)
+{
+	(void)in;
+}
+
+static const struct path_io fake_io = { fake_prepare, fake_send, fake_drain };
+
+/* Deliver the answer to probe (ttl, q) of ts as the network has it. */
+static void answer(struct tstate *ts, unsigned ttl, unsigned q)
+{
+	struct inst *in = ts->in;
+	const struct net *n = &nets[ts->t->index];
+	uint8_t probe[TX_BUF], pkt[TX_BUF];
+	size_t len = in->proto->build(ts, ttl, q, probe, sizeof probe), plen;
+	struct reply r;
+	pkt_ipaddr from;
+
+	if (n->dist && ttl >= n->dist && (!n->unreach_ttl || n->dist < n->unreach_ttl)) {
+		plen = synth_echo_reply(pkt, sizeof pkt, AF_INET, 1, &ts->dst, &me, probe, len);
+	} else if (n->unreach_ttl && ttl >= n->unreach_ttl) {
+		from = router(n->unreach_ttl);
+		plen = synth_error(pkt, sizeof pkt, AF_INET, &from, &me, 3, 1, IPPROTO_ICMP, &me, &ts->dst,
+		                   probe, len, len);
+	} else {
+		from = router(ttl);
+		plen = synth_error(pkt, sizeof pkt, AF_INET, &from, &me, 11, 0, IPPROTO_ICMP, &me, &ts->dst,
+		                   probe, len, len);
+	}
+	memset(&r, 0, sizeof r);
+	r.family = AF_INET;
+	r.rx_mono = hw_mono();
+	path_on_icmp(in, pkt, plen, &r);
+}
+
+/* Run the host and the network up to `until` (fake seconds). */
+static void run_until(double until)
+{
+	for (int guard = 0; guard < 1000000; guard++) {
+		size_t first = npend;
+		double tt = mock_next_due();
+
+		for (size_t i = 0; i < npend; i++)
+			if (first == npend || pend[i].due < pend[first].due)
+				first = i;
+		if (first < npend && pend[first].due <= until && pend[first].due <= tt) {
+			struct pending pd = pend[first];
+			pend[first] = pend[--npend];
+			mock_set_time(pd.due);
+			answer(pd.ts, pd.ttl, pd.q);
+		} else if (tt <= until) {
+			mock_run_until(tt);
+		} else {
+			break;
+		}
+	}
+	mock_run_until(until);
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                               */
+
+static struct opts o;
+static struct inst *in;
+
+/* A raw ICMP instance over the `n` IPv4 targets `addrs` with max_ttl,
+ * queries, pps; timeout 1 s. */
+static void setup_on(const char *const *addrs, size_t n, int max_ttl, int queries, double pps)
+{
+	nsends = npend = 0;
+	memset(nets, 0, sizeof nets);
+	me = v4("198.51.100.1");
+	o = (struct opts){ .protocol = P_ICMP, .max_ttl = max_ttl, .queries = queries, .size = 32,
+	                   .mode = MODE_RAW, .pps = pps };
+	if (path_inst_new(mock_setup(addrs, n, hopwatch_plugin.target_size, 60, 1), &o, &in) < 0)
+		abort();
+	in->io = &fake_io;
+	in->raw = 1;
+}
+
+/* setup_on 192.0.2.1.. */
+static void setup(size_t n, int max_ttl, int queries, double pps)
+{
+	static const char *const addrs[] = { "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4" };
+
+	setup_on(addrs, n, max_ttl, queries, pps);
+}
+
+static void teardown(void)
+{
+	path_inst_free(in);
+	in = NULL;
+	mock_teardown();
+}
+
+static struct tstate *T(size_t i)
+{
+	return mock_target(i)->data;
+}
+
+/* Probes sent so far with query > 0, or with TTL > max. */
+static size_t count_sends(int later_queries, unsigned ttl_above)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < nsends; i++)
+		if ((later_queries && sends[i].q > 0) || (ttl_above && sends[i].ttl > ttl_above))
+			c++;
+	return c;
+}
+
+static unsigned max_ttl_sent(size_t from)
+{
+	unsigned m = 0;
+	for (size_t i = from; i < nsends; i++)
+		if (sends[i].ttl > m)
+			m = sends[i].ttl;
+	return m;
+}
+
+/* The highest TTL a query > 0 went to. */
+static unsigned max_later_ttl(void)
+{
+	unsigned m = 0;
+	for (size_t i = 0; i < nsends; i++)
+		if (sends[i].q > 0 && sends[i].ttl > m)
+			m = sends[i].ttl;
+	return m;
+}
+
+static const char *hop_ip(const struct mock_path *p, unsigned ttl)
+{
+	return p && ttl >= 1 && ttl <= p->nhops ? p->hops[ttl - 1].ip : "(none)";
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                                */
+
+/* The gate, stopping beyond the destination, the hint and its slack. */
+static void test_gate_and_hint(void)
+{
+	const struct mock_path *p;
+	size_t before;
+
+	setup(1, 10, 3, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	path_run(in, mock_target(0));
+	run_until(0.005);
+	is_int(nsends, 10, "gate: before any answer, query 0 goes to every TTL 1..10");
+	is_int(count_sends(1, 0), 0, "gate: no later query leaves before the destination is known");
+	run_until(0.011);
+	ok(T(0)->dest_ttl == 3 && T(0)->open, "gate: the destination answered at TTL 3 and opened the gate");
+	is_int(count_sends(1, 0), 6, "gate: then queries 1 and 2 go to TTLs 1..3 only");
+	run_until(5);
+	is_int(mock_done, 1, "the trace ended once");
+	is_int(nsends, 16, "beyond the destination: 10 + 6 probes in all");
+	ok(max_later_ttl() == 3, "beyond the destination: no later query past TTL 3 (highest: %u)", max_later_ttl());
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 3, "reported: reached in 3 hops");
+	is_str(hop_ip(p, 1), "10.0.1.1", "hop 1");
+	is_str(hop_ip(p, 2), "10.0.2.1", "hop 2");
+	is_str(hop_ip(p, 3), "192.0.2.1", "hop 3 is the destination");
+	ok(p && p->hops[0].sent == 3 && p->hops[0].received == 3 && p->hops[2].sent == 3 &&
+	   p->hops[2].received == 3, "every hop: 3 sent, 3 received");
+	is_double(mock_metric_last("path.reachable", 0, NULL), 1, 0, "path.reachable 1");
+	is_double(mock_metric_last("path.loss", 0, NULL), 0, 0, "path.loss 0");
+	is_double(mock_metric_last("path.hops", 0, NULL), 3, 0, "path.hops 3");
+	is_double(mock_metric_last("path.rtt", 0, NULL), 10, 1e-6, "path.rtt 10 ms (fake clock)");
+	is_double(mock_metric_last("path.can_reach", 0, NULL), HW_OK, 0, "path.can_reach OK");
+	ok(T(0)->rcvd[1] == 3 && T(0)->rcvd[3] == 3 && T(0)->sent[3] == 3,
+	   "per-hop counts: sent and received per TTL stay in the engine");
+	ok((T(0)->last_set & 7) == 7 && path_addr_eq(AF_INET, &T(0)->last[0], &(pkt_ipaddr){ .v4 = router(1).v4 }),
+	   "the responders of this trace are kept for the next one's pacing hook");
+
+	/* trace 2: query 0 stops at the last destination (3) + 2 */
+	before = nsends;
+	mock_set_time(60);
+	path_run(in, mock_target(0));
+	run_until(60.005);
+	is_int(nsends - before, 5, "hint: query 0 of the next trace probes TTLs 1..5 only");
+	is_int(max_ttl_sent(before), 5, "hint: the last destination's TTL 3 + a slack of 2");
+	run_until(65);
+	is_int(mock_done, 2, "trace 2 ended");
+	is_int(nsends - before, 11, "trace 2: 5 + 6 probes");
+
+	/* trace 3: the path got longer than the hint + slack */
+	nets[0].dist = 7;
+	before = nsends;
+	mock_set_time(120);
+	path_run(in, mock_target(0));
+	run_until(120.005);
+	is_int(max_ttl_sent(before), 5, "longer path: query 0 first stops at the hint");
+	run_until(125);
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 7, "longer path: the rest followed once query 0 settled; reached in 7");
+	is_int(max_ttl_sent(before), 10, "longer path: query 0 went up to max_ttl once query 0 settled");
+	teardown();
+}
+
+/* One trace of one target over network n, to the end. */
+static const struct mock_path *trace_with(struct net n, int max_ttl, int queries)
+{
+	setup(1, max_ttl, queries, 1e6);
+	nets[0] = n;
+	path_run(in, mock_target(0));
+	run_until(10);
+	return mock_last_path();
+}
+
+/* A silent hop costs one timeout; it is reported unknown, with 100% loss. */
+static void test_silent_hop(void)
+{
+	const struct mock_path *p = trace_with((struct net){ .dist = 4, .silent = 1u << 1, .rtt = 0.010 }, 10, 3);
+
+	ok(p && p->reached && p->nhops == 4, "silent hop: reached in 4 hops");
+	ok(p && !p->hops[1].received && p->hops[1].sent == 3 && !p->hops[1].ip[0],
+	   "silent hop: TTL 2 sent 3, received 0, no address");
+	is_double(mock_metric_last("path.unknown_hops", 0, NULL), 1, 0, "path.unknown_hops 1");
+	is_double(mock_metric_last("path.hop.loss", 0, "hop:2"), 100, 0, "path.hop.loss 100 at hop 2");
+	is_double(mock_metric_last("path.hop.loss", 0, "hop:3"), 0, 0, "path.hop.loss 0 at hop 3");
+	ok(p && p->duration >= 1 && p->duration < 2, "silent hop: the trace took one timeout (%.3f s)",
+	   p ? p->duration : -1);
+	teardown();
+}
+
+/* A silent destination: not reached, every TTL probed, two timeouts. */
+static void test_silent_destination(void)
+{
+	const struct mock_path *p = trace_with((struct net){ .dist = 0, .silent = ~3ull, .rtt = 0.010 }, 6, 2);
+
+	ok(p && !p->reached && p->nhops == 2, "silent destination: not reached, last answer at TTL 2");
+	is_int(nsends, 12, "silent destination: every TTL 1..6 got both queries");
+	is_double(mock_metric_last("path.loss", 0, NULL), 100, 0, "path.loss 100");
+	is_double(mock_metric_last("path.can_reach", 0, NULL), HW_CRITICAL, 0, "path.can_reach CRITICAL");
+	ok(p && p->duration >= 2 && p->duration < 3, "silent destination: two timeouts (%.3f s)",
+	   p ? p->duration : -1);
+	teardown();
+}
+
+/* A router that says unreachable ends the trace there. */
+static void test_unreachable(void)
+{
+	const struct mock_path *p = trace_with((struct net){ .dist = 0, .unreach_ttl = 2, .rtt = 0.010 }, 10, 3);
+
+	ok(p && !p->reached && p->nhops == 2, "unreachable: not reached, stopped at TTL 2");
+	is_int(count_sends(1, 0), 4, "unreachable: later queries only to TTLs 1..2");
+	teardown();
+}
+
+/* An answer later than the timeout is not counted. */
+static void test_late(void)
+{
+	const struct mock_path *p = trace_with((struct net){ .dist = 2, .rtt = 1.5 }, 3, 1);
+
+	ok(p && !p->reached && p->nhops == 0, "late answers (1.5 s, timeout 1 s) count for nothing");
+	teardown();
+}
+
+/* Pacing: pps 1000 is one probe per ms, round robin over the targets. */
+static void test_pacing(void)
+{
+	int spaced = 1, alternate = 1;
+
+	setup(2, 10, 1, 1000);
+	nets[0] = nets[1] = (struct net){ .silent = ~0ull };
+	path_run(in, mock_target(0));
+	path_run(in, mock_target(1));
+	run_until(0);
+	is_int(nsends, 1, "pacing: one probe at once (a 1 ms bucket at 1000/s)");
+	run_until(0.0095);
+	is_int(nsends, 10, "pacing: 10 probes in the first 9.5 ms");
+	for (size_t i = 1; i < nsends; i++) {
+		if (sends[i].at - sends[i - 1].at < 0.001 - 1e-9)
+			spaced = 0;
+		if (sends[i].target == sends[i - 1].target)
+			alternate = 0;
+	}
+	ok(spaced, "pacing: probes at least 1 ms apart");
+	ok(alternate, "pacing: round robin over the two targets");
+	run_until(10);
+	is_int(nsends, 20, "pacing: every probe went in the end");
+	is_int(mock_done, 2, "pacing: both traces ended");
+	teardown();
+}
+
+/* Two targets of one address share a hash chain, and with the same trace
+ * number the same probe ids: each reply still goes to its own trace. */
+static void test_shared_address(void)
+{
+	static const char *const same[] = { "192.0.2.1", "192.0.2.1" };
+
+	setup_on(same, 2, 5, 2, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	nets[1] = (struct net){ .dist = 3, .silent = 1u << 0, .rtt = 0.020 };
+	T(0)->gen = T(1)->gen = 7;
+	path_run(in, mock_target(0));
+	path_run(in, mock_target(1));
+	run_until(10);
+	is_int(mock_npaths, 2, "shared address: both traces reported");
+	ok(mock_npaths == 2 && mock_paths[0].reached && mock_paths[1].reached, "shared address: both reached");
+	ok(T(0)->rcvd[1] == 2 && T(1)->rcvd[1] == 0 && T(0)->rcvd[3] == 2 && T(1)->rcvd[3] == 2,
+	   "shared address: every answer counted for its own target (TTL 1 silent for the second)");
+	is_double(mock_metric_last("path.rtt", 1, NULL), 20, 1e-6, "shared address: the second's own RTT");
+	is_int(in->unmatched, 0, "shared address: nothing unmatched");
+	teardown();
+}
+
+int main(void)
+{
+	test_gate_and_hint();
+	test_silent_hop();
+	test_silent_destination();
+	test_unreachable();
+	test_late();
+	test_pacing();
+	test_shared_address();
+	return done_testing();
+}
