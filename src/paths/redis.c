@@ -1,5 +1,20 @@
 /* redis.c: the asynchronous Redis writer, hiredis on the libev loop (see
- * redis.h); what is queued, resent and dropped is redisq.c's. */
+ * redis.h); what is queued, resent and dropped is redisq.c's, and slot
+ * arithmetic for Redis Cluster is cluster.c's.
+ *
+ * Redis Cluster: every key of this host carries the same hash tag
+ * ({source}), so all of them live in one slot, served by one primary, and
+ * one connection to that primary is all the writer needs (PUBLISH works on
+ * any node).  After AUTH and SELECT the writer asks CLUSTER SLOTS: a
+ * server without cluster support says so and is used as it is; a cluster
+ * node gives the slot map, and when another node serves our slot the
+ * writer moves there before it reads or writes anything.  A MOVED reply
+ * (resharding, failover) moves it to the node named; ASK (our slot is being
+ * migrated) and CLUSTERDOWN/TRYAGAIN make it reconnect a moment later; in
+ * every case the items not acknowledged are written again (redisq), so no
+ * change is lost and changes stay in order.  When the node it used is
+ * gone, it tries the other nodes it knows from the last slot map, then the
+ * configured one. */
 #include <ev.h>
 #include <hiredis/adapters/libev.h>
 #include <hiredis/async.h>
@@ -9,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "hopwatch.h"
 #include "keys.h"
 #include "redisq.h"
@@ -17,8 +33,14 @@
 /* Reconnect backoff, seconds: doubles from the first to the last. */
 #define BACKOFF_MIN 0.5
 #define BACKOFF_MAX 30.0
+/* The last in cluster mode: a failover takes a few seconds (the node
+ * timeout and an election), and each retry asks another node. */
+#define BACKOFF_MAX_CLUSTER 2.0
 /* Keys asked per SCAN call when loading stored paths. */
 #define SCAN_COUNT "500"
+/* Redirections followed at once in a row; beyond, the backoff applies
+ * (two nodes that keep sending us to each other during a resharding). */
+#define REDIRECTS_MAX 5
 
 struct redis {
 	struct ev_loop *loop;        /* the daemon's loop */
@@ -39,10 +61,20 @@ struct redis {
 	ev_timer watchdog;           /* connect and command timeouts */
 	double connect_started;      /* ev_now() of the pending connect, 0 when none */
 	struct redis_stats st;       /* counters */
+	/* Redis Cluster (see the top of this file) */
+	char host[CLUSTER_HOST_MAX]; /* TCP host of the next connection (starts as redis.host) */
+	int port;                    /* its port */
+	unsigned slot;               /* the slot of our keys, from the hash tag {source} */
+	int cluster;                 /* 1 while the server is a cluster node */
+	cluster_map *map;            /* the last slot map (cluster mode), else NULL */
+	unsigned next_node;          /* rotates over map nodes when a node is unreachable */
+	int redirect;                /* the next reconnect follows a redirection: no backoff */
+	int redirects;               /* redirections followed in a row */
 };
 
 static void redis_connect(struct redis *r);
 static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv);
+static void slots_reply(redisAsyncContext *ac, void *reply, void *priv);
 
 /* Drop the connection (if any) and reconnect after the backoff. */
 static void redis_lost(struct redis *r, const char *why)
@@ -60,11 +92,44 @@ static void redis_lost(struct redis *r, const char *why)
 	r->connect_started = 0;
 	if (ac)
 		redisAsyncFree(ac);
+	if (r->redirect && r->redirects++ < REDIRECTS_MAX) {
+		/* a redirection: go there now, whatever the backoff */
+		r->redirect = 0;
+		ev_timer_stop(r->loop, &r->retry);
+		ev_timer_set(&r->retry, 0., 0.);
+		ev_timer_start(r->loop, &r->retry);
+		return;
+	}
+	r->redirect = 0;
 	if (!ev_is_active(&r->retry)) {
+		double max = r->cluster ? BACKOFF_MAX_CLUSTER : BACKOFF_MAX;
 		ev_timer_set(&r->retry, r->backoff, 0.);
 		ev_timer_start(r->loop, &r->retry);
-		r->backoff = r->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : r->backoff * 2;
+		r->backoff = r->backoff * 2 > max ? max : r->backoff * 2;
 	}
+}
+
+/* Where the connection goes next: host:port (a redirection, the owner of
+ * our slot).  An empty host keeps the current one (the specification's
+ * unknown endpoint: the node that answered). */
+static void redis_target(struct redis *r, const char *host, int port)
+{
+	if (*host)
+		snprintf(r->host, sizeof r->host, "%s", host);
+	r->port = port;
+}
+
+/* The node we used cannot be reached: in cluster mode, try the next node
+ * of the last slot map, and the configured one after them all. */
+static void redis_next_node(struct redis *r)
+{
+	if (!r->map || !r->map->nnodes || r->rc.socket)
+		return;
+	unsigned i = r->next_node++ % (r->map->nnodes + 1);
+	if (i < r->map->nnodes)
+		redis_target(r, r->map->nodes[i].host, r->map->nodes[i].port);
+	else
+		redis_target(r, r->rc.host, r->rc.port);
 }
 
 /* Called from hiredis callbacks: freeing the context there is not allowed,
@@ -116,6 +181,22 @@ static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv)
 	r->progress = ev_now(r->loop);
 	if (r->inflight)
 		r->inflight--;
+	cluster_redirect rd;
+	if (rep->type == REDIS_REPLY_ERROR && !cluster_parse_redirect(rep->str, &rd)) {
+		/* not written: follow, and everything unacknowledged is written again */
+		if (rd.ask) {
+			HW_INFO(NULL, "redis: slot %u is migrating (ASK %s:%d); writing again shortly",
+			        rd.slot, rd.to.host, rd.to.port);
+		} else {
+			HW_INFO(NULL, "redis: slot %u moved to %s:%d; following", rd.slot,
+			        rd.to.host[0] ? rd.to.host : r->host, rd.to.port);
+			redis_target(r, rd.to.host, rd.to.port);
+			r->redirect = 1;
+		}
+		r->conn++;
+		redisAsyncDisconnect(ac);
+		return;
+	}
 	if (rep->type == REDIS_REPLY_ERROR && transient(rep->str)) {
 		HW_WARN(NULL, "redis: %s; reconnecting to write it again", rep->str);
 		r->conn++;  /* ignore the rest of this connection's replies */
@@ -128,6 +209,7 @@ static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv)
 		r->st.errors++;
 		HW_WARN(NULL, "redis: command refused: %s", rep->str);
 	}
+	r->redirects = 0;  /* written where it belongs: redirections may be followed at once again */
 	redisq_ack(&r->q);
 }
 
@@ -209,7 +291,6 @@ static void setup_reply(redisAsyncContext *ac, void *reply, void *priv)
 static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
 	struct redis *r = ac->data;
-	char pattern[4 * KEYS_NAME_MAX];
 
 	if (!r || (uintptr_t)priv != r->conn || !reply)
 		return;
@@ -224,6 +305,16 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 		redisAsyncDisconnect(ac);  /* disconnect_cb reconnects after the backoff */
 		return;
 	}
+	r->inflight = 1;  /* CLUSTER SLOTS: the watchdog gives up if it never comes */
+	r->progress = ev_now(r->loop);
+	redisAsyncCommand(ac, slots_reply, priv, "CLUSTER SLOTS");
+}
+
+/* The connection serves our keys: read the stored paths once, then write. */
+static void redis_usable(struct redis *r, redisAsyncContext *ac, void *priv)
+{
+	char pattern[4 * KEYS_NAME_MAX];
+
 	r->ready = 1;
 	r->st.connected = 1;
 	r->backoff = BACKOFF_MIN;
@@ -232,6 +323,66 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 		redisAsyncCommand(ac, scan_reply, priv, "SCAN 0 MATCH %s COUNT " SCAN_COUNT, pattern);
 	}
 	redis_pump(r);  /* waits for the seeding on the first connection */
+}
+
+/* The reply to CLUSTER SLOTS: not a cluster (an error), or the slot map;
+ * when another node serves our slot, move there first. */
+static void slots_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct redis *r = ac->data;
+	redisReply *rep = reply;
+
+	if (!r || (uintptr_t)priv != r->conn || !rep)
+		return;
+	r->inflight = 0;
+	if (rep->type != REDIS_REPLY_ARRAY) {
+		r->cluster = 0;  /* "cluster support disabled": a plain server */
+		redis_usable(r, ac, priv);
+		return;
+	}
+	if (!r->map && !(r->map = malloc(sizeof *r->map))) {
+		HW_ERROR(NULL, "redis: out of memory for the cluster slot map");
+		r->conn++;
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	cluster_range ranges[CLUSTER_NODES_MAX];
+	size_t n = 0;
+	for (size_t i = 0; i < rep->elements && n < CLUSTER_NODES_MAX; i++) {
+		redisReply *e = rep->element[i];
+		if (e->type != REDIS_REPLY_ARRAY || e->elements < 3 ||
+		    e->element[0]->type != REDIS_REPLY_INTEGER || e->element[1]->type != REDIS_REPLY_INTEGER ||
+		    e->element[2]->type != REDIS_REPLY_ARRAY || e->element[2]->elements < 2 ||
+		    e->element[2]->element[0]->type != REDIS_REPLY_STRING ||
+		    e->element[2]->element[1]->type != REDIS_REPLY_INTEGER)
+			continue;  /* a range without a usable primary */
+		ranges[n++] = (cluster_range){ e->element[0]->integer, e->element[1]->integer,
+		                               e->element[2]->element[0]->str,
+		                               e->element[2]->element[1]->integer };
+	}
+	const cluster_node *owner = NULL;
+	if (cluster_map_load(r->map, ranges, n, r->host) >= 0)
+		owner = cluster_map_owner(r->map, r->slot);
+	if (!r->cluster)
+		HW_INFO(NULL, "redis: a cluster of %u primaries (%u of %d slots served); our keys are in slot %u",
+		        r->map->nnodes, r->map->covered, CLUSTER_SLOTS, r->slot);
+	r->cluster = 1;
+	if (!owner) {
+		r->conn++;
+		HW_WARN(NULL, "redis: no node serves slot %u yet (cluster down or resharding)", r->slot);
+		redisAsyncDisconnect(ac);  /* reconnect after the backoff and ask again */
+		return;
+	}
+	if (owner->port != r->port || strcmp(owner->host, r->host)) {
+		HW_INFO(NULL, "redis: slot %u is served by %s:%d; moving there", r->slot, owner->host,
+		        owner->port);
+		redis_target(r, owner->host, owner->port);
+		r->redirect = 1;
+		r->conn++;
+		redisAsyncDisconnect(ac);
+		return;
+	}
+	redis_usable(r, ac, priv);
 }
 
 static void connect_cb(const redisAsyncContext *cac, int status)
@@ -244,10 +395,14 @@ static void connect_cb(const redisAsyncContext *cac, int status)
 		return;
 	r->connect_started = 0;
 	if (status != REDIS_OK) {
+		redis_next_node(r);
 		redis_gone(r, cac->errstr[0] ? cac->errstr : "cannot connect");
 		return;
 	}
-	HW_INFO(NULL, "redis: connected to %s", r->rc.socket ? r->rc.socket : r->rc.host);
+	if (r->rc.socket && !r->cluster)
+		HW_INFO(NULL, "redis: connected to %s", r->rc.socket);
+	else
+		HW_INFO(NULL, "redis: connected to %s:%d", r->host, r->port);
 	r->setup_failed = 0;
 	r->inflight = 1;  /* the PING below: the watchdog gives up if it never comes */
 	r->progress = ev_now(r->loop);
@@ -271,14 +426,17 @@ static void disconnect_cb(const redisAsyncContext *ac, int status)
 
 	if (!r || ac != r->ac)
 		return;
-	redis_gone(r, status == REDIS_OK ? "disconnected" : (ac->errstr[0] ? ac->errstr : "connection lost"));
+	if (status != REDIS_OK && !r->redirect)
+		redis_next_node(r);
+	/* REDIS_OK: we closed it ourselves, and said why when we did */
+	redis_gone(r, status == REDIS_OK ? NULL : (ac->errstr[0] ? ac->errstr : "connection lost"));
 }
 
 static void redis_connect(struct redis *r)
 {
 	const struct redis_conf *c = &r->rc;
-	redisAsyncContext *ac = c->socket ? redisAsyncConnectUnix(c->socket)
-	                                        : redisAsyncConnect(c->host, c->port);
+	redisAsyncContext *ac = c->socket && !r->cluster ? redisAsyncConnectUnix(c->socket)
+	                                                 : redisAsyncConnect(r->host, r->port);
 
 	if (!ac) {
 		redis_lost(r, "out of memory");
@@ -288,6 +446,7 @@ static void redis_connect(struct redis *r)
 		char why[256];
 		snprintf(why, sizeof why, "cannot connect: %s", ac->errstr);
 		redisAsyncFree(ac);
+		redis_next_node(r);
 		redis_lost(r, why);
 		return;
 	}
@@ -314,8 +473,10 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	double now = ev_now(loop);
 	(void)revents;
 
-	if (r->ac && r->connect_started && now - r->connect_started > r->rc.connect_timeout)
+	if (r->ac && r->connect_started && now - r->connect_started > r->rc.connect_timeout) {
+		redis_next_node(r);
 		redis_lost(r, "connect timed out");
+	}
 	else if (r->ac && r->inflight && now - r->progress > r->rc.command_timeout)
 		redis_lost(r, "no reply within command_timeout");
 }
@@ -367,6 +528,11 @@ redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *
 	r->backoff = BACKOFF_MIN;
 	r->conn = 1;
 	r->q.limit = rc->queue > 0 ? (size_t)rc->queue : 1;
+	if (rc->host)
+		redis_target(r, rc->host, rc->port);
+	char tag[KEYS_NAME_MAX + 2];
+	int tl = snprintf(tag, sizeof tag, "{%s}", source);
+	r->slot = cluster_key_slot(tag, tl > 0 && (size_t)tl < sizeof tag ? (size_t)tl : 0);
 	ev_timer_init(&r->retry, retry_cb, 0., 0.);
 	tick = rc->command_timeout < rc->connect_timeout ? rc->command_timeout : rc->connect_timeout;
 	ev_timer_init(&r->watchdog, watchdog_cb, tick / 2, tick / 2);
@@ -422,6 +588,7 @@ void redis_free(redis *r)
 		redisAsyncFree(ac);
 	}
 	redisq_clear(&r->q);
+	free(r->map);
 	conf_release(&r->rc);
 	free(r->source);
 	free(r);

@@ -47,13 +47,22 @@ tcp_answers() {
 # cluster_start NAME PRIMARIES REPLICAS: a cluster of PRIMARIES primaries,
 # each with REPLICAS replicas; node ports in $NAME_ports (primaries first,
 # as redis-cli --cluster create assigns them).  Returns once every node
-# says cluster_state:ok.
+# says cluster_state:ok.  A replica may always take over
+# (cluster-replica-validity-factor 0): an idle test cluster's replicas
+# otherwise count as too stale to fail over seconds after a primary dies.
 cluster_start() {
-	local name=$1 np=$2 nr=$3 ports="" i p
+	local name=$1 np=$2 nr=$3 ports="" i p try
 	for i in $(seq 0 $((np * (1 + nr) - 1))); do
-		p=$(cluster_port) || return 1
-		redis_tcp "$name$i" "$p" --cluster-enabled yes --cluster-config-file nodes.conf \
-			--cluster-node-timeout 2000 || return 1
+		# a port found free may be taken before the server binds it (other
+		# tests run beside this one): then try another
+		for try in 1 2 3 4 5; do
+			p=$(cluster_port) || return 1
+			redis_tcp "$name$i" "$p" --cluster-enabled yes --cluster-config-file nodes.conf \
+				--cluster-node-timeout 2000 --cluster-replica-validity-factor 0 \
+				--repl-diskless-sync-delay 0 && break
+			kill "$(cat "$TRASH/$name$i.pid")" 2>/dev/null
+			[ "$try" = 5 ] && return 1
+		done
 		ports="$ports $p"
 	done
 	echo "${ports# }" >"$TRASH/$name.port"
@@ -65,6 +74,19 @@ cluster_start() {
 	for p in $ports; do
 		wait_for 20 cluster_ok "$p" || return 1
 	done
+	# replicas hold a copy only once their first sync is done (Redis 7
+	# waits repl-diskless-sync-delay, 5 s, before it starts one)
+	for p in $ports; do
+		wait_for 30 synced_if_replica "$p" || return 1
+	done
+}
+# synced_if_replica PORT: a primary, or a replica whose link is up and in sync
+synced_if_replica() {
+	local info
+	info=$(redis-cli -h 127.0.0.1 -p "$1" INFO replication | tr -d '\r') || return 1
+	echo "$info" | grep -q '^role:master' && return 0
+	echo "$info" | grep -q '^master_link_status:up' &&
+	echo "$info" | grep -q '^master_sync_in_progress:0'
 }
 cluster_ok() {
 	redis-cli -h 127.0.0.1 -p "$1" CLUSTER INFO 2>/dev/null | grep -q '^cluster_state:ok'
@@ -80,14 +102,23 @@ ccli() {
 	shift 2
 	redis-cli -c -h 127.0.0.1 -p "$p" "$@"
 }
-# cluster_owner NAME KEY: the port of the primary that serves KEY now
+# cluster_live NAME: the port of a node of NAME that answers
+cluster_live() {
+	local p
+	for p in $(port_of "$1"); do
+		redis-cli -h 127.0.0.1 -p "$p" PING >/dev/null 2>&1 && { echo "$p"; return 0; }
+	done
+	return 1
+}
+# cluster_owner NAME KEY: the port of the primary that serves KEY now, as
+# a live node sees it
 cluster_owner() {
 	local p slot
-	p=$(cluster_port_of "$1" 0)
+	p=$(cluster_live "$1") || return 1
 	slot=$(redis-cli -h 127.0.0.1 -p "$p" CLUSTER KEYSLOT "$2") || return 1
 	# CLUSTER NODES: id ip:port@bus flags primary ping pong epoch state slots...
 	redis-cli -h 127.0.0.1 -p "$p" CLUSTER NODES | awk -v s="$slot" '
-		$3 ~ /master/ {
+		$3 ~ /master/ && $3 !~ /fail/ {
 			for (i = 9; i <= NF; i++) {
 				n = split($i, r, "-")
 				if (r[1] ~ /^[0-9]+$/ && r[1] <= s && s <= r[n]) {
