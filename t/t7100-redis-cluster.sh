@@ -20,17 +20,9 @@ P2="10.1.0.1,10.9.0.2,10.1.0.3"
 HASH="hopwatch:path:{h1}:fp1:127.0.0.1"
 STREAM="hopwatch:changes:{h1}:fp1:127.0.0.1"
 
-# conf PORT: fakepath on 127.0.0.1 writing to the cluster node at PORT
+# conf PORT: fakepath writing to Redis at 127.0.0.1:PORT
 conf() {
-	cat <<-EOF
-	interval = 0.3;
-	timeout = 0.1;
-	hostname = "h1";
-	path_confirm = 1;
-	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
-	redis = { host = "127.0.0.1"; port = $1; connect_timeout = 1; command_timeout = 1; };
-	probes = ( { name = "fp1"; plugin = "fakepath"; file = "$TRASH/d.paths"; targets = [ "127.0.0.1" ]; } );
-	EOF
+	fp_tcp_conf "$1" "$TRASH/d.paths"
 }
 # c ARGS...: redis-cli -c on the cluster (any live node)
 c() {

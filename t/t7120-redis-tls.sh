@@ -19,17 +19,9 @@ P3="10.1.0.1,10.8.0.2,10.1.0.3"
 HASH="hopwatch:path:{h1}:fp1:127.0.0.1"
 STREAM="hopwatch:changes:{h1}:fp1:127.0.0.1"
 
-# conf PORT: fakepath writing to Redis at 127.0.0.1:PORT (the tunnel)
+# conf PORT: fakepath writing to Redis at 127.0.0.1:PORT
 conf() {
-	cat <<-EOF
-	interval = 0.3;
-	timeout = 0.1;
-	hostname = "h1";
-	path_confirm = 1;
-	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
-	redis = { host = "127.0.0.1"; port = $1; connect_timeout = 1; };
-	probes = ( { name = "fp1"; plugin = "fakepath"; file = "$TRASH/d1.paths"; targets = [ "127.0.0.1" ]; } );
-	EOF
+	fp_tcp_conf "$1" "$TRASH/d1.paths"
 }
 # tls NAME ARGS...: redis-cli through the tunnel of NAME
 tls() {

@@ -72,6 +72,19 @@ fp_conf() {
 	probes = ( { name = "$3"; plugin = "fakepath"; file = "$4"; targets = [ $targets ]; } );
 	EOF
 }
+# fp_tcp_conf PORT PATHFILE: fakepath (host h1, probe fp1, target
+# 127.0.0.1, path_confirm 1) writing to Redis over TCP at 127.0.0.1:PORT
+fp_tcp_conf() {
+	cat <<-EOF
+	interval = 0.3;
+	timeout = 0.1;
+	hostname = "h1";
+	path_confirm = 1;
+	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
+	redis = { host = "127.0.0.1"; port = $1; connect_timeout = 1; command_timeout = 1; };
+	probes = ( { name = "fp1"; plugin = "fakepath"; file = "$2"; targets = [ "127.0.0.1" ]; } );
+	EOF
+}
 # daemon NAME CONF: hopwatchd on $TRASH/CONF with the test plugins
 daemon() {
 	spawn "$1" "$HOPWATCHD" -c "$TRASH/$2" -P "$TEST_PLUGIN_DIR"
