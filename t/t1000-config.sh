@@ -189,12 +189,12 @@ redis = {
 	port = 70000;
 };
 EOF
-bad 2 redis.timeout 'unknown setting in redis (known: host, port, socket, user, password, db, connect_timeout, command_timeout, prefix, history, queue)' <<'EOF'
+bad 2 redis.timeout 'unknown setting in redis (known: host, port, socket, user, password, db, connect_timeout, command_timeout, prefix, master_name, history, queue, sentinels)' <<'EOF'
 redis = {
 	timeout = 1;
 };
 EOF
-bad 1 redis 'set host or socket, not both' <<'EOF'
+bad 1 redis 'set one of host, socket or sentinels' <<'EOF'
 redis = { host = "127.0.0.1"; socket = "/run/redis.sock"; };
 EOF
 bad 2 redis.socket 'must be an absolute path' <<'EOF'

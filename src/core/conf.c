@@ -75,6 +75,8 @@ static const hw_option redis_options[] = {
 	  "time a reply may take before the connection is dropped and remade" },
 	{ "prefix", HW_OPT_STRING, G(redis.prefix), "hopwatch:", 0, 0, NULL,
 	  "prepended to every key and channel" },
+	{ "master_name", HW_OPT_STRING, G(redis.master_name), NULL, 0, 0, NULL,
+	  "Sentinel: the name the sentinels monitor the primary under (with sentinels)" },
 	{ "history", HW_OPT_INT, G(redis.history), "1000", 1, 10000000, NULL,
 	  "changes kept per target stream (XADD MAXLEN ~)" },
 	{ "queue", HW_OPT_INT, G(redis.queue), "10000", 1, 10000000, NULL,
@@ -932,6 +934,38 @@ drop:
 	free(tags.v);  /* its strings are the pool's */
 }
 
+/* redis.sentinels: a list of "host:port" (a port is required; IPv6 in
+ * brackets), kept as written. */
+static void read_sentinels(struct loader *L, const config_setting_t *s, struct strlist *out)
+{
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(L, s, "must be a list like [\"10.0.0.1:26379\", \"10.0.0.2:26379\"]");
+		return;
+	}
+	if ((n = config_setting_length(s)) < 1 || n > 64) {
+		conf_error(L, s, "must list 1 to 64 sentinels, not %d", n);
+		return;
+	}
+	out->v = calloc((size_t)n + 1, sizeof *out->v);
+	for (int i = 0; out->v && i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *text = config_setting_get_string(e), *why = NULL;
+		char host[256];
+		uint16_t port;
+		if (!text) {
+			conf_error(L, e, "a sentinel must be a string \"host:port\"");
+			continue;
+		}
+		if (conf_parse_hostport(text, host, sizeof host, &port, &why) < 0 || !port) {
+			conf_error(L, e, "sentinel \"%s\": %s", text, why ? why : "needs a port, e.g. :26379");
+			continue;
+		}
+		out->v[out->n++] = pool_strdup(L->c, text);
+	}
+}
+
 /* A group or list name a tag can carry. */
 static int valid_word(const char *s, size_t max)
 {
@@ -1715,9 +1749,18 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 			conf_error(&L, s, "must be a group: redis = { host = \"127.0.0.1\"; };");
 		else {
-			read_group(&L, s, redis_options, c, NULL, "redis");
-			if (c->redis.host && c->redis.socket)
-				conf_error(&L, s, "set host or socket, not both");
+			static const char *const redis_lists[] = { "sentinels", NULL };
+			const config_setting_t *sl = config_setting_get_member(s, "sentinels");
+			read_group(&L, s, redis_options, c, redis_lists, "redis");
+			if (sl)
+				read_sentinels(&L, sl, &c->redis.sentinels);
+			if (!!c->redis.host + !!c->redis.socket + !!c->redis.sentinels.n > 1)
+				conf_error(&L, s, "set one of host, socket or sentinels");
+			if (c->redis.sentinels.n && !c->redis.master_name)
+				conf_error(&L, sl, "sentinels need master_name, the name they monitor the primary under");
+			if (c->redis.master_name && !c->redis.sentinels.n)
+				conf_error(&L, config_setting_get_member(s, "master_name"),
+				           "is for Sentinel: set sentinels = [\"host:port\", ...] too");
 			if (c->redis.socket && c->redis.socket[0] != '/')
 				conf_error(&L, config_setting_get_member(s, "socket"), "must be an absolute path");
 			if (c->redis.user && !c->redis.password)
@@ -1770,6 +1813,7 @@ void conf_free(struct hw_config *c)
 	}
 	free(c->probes);
 	free(c->tags.v);
+	free(c->redis.sentinels.v);
 	for (size_t i = 0; i < c->npool; i++)
 		free(c->pool[i]);
 	free(c->pool);

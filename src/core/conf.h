@@ -76,6 +76,8 @@ struct hw_config {
 		const char *prefix;        /* prepended to every key and channel */
 		int history;               /* approximate length cap of each change stream */
 		int queue;                 /* changes held while Redis is down; oldest dropped beyond */
+		struct strlist sentinels;  /* Sentinel: "host:port" of each sentinel ("[v6]:port"); empty: none */
+		const char *master_name;   /* Sentinel: the name the sentinels monitor the primary under */
 	} redis;                     /* Redis path store; see redis.h */
 	int path_confirm;            /* consecutive traces that confirm a path change */
 	struct {

@@ -126,7 +126,7 @@ pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct re
 		pathwatch_free(w);
 		return NULL;
 	}
-	if ((rc->host || rc->socket) && !(w->redis = redis_new(loop, rc, source, seed, w))) {
+	if ((rc->host || rc->socket || rc->sentinels.n) && !(w->redis = redis_new(loop, rc, source, seed, w))) {
 		pathwatch_free(w);
 		return NULL;
 	}

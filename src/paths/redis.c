@@ -14,7 +14,16 @@
  * every case the items not acknowledged are written again (redisq), so no
  * change is lost and changes stay in order.  When the node it used is
  * gone, it tries the other nodes it knows from the last slot map, then the
- * configured one. */
+ * configured one.
+ *
+ * Redis Sentinel (redis.sentinels, redis.master_name): before each
+ * connection the writer asks a sentinel where the primary is (SENTINEL
+ * get-master-addr-by-name), trying the sentinels in turn, and checks with
+ * ROLE that the server it reached really is a primary (a sentinel that
+ * lies, or answers mid-failover, is passed over).  The connection to the
+ * sentinel then stays SUBSCRIBEd to +switch-master, so a failover moves
+ * the writer at once; READONLY from a demoted primary and a lost
+ * connection make it ask again. */
 #include <ev.h>
 #include <hiredis/adapters/libev.h>
 #include <hiredis/async.h>
@@ -70,11 +79,20 @@ struct redis {
 	unsigned next_node;          /* rotates over map nodes when a node is unreachable */
 	int redirect;                /* the next reconnect follows a redirection: no backoff */
 	int redirects;               /* redirections followed in a row */
+	/* Redis Sentinel (see the top of this file) */
+	cluster_node *sentinels;     /* redis.sentinels, parsed; NULL when none */
+	unsigned nsentinels;         /* how many */
+	unsigned next_sentinel;      /* the one asked next (rotates) */
+	redisAsyncContext *sac;      /* connection to a sentinel: the question, then +switch-master */
+	int resolved;                /* host:port is what a sentinel said the primary is now */
+	double sentinel_started;     /* ev_now() of the pending question, 0 when none */
 };
 
 static void redis_connect(struct redis *r);
 static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv);
+static void sentinel_drop(struct redis *r);
 static void slots_reply(redisAsyncContext *ac, void *reply, void *priv);
+static void role_reply(redisAsyncContext *ac, void *reply, void *priv);
 
 /* Drop the connection (if any) and reconnect after the backoff. */
 static void redis_lost(struct redis *r, const char *why)
@@ -123,6 +141,10 @@ static void redis_target(struct redis *r, const char *host, int port)
  * of the last slot map, and the configured one after them all. */
 static void redis_next_node(struct redis *r)
 {
+	if (r->nsentinels) {
+		r->resolved = 0;  /* ask a sentinel again: there may have been a failover */
+		return;
+	}
 	if (!r->map || !r->map->nnodes || r->rc.socket)
 		return;
 	unsigned i = r->next_node++ % (r->map->nnodes + 1);
@@ -199,6 +221,8 @@ static void redis_item_reply(redisAsyncContext *ac, void *reply, void *priv)
 	}
 	if (rep->type == REDIS_REPLY_ERROR && transient(rep->str)) {
 		HW_WARN(NULL, "redis: %s; reconnecting to write it again", rep->str);
+		if (!strncmp(rep->str, "READONLY", 8))
+			redis_next_node(r);  /* a demoted primary: find the new one */
 		r->conn++;  /* ignore the rest of this connection's replies */
 		redisAsyncDisconnect(ac);
 		return;
@@ -305,9 +329,35 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 		redisAsyncDisconnect(ac);  /* disconnect_cb reconnects after the backoff */
 		return;
 	}
-	r->inflight = 1;  /* CLUSTER SLOTS: the watchdog gives up if it never comes */
+	r->inflight = 1;  /* ROLE or CLUSTER SLOTS: the watchdog gives up if it never comes */
 	r->progress = ev_now(r->loop);
-	redisAsyncCommand(ac, slots_reply, priv, "CLUSTER SLOTS");
+	if (r->nsentinels)
+		redisAsyncCommand(ac, role_reply, priv, "ROLE");
+	else
+		redisAsyncCommand(ac, slots_reply, priv, "CLUSTER SLOTS");
+}
+
+/* Sentinel mode: the server a sentinel named must be a primary. */
+static void role_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct redis *r = ac->data;
+	redisReply *rep = reply;
+
+	if (!r || (uintptr_t)priv != r->conn || !rep)
+		return;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING && !strcmp(rep->element[0]->str, "master")) {
+		redisAsyncCommand(ac, slots_reply, priv, "CLUSTER SLOTS");
+		return;
+	}
+	HW_WARN(NULL, "redis: %s:%d is %s, not the primary of \"%s\" (a sentinel that is wrong, or a "
+	        "failover under way); asking another sentinel", r->host, r->port,
+	        rep->type == REDIS_REPLY_ARRAY && rep->elements && rep->element[0]->type == REDIS_REPLY_STRING
+	                ? rep->element[0]->str : "no server that answers ROLE",
+	        r->rc.master_name);
+	r->resolved = 0;
+	r->conn++;
+	redisAsyncDisconnect(ac);  /* reconnects after the backoff */
 }
 
 /* The connection serves our keys: read the stored paths once, then write. */
@@ -432,8 +482,151 @@ static void disconnect_cb(const redisAsyncContext *ac, int status)
 	redis_gone(r, status == REDIS_OK ? NULL : (ac->errstr[0] ? ac->errstr : "connection lost"));
 }
 
+/* The sentinel connection is no longer wanted (or is gone). */
+static void sentinel_drop(struct redis *r)
+{
+	redisAsyncContext *sac = r->sac;
+
+	r->sac = NULL;
+	r->sentinel_started = 0;
+	if (sac) {
+		sac->data = NULL;
+		redisAsyncFree(sac);
+	}
+}
+
+/* The sentinel asked last, for messages. */
+static const cluster_node *sentinel_asked(const struct redis *r)
+{
+	return &r->sentinels[(r->next_sentinel + r->nsentinels - 1) % r->nsentinels];
+}
+
+/* A message on +switch-master: "<name> <old-ip> <old-port> <new-ip> <new-port>". */
+static void switch_reply(redisAsyncContext *sac, void *reply, void *priv)
+{
+	struct redis *r = sac->data;
+	redisReply *rep = reply;
+	char name[256], oldh[CLUSTER_HOST_MAX], newh[CLUSTER_HOST_MAX];
+	int oldp, newp;
+	(void)priv;
+
+	if (!r || !rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
+	    rep->element[0]->type != REDIS_REPLY_STRING || strcmp(rep->element[0]->str, "message") ||
+	    rep->element[2]->type != REDIS_REPLY_STRING)
+		return;
+	if (sscanf(rep->element[2]->str, "%255s %255s %d %255s %d", name, oldh, &oldp, newh, &newp) != 5 ||
+	    strcmp(name, r->rc.master_name) || newp < 1 || newp > 65535)
+		return;
+	if (newp == r->port && !strcmp(newh, r->host))
+		return;
+	HW_INFO(NULL, "redis: sentinel: \"%s\" switched from %s:%d to %s:%d; following", name, oldh, oldp,
+	        newh, newp);
+	redis_target(r, newh, newp);
+	r->resolved = 1;
+	if (r->ac) {
+		r->redirect = 1;
+		r->conn++;
+		redisAsyncDisconnect(r->ac);  /* disconnect_cb reconnects at once, to the new primary */
+	}
+}
+
+/* The answer to SENTINEL get-master-addr-by-name: [ip, port], or nil. */
+static void master_addr_reply(redisAsyncContext *sac, void *reply, void *priv)
+{
+	struct redis *r = sac->data;
+	redisReply *rep = reply;
+	const cluster_node *s;
+	char why[512];
+	long port;
+	(void)priv;
+
+	if (!r || !rep)
+		return;
+	s = sentinel_asked(r);
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING && rep->element[1]->type == REDIS_REPLY_STRING &&
+	    (port = strtol(rep->element[1]->str, NULL, 10)) >= 1 && port <= 65535 &&
+	    strlen(rep->element[0]->str) < CLUSTER_HOST_MAX) {
+		if (!r->resolved || strcmp(r->host, rep->element[0]->str) || r->port != (int)port)
+			HW_INFO(NULL, "redis: sentinel %s:%d: the primary of \"%s\" is %s:%ld", s->host, s->port,
+			        r->rc.master_name, rep->element[0]->str, port);
+		redis_target(r, rep->element[0]->str, (int)port);
+		r->resolved = 1;
+		r->sentinel_started = 0;
+		redisAsyncCommand(sac, switch_reply, NULL, "SUBSCRIBE +switch-master");
+		redis_connect(r);
+		return;
+	}
+	snprintf(why, sizeof why, "sentinel %s:%d %s \"%s\"", s->host, s->port,
+	         rep->type == REDIS_REPLY_ERROR ? rep->str : "does not know a primary named",
+	         r->rc.master_name);
+	sentinel_drop(r);
+	redis_lost(r, why);  /* the next sentinel, after the backoff */
+}
+
+static void sentinel_connect_cb(const redisAsyncContext *cac, int status)
+{
+	struct redis *r = cac->data;
+
+	if (!r || cac != r->sac || status == REDIS_OK)
+		return;
+	char why[512];
+	const cluster_node *s = sentinel_asked(r);
+	snprintf(why, sizeof why, "sentinel %s:%d: %s", s->host, s->port,
+	         cac->errstr[0] ? cac->errstr : "cannot connect");
+	r->sac = NULL;  /* hiredis frees it */
+	r->sentinel_started = 0;
+	if (!r->resolved)
+		redis_lost(r, why);
+}
+
+static void sentinel_disconnect_cb(const redisAsyncContext *cac, int status)
+{
+	struct redis *r = cac->data;
+	(void)status;
+
+	if (!r || cac != r->sac)
+		return;
+	r->sac = NULL;  /* hiredis frees it; a failover is still seen through READONLY or a lost primary */
+	r->sentinel_started = 0;
+	if (!r->resolved) {
+		const cluster_node *s = sentinel_asked(r);
+		char why[512];
+		snprintf(why, sizeof why, "sentinel %s:%d closed the connection", s->host, s->port);
+		redis_lost(r, why);
+	}
+}
+
+/* Ask the next sentinel where the primary is; redis_connect follows. */
+static void sentinel_ask(struct redis *r)
+{
+	const cluster_node *s = &r->sentinels[r->next_sentinel++ % r->nsentinels];
+	redisAsyncContext *sac;
+
+	sentinel_drop(r);
+	if (!(sac = redisAsyncConnect(s->host, s->port)) || sac->err) {
+		char why[512];
+		snprintf(why, sizeof why, "sentinel %s:%d: %s", s->host, s->port, sac ? sac->errstr : "out of memory");
+		if (sac)
+			redisAsyncFree(sac);
+		redis_lost(r, why);
+		return;
+	}
+	sac->data = r;
+	r->sac = sac;
+	r->sentinel_started = ev_now(r->loop);
+	redisLibevAttach(r->loop, sac);
+	redisAsyncSetConnectCallback(sac, sentinel_connect_cb);
+	redisAsyncSetDisconnectCallback(sac, sentinel_disconnect_cb);
+	redisAsyncCommand(sac, master_addr_reply, NULL, "SENTINEL get-master-addr-by-name %s", r->rc.master_name);
+}
+
 static void redis_connect(struct redis *r)
 {
+	if (r->nsentinels && !r->resolved) {
+		sentinel_ask(r);
+		return;
+	}
 	const struct redis_conf *c = &r->rc;
 	redisAsyncContext *ac = c->socket && !r->cluster ? redisAsyncConnectUnix(c->socket)
 	                                                 : redisAsyncConnect(r->host, r->port);
@@ -473,7 +666,13 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	double now = ev_now(loop);
 	(void)revents;
 
-	if (r->ac && r->connect_started && now - r->connect_started > r->rc.connect_timeout) {
+	if (r->sac && r->sentinel_started && now - r->sentinel_started > r->rc.connect_timeout) {
+		const cluster_node *s = sentinel_asked(r);
+		char why[512];
+		snprintf(why, sizeof why, "sentinel %s:%d did not answer within connect_timeout", s->host, s->port);
+		sentinel_drop(r);
+		redis_lost(r, why);
+	} else if (r->ac && r->connect_started && now - r->connect_started > r->rc.connect_timeout) {
 		redis_next_node(r);
 		redis_lost(r, "connect timed out");
 	}
@@ -484,11 +683,17 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Copies of the strings of `rc`; -1 when out of memory. */
 static int conf_copy(struct redis_conf *dst, const struct redis_conf *src)
 {
-	const char **fields[] = { &dst->host, &dst->socket, &dst->user, &dst->password, &dst->prefix };
+	const char **fields[] = { &dst->host, &dst->socket, &dst->user, &dst->password, &dst->prefix,
+	                          &dst->master_name };
 
 	*dst = *src;
+	dst->sentinels = (struct strlist){ NULL, 0 };  /* parsed into struct redis instead */
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-		if (*fields[i] && !(*fields[i] = strdup(*fields[i])))
+		*fields[i] = NULL;
+	const char *from[] = { src->host, src->socket, src->user, src->password, src->prefix,
+	                       src->master_name };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (from[i] && !(*fields[i] = strdup(from[i])))
 			return -1;
 	return 0;
 }
@@ -501,6 +706,7 @@ static void conf_release(struct redis_conf *rc)
 	free((char *)rc->user);
 	free((char *)rc->password);
 	free((char *)rc->prefix);
+	free((char *)rc->master_name);
 }
 
 const struct redis_conf *redis_conf(const redis *r)
@@ -530,6 +736,17 @@ redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *
 	r->q.limit = rc->queue > 0 ? (size_t)rc->queue : 1;
 	if (rc->host)
 		redis_target(r, rc->host, rc->port);
+	if (rc->sentinels.n && !(r->sentinels = calloc(rc->sentinels.n, sizeof *r->sentinels))) {
+		redis_free(r);
+		return NULL;
+	}
+	for (size_t i = 0; i < rc->sentinels.n; i++) {
+		uint16_t port;
+		const char *why;
+		if (conf_parse_hostport(rc->sentinels.v[i], r->sentinels[r->nsentinels].host,
+		                        sizeof r->sentinels[0].host, &port, &why) == 0 && port)
+			r->sentinels[r->nsentinels++].port = port;
+	}
 	char tag[KEYS_NAME_MAX + 2];
 	int tl = snprintf(tag, sizeof tag, "{%s}", source);
 	r->slot = cluster_key_slot(tag, tl > 0 && (size_t)tl < sizeof tag ? (size_t)tl : 0);
@@ -587,6 +804,8 @@ void redis_free(redis *r)
 		ac->data = NULL;
 		redisAsyncFree(ac);
 	}
+	sentinel_drop(r);
+	free(r->sentinels);
 	redisq_clear(&r->q);
 	free(r->map);
 	conf_release(&r->rc);

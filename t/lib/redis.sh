@@ -85,6 +85,29 @@ fp_tcp_conf() {
 	probes = ( { name = "fp1"; plugin = "fakepath"; file = "$2"; targets = [ "127.0.0.1" ]; } );
 	EOF
 }
+# flip PATHFILE: switch the route in PATHFILE between $P1 and $P2 and wait
+# for the daemon (probe fp1, target 127.0.0.1) to report the change: one
+# more event at the receiver's rx.out
+flip() {
+	local n
+	n=$(events rx.out fp1 127.0.0.1)
+	if [ "$(cat "$1")" = "$P1" ]; then route "$1" "$P2"; else route "$1" "$P1"; fi
+	wait_for 10 n_ge $((n + 1)) events rx.out fp1 127.0.0.1
+}
+# stream_in_order CLI KEY: the change stream KEY, read with the command
+# CLI (a function running redis-cli), has each entry's old path equal to
+# the previous entry's new one: nothing lost, doubled or reordered
+stream_in_order() {
+	"$1" XRANGE "$2" - + | awk '
+		/^[0-9]+-[0-9]+$/ { n++; next }
+		key == "" { key = $0; next }
+		{ f[n, key] = $0; key = "" }
+		END {
+			for (i = 2; i <= n; i++)
+				if (f[i, "old"] != f[i - 1, "new"]) { print "entry " i " old " f[i, "old"] " != " f[i - 1, "new"]; exit 1 }
+			print n " entries in order"
+		}'
+}
 # daemon NAME CONF: hopwatchd on $TRASH/CONF with the test plugins
 daemon() {
 	spawn "$1" "$HOPWATCHD" -c "$TRASH/$2" -P "$TEST_PLUGIN_DIR"
