@@ -64,6 +64,7 @@ struct ns {
 	char path[256];            /* its path; "" for self */
 	ino_t ino;                 /* inode of the namespace when opened (to notice a new one at the path) */
 	int gone;                  /* the path vanished: not watched until it comes back */
+	ino_t tried;               /* inode at the path when opening it last failed: not retried */
 	int fd;                    /* the dump socket, -1 when closed */
 	int nfd;                   /* the destroy-notification socket, -1 when none */
 	hw_io *io, *nio;           /* their watches */
@@ -483,11 +484,13 @@ static int ns_present(struct ns *n)
 	if (!n->path[0])
 		return 1;
 	if (stat(n->path, &st) == 0 && (n->fd < 0 || st.st_ino == n->ino)) {
-		if (n->gone) {
+		if (n->gone && st.st_ino != n->tried) {
 			int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 			if (self >= 0 && ns_open(n, self) == 0) {
 				HW_INFO(n->pr->ctx, "netns %s is back at %s", n->name, n->path);
 				n->gone = 0;
+			} else {
+				n->tried = st.st_ino;
 			}
 			if (self >= 0)
 				close(self);
@@ -585,10 +588,13 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 			HW_ERROR(ctx, "out of memory");
 			break;
 		}
-		if (ns_open(n, self) == 0)
+		if (ns_open(n, self) == 0) {
 			opened++;
-		else
+		} else {
+			struct stat st;
 			n->gone = 1;
+			n->tried = n->path[0] && stat(n->path, &st) == 0 ? st.st_ino : 0;
+		}
 	}
 	close(self);
 	if (!opened || !(pr->tick = hw_timer_new(ctx, tick_cb, pr))) {
