@@ -23,14 +23,13 @@
 #include <unistd.h>
 
 #include "hopwatch.h"
+#include "dump.h"
 #include "inetdiag.h"
 #include "table.h"
 
 /* Most destination groups and watched namespaces one instance takes. */
 #define MAX_GROUPS 256
 #define MAX_NETNS 64
-/* Tries of a dump the kernel marked inconsistent (NLM_F_DUMP_INTR). */
-#define DUMP_TRIES 3
 /* Receive buffer asked for the destroy notifications, bytes. */
 #define NOTIFY_RCVBUF (4 << 20)
 
@@ -70,13 +69,9 @@ struct ns {
 	hw_io *io, *nio;           /* their watches */
 	conn_table *table;         /* its connections */
 	int dumping;               /* a dump runs */
-	int family;                /* family being dumped: AF_INET, then AF_INET6 */
-	uint32_t seq;              /* sequence number of the request */
-	int intr;                  /* the kernel flagged this dump inconsistent */
-	int tries;                 /* tries of the current dump */
+	uint32_t seq;              /* last request sequence number used */
 	double started;            /* monotonic start of the dump */
-	inetdiag_sock *socks;      /* sockets of the dump so far */
-	size_t nsocks, capsocks;
+	conn_dump dump;            /* the dump being read */
 };
 
 /* Instance state. */
@@ -201,7 +196,6 @@ static void close_sockets(struct ns *n)
 		close(n->nfd);
 	n->fd = n->nfd = -1;
 	n->dumping = 0;
-	n->nsocks = 0;
 }
 
 static void dump_cb(void *arg, int fd, int revents);
@@ -311,80 +305,82 @@ static void emit(struct ns *n)
 
 /* ---- dumps ---- */
 
-/* Send the dump request for n->family; -1 after logging. */
-static int dump_send(struct ns *n)
+/* Send the dump request for n->dump.family with a new sequence number. */
+static void dump_send(struct ns *n)
 {
 	unsigned char req[INETDIAG_REQ_LEN];
-	size_t len = inetdiag_dump_request(req, sizeof req, n->family, ++n->seq);
+	size_t len;
 
+	n->dump.seq = ++n->seq;
+	len = inetdiag_dump_request(req, sizeof req, n->dump.family, n->dump.seq);
 	if (send(n->fd, req, len, 0) != (ssize_t)len) {
-		HW_ERROR(n->pr->ctx, "%s%s: sock_diag dump request: %s", n->name[0] ? "netns " : "",
-		         n->name[0] ? n->name : "self", strerror(errno));
+		HW_ERROR(n->pr->ctx, "%s: sock_diag dump request: %s", n->name[0] ? n->name : "self", strerror(errno));
 		n->dumping = 0;
-		return -1;
 	}
-	return 0;
 }
 
-/* Start a dump of `n` (IPv4 first). */
-static void dump_start(struct ns *n)
+/* Start a try of the dump of `n` (IPv4 first); `retry`: after an inconsistent one. */
+static void dump_start(struct ns *n, int retry)
 {
 	n->dumping = 1;
-	n->family = AF_INET;
-	n->intr = 0;
-	n->nsocks = 0;
-	n->started = hw_mono();
+	if (!retry)
+		n->started = hw_mono();
+	conn_dump_begin(&n->dump, n->seq + 1, retry);
 	dump_send(n);
 }
 
 static void notify_cb(void *arg, int fd, int revents);
 
-/* Both families are dumped: apply, or retry an inconsistent dump. */
+/* Both families are dumped, consistently: apply and emit. */
 static void dump_done(struct ns *n)
 {
 	struct probe *pr = n->pr;
 	double took = hw_mono() - n->started;
 
-	/* Destroy notifications queued before the end of the dump come first,
-	 * so that a socket of the dump already destroyed stays ended. */
-	if (n->nfd >= 0)
-		notify_cb(n, n->nfd, HW_READ);
-	if (n->intr) {
-		if (++n->tries < DUMP_TRIES) {
-			HW_DEBUG(pr->ctx, "%s: dump interrupted (NLM_F_DUMP_INTR): retrying", n->name[0] ? n->name : "self");
-			dump_start(n);
-			return;
-		}
-		HW_WARN(pr->ctx, "%s%s: %d dumps in a row were interrupted (NLM_F_DUMP_INTR): interval skipped, "
-		        "nothing half-counted", n->name[0] ? "netns " : "", n->name[0] ? n->name : "self", DUMP_TRIES);
-		n->dumping = 0;
-		n->tries = 0;
-		return;
-	}
 	n->dumping = 0;
-	n->tries = 0;
-	if (conn_apply_dump(n->table, n->socks, n->nsocks, hw_mono()) < 0) {
-		HW_ERROR(pr->ctx, "out of memory applying a dump of %zu sockets", n->nsocks);
+	if (conn_apply_dump(n->table, n->dump.socks, n->dump.n, hw_mono()) < 0) {
+		HW_ERROR(pr->ctx, "out of memory applying a dump of %zu sockets", n->dump.n);
 		return;
 	}
 	HW_DEBUG(pr->ctx, "%s: dump of %zu sockets in %.3f ms, %zu connections tracked",
-	         n->name[0] ? n->name : "self", n->nsocks, took * 1e3, conn_table_size(n->table));
+	         n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table));
 	emit(n);
 }
 
-/* Keep socket `s` of the running dump; -1 when out of memory. */
-static int keep(struct ns *n, const inetdiag_sock *s)
+/* Act on the step the dump asks for after a message. */
+static void dump_step(struct ns *n, enum conn_dump_step step)
 {
-	if (n->nsocks == n->capsocks) {
-		size_t cap = n->capsocks ? n->capsocks * 2 : 1024;
-		inetdiag_sock *ns = realloc(n->socks, cap * sizeof *ns);
-		if (!ns)
-			return -1;
-		n->socks = ns;
-		n->capsocks = cap;
+	const char *name = n->name[0] ? n->name : "self";
+
+	switch (step) {
+	case CONN_DUMP_MORE:
+		return;
+	case CONN_DUMP_SEND_V6:
+		dump_send(n);
+		return;
+	case CONN_DUMP_COMPLETE:
+	case CONN_DUMP_RETRY:
+		/* Destroy notifications queued before the end of the dump come
+		 * first, so that a socket of the dump already destroyed stays ended. */
+		if (n->nfd >= 0)
+			notify_cb(n, n->nfd, HW_READ);
+		if (step == CONN_DUMP_COMPLETE) {
+			dump_done(n);
+		} else {
+			HW_DEBUG(n->pr->ctx, "%s: dump interrupted (NLM_F_DUMP_INTR): retrying", name);
+			dump_start(n, 1);
+		}
+		return;
+	case CONN_DUMP_GIVE_UP:
+		HW_WARN(n->pr->ctx, "%s: %d dumps in a row were interrupted (NLM_F_DUMP_INTR): interval skipped, "
+		        "nothing half-counted", name, CONN_DUMP_TRIES);
+		break;
+	case CONN_DUMP_FAILED:
+		HW_WARN(n->pr->ctx, "%s: sock_diag dump failed: %s", name,
+		        n->dump.error ? strerror(n->dump.error) : "out of memory");
+		break;
 	}
-	n->socks[n->nsocks++] = *s;
-	return 0;
+	n->dumping = 0;
 }
 
 /* One datagram of `fd` into pr->buf, EINTR retried; -1 with errno. */
@@ -417,28 +413,10 @@ static void dump_cb(void *arg, int fd, int revents)
 			}
 			return;
 		}
-		while ((r = inetdiag_next(pr->buf, (size_t)got, &off, &m)) > 0) {
-			if (!n->dumping || m.seq != n->seq)
-				continue;  /* the rest of an abandoned dump */
-			if (m.flags & NLM_F_DUMP_INTR)
-				n->intr = 1;
-			if (m.kind == INETDIAG_SOCK && keep(n, &m.sock) < 0) {
-				HW_ERROR(pr->ctx, "out of memory during a dump");
-				n->dumping = 0;
-			} else if (m.kind == INETDIAG_ERROR && m.error) {
-				HW_WARN(pr->ctx, "%s: sock_diag dump failed: %s", n->name[0] ? n->name : "self",
-				        strerror(m.error));
-				n->dumping = 0;
-			} else if (m.kind == INETDIAG_DONE) {
-				if (n->family == AF_INET) {
-					n->family = AF_INET6;
-					dump_send(n);
-				} else {
-					dump_done(n);
-				}
-			}
-		}
-		if (r < 0) {
+		while ((r = inetdiag_next(pr->buf, (size_t)got, &off, &m)) > 0)
+			if (n->dumping)
+				dump_step(n, conn_dump_feed(&n->dump, &m));
+		if (r < 0 && n->dumping) {
 			HW_WARN(pr->ctx, "%s: malformed sock_diag message: dump abandoned", n->name[0] ? n->name : "self");
 			n->dumping = 0;
 		}
@@ -520,9 +498,8 @@ static void tick_cb(void *arg)
 		if (n->dumping) {
 			HW_WARN(pr->ctx, "%s: the last dump did not end within an interval: restarted",
 			        n->name[0] ? n->name : "self");
-			n->tries = 0;
 		}
-		dump_start(n);
+		dump_start(n, 0);
 	}
 }
 
@@ -548,7 +525,7 @@ static void stop(void *state)
 	for (size_t i = 0; i < pr->nns; i++) {
 		close_sockets(&pr->ns[i]);
 		conn_table_free(pr->ns[i].table);
-		free(pr->ns[i].socks);
+		conn_dump_free(&pr->ns[i].dump);
 	}
 	free(pr->ns);
 	hw_timer_free(pr->tick);

@@ -10,6 +10,12 @@
  *       sending side, read until EOF (after -k SECONDS), close.  Prints
  *       "sent S received R ok N refused N reset N timeout N other N".
  *       -s sets TCP_SYNCNT (SYN retransmissions before a timeout).
+ *   hwxfer hold [-T SECONDS] [-p PIDFILE] HOST PORT NPORTS COUNT
+ *       listen on HOST:PORT..PORT+NPORTS-1 and hold COUNT established
+ *       connections to them (both ends in this process) for SECONDS
+ *       (default 60); the pid file is written once all are up.  Needs
+ *       2 * COUNT descriptors (RLIMIT_NOFILE, raised to its hard limit).
+ *       For benchmarks.
  *
  * Exit status 0 unless the arguments or the setup were bad (1, 2).
  */
@@ -23,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +39,8 @@ static char chunk[65536];
 static int usage(void)
 {
 	fprintf(stderr, "usage: hwxfer serve [-T S] [-R] [-p PIDFILE] PORT REPLY\n"
-	                "       hwxfer connect [-k S] [-s SYNCNT] HOST PORT COUNT SEND\n");
+	                "       hwxfer connect [-k S] [-s SYNCNT] HOST PORT COUNT SEND\n"
+	                "       hwxfer hold [-T S] [-p PIDFILE] HOST PORT NPORTS COUNT\n");
 	return 2;
 }
 
@@ -68,6 +76,19 @@ static long long read_all(int fd)
 	}
 }
 
+/* Write our pid to `path` (NULL: nothing); -1 when it cannot. */
+static int write_pid(const char *path)
+{
+	FILE *f;
+
+	if (!path)
+		return 0;
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 static int serve(int argc, char **argv)
 {
 	double life = 600;
@@ -98,13 +119,8 @@ static int serve(int argc, char **argv)
 		perror("hwxfer: listen");
 		return 1;
 	}
-	if (pidfile) {
-		FILE *f = fopen(pidfile, "w");
-		if (!f)
-			return 1;
-		fprintf(f, "%d\n", (int)getpid());
-		fclose(f);
-	}
+	if (write_pid(pidfile) < 0)
+		return 1;
 	end = time(NULL) + (time_t)life;
 	while (time(NULL) < end) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -191,6 +207,72 @@ static int connect_many(int argc, char **argv)
 	return 0;
 }
 
+static int hold(int argc, char **argv)
+{
+	double life = 60;
+	const char *pidfile = NULL;
+	int opt, nports, *lfd, one = 1;
+	long count, made = 0;
+	struct sockaddr_storage ss;
+	socklen_t slen;
+	struct rlimit rl;
+	struct addrinfo hints, *ai;
+
+	while ((opt = getopt(argc, argv, "T:p:")) != -1)
+		switch (opt) {
+		case 'T': life = atof(optarg); break;
+		case 'p': pidfile = optarg; break;
+		default: return usage();
+		}
+	if (argc - optind != 4)
+		return usage();
+	nports = atoi(argv[optind + 2]);
+	count = atol(argv[optind + 3]);
+	if (nports < 1 || nports > 64 || count < 1)
+		return usage();
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < (rlim_t)(2 * count + 100)) {
+		fprintf(stderr, "hwxfer: %ld connections need %ld descriptors; the hard limit is %lu\n", count,
+		        2 * count + 100, (unsigned long)rl.rlim_max);
+		return 1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(argv[optind], argv[optind + 1], &hints, &ai))
+		return 2;
+	lfd = calloc((size_t)nports, sizeof *lfd);
+	for (int k = 0; k < nports; k++) {
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+		slen = ai->ai_addrlen;
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)(atoi(argv[optind + 1]) + k));  /* same offset in v6 */
+		if ((lfd[k] = socket(ai->ai_family, SOCK_STREAM, 0)) < 0 ||
+		    setsockopt(lfd[k], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+		    bind(lfd[k], (struct sockaddr *)&ss, slen) < 0 || listen(lfd[k], 4096) < 0) {
+			perror("hwxfer: listen");
+			return 1;
+		}
+	}
+	for (; made < count; made++) {
+		int k = (int)(made % nports), c, a;
+		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)(atoi(argv[optind + 1]) + k));
+		if ((c = socket(ai->ai_family, SOCK_STREAM, 0)) < 0 ||
+		    connect(c, (struct sockaddr *)&ss, ai->ai_addrlen) < 0 || (a = accept(lfd[k], NULL, NULL)) < 0) {
+			fprintf(stderr, "hwxfer: connection %ld: %s\n", made, strerror(errno));
+			return 1;
+		}
+		(void)a;  /* both ends are held open until exit */
+	}
+	if (write_pid(pidfile) < 0)
+		return 1;
+	fprintf(stderr, "hwxfer: holding %ld connections\n", made);
+	sleep((unsigned)life);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -201,5 +283,7 @@ int main(int argc, char **argv)
 		return serve(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "connect"))
 		return connect_many(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "hold"))
+		return hold(argc - 1, argv + 1);
 	return usage();
 }
