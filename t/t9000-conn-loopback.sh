@@ -84,6 +84,18 @@ test_expect_success 'long-lived connections: established gauge, RTT from dumps' 
 	want opened $(csum opened outgoing 127.0.0.1 7001) 1
 '
 
+# Reading /proc/PID/fd of a process takes its uid and no capability it
+# lacks: hopwatchd, the server and the client all run as nobody here.
+test_expect_success 'process_tags: comm of the process holding each end' '
+	conn_conf hw.conf "process_tags = true;" &&
+	{ in_ns $AS_NOBODY "$TOOLS/hwxfer" serve -T 8 7004 10 & } &&
+	{ sleep 1.5; in_ns $AS_NOBODY "$TOOLS/hwxfer" connect -k 2.5 127.0.0.1 7004 1 55 >xfer; } &
+	hw_run hw.conf 5.5 nobody && wait &&
+	clines established outgoing 127.0.0.1 7004 | grep -q "^hopwatch.conn.established:1|g|.*,comm:hwxfer$" &&
+	clines established incoming 127.0.0.1 7004 | grep -q "^hopwatch.conn.established:1|g|.*,comm:hwxfer$" &&
+	want sent $(csum bytes_sent outgoing 127.0.0.1 7004) 55
+'
+
 test_expect_success 'failed connections by reason: refused, reset, timeout' '
 	conn_conf hw.conf &&
 	{ sleep 1.5

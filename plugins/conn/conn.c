@@ -25,6 +25,7 @@
 #include "hopwatch.h"
 #include "dump.h"
 #include "inetdiag.h"
+#include "procs.h"
 #include "table.h"
 
 /* Most destination groups and watched namespaces one instance takes. */
@@ -39,6 +40,7 @@ struct opts {
 	int max_destinations;      /* aggregates kept per interval and namespace; the rest is dest:other */
 	int notifications;         /* 0 auto: destroy notifications when allowed; 1 off */
 	const char *netns;         /* comma-separated namespaces: "self" or a path (/var/run/netns/x, /proc/PID/ns/net) */
+	int process_tags;          /* tag connections with comm: and container_id: of their process */
 };
 
 static const char *const notify_choices[] = { "auto", "off", NULL };
@@ -53,6 +55,8 @@ static const hw_option options[] = {
 	  "socket-destroy notifications: auto (when CAP_NET_ADMIN allows) or off (dumps only)" },
 	{ "netns", HW_OPT_STRING, offsetof(struct opts, netns), "self", 0, 0, NULL,
 	  "namespaces to watch, comma-separated: self, or a path (needs CAP_SYS_ADMIN), tagged netns:<name>" },
+	{ "process_tags", HW_OPT_BOOL, offsetof(struct opts, process_tags), "false", 0, 0, NULL,
+	  "tag connections with comm: and container_id: of the process holding the socket (scans /proc/*/fd for new sockets)" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -81,6 +85,7 @@ struct probe {
 	hw_timer *tick;            /* the interval timer */
 	conn_group groups[MAX_GROUPS];
 	size_t ngroups;
+	conn_procs *procs;         /* socket -> process tags, when process_tags */
 	struct ns *ns;             /* watched namespaces */
 	size_t nns;
 	unsigned char buf[1 << 16];  /* receive buffer */
@@ -268,19 +273,33 @@ static void emit(struct ns *n)
 		return;
 	}
 	for (long k = 0; k < na; k++) {
-		char dir[24], dest[80], port[24], netns[80], reason[24];
-		const char *tags[6] = { dir, dest, port, NULL, NULL, NULL };
+		char dir[24], dest[80], port[24], netns[80], reason[24], comm[48], cont[100];
+		const char *tags[8];
+		const conn_proc *proc = a[k].tag;
 		conn_agg *g = &a[k];
+		size_t nt = 0;
 		snprintf(dir, sizeof dir, "direction:%s", g->dir == CONN_OUT ? "outgoing" : "incoming");
+		tags[nt++] = dir;
 		snprintf(dest, sizeof dest, "dest:%s", g->dest);
+		tags[nt++] = dest;
 		if (g->port)
 			snprintf(port, sizeof port, "port:%u", g->port);
 		else  /* folded, or a failed connect the kernel cleared before any dump saw it */
 			snprintf(port, sizeof port, "port:%s", strcmp(g->dest, "other") ? "unknown" : "other");
+		tags[nt++] = port;
 		if (n->name[0]) {
 			snprintf(netns, sizeof netns, "netns:%s", n->name);
-			tags[3] = netns;
+			tags[nt++] = netns;
 		}
+		if (proc && proc->comm[0]) {
+			snprintf(comm, sizeof comm, "comm:%s", proc->comm);
+			tags[nt++] = comm;
+		}
+		if (proc && proc->container[0]) {
+			snprintf(cont, sizeof cont, "container_id:%s", proc->container);
+			tags[nt++] = cont;
+		}
+		tags[nt] = NULL;
 		hw_metric1(pr->ctx, NULL, "conn.established", HW_GAUGE, g->established, tags);
 		hw_metric1(pr->ctx, NULL, "conn.opened", HW_COUNT, g->opened, tags);
 		hw_metric1(pr->ctx, NULL, "conn.closed", HW_COUNT, g->closed, tags);
@@ -295,9 +314,9 @@ static void emit(struct ns *n)
 			if (!g->failed[r])
 				continue;
 			snprintf(reason, sizeof reason, "reason:%s", conn_fail_names[r]);
-			tags[n->name[0] ? 4 : 3] = reason;
+			tags[nt] = reason;
+			tags[nt + 1] = NULL;
 			hw_metric1(pr->ctx, NULL, "conn.failed", HW_COUNT, g->failed[r], tags);
-			tags[n->name[0] ? 4 : 3] = NULL;
 		}
 	}
 	conn_aggs_free(a, (size_t)na);
@@ -338,12 +357,15 @@ static void dump_done(struct ns *n)
 	double took = hw_mono() - n->started;
 
 	n->dumping = 0;
+	if (pr->procs)
+		conn_procs_next_dump(pr->procs);
 	if (conn_apply_dump(n->table, n->dump.socks, n->dump.n, hw_mono()) < 0) {
 		HW_ERROR(pr->ctx, "out of memory applying a dump of %zu sockets", n->dump.n);
 		return;
 	}
-	HW_DEBUG(pr->ctx, "%s: dump of %zu sockets in %.3f ms, %zu connections tracked",
-	         n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table));
+	HW_DEBUG(pr->ctx, "%s: dump of %zu sockets in %.3f ms, %zu connections tracked, %lu /proc scans so far",
+	         n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table),
+	         pr->procs ? conn_procs_scans(pr->procs) : 0ul);
 	emit(n);
 }
 
@@ -454,6 +476,12 @@ static void notify_cb(void *arg, int fd, int revents)
 	}
 }
 
+/* The table's tagger: the process tags of a socket inode. */
+static const void *proc_tag(void *arg, uint32_t inode)
+{
+	return conn_procs_lookup(arg, inode);
+}
+
 /* Whether the namespace of `n` is still at its path; logs changes. */
 static int ns_present(struct ns *n)
 {
@@ -481,7 +509,8 @@ static int ns_present(struct ns *n)
 	n->gone = 1;
 	close_sockets(n);
 	conn_table_free(n->table);
-	n->table = conn_table_new(n->pr->groups, n->pr->ngroups);
+	if ((n->table = conn_table_new(n->pr->groups, n->pr->ngroups)) && n->pr->procs)
+		conn_table_tagger(n->table, proc_tag, n->pr->procs);
 	return 0;
 }
 
@@ -528,6 +557,7 @@ static void stop(void *state)
 		conn_dump_free(&pr->ns[i].dump);
 	}
 	free(pr->ns);
+	conn_procs_free(pr->procs);
 	hw_timer_free(pr->tick);
 	free(pr);
 }
@@ -553,6 +583,11 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 		return -1;
 	}
 	pr->ngroups = (size_t)ng;
+	if (pr->o->process_tags && !(pr->procs = conn_procs_new("/proc"))) {
+		HW_ERROR(ctx, "out of memory");
+		stop(pr);
+		return -1;
+	}
 	each_word(pr->o->netns, add_ns, pr);
 	if ((self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
 		HW_ERROR(ctx, "cannot open /proc/self/ns/net: %s", strerror(errno));
@@ -565,6 +600,8 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 			HW_ERROR(ctx, "out of memory");
 			break;
 		}
+		if (pr->procs)
+			conn_table_tagger(n->table, proc_tag, pr->procs);
 		if (ns_open(n, self) == 0) {
 			opened++;
 		} else {

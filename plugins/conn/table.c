@@ -30,6 +30,7 @@ struct conn {
 	uint64_t d_sent, d_rcvd, d_retrans;  /* increments during the current interval */
 	uint32_t rtt_us, rttvar_us;          /* last tcpi_rtt and tcpi_rttvar, µs */
 	double last_seen;       /* monotonic seconds it was last listed or notified */
+	const void *tag;        /* the tagger's answer when it was first seen */
 };
 
 struct conn_table {
@@ -44,6 +45,8 @@ struct conn_table {
 	size_t ngroups;
 	conn_dest *top;         /* outgoing destinations of the last interval, most bytes first */
 	size_t ntop;
+	const void *(*tagger)(void *, uint32_t);  /* process tags of a new connection, or NULL */
+	void *tagger_arg;
 };
 
 static size_t hash(uint64_t cookie, size_t nbucket)
@@ -83,6 +86,12 @@ void conn_table_free(conn_table *t)
 	free(t->groups);
 	free(t->top);
 	free(t);
+}
+
+void conn_table_tagger(conn_table *t, const void *(*fn)(void *arg, uint32_t inode), void *arg)
+{
+	t->tagger = fn;
+	t->tagger_arg = arg;
 }
 
 void conn_table_notify(conn_table *t, int on)
@@ -144,6 +153,8 @@ static struct conn *add(conn_table *t, const inetdiag_sock *s)
 	c->lport = s->sport;
 	c->rport = s->dport;
 	c->fail = CONN_FAIL_NONE;
+	if (t->tagger && s->inode)
+		c->tag = t->tagger(t->tagger_arg, s->inode);
 	/* We connected when it is in SYN-SENT or its local port listens. */
 	c->dir = s->state != INETDIAG_SYN_SENT && (t->listen[s->sport / 8] & (1u << (s->sport % 8))) ? CONN_IN : CONN_OUT;
 	h = hash(c->cookie, t->nbucket);
@@ -433,16 +444,17 @@ static int dest_by_bytes(const void *x, const void *y)
 /* Index of the aggregate for (dir, dest, port) in a[0..n) through the
  * open-addressed index idx (cap slots, values index+1); adds it when new. */
 static long agg_slot(conn_agg **a, size_t *n, size_t *cap, size_t *idx, size_t icap,
-                     int dir, const char *dest, uint16_t port)
+                     const struct conn *c, const char *dest)
 {
 	size_t h = 2166136261u;
+	uint16_t port = c->dir == CONN_OUT ? c->rport : c->lport;
 
 	for (const char *p = dest; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	h = (h ^ port ^ ((size_t)dir << 20)) & (icap - 1);
+	h = (h ^ port ^ ((size_t)c->dir << 20) ^ ((uintptr_t)c->tag >> 4)) & (icap - 1);
 	for (; idx[h]; h = (h + 1) & (icap - 1)) {
 		conn_agg *g = &(*a)[idx[h] - 1];
-		if (g->dir == dir && g->port == port && !strcmp(g->dest, dest))
+		if (g->dir == c->dir && g->port == port && g->tag == c->tag && !strcmp(g->dest, dest))
 			return (long)(idx[h] - 1);
 	}
 	if (*n == *cap) {
@@ -453,8 +465,9 @@ static long agg_slot(conn_agg **a, size_t *n, size_t *cap, size_t *idx, size_t i
 		*cap = *cap ? *cap * 2 : 16;
 	}
 	memset(&(*a)[*n], 0, sizeof **a);
-	(*a)[*n].dir = dir;
+	(*a)[*n].dir = c->dir;
 	(*a)[*n].port = port;
+	(*a)[*n].tag = c->tag;
 	snprintf((*a)[*n].dest, sizeof (*a)[*n].dest, "%s", dest);
 	idx[h] = ++*n;
 	return (long)(*n - 1);
@@ -547,7 +560,7 @@ long conn_aggregate(conn_table *t, unsigned max_dest, conn_agg **out)
 			if (!active(c))
 				continue;
 			dest_name(t, c, dest, sizeof dest);
-			if ((s = agg_slot(&a, &n, &cap, idx, icap, c->dir, dest, c->dir == CONN_OUT ? c->rport : c->lport)) < 0 ||
+			if ((s = agg_slot(&a, &n, &cap, idx, icap, c, dest)) < 0 ||
 			    add_conn(&a[s], c) < 0)
 				goto oom;
 		}

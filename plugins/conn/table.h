@@ -51,6 +51,7 @@ typedef struct conn_agg {
 	int dir;                /* enum conn_dir */
 	char dest[64];          /* group name, remote address as text, or "other" */
 	uint16_t port;          /* service port: remote (outgoing), local (incoming); 0 for "other" */
+	const void *tag;        /* the tagger's answer for its connections (process tags), NULL when none */
 	unsigned established;   /* connections in ESTABLISHED at the end of the interval (gauge) */
 	unsigned opened;        /* connections opened during the interval */
 	unsigned closed;        /* connections closed during the interval */
@@ -83,6 +84,10 @@ void conn_table_free(conn_table *t);
 /* Say whether destroy notifications arrive for this namespace (on: 1):
  * then a TIME-WAIT socket first seen in a dump was counted already. */
 void conn_table_notify(conn_table *t, int on);
+
+/* Have `fn(arg, inode)` give each new connection with a socket inode an
+ * opaque tag (its process's tags), aggregated apart; NULL: none. */
+void conn_table_tagger(conn_table *t, const void *(*fn)(void *arg, uint32_t inode), void *arg);
 
 /* Apply one complete, consistent dump of `n` sockets (both families) seen
  * at monotonic time `now`.  Returns 0, or -1 when out of memory (the dump
