@@ -363,9 +363,9 @@ static void dump_done(struct ns *n)
 		HW_ERROR(pr->ctx, "out of memory applying a dump of %zu sockets", n->dump.n);
 		return;
 	}
-	HW_DEBUG(pr->ctx, "%s: dump of %zu sockets in %.3f ms, %zu connections tracked, %lu /proc scans so far",
-	         n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table),
-	         pr->procs ? conn_procs_scans(pr->procs) : 0ul);
+	HW_DEBUG(pr->ctx, "%s: dump of %zu sockets in %.3f ms, %zu connections tracked, %lu /proc scans so far "
+	         "(last %.3f ms)", n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table),
+	         pr->procs ? conn_procs_scans(pr->procs) : 0ul, pr->procs ? conn_procs_scan_ms(pr->procs) : 0.);
 	emit(n);
 }
 

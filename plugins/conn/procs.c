@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procs.h"
@@ -26,6 +27,7 @@ struct conn_procs {
 	size_t nprocs;
 	int scanned;                 /* a scan ran during this dump */
 	unsigned long scans;         /* scans so far */
+	double scan_ms;              /* wall time of the last scan, ms */
 };
 
 conn_procs *conn_procs_new(const char *root)
@@ -64,6 +66,20 @@ void conn_procs_next_dump(conn_procs *p)
 unsigned long conn_procs_scans(const conn_procs *p)
 {
 	return p->scans;
+}
+
+double conn_procs_scan_ms(const conn_procs *p)
+{
+	return p->scan_ms;
+}
+
+/* CLOCK_MONOTONIC in ms. */
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static size_t slot(uint32_t inode, size_t cap)
@@ -222,7 +238,9 @@ const conn_proc *conn_procs_lookup(conn_procs *p, uint32_t inode)
 	if (p->scanned)
 		return NULL;
 	p->scanned = 1;
+	p->scan_ms = mono_ms();
 	scan(p);
+	p->scan_ms = mono_ms() - p->scan_ms;
 	e = find(p, inode);
 	return e->inode ? e->proc : NULL;
 }

@@ -34,6 +34,8 @@ void conn_procs_next_dump(conn_procs *p);
 const conn_proc *conn_procs_lookup(conn_procs *p, uint32_t inode);
 /* Scans of /proc done so far (for the debug log and the benchmark). */
 unsigned long conn_procs_scans(const conn_procs *p);
+/* Wall time of the last scan, ms (CLOCK_MONOTONIC). */
+double conn_procs_scan_ms(const conn_procs *p);
 
 /* The container id in the text of a /proc/PID/cgroup file: the last run of
  * exactly 64 hex digits in a path (docker-<id>.scope, cri-containerd-<id>,
