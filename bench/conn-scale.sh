@@ -29,7 +29,8 @@ tb_chain e 1 1 || bn_die "tb_chain failed"
 NS=$(tb_ns src)
 # listeners on 19000-29999 stay out of the ephemeral range
 ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="30000 65000" || bn_die "sysctl"
-in_ns() { ip netns exec "$NS" $NOBODY "$@"; }
+# a command prefix, not a function: "$IN_NS cmd &" makes $! the command itself
+IN_NS="ip netns exec $NS $NOBODY"
 
 # ticks PID: utime + stime of PID, clock ticks
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -45,7 +46,7 @@ hold_start() {
 	while [ "$left" -gt 0 ]; do
 		c=$(( left < CHUNK ? left : CHUNK ))
 		rm -f "$PIDS/hold.$k.pid"
-		in_ns "$SRCDIR/t/tools/hwxfer" hold -T 600 -p "$PIDS/hold.$k.pid" 127.0.0.1 \
+		$IN_NS "$SRCDIR/t/tools/hwxfer" hold -T 600 -p "$PIDS/hold.$k.pid" 127.0.0.1 \
 			$((BASE + 4 * k)) 4 "$c" 2>>"$WORK/hold.err" &
 		holders+=($!)
 		for _ in $(seq 1200); do [ -e "$PIDS/hold.$k.pid" ] && break; sleep 0.1; done
@@ -70,10 +71,8 @@ measure() {
 		-r "$WORK/ready" &
 	recv=$!
 	for _ in $(seq 50); do [ -e "$WORK/ready" ] && break; sleep 0.1; done
-	in_ns "$HOPWATCHD" -d -c "$WORK/conn.conf" -P "$PLUGIN_DIR" 2>"$WORK/conn.log" &
+	$IN_NS "$HOPWATCHD" -d -c "$WORK/conn.conf" -P "$PLUGIN_DIR" 2>"$WORK/conn.log" &
 	pid=$!
-	sleep 0.2
-	pid=$(pgrep -P $pid -x hopwatchd || echo $pid)   # setpriv execs, ip netns exec may fork
 	for _ in $(seq 300); do grep -q "dump of" "$WORK/conn.log" && break; sleep 0.1; done
 	t0=$(ticks $pid) d0=$(grep -c "dump of" "$WORK/conn.log") l0=$(wc -l <"$WORK/lines")
 	sleep $RUN
@@ -125,27 +124,31 @@ done
 n=$(echo $sizes | awk '{ print $1 }')
 cat <<EOF2
 
-process_tags: $n held connections, and a client opening a new
-connection about every 10 ms (so about $((INTERVAL * 100)) new ones per dump, each
-missing from the socket map: one /proc scan per dump). The scan time is
-the median wall time of one scan of /proc/*/fd.
+process_tags: $n held connections, and 20 clients each opening a
+connection that lives 0.5 s, then the next (about $((INTERVAL * 40)) new connections per
+dump, about 20 of them alive at each dump and missing from the socket map:
+one /proc scan per dump). The scan time is the median wall time of one
+scan of /proc/*/fd.
 
 | connections | process_tags | hopwatchd CPU per dump | /proc scans | scan wall time |
 |---|---|---|---|---|
 EOF2
 bn_log "conn-scale: process_tags with $n connections"
 if hold_start "$n"; then
-	in_ns "$SRCDIR/t/tools/hwxfer" serve -T 120 19000 0 2>/dev/null &
+	$IN_NS "$SRCDIR/t/tools/hwxfer" serve -T 120 19000 0 2>/dev/null &
 	srv=$!
 	sleep 0.3
-	in_ns "$SRCDIR/t/tools/hwxfer" connect -k 0.01 127.0.0.1 19000 100000 0 >/dev/null 2>&1 &
-	cli=$!
+	cli=
+	for _ in $(seq 20); do
+		$IN_NS "$SRCDIR/t/tools/hwxfer" connect -k 0.5 127.0.0.1 19000 1000 0 >/dev/null 2>&1 &
+		cli="$cli $!"
+	done
 	for tags in false true; do
 		measure $tags
 		[ $tags = true ] || { SCANS=-; SCAN=-; }
 		echo "| $n | $tags | $CPU_MS ms | $SCANS | $SCAN ms |"
 	done
-	kill $cli $srv 2>/dev/null; wait $cli $srv 2>/dev/null
+	kill $cli $srv 2>/dev/null; wait $cli $srv 2>/dev/null  # $cli: several pids
 	hold_stop
 else
 	echo "| $n | setup failed | | | |"

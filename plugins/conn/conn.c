@@ -466,13 +466,8 @@ static void notify_cb(void *arg, int fd, int revents)
 			return;
 		}
 		while (inetdiag_next(pr->buf, (size_t)got, &off, &m) > 0)
-			if (m.kind == INETDIAG_SOCK) {
-				HW_DEBUG(pr->ctx, "destroyed: cookie %llu port %u->%u segs_in %u retransmits %u rto %u last_data_recv %u acked %llu",
-				         (unsigned long long)m.sock.cookie, m.sock.sport, m.sock.dport, m.sock.info.segs_in,
-				         m.sock.info.retransmits, m.sock.info.rto_us, m.sock.info.last_data_recv_ms,
-				         (unsigned long long)m.sock.info.bytes_acked);
+			if (m.kind == INETDIAG_SOCK)
 				conn_destroyed(n->table, &m.sock, hw_mono());
-			}
 	}
 }
 

@@ -12,7 +12,8 @@
  *       -s sets TCP_SYNCNT (SYN retransmissions before a timeout).
  *   hwxfer hold [-T SECONDS] [-p PIDFILE] HOST PORT NPORTS COUNT
  *       listen on HOST:PORT..PORT+NPORTS-1 and hold COUNT established
- *       connections to them (both ends in this process) for SECONDS
+ *       connections to them (both ends in this process, reset at exit so
+ *       that no TIME-WAIT is left) for SECONDS
  *       (default 60); the pid file is written once all are up.  Needs
  *       2 * COUNT descriptors (RLIMIT_NOFILE, raised to its hard limit).
  *       For benchmarks.
@@ -264,7 +265,12 @@ static int hold(int argc, char **argv)
 			fprintf(stderr, "hwxfer: connection %ld: %s\n", made, strerror(errno));
 			return 1;
 		}
-		(void)a;  /* both ends are held open until exit */
+		{
+			/* both ends are held open until exit, then reset: no TIME-WAIT left */
+			struct linger l = { 1, 0 };
+			setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+			setsockopt(a, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+		}
 	}
 	if (write_pid(pidfile) < 0)
 		return 1;

@@ -92,6 +92,8 @@ int main(void)
 	ti.tcpi_state = 1;
 	ti.tcpi_retransmits = 2;
 	ti.tcpi_rtt = 15123;
+	ti.tcpi_rto = 204000;
+	ti.tcpi_last_data_recv = 42;
 	ti.tcpi_rttvar = 456;
 	ti.tcpi_total_retrans = 3;
 	ti.tcpi_bytes_acked = 1001;
@@ -116,6 +118,8 @@ int main(void)
 	is_int(m.sock.has_info, 1, "tcp_info present");
 	is_int(m.sock.info.rtt_us, 15123, "tcpi_rtt");
 	is_int(m.sock.info.rttvar_us, 456, "tcpi_rttvar");
+	is_int(m.sock.info.rto_us, 204000, "tcpi_rto");
+	is_int(m.sock.info.last_data_recv_ms, 42, "tcpi_last_data_recv");
 	is_int(m.sock.info.retransmits, 2, "tcpi_retransmits");
 	is_int(m.sock.info.total_retrans, 3, "tcpi_total_retrans");
 	is_int(m.sock.info.bytes_acked, 1001, "tcpi_bytes_acked");
