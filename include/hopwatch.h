@@ -112,7 +112,9 @@ typedef struct hw_plugin {
 	 * "system") gets addr, addrlen and family from start: the core then
 	 * never looks that name up. */
 	int (*start)(hw_ctx *ctx, const void *opts, void **state);
-	/* Begin one round for `t`.  The plugin calls hw_done() when it ends. */
+	/* Begin one round for `t`.  The plugin calls hw_done() when it ends.
+	 * NULL: the plugin watches the host, takes no targets (the config
+	 * refuses them) and schedules itself with hw_timer_* from start. */
 	void (*run)(void *state, hw_target *t);
 	/* A target's address changed between rounds (t already holds the new one). May be NULL. */
 	void (*readdress)(void *state, hw_target *t);

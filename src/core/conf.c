@@ -1147,7 +1147,10 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 			           pc->plugin ? pc->plugin : "?", list);
 		}
 	}
-	if (!targets)
+	if (pc->p && !pc->p->run) {
+		if (targets)  /* a plugin without run() watches the host, not targets */
+			conf_error(L, targets, "plugin %s takes no targets", pc->plugin);
+	} else if (!targets)
 		conf_error(L, ps, "a probe needs targets = [ ... ]");
 	else {
 		read_targets(L, pc, targets);

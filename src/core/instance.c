@@ -228,7 +228,7 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 	ctx->targets = calloc(pc->ntargets, sizeof *ctx->targets);
 	ctx->tptrs = calloc(pc->ntargets, sizeof *ctx->tptrs);
 	ctx->tdata = tsize ? calloc(pc->ntargets, tsize) : NULL;
-	if (!ctx->tags || !ctx->targets || !ctx->tptrs || (tsize && !ctx->tdata)) {
+	if (!ctx->tags || (pc->ntargets && (!ctx->targets || !ctx->tptrs || (tsize && !ctx->tdata)))) {
 		HW_ERROR(ctx, "out of memory for %zu targets", pc->ntargets);
 		instance_free(ctx);
 		return NULL;

@@ -51,8 +51,8 @@ const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t
 		snprintf(buf, len, "descriptor names \"%s\", not \"%s\"", p->name ? p->name : "(null)", name);
 		return buf;
 	}
-	if (!p->start || !p->run || !p->stop) {
-		snprintf(buf, len, "descriptor lacks start, run or stop");
+	if (!p->start || !p->stop) {
+		snprintf(buf, len, "descriptor lacks start or stop");
 		return buf;
 	}
 	if (p->options && !p->options_size) {
