@@ -30,7 +30,7 @@
 #include <netinet/in.h>
 
 /* Bumped whenever anything in this header changes incompatibly. */
-#define HW_PLUGIN_ABI 2
+#define HW_PLUGIN_ABI 3
 
 /* An opaque probe instance: one `probes` entry of the config. */
 typedef struct hw_ctx hw_ctx;
@@ -268,5 +268,19 @@ typedef struct hw_path {
 /* Hand a finished trace of `t` to the path store: path change detection
  * (event and hopwatch.path.changes), and Redis when configured.  Copied. */
 void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
+
+/*
+ * Hand a change of something else a plugin watches (a DNS answer set, ...)
+ * to the change store, the way hw_path_report does for paths.  The
+ * plugin sends its own event; this stores the change: with Redis, one
+ * entry in the target's change stream (<prefix>changes:{<host>}:<probe>:
+ * <target>, fields kind, ts, target_ip, old, new) and one JSON message on
+ * <prefix>changes ({"id","source","probe","target","target_ip","ts",
+ * "kind","old","new"}).  `kind` is a word naming what changed
+ * ("dns_answer"); `old_value` and `new_value` are the plugin's text ("" for
+ * none).  Copied; nothing happens without Redis.
+ */
+void hw_change_report(hw_ctx *ctx, const hw_target *t, const char *kind, const char *old_value,
+                      const char *new_value);
 
 #endif /* HOPWATCH_H */

@@ -8,16 +8,18 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 . "$SRCDIR/t/lib/dns.sh"
+. "$SRCDIR/t/lib/redis.sh"
 dns_testbed q
 STATSD_PORT=8125
 
-# conf FILE PROBES [INTERVAL]: a config with the probes given (libconfig
-# text), every INTERVAL (500ms), timeout 80% of it
+# conf FILE PROBES [INTERVAL [SETTINGS]]: a config with the probes given
+# (libconfig text), every INTERVAL (500ms), timeout 80% of it, and more
+# global SETTINGS
 conf() {
 	cat >"$1" <<-EOF
 	interval = "${3:-500ms}";
 	timeout = "$(echo "${3:-500ms}" | awk '{ printf "%dms", $1 * 0.8 }')";
-	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; }; ${4:-}
 	probes = ( $2 );
 	EOF
 }
@@ -61,9 +63,9 @@ test_expect_success 'rcodes counted exactly: noerror, nxdomain, servfail, as the
 
 test_expect_success 'a record changed mid-run: exactly one change event, old and new answers' '
 	conf hw.conf "$(probe chg www.test A "expect = \"10.9.0.1\";")" &&
-	( sleep 1.6; dns_set_a d1 10.9.0.2 ) &
+	{ ( sleep 1.6; dns_set_a d1 10.9.0.2 ) & setter=$!; } &&
 	hw_run hw.conf 3.5 &&
-	wait &&
+	wait "$setter" &&
 	dns_set_a d1 10.9.0.1 &&
 	test "$(grep -c "^_e{" out)" = 2 &&
 	grep "^_e{" out | grep -c "DNS answer changed: www.test A at $D4|old: 10.9.0.1\\\\nnew: 10.9.0.2|" | grep -qx 1 &&
@@ -71,6 +73,32 @@ test_expect_success 'a record changed mid-run: exactly one change event, old and
 	test "$(dns_sum dns.answer_changes)" = 2 &&
 	dns_lines dns.can_resolve probe:chg,target:$D4 | grep "|2|.*lacks 10.9.0.1" &&
 	dns_lines dns.can_resolve probe:chg,target:$D4 | grep "|0|"
+'
+
+test_expect_success 'with Redis: each change is one stream entry and one message on hopwatch:changes' '
+	redis_start r &&
+	spawn sub timeout 20 redis-cli -s "$TRASH/r.sock" SUBSCRIBE hopwatch:changes &&
+	wait_for 5 grep -q "^subscribe" sub.stdout &&
+	conf hw.conf "$(probe chr www.test A)" 500ms \
+		"hostname = \"h9\"; redis = { socket = \"$TRASH/r.sock\"; };" &&
+	{ ( sleep 1.6; dns_set_a d1 10.9.0.3 ) & setter=$!; } &&
+	hw_run hw.conf 3.5 &&
+	wait "$setter" &&
+	dns_set_a d1 10.9.0.1 &&
+	for t in $D4 $D6; do
+		s="hopwatch:changes:{h9}:chr:$t" &&
+		test "$(redis-cli -s "$TRASH/r.sock" XLEN "$s")" = 1 &&
+		redis-cli -s "$TRASH/r.sock" XRANGE "$s" - + >entry &&
+		grep -x -A1 kind entry | tail -n 1 | grep -x dns_answer &&
+		grep -x -A1 old entry | tail -n 1 | grep -x "10.9.0.1" &&
+		grep -x -A1 new entry | tail -n 1 | grep -x "10.9.0.3" &&
+		grep -x -A1 target_ip entry | tail -n 1 | grep -x "$t" || exit 1
+	done &&
+	test "$(grep -c "^{" sub.stdout)" = 2 &&
+	grep "^{" sub.stdout | perl -MJSON::PP -ne "
+		my \$j = JSON::PP->new->decode(\$_);
+		die \"kind\" unless \$j->{kind} eq \"dns_answer\" && \$j->{old} eq \"10.9.0.1\" && \$j->{new} eq \"10.9.0.3\";
+		die \"source\" unless \$j->{source} eq \"h9\" && \$j->{probe} eq \"chr\" && \$j->{id} =~ /^[0-9]{13}-0\$/;"
 '
 
 test_expect_success 'dropped queries: every round a timeout, no RTT' '

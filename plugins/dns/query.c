@@ -237,6 +237,7 @@ static void report_change(struct qtarget *qt, const char *old, const char *now)
 		text = NULL;
 	hw_event(q->ctx, qt->t, title, text ? text : "answer changed", HW_ALERT_INFO, key, NULL);
 	hw_metric1(q->ctx, qt->t, "dns.answer_changes", HW_COUNT, 1, NULL);
+	hw_change_report(q->ctx, qt->t, "dns_answer", old, now);
 	HW_INFO(q->ctx, "%s", title);
 	free(text);
 }

@@ -185,6 +185,16 @@ void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *te
 	           aggregation_key, extra);
 }
 
+void hw_change_report(hw_ctx *ctx, const hw_target *pub, const char *kind, const char *old_value,
+                      const char *new_value)
+{
+	const struct target *t = (const struct target *)pub;
+
+	if (ctx->rt->paths && kind && *kind)
+		pathwatch_change(ctx->rt->paths, ctx->pc->name, t->id, pub->ip, kind,
+		                 old_value ? old_value : "", new_value ? new_value : "", time(NULL));
+}
+
 void hw_path_report(hw_ctx *ctx, const hw_target *pub, const hw_path *path)
 {
 	const struct target *t = (const struct target *)pub;

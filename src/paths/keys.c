@@ -32,6 +32,11 @@ size_t keys_channel(char *buf, size_t cap, const char *prefix)
 	return fit(buf, cap, snprintf(buf, cap, "%spath-changes", prefix));
 }
 
+size_t keys_other_channel(char *buf, size_t cap, const char *prefix)
+{
+	return fit(buf, cap, snprintf(buf, cap, "%schanges", prefix));
+}
+
 /* Append `s` to buf at *len with the glob characters of SCAN MATCH
  * escaped; *len becomes cap when it does not fit. */
 static void add_escaped(char *buf, size_t cap, size_t *len, const char *s)

@@ -5,7 +5,8 @@
  *
  *   <prefix>path:{<source>}:<probe>:<target>     hash: the last trace and the confirmed path
  *   <prefix>changes:{<source>}:<probe>:<target>  stream: one entry per confirmed change
- *   <prefix>path-changes                         channel: one JSON message per change (changemsg.h)
+ *   <prefix>path-changes                         channel: one JSON message per path change (changemsg.h)
+ *   <prefix>changes                              channel: one JSON message per other change (hw_change_report)
  *
  * <prefix> is redis.prefix; <source> the host that traced (hostname, else
  * the system's name), in braces so that it is a Redis Cluster hash tag and
@@ -41,6 +42,9 @@ size_t keys_target(char *buf, size_t cap, enum keys_kind kind, const char *prefi
                    const char *source, const char *probe, const char *target);
 /* The channel path changes are published on.  Length, or 0 when too long. */
 size_t keys_channel(char *buf, size_t cap, const char *prefix);
+/* The channel other changes (hw_change_report) are published on.  Length,
+ * or 0 when too long. */
+size_t keys_other_channel(char *buf, size_t cap, const char *prefix);
 /* A SCAN MATCH pattern for every key of `kind` of `source` (NULL or "*":
  * every source); glob characters of prefix and source are escaped.
  * Length, or 0 when too long. */

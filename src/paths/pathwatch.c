@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "changemsg.h"
@@ -163,18 +164,24 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
 	redis_command(w->redis, key, &cmd, 1);
 }
 
+/* The id of a change: the stream id is the change's own (ms of
+ * detection), so that a resend after a lost connection is refused instead
+ * of doubled, and subscribers can drop a repeated message by it. */
+static void change_id(char *id, size_t cap)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(id, cap, "%lld-0", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+}
+
 /* Publish and record a confirmed change. */
 static void store_change(struct pathwatch *w, const char *probe, const char *target,
                          const char *key, const char *ip, time_t ts, const struct path_change *chg)
 {
-	struct timespec now;
 	char id[32];
 
-	/* The stream id is the change's own (ms of detection), so that a
-	 * resend after a lost connection is refused instead of doubled, and
-	 * subscribers can drop a repeated message by it. */
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(id, sizeof id, "%lld-0", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	change_id(id, sizeof id);
 	char stream[1024], channel[300], maxlen[16], tsbuf[24],
 	     old[PATH_MAX_HOPS * 48], new[PATH_MAX_HOPS * 48], ttl[8];
 	const char *prefix = redis_conf(w->redis)->prefix;
@@ -235,6 +242,41 @@ int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const c
 		store_trace(w, key, ip, p, &trace, pathstore_get(w->store, probe, target), ts);
 	}
 	return changed;
+}
+
+void pathwatch_change(pathwatch *w, const char *probe, const char *target, const char *ip,
+                      const char *kind, const char *old_value, const char *new_value, time_t ts)
+{
+	char id[32], stream[1024], channel[300], maxlen[16], tsbuf[24];
+	char *json = NULL;
+	json_t *m;
+
+	if (!w->redis)
+		return;
+	change_id(id, sizeof id);
+	const char *prefix = redis_conf(w->redis)->prefix;
+	keys_target(stream, sizeof stream, KEYS_CHANGES, prefix, w->source, probe, target);
+	keys_other_channel(channel, sizeof channel, prefix);
+	snprintf(maxlen, sizeof maxlen, "%d", redis_conf(w->redis)->history);
+	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
+	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id", id, "source", w->source,
+	              "probe", probe, "target", target, "target_ip", ip, "ts", (json_int_t)ts, "kind", kind,
+	              "old", old_value, "new", new_value);
+	if (m)
+		json = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	if (!json)
+		HW_WARN(NULL, "%s change of %s/%s: no JSON message (a value is not UTF-8); stored, not "
+		              "published", kind, probe, target);
+	const char *xadd[] = { "XADD", stream, "MAXLEN", "~", maxlen, id, "kind", kind, "ts", tsbuf,
+	                       "target_ip", ip, "old", old_value, "new", new_value };
+	const char *pub[] = { "PUBLISH", channel, json ? json : "" };
+	const struct redis_cmd cmds[] = {
+		{ (int)(sizeof xadd / sizeof xadd[0]), xadd },
+		{ (int)(sizeof pub / sizeof pub[0]), pub },
+	};
+	redis_command(w->redis, NULL, cmds, json ? 2 : 1);
+	free(json);
 }
 
 int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st)

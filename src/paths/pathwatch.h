@@ -34,6 +34,11 @@ pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct re
  * Returns 1 and fills *chg when it confirms a change. */
 int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,
                     const hw_path *p, time_t ts, struct path_change *chg);
+/* Store a change that is not a path's (hw_change_report): an entry of
+ * kind `kind` in the change stream of (probe, target) and a JSON message
+ * on <prefix>changes.  Nothing without Redis. */
+void pathwatch_change(pathwatch *w, const char *probe, const char *target, const char *ip,
+                      const char *kind, const char *old_value, const char *new_value, time_t ts);
 /* The Redis writer's counters; 0 when there is no Redis. */
 int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st);
 /* Free; NULL is fine. */

@@ -38,6 +38,8 @@ int main(void)
 	   "a stream key splits as one");
 	keys_channel(buf, sizeof buf, "hw:");
 	is_str(buf, "hw:path-changes", "channel");
+	keys_other_channel(buf, sizeof buf, "hw:");
+	is_str(buf, "hw:changes", "channel of other changes");
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ok(keys_split(bad[i], KEYS_PATH, "hopwatch:", &kp) < 0, "not a path key: \"%s\"", bad[i]);
 
