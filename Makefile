@@ -129,6 +129,11 @@ TEST_INC := $(CORE_INC) -Ilib/pkt -Iplugins/common -Isrc/cli -It/unit
 t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/flags
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
 
+# Unit tests of the CLI's pure files (t/unit/cli-*.c) link them too.
+CLI_PURE_OBJS := src/cli/format.o src/cli/jsonout.o
+t/unit/cli-%.t: t/unit/cli-%.c t/unit/test-lib.h $(CLI_PURE_OBJS) src/cli/cli.h src/libhopwatch.a build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(CLI_PURE_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+
 # Unit tests of the path plugin (t/unit/path-*.c) link its objects with the
 # host mock (t/mock/*.c: fake hw_* functions, reply synthesis), not the core.
 PATH_OBJS = $(patsubst %.c,%.o,$(wildcard plugins/path/*.c))
