@@ -2,6 +2,12 @@
  * daemon.c: hopwatchd's main: options, start-up, signals, reload and the
  * self-telemetry timer.  Runs in the foreground (systemd Type=notify or
  * simple); SIGTERM/SIGINT stop and flush, SIGHUP reloads atomically.
+ * Under systemd it says READY=1, sends WATCHDOG=1 from the loop at half of
+ * WatchdogSec= (so a stuck loop is restarted) and a STATUS= line that
+ * `systemctl status` shows (status.h).  sd_notify is a datagram on
+ * NOTIFY_SOCKET, done here rather than with libsystemd: the protocol is
+ * one sendto(), and the daemon then runs where libsystemd is not (Alpine
+ * and distroless containers, which set no NOTIFY_SOCKET).
  */
 #include <errno.h>
 #include <ev.h>
@@ -22,6 +28,7 @@
 #include "plugin.h"
 #include "privs.h"
 #include "statsd.h"
+#include "status.h"
 
 #ifndef HW_SYSCONFDIR
 #define HW_SYSCONFDIR "/usr/local/etc"
@@ -40,6 +47,9 @@ struct generation {
 	struct redis_stats rlast;   /* Redis counters at the previous telemetry */
 };
 
+/* Seconds between two STATUS= updates (sent only when the text changed). */
+#define STATUS_EVERY 2.0
+
 /* Process-wide state: what options said, and the running generation. */
 static struct {
 	const char *file;           /* config file */
@@ -49,6 +59,9 @@ static struct {
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
 	struct generation *gen;     /* what runs now */
+	ev_timer watchdog;          /* WATCHDOG=1 every half WatchdogSec=, when systemd asks */
+	ev_timer status;            /* STATUS= every STATUS_EVERY, under systemd */
+	char last_status[512];      /* the last STATUS= sent */
 } D;
 
 /* Tell systemd (Type=notify) about our state, when it listens. */
@@ -93,6 +106,7 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	const struct { const char *name; uint64_t value; } c[] = {
 		{ "statsd.packets_sent", now.packets_sent - g->last.packets_sent },
 		{ "statsd.packets_dropped", now.packets_dropped - g->last.packets_dropped },
+		{ "statsd.packets_refused", now.packets_refused - g->last.packets_refused },
 		{ "statsd.bytes_sent", now.bytes_sent - g->last.bytes_sent },
 		{ "statsd.bytes_dropped", now.bytes_dropped - g->last.bytes_dropped },
 		{ "statsd.metrics", now.metrics - g->last.metrics },
@@ -119,6 +133,62 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, r[i].name, r[i].type, &r[i].value, 1, NULL);
 	}
+}
+
+/* Keep systemd's watchdog fed: this runs on the loop, so a loop that is
+ * stuck (a plugin blocking, the process stopped) stops the pings. */
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	notify("WATCHDOG=1");
+}
+
+/* Send STATUS= when what it says changed: probes, targets, Redis, drops. */
+static void status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	const struct statsd_stats *ss = statsd_get_stats(D.gen->rt.emit.sink);
+	struct status st = { .probes = D.gen->cfg->nprobes };
+	struct redis_stats rs;
+	char line[sizeof D.last_status], url[300];
+	(void)loop;
+	(void)w;
+	(void)revents;
+
+	for (size_t i = 0; i < D.gen->cfg->nprobes; i++)
+		st.targets += D.gen->cfg->probes[i].ntargets;
+	st.drops = ss->packets_dropped + ss->lines_dropped;
+	if (pathwatch_redis_stats(D.paths, &rs)) {
+		st.redis = rs.connected ? STATUS_REDIS_UP : STATUS_REDIS_DOWN;
+		st.redis_queued = rs.queued;
+		st.drops += rs.dropped;
+	}
+	if (statsd_refused(D.gen->rt.emit.sink))
+		st.refused_url = statsd_url(D.gen->rt.emit.sink, url, sizeof url);
+	memcpy(line, "STATUS=", 7);
+	status_format(line + 7, sizeof line - 7, &st);
+	if (strcmp(line, D.last_status)) {
+		notify(line);
+		snprintf(D.last_status, sizeof D.last_status, "%s", line);
+	}
+}
+
+/* Under systemd: start the watchdog pings (when WATCHDOG_USEC asks for
+ * them) and the status updates. */
+static void systemd_start(struct ev_loop *loop)
+{
+	uint64_t usec = status_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), getpid());
+
+	if (!getenv("NOTIFY_SOCKET"))
+		return;
+	if (usec) {
+		ev_timer_init(&D.watchdog, watchdog_cb, 0, (double)usec / 2e6);
+		ev_timer_start(loop, &D.watchdog);
+		HW_INFO(NULL, "systemd watchdog: WATCHDOG=1 every %gs", (double)usec / 2e6);
+	}
+	ev_timer_init(&D.status, status_cb, 0, STATUS_EVERY);
+	ev_timer_start(loop, &D.status);
 }
 
 /* Stop and free a generation; NULL is fine. */
@@ -381,6 +451,7 @@ int main(int argc, char **argv)
 	}
 	generation_run(loop, D.gen);
 	notify("READY=1");
+	systemd_start(loop);
 	ev_run(loop, 0);
 	/* Stopping: a second TERM (timeout(1) signals the whole group) must
 	 * not kill us half-way once the watchers are gone: keep them pending. */
@@ -389,6 +460,8 @@ int main(int argc, char **argv)
 	sigaddset(&stopping, SIGINT);
 	sigaddset(&stopping, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stopping, NULL);
+	ev_timer_stop(loop, &D.watchdog);
+	ev_timer_stop(loop, &D.status);
 	generation_free(loop, D.gen);
 	pathwatch_free(D.paths);
 	for (int i = 0; i < 3; i++)
