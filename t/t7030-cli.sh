@@ -108,7 +108,7 @@ test_expect_success 'show: the last trace as a table, the change time, no confir
 	HW show 127.0.0.1 --probe fp >out &&
 	cat out &&
 	grep -Fx "cli-host -> 127.0.0.1, probe fp" out &&
-	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1 ms$" out &&
+	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1\.00 ms$" out &&
 	grep -E "^last change: $DATE \([0-9]+s ago\)$" out &&
 	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms$" out &&
 	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00$" out &&
@@ -201,7 +201,7 @@ test_expect_success 'show: RTTs with 3 significant digits; a hash of an older da
 		loss "0,0,25,0" confirmed "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.9" >/dev/null &&
 	HW show lan.example >out &&
 	cat out &&
-	grep -E "^last trace:  $DATE \(2h 5m ago\), icmp, destination reached, 12 ms$" out &&
+	grep -E "^last trace:  $DATE \(2h 5m ago\), icmp, destination reached, 12\.0 ms$" out &&
 	grep -E "^  TTL  ADDRESS +LOSS% +AVG ms$" out &&
 	grep -E "^    1  10\.0\.0\.1 +0\.0% +0\.052$" out &&
 	grep -E "^    2  10\.0\.0\.2 +0\.0% +1\.23$" out &&

@@ -310,10 +310,13 @@ int cmd_show(const struct cli_opts *o)
 		printf("%s -> %s%s%s%s, probe %s\n", kp.source, kp.target, ip[0] && strcmp(ip, kp.target) ? " (" : "",
 		       ip[0] && strcmp(ip, kp.target) ? ip : "", ip[0] && strcmp(ip, kp.target) ? ")" : "", kp.probe);
 		cli_format_when(when, sizeof when, rr_field(r, "ts"), now);
+		if (rr_field(r, "duration_ms")[0])
+			cli_format_rtt(v[0], sizeof v[0], strtod(rr_field(r, "duration_ms"), NULL));
+		else
+			snprintf(v[0], sizeof v[0], "?");
 		printf("last trace:  %s, %s, %s, %s ms\n", when,
 		       rr_field(r, "protocol")[0] ? rr_field(r, "protocol") : "?",
-		       !strcmp(rr_field(r, "reached"), "1") ? "destination reached" : "destination not reached",
-		       rr_field(r, "duration_ms")[0] ? rr_field(r, "duration_ms") : "?");
+		       !strcmp(rr_field(r, "reached"), "1") ? "destination reached" : "destination not reached", v[0]);
 		cli_format_when(when, sizeof when, rr_field(r, "changed"), now);
 		printf("last change: %s\n\n", when);
 		n = cli_list_len(hops);
