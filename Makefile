@@ -186,6 +186,17 @@ build/man/%: contrib/man/% build/install-vars
 	@mkdir -p build/man
 	$(SUBST_PATHS) $< > $@
 
+# The SETTINGS of hopwatch.conf(5) are made from `hopwatchd -L` (every
+# setting of the core and of each plugin): run this after adding or
+# changing one; t/t8030-man.sh fails until the page matches the code.
+man-settings: $(DAEMON) $(PLUGINS)
+	$(DAEMON) -L -P plugins | awk -f contrib/man/settings.awk > build/settings.man
+	awk -v gen=build/settings.man \
+		'/^\.\\" END SETTINGS/ { while ((getline l < gen) > 0) print l; skip = 0 } \
+		 !skip { print } /^\.\\" BEGIN SETTINGS/ { skip = 1 }' \
+		contrib/man/hopwatch.conf.5 > build/hopwatch.conf.5.new
+	mv build/hopwatch.conf.5.new contrib/man/hopwatch.conf.5
+
 install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service $(MAN)
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) \
 		$(DESTDIR)$(sysconfdir)/hopwatch/conf.d $(DESTDIR)$(systemdunitdir) \
@@ -238,6 +249,6 @@ fuzz: fuzz-build
 	done
 
 FORCE:
-.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean FORCE
+.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean man-settings FORCE
 
 -include $(wildcard src/*/*.d lib/*/*.d plugins/*.d plugins/*/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

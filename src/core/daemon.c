@@ -9,6 +9,7 @@
  * one sendto(), and the daemon then runs where libsystemd is not (Alpine
  * and distroless containers, which set no NOTIFY_SOCKET).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ev.h>
 #include <getopt.h>
@@ -82,6 +83,41 @@ static void notify(const char *state)
 		return;
 	sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
 	close(fd);
+}
+
+/* -L: describe every setting (conf_describe): the core's, then those of
+ * every plugin in `dir`, in name order.  0, or 1 when a plugin in it does
+ * not load (it is named on stderr). */
+static int list_settings(const char *dir)
+{
+	struct dirent **ents;
+	char err[512];
+	int n, rc = 0;
+
+	conf_describe_core(stdout);
+	if ((n = scandir(dir, &ents, NULL, alphasort)) < 0) {
+		HW_ERROR(NULL, "%s: %s", dir, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		char name[256], scope[300];
+		size_t len = strlen(ents[i]->d_name);
+		const hw_plugin *p;
+
+		if (len > 3 && len - 3 < sizeof name && !strcmp(ents[i]->d_name + len - 3, ".so")) {
+			snprintf(name, sizeof name, "%.*s", (int)(len - 3), ents[i]->d_name);
+			if (!(p = plugin_load(dir, name, err, sizeof err))) {
+				HW_ERROR(NULL, "%s", err);
+				rc = 1;
+			} else {
+				snprintf(scope, sizeof scope, "plugin %s", name);
+				conf_describe(stdout, scope, p->options);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
 }
 
 /* Raise the soft fd limit to the hard one: a tcp instance in connect mode
@@ -372,6 +408,7 @@ static void usage(FILE *f)
 	        "  -e       echo: print every DogStatsD line sent to standard output\n"
 	        "  -d       log at debug level\n"
 	        "  -P DIR   load plugins from DIR instead of plugin_dir\n"
+	        "  -L       list every setting of the core and of each plugin (tab-separated) and exit\n"
 	        "  -V       print the version\n",
 	        HW_SYSCONFDIR);
 }
@@ -385,17 +422,18 @@ int main(int argc, char **argv)
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	char err[256], source[256] = "";
 	sigset_t stopping;
-	int opt, check = 0;
+	int opt, check = 0, list = 0;
 
 	snprintf(default_file, sizeof default_file, "%s/hopwatch/hopwatch.conf", HW_SYSCONFDIR);
 	D.file = default_file;
-	while ((opt = getopt(argc, argv, "c:tedP:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:tedP:LVh")) != -1) {
 		switch (opt) {
 		case 'c': D.file = optarg; break;
 		case 't': check = 1; break;
 		case 'e': D.echo = 1; break;
 		case 'd': D.debug = 1; break;
 		case 'P': D.plugin_dir = optarg; break;
+		case 'L': list = 1; break;
 		case 'V': printf("hopwatchd %s (plugin ABI %d)\n", HW_VERSION, HW_PLUGIN_ABI); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
@@ -406,6 +444,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_setup(D.debug ? HW_LOG_DEBUG : HW_LOG_INFO, 0, "hopwatchd");
+	if (list) {
+		int rc = list_settings(D.plugin_dir ? D.plugin_dir : HW_PLUGIN_DIR);
+		plugin_unload_all();
+		return rc;
+	}
 	if (!(cfg = conf_load(D.file, D.plugin_dir))) {
 		HW_ERROR(NULL, "%s: configuration is not valid", D.file);
 		plugin_unload_all();
