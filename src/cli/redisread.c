@@ -108,7 +108,8 @@ static int try_connect(const struct redis_conf *rc, char *err, size_t cap, int *
 			goto fail;
 		}
 		if (r->type == REDIS_REPLY_ERROR) {
-			snprintf(err, cap, "Redis at %s refused \"SELECT\": %s", where, r->str);
+			snprintf(err, cap, "Redis at %s refused \"SELECT\": %s%s", where, r->str,
+			         strncmp(r->str, "NOAUTH", 6) ? "" : " (give a password with -a or redis.password)");
 			freeReplyObject(r);
 			*refused = 1;
 			goto fail;
