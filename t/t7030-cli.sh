@@ -391,7 +391,7 @@ test_expect_success 'usage errors: exit 2; -h: exit 0' '
 	done &&
 	"$HOPWATCH" -h >help &&
 	grep "^usage: hopwatch \[options\] COMMAND \[TARGET\]" help &&
-	for w in paths show history watch --source --probe --count --timeout --prefix; do
+	for w in paths show history watch --source --probe --count --timeout --prefix --json; do
 		grep -q -- "$w" help || exit 1
 	done
 '
