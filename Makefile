@@ -130,6 +130,11 @@ TEST_INC := $(CORE_INC) -Ilib/pkt -Iplugins/common -Isrc/cli -It/unit
 t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/flags
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
 
+# Unit tests of the CLI's pure files (t/unit/cli-*.c) link them too.
+CLI_PURE_OBJS := src/cli/format.o src/cli/jsonout.o
+t/unit/cli-%.t: t/unit/cli-%.c t/unit/test-lib.h $(CLI_PURE_OBJS) src/cli/cli.h src/libhopwatch.a build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(CLI_PURE_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+
 # Unit tests of the path plugin (t/unit/path-*.c) link its objects with the
 # host mock (t/mock/*.c: fake hw_* functions, reply synthesis), not the core.
 PATH_OBJS = $(patsubst %.c,%.o,$(wildcard plugins/path/*.c))
@@ -181,6 +186,17 @@ build/hopwatchd.service: contrib/systemd/hopwatchd.service build/install-vars
 build/man/%: contrib/man/% build/install-vars
 	@mkdir -p build/man
 	$(SUBST_PATHS) $< > $@
+
+# The SETTINGS of hopwatch.conf(5) are made from `hopwatchd -L` (every
+# setting of the core and of each plugin): run this after adding or
+# changing one; t/t8030-man.sh fails until the page matches the code.
+man-settings: $(DAEMON) $(PLUGINS)
+	$(DAEMON) -L -P plugins | awk -f contrib/man/settings.awk > build/settings.man
+	awk -v gen=build/settings.man \
+		'/^\.\\" END SETTINGS/ { while ((getline l < gen) > 0) print l; skip = 0 } \
+		 !skip { print } /^\.\\" BEGIN SETTINGS/ { skip = 1 }' \
+		contrib/man/hopwatch.conf.5 > build/hopwatch.conf.5.new
+	mv build/hopwatch.conf.5.new contrib/man/hopwatch.conf.5
 
 install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service $(MAN)
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) \
@@ -234,6 +250,6 @@ fuzz: fuzz-build
 	done
 
 FORCE:
-.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean FORCE
+.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean man-settings FORCE
 
 -include $(wildcard src/*/*.d lib/*/*.d plugins/*.d plugins/*/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

@@ -80,6 +80,7 @@ test_expect_success 'paths --probe, --source *, another source, another prefix' 
 	"$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere paths >none 2>err &&
 	test ! -s none &&
 	grep -F "no paths stored for elsewhere in Redis at unix:$TRASH/c.sock" err &&
+	grep -F "hopwatchd stored paths under the host name cli-host" err &&
 	HW --prefix other: paths >none 2>err &&
 	test ! -s none && grep -F "prefix \"other:\"" err
 '
@@ -107,11 +108,12 @@ test_expect_success 'show: the last trace as a table, the change time, no confir
 	HW show 127.0.0.1 --probe fp >out &&
 	cat out &&
 	grep -Fx "cli-host -> 127.0.0.1, probe fp" out &&
-	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1 ms$" out &&
+	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1\.00 ms$" out &&
 	grep -E "^last change: $DATE \([0-9]+s ago\)$" out &&
-	grep -E "^  TTL  ADDRESS +LOSS% +AVG RTT$" out &&
-	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.5 ms$" out &&
-	grep -E "^    4  10\.1\.0\.4 +0\.0% +6\.0 ms$" out &&
+	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms$" out &&
+	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00$" out &&
+	grep -E "^    4  10\.1\.0\.4 +0\.0% +4\.00 +6\.00 +8\.00$" out &&
+	! grep -F "kept the average only" out &&
 	test "$(grep -cE "^ +[0-9]+  " out)" = 4 &&
 	! grep -F "confirmed" out
 '
@@ -119,8 +121,8 @@ test_expect_success 'show: unknown hops, the target address, a target with [ ] (
 	HW show "[::1]:53" >out &&
 	cat out &&
 	grep -Fx "cli-host -> [::1]:53 (::1), probe fp" out &&
-	grep -E "^    2  \* +100\.0% +-$" out &&
-	grep -E "^    3  ::1 +0\.0% +4\.5 ms$" out &&
+	grep -E "^    2  \* +100\.0% +- +- +-$" out &&
+	grep -E "^    3  ::1 +0\.0% +3\.00 +4\.50 +6\.00$" out &&
 	grep -Fx "last change: never" out
 '
 test_expect_success 'show without --probe: every probe of the target' '
@@ -174,6 +176,137 @@ test_expect_success 'history: no change recorded' '
 	HW history 127.0.0.1 >both &&
 	grep -Fx "cli-host fq/127.0.0.1: no change recorded" both &&
 	test "$(grep -c "path changed" both)" = 2
+'
+
+P3="10.1.0.1,10.8.0.2,10.1.0.3,10.8.0.4"
+test_expect_success 'history: every changed hop is marked, not only the first' '
+	route d1.paths "$P3" "$L2" "$L3" &&
+	wait_for 10 n_is 3 xlen c "$STREAM" &&
+	route d1.paths "$P1" "$L2" "$L3" &&
+	wait_for 10 n_is 4 xlen c "$STREAM" &&
+	HW history 127.0.0.1 --probe fp --count 2 >out &&
+	cat out &&
+	grep -E "^$DATE  cli-host fp/127\.0\.0\.1: path changed at TTL 2 \(changed TTLs 2, 4\) \[[0-9]+-0\]$" out &&
+	grep -E "^>   2  10\.1\.0\.2 +-> 10\.8\.0\.2$" out &&
+	grep -E "^    3  10\.1\.0\.3 +10\.1\.0\.3$" out &&
+	grep -E "^>   4  10\.1\.0\.4 +-> 10\.8\.0\.4$" out &&
+	grep -E "^>   4  10\.8\.0\.4 +-> 10\.1\.0\.4$" out &&
+	test "$(grep -c "^>" out)" = 4
+'
+# hash FIELD VALUE...: a path stored by an older hopwatchd (no rtt_min/rtt_max)
+OLDKEY="hopwatch:path:{cli-host}:old:lan.example"
+test_expect_success 'show: RTTs with 3 significant digits; a hash of an older daemon shows AVG only' '
+	rcli c HSET "$OLDKEY" ts "$(($(date +%s) - 7500))" target_ip 10.0.0.9 protocol icmp reached 1 \
+		duration_ms 12 hops "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.9" rtt "0.052,1.234,12.34,123.4" \
+		loss "0,0,25,0" confirmed "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.9" >/dev/null &&
+	HW show lan.example >out &&
+	cat out &&
+	grep -E "^last trace:  $DATE \(2h 5m ago\), icmp, destination reached, 12\.0 ms$" out &&
+	grep -E "^  TTL  ADDRESS +LOSS% +AVG ms$" out &&
+	grep -E "^    1  10\.0\.0\.1 +0\.0% +0\.052$" out &&
+	grep -E "^    2  10\.0\.0\.2 +0\.0% +1\.23$" out &&
+	grep -E "^    3  10\.0\.0\.3 +25\.0% +12\.3$" out &&
+	grep -E "^    4  10\.0\.0\.9 +0\.0% +123$" out &&
+	grep -Fx "  (BEST and WORST: this path was stored by a hopwatchd that kept the average only)" out &&
+	HW paths --probe old | grep -E "^old +lan\.example +4 +yes +2h 5m ago +never$"
+'
+
+# ---------------------------------------------------------------- --json
+# json_check SCRIPT <FILE: parse FILE as JSON (every line with -l) and run
+# the Python assertions of SCRIPT on it (as d, or the list of lines as ds)
+json_check() {
+	if [ "$1" = -l ]; then
+		shift
+		python3 -c "import json,sys
+ds=[json.loads(l) for l in sys.stdin]
+$1"
+	else
+		python3 -c "import json,sys
+d=json.load(sys.stdin)
+$1"
+	fi
+}
+test_expect_success '--json paths, show, history: one JSON document with the documented fields' '
+	HW --json paths >paths.json &&
+	cat paths.json &&
+	json_check "
+ps=d[\"paths\"]
+assert len(ps) == 5, ps
+for p in ps:
+    assert set(p) == {\"source\",\"probe\",\"target\",\"hops\",\"reached\",\"last_trace\",\"last_change\"}, p
+fp=[p for p in ps if p[\"probe\"] == \"fp\" and p[\"target\"] == \"127.0.0.1\"][0]
+assert fp[\"source\"] == \"cli-host\" and fp[\"hops\"] == 4 and fp[\"reached\"] is True
+assert isinstance(fp[\"last_trace\"], int) and isinstance(fp[\"last_change\"], int)
+assert [p for p in ps if p[\"target\"] == \"127.0.0.2:8080\"][0][\"last_change\"] is None
+" <paths.json &&
+	HW --json show "[::1]:53" >show.json &&
+	cat show.json &&
+	json_check "
+p=d[\"paths\"][0]
+want={\"source\",\"probe\",\"target\",\"target_ip\",\"protocol\",\"reached\",\"duration_ms\",\"last_trace\",
+      \"last_change\",\"hops\",\"confirmed\",\"confirmed_differs_at\"}
+assert set(p) == want, p
+assert p[\"target\"] == \"[::1]:53\" and p[\"target_ip\"] == \"::1\" and p[\"protocol\"] == \"test\"
+assert p[\"reached\"] is True and p[\"duration_ms\"] == 1 and p[\"last_change\"] is None
+assert p[\"confirmed\"] == [\"fd00::1\", None, \"::1\"] and p[\"confirmed_differs_at\"] is None
+h=p[\"hops\"]
+assert h[0] == {\"ttl\":1,\"address\":\"fd00::1\",\"loss\":0,\"rtt_min\":1,\"rtt_avg\":1.5,\"rtt_max\":2}, h[0]
+assert h[1] == {\"ttl\":2,\"address\":None,\"loss\":100,\"rtt_min\":None,\"rtt_avg\":None,\"rtt_max\":None}, h[1]
+" <show.json &&
+	HW --json show lan.example | json_check "
+h=d[\"paths\"][0][\"hops\"]
+assert [x[\"rtt_avg\"] for x in h] == [0.052, 1.234, 12.34, 123.4] and h[0][\"rtt_min\"] is None, h
+" &&
+	HW --json history 127.0.0.1 --probe fp >history.json &&
+	cat history.json &&
+	json_check "
+cs=d[\"changes\"]
+assert len(cs) == 4, cs
+want={\"id\",\"source\",\"probe\",\"target\",\"target_ip\",\"ts\",\"first_diff_ttl\",\"changed_ttls\",\"old\",\"new\"}
+for c in cs:
+    assert set(c) == want, c
+    assert c[\"source\"] == \"cli-host\" and c[\"probe\"] == \"fp\" and c[\"target\"] == \"127.0.0.1\"
+    assert isinstance(c[\"ts\"], int) and c[\"id\"].endswith(\"-0\")
+assert cs[0][\"changed_ttls\"] == [3] and cs[0][\"old\"][2] == \"10.1.0.3\" and cs[0][\"new\"][2] == \"10.9.0.3\"
+assert cs[2][\"changed_ttls\"] == [2, 4] and cs[2][\"first_diff_ttl\"] == 2
+assert cs == sorted(cs, key=lambda c: c[\"id\"])
+" <history.json &&
+	HW --json history 127.0.0.2:8080 | json_check "assert d == {\"changes\": []}, d" &&
+	"$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere --json paths 2>err | json_check "assert d == {\"paths\": []}" &&
+	grep -F "hopwatchd stored paths under the host name cli-host" err &&
+	rcli c DEL "$OLDKEY" >/dev/null
+'
+test_expect_success '--json watch: one object a line, as history writes them' '
+	spawn wj "$HOPWATCH" -s "$TRASH/c.sock" --source "*" --json watch --count 2 --timeout 15 &&
+	wait_for 5 grep -q "watching" wj.stderr &&
+	rcli c PUBLISH hopwatch:path-changes "{\"id\":\"1700000000000-0\",\"source\":\"s\",\"probe\":\"p\",\"target\":\"t\",\"target_ip\":\"10.0.0.9\",\"ts\":1700000000,\"old\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],\"new\":[\"10.0.0.1\",\"10.0.0.7\",\"10.0.0.8\"],\"first_diff_ttl\":2}" >/dev/null &&
+	rcli c PUBLISH hopwatch:path-changes "{\"probe\":\"q\",\"target\":\"u\",\"old\":[],\"new\":[null],\"first_diff_ttl\":1}" >/dev/null &&
+	wait_for 10 test -s wj.rc &&
+	cat wj.stdout &&
+	test "$(cat wj.rc)" = 0 &&
+	json_check -l "
+assert len(ds) == 2, ds
+assert ds[0] == {\"id\":\"1700000000000-0\",\"source\":\"s\",\"probe\":\"p\",\"target\":\"t\",\"target_ip\":\"10.0.0.9\",
+                 \"ts\":1700000000,\"first_diff_ttl\":2,\"changed_ttls\":[2,3],
+                 \"old\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],\"new\":[\"10.0.0.1\",\"10.0.0.7\",\"10.0.0.8\"]}, ds[0]
+assert ds[1][\"id\"] is None and ds[1][\"source\"] is None and ds[1][\"ts\"] is None and ds[1][\"new\"] == [None]
+" <wj.stdout
+'
+test_expect_success 'watch: says when Redis is lost, reconnects when it is back, and goes on' '
+	redis_start w &&
+	spawn wr "$HOPWATCH" -s "$TRASH/w.sock" --source "*" watch --count 1 --timeout 30 &&
+	wait_for 5 grep -q "watching" wr.stderr &&
+	stop w &&
+	wait_for 10 grep -q "lost Redis at unix:$TRASH/w.sock" wr.stderr &&
+	redis_start w &&
+	wait_for 15 grep -q "reconnected to Redis at unix:$TRASH/w.sock: watching hopwatch:path-changes again" wr.stderr &&
+	rcli w PUBLISH hopwatch:path-changes "{\"source\":\"s\",\"probe\":\"p\",\"target\":\"back\",\"old\":[\"10.0.0.1\"],\"new\":[\"10.0.0.2\"],\"first_diff_ttl\":1}" >/dev/null &&
+	wait_for 10 test -s wr.rc &&
+	cat wr.stderr wr.stdout &&
+	test "$(cat wr.rc)" = 0 &&
+	grep -F "s p/back: path changed at TTL 1" wr.stdout &&
+	test "$(grep -c "lost Redis" wr.stderr)" = 1 &&
+	stop w
 '
 
 # ---------------------------------------------------------------- watch
@@ -232,6 +365,8 @@ test_expect_success 'unknown target: exit 1, the known targets listed' '
 	cat err &&
 	grep -F "no path stored for 127.0.0.2:8080 by probe fq of cli-host (known: 127.0.0.1 (probe fp), 127.0.0.1 (probe fq), 127.0.0.2:8080 (probe fp), [::1]:53 (probe fp))" err &&
 	test_must_fail "$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere show 127.0.0.1 2>err &&
+	grep -Fx "hopwatch: no path stored for 127.0.0.1 of elsewhere (none); hopwatchd stored paths under the host name cli-host (its hostname setting or the system'"'"'s host name): use --source NAME, or --source '"'"'*'"'"'" err &&
+	test_must_fail "$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere --prefix other: show 127.0.0.1 2>err &&
 	grep -F "no path stored for 127.0.0.1 of elsewhere (no paths stored at all)" err
 '
 test_expect_success 'Redis unreachable: exit 1 with a clear message' '
@@ -256,7 +391,7 @@ test_expect_success 'usage errors: exit 2; -h: exit 0' '
 	done &&
 	"$HOPWATCH" -h >help &&
 	grep "^usage: hopwatch \[options\] COMMAND \[TARGET\]" help &&
-	for w in paths show history watch --source --probe --count --timeout --prefix; do
+	for w in paths show history watch --source --probe --count --timeout --prefix --json; do
 		grep -q -- "$w" help || exit 1
 	done
 '

@@ -7,7 +7,8 @@
  *   options.c    main: the command line, -c (conf_load_core), exit status
  *   commands.c   paths, show, history, watch
  *   redisread.c  the blocking Redis connection and reads (hiredis)
- *   format.c     text layout: ages, times, list fields, path diffs
+ *   format.c     text layout: ages, times, RTTs, list fields, path diffs
+ *   jsonout.c    --json: the values of the documented schema (Jansson)
  *
  * t/t7030-cli.sh runs every command end to end against a real Redis.
  */
@@ -15,6 +16,7 @@
 #define HW_CLI_H
 
 #include <hiredis/hiredis.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -29,6 +31,7 @@ struct cli_opts {
 	const char *target;     /* TARGET as configured ("host" or "host:port"), or NULL */
 	long count;             /* --count: history's last N changes, watch's exit after N; 0: no limit */
 	double timeout;         /* --timeout: watch's exit after this many seconds; 0: none */
+	int json;               /* --json: one JSON document (watch: one object a line), hopwatch(1) */
 };
 
 /* options.c */
@@ -69,10 +72,15 @@ redisReply *rr_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rr_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The next reply (of rr_append, or a pushed message), within the command timeout. */
 redisReply *rr_reply(void);
-/* The next reply within `seconds` (<= 0: wait for ever); NULL when none
- * came in time.  The connection's timeout is changed for good. */
-redisReply *rr_reply_within(double seconds);
-/* Close the connection. */
+/* Wait up to `seconds` (<= 0: for ever) for the next reply: 1 and *r set
+ * (freeReplyObject it), 0 when none came in time, -1 when the connection
+ * is lost (the reason in err; rr_reconnect it).  The connection's timeout
+ * is changed for good. */
+int rr_wait(double seconds, redisReply **r, char *err, size_t cap);
+/* Close the connection and connect again as rr_connect did; 0, or -1 with
+ * the reason in err (and no connection: call it again later). */
+int rr_reconnect(const struct redis_conf *rc, char *err, size_t cap);
+/* Close the connection; nothing when there is none. */
 void rr_close(void);
 /* The path hash keys of o->source (or every source) matching probe and
  * target (NULL: any), sorted, each once. */
@@ -88,7 +96,8 @@ void strv_free(struct strv *s);
 
 /* format.c */
 
-/* "42s", "3m05s", "2h07m", "5d03h"; negative ages (clock skew) are 0s. */
+/* "42s", "3m 5s", "2h 7m", "5d 3h", "2h" (no zero second unit); negative
+ * ages (clock skew) are 0s. */
 void cli_format_age(char *buf, size_t cap, long long secs);
 /* "2024-05-01 12:00:05" in local time, for Unix time `ts` (seconds). */
 void cli_format_time(char *buf, size_t cap, long long ts);
@@ -100,8 +109,33 @@ void cli_format_when(char *buf, size_t cap, const char *ts, time_t now);
 int cli_list_field(const char *s, unsigned i, char *buf, size_t cap);
 /* Number of fields of a comma-separated list; 0 for "". */
 unsigned cli_list_len(const char *s);
-/* Print the TTL rows of old -> new, the first differing TTL marked '>'. */
+/* An RTT in ms with 3 significant digits, as mtr users read them: "0.052",
+ * "1.23", "12.3", "123"; "?" for a negative or NaN value.  No unit. */
+void cli_format_rtt(char *buf, size_t cap, double ms);
+/* Whether TTL i + 1 changed from o to n: both hops known and different
+ * (an unknown hop or one past the end matches any, as in pathdiff.h). */
+int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsigned i);
+/* Print the TTL rows of old -> new, every changed hop (cli_hop_changed)
+ * and TTL `first` marked '>' and "->". */
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
                     const char *oname, const char *nname);
+
+/* jsonout.c: the pieces of --json (schema in hopwatch(1), JSON OUTPUT);
+ * hop lists are changemsg_path_json's (changemsg.h).  Each returns a new
+ * reference, or NULL when memory ran out. */
+
+/* A number stored as text ("1.5"), or null when `s` is empty or not one. */
+json_t *cli_json_number(const char *s);
+/* A Unix time stored as text, as an integer, or null when empty or not one. */
+json_t *cli_json_time(const char *s);
+/* One change: id (null when unknown), source (null when unknown), probe,
+ * target, target_ip (null when unknown), ts (null when unknown),
+ * first_diff_ttl, changed_ttls (every TTL marked in the text diff), old, new. */
+json_t *cli_json_change(const char *source, const char *probe, const char *target, const char *ip,
+                        long long ts, const char *id, const struct path_hops *o, const struct path_hops *n,
+                        unsigned first);
+/* Write `v` compactly on one line of stdout, flush, and drop the reference;
+ * dies when it cannot (NULL: memory ran out). */
+void cli_json_print(json_t *v);
 
 #endif

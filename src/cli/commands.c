@@ -16,12 +16,58 @@
 /* Longest source, probe and target names handled, bytes with the NUL. */
 #define NAME_LEN KEYS_NAME_MAX
 
-/* Die saying that the target is unknown, naming a few known ones. */
+/* The sources (host names) that stored paths, as "a, b, c" into buf (at
+ * most KNOWN_LISTED, then "and N more"); returns how many there are. */
+static size_t other_sources(const struct cli_opts *o, char *buf, size_t cap)
+{
+	struct cli_opts any = *o;
+	struct strv keys, names = { 0 };
+	struct keys_parts kp;
+	size_t len = 0, distinct = 0;
+
+	any.source = "*";
+	keys = rr_path_keys(&any, NULL, NULL);
+	buf[0] = '\0';
+	for (size_t i = 0; i < keys.n; i++)
+		if (!keys_split(keys.v[i], KEYS_PATH, o->rc.prefix, &kp))
+			strv_add(&names, kp.source);
+	strv_sort(&names);
+	for (size_t i = 0; i < names.n; i++) {
+		if (i && !strcmp(names.v[i], names.v[i - 1]))
+			continue;
+		if (distinct++ < KNOWN_LISTED && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", names.v[i]);
+	}
+	if (len >= cap)
+		len = cap - 1;
+	if (distinct > KNOWN_LISTED)
+		snprintf(buf + len, cap - len, ", and %zu more", distinct - KNOWN_LISTED);
+	strv_free(&keys);
+	strv_free(&names);
+	return distinct;
+}
+
+/* When `o->source` stored nothing: the sentence that says whose paths
+ * exist instead, into buf ("" when none at all, or o->source is '*'). */
+static void hint_sources(const struct cli_opts *o, char *buf, size_t cap)
+{
+	char list[1024];
+	size_t n;
+
+	buf[0] = '\0';
+	if (!strcmp(o->source, "*") || !(n = other_sources(o, list, sizeof list)))
+		return;
+	snprintf(buf, cap, "; hopwatchd stored paths under %s %s (its hostname setting or the system's host name):"
+	         " use --source NAME, or --source '*'", n == 1 ? "the host name" : "the host names", list);
+}
+
+/* Die saying that the target is unknown, naming a few known ones, or the
+ * sources that stored paths when this one stored none. */
 static void unknown_target(const struct cli_opts *o, const char *target)
 {
 	struct strv keys = rr_path_keys(o, NULL, NULL), names = { 0 };
 	struct keys_parts kp;
-	char list[2048] = "";
+	char list[2048] = "", hint[1536];
 	size_t len = 0, listed = 0, distinct = 0;
 	const char *whose = strcmp(o->source, "*") ? o->source : "any host";
 
@@ -48,13 +94,16 @@ static void unknown_target(const struct cli_opts *o, const char *target)
 		len = sizeof list - 1;
 	if (distinct > listed)
 		snprintf(list + len, sizeof list - len, ", and %zu more", distinct - listed);
+	hint[0] = '\0';
+	if (!distinct) {
+		hint_sources(o, hint, sizeof hint);
+		snprintf(list, sizeof list, "%s", hint[0] ? "none" : "no paths stored at all");
+	}
 	if (o->probe)
-		cli_die("no path stored for %s by probe %s of %s (%s%s)", target, o->probe, whose,
-		    distinct ? "known: " : "no paths stored at all", list);
-	cli_die("no path stored for %s of %s (%s%s)", target, whose,
-	    distinct ? "known targets: " : "no paths stored at all", list);
+		cli_die("no path stored for %s by probe %s of %s (%s%s)%s", target, o->probe, whose,
+		    distinct ? "known: " : "", list, hint);
+	cli_die("no path stored for %s of %s (%s%s)%s", target, whose, distinct ? "known targets: " : "", list, hint);
 }
-
 
 /* One row of `paths`. */
 struct row {
@@ -67,11 +116,12 @@ int cmd_paths(const struct cli_opts *o)
 	                                      "LAST TRACE", "LAST CHANGE" };
 	struct strv keys = rr_path_keys(o, o->probe, NULL);
 	struct row *rows = calloc(keys.n + 1, sizeof *rows);
+	json_t *list = json_array();
 	int w[7];
 	int all = !strcmp(o->source, "*");
 	time_t now = time(NULL);
 
-	if (!rows)
+	if (!rows || !list)
 		cli_die("out of memory");
 	for (size_t i = 0; i < keys.n; i++)
 		rr_append("HMGET %s ts hops reached changed", keys.v[i]);
@@ -103,12 +153,29 @@ int cmd_paths(const struct cli_opts *o)
 			snprintf(rw->col[5], NAME_LEN, "-");
 		}
 		cli_format_when(rw->col[6], NAME_LEN, v[3], now);
+		if (json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:i,s:b,s:o,s:o}", "source", kp.source,
+		                                          "probe", kp.probe, "target", kp.target, "hops",
+		                                          (int)cli_list_len(v[1]), "reached", !strcmp(v[2], "1"),
+		                                          "last_trace", cli_json_time(v[0]), "last_change",
+		                                          cli_json_time(v[3]))) < 0)
+			cli_die("out of memory");
 		freeReplyObject(r);
 	}
+	if (o->json)
+		cli_json_print(json_pack("{s:o}", "paths", list));
+	else
+		json_decref(list);
 	if (!keys.n) {
-		fprintf(stderr, "hopwatch: no paths stored%s%s%s in Redis at %s (prefix \"%s\")\n",
+		char hint[1536];
+		hint_sources(o, hint, sizeof hint);
+		fprintf(stderr, "hopwatch: no paths stored%s%s%s in Redis at %s (prefix \"%s\")%s\n",
 		        all ? "" : " for ", all ? "" : o->source, o->probe ? " by that probe" : "", rr_where(),
-		        o->rc.prefix);
+		        o->rc.prefix, hint);
+		free(rows);
+		strv_free(&keys);
+		return 0;
+	}
+	if (o->json) {
 		free(rows);
 		strv_free(&keys);
 		return 0;
@@ -145,37 +212,111 @@ static struct strv target_keys(const struct cli_opts *o)
 	return keys;
 }
 
+/* The per-hop columns of `show`: the hash field, the header, and whether
+ * it is an RTT (else a loss percentage).  rtt_min and rtt_max are written
+ * by hopwatchd since they were added; a hash without them shows AVG only. */
+static const struct { const char *field, *head, *json; int rtt; } hop_cols[] = {
+	{ "loss", "LOSS%", "loss", 0 },
+	{ "rtt_min", "BEST ms", "rtt_min", 1 },
+	{ "rtt", "AVG ms", "rtt_avg", 1 },
+	{ "rtt_max", "WORST ms", "rtt_max", 1 },
+};
+#define NCOLS (sizeof hop_cols / sizeof hop_cols[0])
+
+/* Whether the HGETALL reply `r` has field `name`. */
+static int has_field(const redisReply *r, const char *name)
+{
+	for (size_t i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING && !strcmp(r->element[i]->str, name))
+			return 1;
+	return 0;
+}
+
+/* The hops of one path hash as JSON: ttl, address, and every column. */
+static json_t *show_json_hops(const redisReply *r)
+{
+	const char *hops = rr_field(r, "hops");
+	unsigned n = cli_list_len(hops);
+	json_t *a = json_array();
+	char f[64], addr[INET6_ADDRSTRLEN + 8];
+
+	for (unsigned k = 0; a && k < n; k++) {
+		json_t *h;
+		cli_list_field(hops, k, addr, sizeof addr);
+		h = json_pack("{s:i,s:s?}", "ttl", (int)k + 1, "address", strcmp(addr, "*") ? addr : NULL);
+		for (size_t c = 0; h && c < NCOLS; c++) {
+			cli_list_field(rr_field(r, hop_cols[c].field), k, f, sizeof f);
+			json_object_set_new(h, hop_cols[c].json, cli_json_number(f));
+		}
+		if (!h || json_array_append_new(a, h) < 0)
+			cli_die("out of memory");
+	}
+	if (!a)
+		cli_die("out of memory");
+	return a;
+}
+
 int cmd_show(const struct cli_opts *o)
 {
 	struct strv keys = target_keys(o);
 	struct keys_parts kp;
 	time_t now = time(NULL);
+	json_t *list = json_array();
 
+	if (!list)
+		cli_die("out of memory");
 	for (size_t i = 0; i < keys.n; i++) {
 		redisReply *r = rr_cmd("HGETALL %s", keys.v[i]);
-		const char *hops, *rtt, *loss, *confirmed, *ip;
-		char when[128], a[INET6_ADDRSTRLEN + 8], l[32], t[32];
+		const char *hops, *confirmed, *ip;
+		char when[128], a[INET6_ADDRSTRLEN + 8], v[NCOLS][32];
 		struct path_hops th, ch;
-		unsigned n;
-		int w = 7;
+		unsigned n, d = 0;
+		int w = 7, differs = 0, have[NCOLS];
 
 		if (r->type != REDIS_REPLY_ARRAY)
 			cli_die("Redis at %s: unexpected reply to HGETALL %s", rr_where(), keys.v[i]);
 		keys_split(keys.v[i], KEYS_PATH, o->rc.prefix, &kp);  /* path_keys took only keys that split */
 		hops = rr_field(r, "hops");
-		rtt = rr_field(r, "rtt");
-		loss = rr_field(r, "loss");
 		confirmed = rr_field(r, "confirmed");
 		ip = rr_field(r, "target_ip");
+		if (strcmp(confirmed, hops) && !pathwatch_parse_hop_list(confirmed, &ch) &&
+		    !pathwatch_parse_hop_list(hops, &th)) {
+			const char *pa[PATH_MAX_HOPS], *pb[PATH_MAX_HOPS];
+			for (unsigned k = 0; k < ch.n; k++)
+				pa[k] = ch.hop[k];
+			for (unsigned k = 0; k < th.n; k++)
+				pb[k] = th.hop[k];
+			d = path_diff(pa, ch.n, pb, th.n);
+			differs = 1;
+		}
+		if (o->json) {
+			json_t *p = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:b,s:o,s:o,s:o,s:o,s:o,s:o}", "source", kp.source,
+			                      "probe", kp.probe, "target", kp.target, "target_ip", ip[0] ? ip : NULL,
+			                      "protocol", rr_field(r, "protocol")[0] ? rr_field(r, "protocol") : NULL,
+			                      "reached", !strcmp(rr_field(r, "reached"), "1"), "duration_ms",
+			                      cli_json_number(rr_field(r, "duration_ms")), "last_trace",
+			                      cli_json_time(rr_field(r, "ts")), "last_change",
+			                      cli_json_time(rr_field(r, "changed")), "hops", show_json_hops(r),
+			                      "confirmed", confirmed[0] && !pathwatch_parse_hop_list(confirmed, &ch)
+			                                       ? changemsg_path_json(&ch) : json_null(),
+			                      "confirmed_differs_at", differs && d ? json_integer(d) : json_null());
+			if (!p || json_array_append_new(list, p) < 0)
+				cli_die("out of memory");
+			freeReplyObject(r);
+			continue;
+		}
 		if (i)
 			printf("\n");
 		printf("%s -> %s%s%s%s, probe %s\n", kp.source, kp.target, ip[0] && strcmp(ip, kp.target) ? " (" : "",
 		       ip[0] && strcmp(ip, kp.target) ? ip : "", ip[0] && strcmp(ip, kp.target) ? ")" : "", kp.probe);
 		cli_format_when(when, sizeof when, rr_field(r, "ts"), now);
+		if (rr_field(r, "duration_ms")[0])
+			cli_format_rtt(v[0], sizeof v[0], strtod(rr_field(r, "duration_ms"), NULL));
+		else
+			snprintf(v[0], sizeof v[0], "?");
 		printf("last trace:  %s, %s, %s, %s ms\n", when,
 		       rr_field(r, "protocol")[0] ? rr_field(r, "protocol") : "?",
-		       !strcmp(rr_field(r, "reached"), "1") ? "destination reached" : "destination not reached",
-		       rr_field(r, "duration_ms")[0] ? rr_field(r, "duration_ms") : "?");
+		       !strcmp(rr_field(r, "reached"), "1") ? "destination reached" : "destination not reached", v[0]);
 		cli_format_when(when, sizeof when, rr_field(r, "changed"), now);
 		printf("last change: %s\n\n", when);
 		n = cli_list_len(hops);
@@ -184,28 +325,33 @@ int cmd_show(const struct cli_opts *o)
 			if ((int)strlen(a) > w)
 				w = (int)strlen(a);
 		}
-		printf("  TTL  %-*s  %6s  %9s\n", w, "ADDRESS", "LOSS%", "AVG RTT");
+		printf("  TTL  %-*s", w, "ADDRESS");
+		for (size_t c = 0; c < NCOLS; c++)
+			if ((have[c] = has_field(r, hop_cols[c].field)))
+				printf("  %8s", hop_cols[c].head);
+		printf("\n");
 		for (unsigned k = 0; k < n; k++) {
 			cli_list_field(hops, k, a, sizeof a);
-			cli_list_field(loss, k, l, sizeof l);
-			cli_list_field(rtt, k, t, sizeof t);
-			if (l[0])
-				snprintf(l, sizeof l, "%.1f%%", strtod(l, NULL));
-			if (t[0])
-				snprintf(t, sizeof t, "%.1f ms", strtod(t, NULL));
-			printf("  %3u  %-*s  %6s  %9s\n", k + 1, w, a, l[0] ? l : "-", t[0] ? t : "-");
+			printf("  %3u  %-*s", k + 1, w, a);
+			for (size_t c = 0; c < NCOLS; c++) {
+				if (!have[c])
+					continue;
+				cli_list_field(rr_field(r, hop_cols[c].field), k, v[c], sizeof v[c]);
+				if (!v[c][0])
+					snprintf(v[c], sizeof v[c], "-");
+				else if (hop_cols[c].rtt)
+					cli_format_rtt(v[c], sizeof v[c], strtod(v[c], NULL));
+				else
+					snprintf(v[c], sizeof v[c], "%.1f%%", strtod(v[c], NULL));
+				printf("  %8s", v[c]);
+			}
+			printf("\n");
 		}
 		if (!n)
 			printf("  (no hops)\n");
-		if (strcmp(confirmed, hops) && !pathwatch_parse_hop_list(confirmed, &ch) &&
-		    !pathwatch_parse_hop_list(hops, &th)) {
-			const char *pa[PATH_MAX_HOPS], *pb[PATH_MAX_HOPS];
-			unsigned d;
-			for (unsigned k = 0; k < ch.n; k++)
-				pa[k] = ch.hop[k];
-			for (unsigned k = 0; k < th.n; k++)
-				pb[k] = th.hop[k];
-			d = path_diff(pa, ch.n, pb, th.n);
+		if (!have[1])
+			printf("  (BEST and WORST: this path was stored by a hopwatchd that kept the average only)\n");
+		if (differs) {
 			if (d)
 				printf("\nconfirmed path (the last trace differs from it at TTL %u, not yet a change):\n", d);
 			else
@@ -216,24 +362,48 @@ int cmd_show(const struct cli_opts *o)
 		}
 		freeReplyObject(r);
 	}
+	if (o->json)
+		cli_json_print(json_pack("{s:o}", "paths", list));
+	else
+		json_decref(list);
 	strv_free(&keys);
 	return 0;
 }
 
-/* Print one change (the stream entry or the published message). */
-static void print_change(const char *src, const char *probe, const char *target, const char *ip,
-                         long long ts, const char *id, const struct path_hops *o,
-                         const struct path_hops *n, unsigned first)
+/* Print one change (the stream entry or the published message), as text
+ * or (--json) as one object; `out` collects history's objects (NULL:
+ * print it on its own line, as watch does). */
+static void print_change(const struct cli_opts *opt, json_t *out, const char *src, const char *probe,
+                         const char *target, const char *ip, long long ts, const char *id,
+                         const struct path_hops *o, const struct path_hops *n, unsigned first)
 {
-	char t[64];
+	char t[64], marks[256] = "";
+	unsigned rows = o->n > n->n ? o->n : n->n, nmarks = 0;
+	size_t len = 0;
 
+	if (opt->json) {
+		json_t *c = cli_json_change(src, probe, target, ip, ts, id, o, n, first);
+		if (!c)
+			cli_die("out of memory");
+		if (!out)
+			cli_json_print(c);
+		else if (json_array_append_new(out, c) < 0)
+			cli_die("out of memory");
+		return;
+	}
+	for (unsigned i = 0; i < rows; i++)
+		if ((cli_hop_changed(o, n, i) || i + 1 == first) && len < sizeof marks) {
+			len += (size_t)snprintf(marks + len, sizeof marks - len, "%s%u", nmarks ? ", " : "", i + 1);
+			nmarks++;
+		}
 	if (ts > 0)
 		cli_format_time(t, sizeof t, ts);
 	else
 		snprintf(t, sizeof t, "(time unknown)");
-	printf("%s  %s %s/%s%s%s%s: path changed at TTL %u%s%s%s\n", t, src[0] ? src : "?", probe, target,
+	printf("%s  %s %s/%s%s%s%s: path changed at TTL %u%s%s%s%s%s%s\n", t, src[0] ? src : "?", probe, target,
 	       ip[0] && strcmp(ip, target) ? " (" : "", ip[0] && strcmp(ip, target) ? ip : "",
-	       ip[0] && strcmp(ip, target) ? ")" : "", first, id ? " [" : "", id ? id : "", id ? "]" : "");
+	       ip[0] && strcmp(ip, target) ? ")" : "", first, nmarks > 1 ? " (changed TTLs " : "",
+	       nmarks > 1 ? marks : "", nmarks > 1 ? ")" : "", id ? " [" : "", id ? id : "", id ? "]" : "");
 	cli_print_diff(stdout, o, n, first, "old", "new");
 }
 
@@ -242,7 +412,10 @@ int cmd_history(const struct cli_opts *o)
 	struct strv keys = target_keys(o);
 	struct keys_parts kp;
 	char stream[4 * NAME_LEN];
+	json_t *list = json_array();
 
+	if (!list)
+		cli_die("out of memory");
 	for (size_t i = 0; i < keys.n; i++) {
 		redisReply *r;
 		size_t shown = 0;
@@ -255,9 +428,9 @@ int cmd_history(const struct cli_opts *o)
 			r = rr_cmd("XRANGE %s - +", stream);
 		if (r->type != REDIS_REPLY_ARRAY)
 			cli_die("Redis at %s: unexpected reply to XRANGE %s", rr_where(), stream);
-		if (i)
+		if (i && !o->json)
 			printf("\n");
-		if (!r->elements)
+		if (!r->elements && !o->json)
 			printf("%s %s/%s: no change recorded\n", kp.source, kp.probe, kp.target);
 		for (size_t k = 0; k < r->elements; k++) {
 			/* XREVRANGE (for --count) gives newest first: print oldest first */
@@ -272,18 +445,22 @@ int cmd_history(const struct cli_opts *o)
 			old = rr_field(f, "old");
 			new = rr_field(f, "new");
 			if (pathwatch_parse_hop_list(old, &oh) < 0 || pathwatch_parse_hop_list(new, &nh) < 0) {
-				printf("%s: unreadable entry %s (old \"%s\", new \"%s\")\n", stream, e->element[0]->str,
-				       old, new);
+				fprintf(o->json ? stderr : stdout, "%s: unreadable entry %s (old \"%s\", new \"%s\")\n",
+				        stream, e->element[0]->str, old, new);
 				continue;
 			}
-			if (shown++)
+			if (shown++ && !o->json)
 				printf("\n");
-			print_change(kp.source, kp.probe, kp.target, rr_field(f, "target_ip"),
+			print_change(o, list, kp.source, kp.probe, kp.target, rr_field(f, "target_ip"),
 			             strtoll(rr_field(f, "ts"), NULL, 10), e->element[0]->str, &oh, &nh,
 			             (unsigned)strtoul(rr_field(f, "first_diff_ttl"), NULL, 10));
 		}
 		freeReplyObject(r);
 	}
+	if (o->json)
+		cli_json_print(json_pack("{s:o}", "changes", list));
+	else
+		json_decref(list);
 	strv_free(&keys);
 	return 0;
 }
@@ -296,17 +473,65 @@ static double now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Longest wait between two reconnection attempts of watch, seconds. */
+#define RECONNECT_MAX 5.0
+
+/* Subscribe to `channel`; 0, or -1 with the reason in err. */
+static int subscribe(const char *channel, char *err, size_t cap)
+{
+	redisReply *r;
+
+	rr_append("SUBSCRIBE %s", channel);
+	switch (rr_wait(0, &r, err, cap)) {
+	case 1:
+		if (r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, cap, "SUBSCRIBE refused: %s", r->str);
+			freeReplyObject(r);
+			return -1;
+		}
+		freeReplyObject(r);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The connection was lost (`why`): reconnect and subscribe again, waiting
+ * from 0.2 s up to RECONNECT_MAX between attempts, until `deadline` (0:
+ * for ever).  Says so on stderr once when lost and once when back.
+ * 0 when back, -1 when the deadline passed. */
+static int reconnect(const struct cli_opts *o, const char *channel, const char *why, double deadline)
+{
+	double wait = 0.2;
+	char err[1024];
+
+	fprintf(stderr, "hopwatch: lost Redis at %s: %s; reconnecting (changes published meanwhile are "
+	        "not seen here; hopwatch history has them)\n", rr_where(), why);
+	fflush(stderr);
+	for (;;) {
+		if (!rr_reconnect(&o->rc, err, sizeof err) && !subscribe(channel, err, sizeof err)) {
+			fprintf(stderr, "hopwatch: reconnected to Redis at %s: watching %s again\n", rr_where(), channel);
+			fflush(stderr);
+			return 0;
+		}
+		if (deadline && now_mono() + wait >= deadline)
+			return -1;
+		nanosleep(&(struct timespec){ (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) }, NULL);
+		wait = wait * 2 > RECONNECT_MAX ? RECONNECT_MAX : wait * 2;
+	}
+}
+
 int cmd_watch(const struct cli_opts *o)
 {
-	char channel[NAME_LEN + 32];
+	char channel[NAME_LEN + 32], err[1024];
 	double deadline = o->timeout > 0 ? now_mono() + o->timeout : 0;
 	long seen = 0;
 	redisReply *r;
 
 	if (!keys_channel(channel, sizeof channel, o->rc.prefix))
 		cli_die("the prefix is too long");
-	r = rr_cmd("SUBSCRIBE %s", channel);
-	freeReplyObject(r);
+	if (subscribe(channel, err, sizeof err) < 0)
+		cli_die("Redis at %s: %s", rr_where(), err);
 	fprintf(stderr, "hopwatch: watching %s at %s%s%s\n", channel, rr_where(),
 	        strcmp(o->source, "*") ? " for changes seen by " : "", strcmp(o->source, "*") ? o->source : "");
 	fflush(stderr);
@@ -314,9 +539,18 @@ int cmd_watch(const struct cli_opts *o)
 		static struct change_msg m;
 		double left = deadline ? deadline - now_mono() : 0;
 		const char *payload;
+		int got;
 
-		if ((deadline && left <= 0) || !(r = rr_reply_within(left)))
+		if (deadline && left <= 0)
 			goto timeout;
+		got = rr_wait(left, &r, err, sizeof err);
+		if (!got)
+			goto timeout;
+		if (got < 0) {
+			if (reconnect(o, channel, err, deadline) < 0)
+				goto timeout;
+			continue;
+		}
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
 		    r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message") ||
 		    r->element[2]->type != REDIS_REPLY_STRING) {
@@ -333,10 +567,10 @@ int cmd_watch(const struct cli_opts *o)
 		if ((strcmp(o->source, "*") && strcmp(m.source, o->source)) ||
 		    (o->probe && strcmp(m.probe, o->probe)) || (o->target && strcmp(m.target, o->target)))
 			continue;
-		if (seen)
+		if (seen && !o->json)
 			printf("\n");
-		print_change(m.source, m.probe, m.target, m.target_ip, m.ts, NULL, &m.chg.old_path,
-		             &m.chg.new_path, m.chg.first_diff_ttl);
+		print_change(o, NULL, m.source, m.probe, m.target, m.target_ip, m.ts, o->json && m.id[0] ? m.id : NULL,
+		             &m.chg.old_path, &m.chg.new_path, m.chg.first_diff_ttl);
 		fflush(stdout);
 		if (o->count && ++seen >= o->count)
 			return 0;
@@ -350,4 +584,3 @@ timeout:
 	}
 	return 0;
 }
-

@@ -10,16 +10,38 @@
 
 void cli_format_age(char *buf, size_t cap, long long secs)
 {
+	static const struct { long long unit; const char *name; long long sub; const char *subname; } u[] = {
+		{ 86400, "d", 3600, "h" }, { 3600, "h", 60, "m" }, { 60, "m", 1, "s" },
+	};
+
 	if (secs < 0)
 		secs = 0;
-	if (secs < 60)
-		snprintf(buf, cap, "%llds", secs);
-	else if (secs < 3600)
-		snprintf(buf, cap, "%lldm%02llds", secs / 60, secs % 60);
-	else if (secs < 86400)
-		snprintf(buf, cap, "%lldh%02lldm", secs / 3600, secs % 3600 / 60);
+	for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
+		if (secs < u[i].unit)
+			continue;
+		long long big = secs / u[i].unit, small = secs % u[i].unit / u[i].sub;
+		if (small)
+			snprintf(buf, cap, "%lld%s %lld%s", big, u[i].name, small, u[i].subname);
+		else
+			snprintf(buf, cap, "%lld%s", big, u[i].name);
+		return;
+	}
+	snprintf(buf, cap, "%llds", secs);
+}
+
+void cli_format_rtt(char *buf, size_t cap, double ms)
+{
+	/* the rounding edges: 9.996 prints as 10.0, not 10.00 */
+	if (!(ms >= 0))
+		snprintf(buf, cap, "?");
+	else if (ms < 0.9995)
+		snprintf(buf, cap, "%.3f", ms);
+	else if (ms < 9.995)
+		snprintf(buf, cap, "%.2f", ms);
+	else if (ms < 99.95)
+		snprintf(buf, cap, "%.1f", ms);
 	else
-		snprintf(buf, cap, "%lldd%02lldh", secs / 86400, secs % 86400 / 3600);
+		snprintf(buf, cap, "%.0f", ms);
 }
 
 int cli_list_field(const char *s, unsigned i, char *buf, size_t cap)
@@ -62,6 +84,11 @@ static const char *hop_name(const struct path_hops *h, unsigned i)
 	return i < h->n ? (h->hop[i][0] ? h->hop[i] : "*") : "-";
 }
 
+int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsigned i)
+{
+	return i < o->n && i < n->n && o->hop[i][0] && n->hop[i][0] && strcmp(o->hop[i], n->hop[i]);
+}
+
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
                     const char *oname, const char *nname)
 {
@@ -72,11 +99,12 @@ void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *
 		if ((int)strlen(hop_name(o, i)) > w)
 			w = (int)strlen(hop_name(o, i));
 	fprintf(f, "  TTL  %-*s    %s\n", w, oname, nname);
-	for (unsigned i = 0; i < rows; i++)
-		fprintf(f, "%c %3u  %-*s %s %s\n", i + 1 == first ? '>' : ' ', i + 1, w, hop_name(o, i),
-		        i + 1 == first ? "->" : "  ", hop_name(n, i));
+	for (unsigned i = 0; i < rows; i++) {
+		int mark = i + 1 == first || cli_hop_changed(o, n, i);
+		fprintf(f, "%c %3u  %-*s %s %s\n", mark ? '>' : ' ', i + 1, w, hop_name(o, i), mark ? "->" : "  ",
+		        hop_name(n, i));
+	}
 }
-
 
 void cli_format_time(char *buf, size_t cap, long long ts)
 {

@@ -45,10 +45,12 @@ static void usage(FILE *f)
 	        "commands:\n"
 	        "  paths                   every stored path: probe, target, hops, reached,\n"
 	        "                          age of the last trace, last change\n"
-	        "  show TARGET             the last trace (address, loss, avg RTT per hop),\n"
-	        "                          and the confirmed path when it differs\n"
-	        "  history TARGET          the recorded changes, oldest first, as diffs\n"
-	        "  watch [TARGET]          print changes as they are published, until interrupted\n"
+	        "  show TARGET             the last trace (address, loss, best/avg/worst RTT\n"
+	        "                          per hop), and the confirmed path when it differs\n"
+	        "  history TARGET          the recorded changes, oldest first, as diffs with\n"
+	        "                          every changed hop marked\n"
+	        "  watch [TARGET]          print changes as they are published, until interrupted;\n"
+	        "                          reconnects when Redis restarts\n"
 	        "\n"
 	        "options:\n"
 	        "  -c FILE                 read redis.* and hostname from a hopwatchd configuration\n"
@@ -63,6 +65,8 @@ static void usage(FILE *f)
 	        "  --count N               history: the last N changes; watch: exit after N\n"
 	        "  --timeout S             watch: exit after S seconds (status 1 when --count\n"
 	        "                          changes have not all come)\n"
+	        "  --json                  machine-readable output: one JSON document (watch: one\n"
+	        "                          JSON object a line); schema in hopwatch(1)\n"
 	        "  -h, --help              this help;  -V, --version  the version\n"
 	        "\n"
 	        "Options given on the command line override the configuration file.\n"
@@ -98,13 +102,14 @@ static long number(const char *name, const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-	enum { O_PREFIX = 256, O_SOURCE, O_PROBE, O_COUNT, O_TIMEOUT };
+	enum { O_PREFIX = 256, O_SOURCE, O_PROBE, O_COUNT, O_TIMEOUT, O_JSON };
 	static const struct option longopts[] = {
 		{ "prefix", required_argument, NULL, O_PREFIX },
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "probe", required_argument, NULL, O_PROBE },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "json", no_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,6 +134,7 @@ int main(int argc, char **argv)
 		case O_PREFIX: prefix = optarg; break;
 		case O_SOURCE: o->source = optarg; break;
 		case O_PROBE: o->probe = optarg; break;
+		case O_JSON: o->json = 1; break;
 		case O_COUNT: o->count = number("--count", optarg, 1, 1000000000); have_count = 1; break;
 		case O_TIMEOUT: {
 			char *end;

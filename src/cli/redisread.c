@@ -60,10 +60,13 @@ redisReply *rr_cmd(const char *fmt, ...)
 	return r;
 }
 
-void rr_connect(const struct redis_conf *rc)
+/* Connect, AUTH and SELECT; 0, or -1 with the reason in err (nothing left
+ * open).  `refused` is set when Redis answered but refused AUTH or SELECT. */
+static int try_connect(const struct redis_conf *rc, char *err, size_t cap, int *refused)
 {
 	redisReply *r;
 
+	*refused = 0;
 	if (rc->socket) {
 		snprintf(where, sizeof where, "unix:%s", rc->socket);
 		conn = redisConnectUnixWithTimeout(rc->socket, tv_of(rc->connect_timeout));
@@ -71,25 +74,70 @@ void rr_connect(const struct redis_conf *rc)
 		snprintf(where, sizeof where, strchr(rc->host, ':') ? "[%s]:%d" : "%s:%d", rc->host, rc->port);
 		conn = redisConnectWithTimeout(rc->host, rc->port, tv_of(rc->connect_timeout));
 	}
-	if (!conn)
-		cli_die("cannot connect to Redis at %s: out of memory", where);
-	if (conn->err)
-		cli_die("cannot connect to Redis at %s: %s", where, conn->errstr);
-	if (redisSetTimeout(conn, tv_of(rc->command_timeout)) != REDIS_OK)
-		cli_die("Redis at %s: cannot set the command timeout: %s", where, conn->errstr);
+	if (!conn) {
+		snprintf(err, cap, "cannot connect to Redis at %s: out of memory", where);
+		return -1;
+	}
+	if (conn->err) {
+		snprintf(err, cap, "cannot connect to Redis at %s: %s", where, conn->errstr);
+		goto fail;
+	}
+	if (redisSetTimeout(conn, tv_of(rc->command_timeout)) != REDIS_OK) {
+		snprintf(err, cap, "Redis at %s: cannot set the command timeout: %s", where, conn->errstr);
+		goto fail;
+	}
 	if (rc->password) {
 		r = rc->user ? redisCommand(conn, "AUTH %s %s", rc->user, rc->password)
 		             : redisCommand(conn, "AUTH %s", rc->password);
-		if (!r)
-			cli_die("Redis at %s: %s", where, io_error());
-		if (r->type == REDIS_REPLY_ERROR)
-			cli_die("Redis at %s refused AUTH%s%s: %s (check -u/-a or redis.user/redis.password)",
-			    where, rc->user ? " as " : "", rc->user ? rc->user : "", r->str);
+		if (!r) {
+			snprintf(err, cap, "Redis at %s: %s", where, io_error());
+			goto fail;
+		}
+		if (r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, cap, "Redis at %s refused AUTH%s%s: %s (check -u/-a or redis.user/redis.password)",
+			         where, rc->user ? " as " : "", rc->user ? rc->user : "", r->str);
+			freeReplyObject(r);
+			*refused = 1;
+			goto fail;
+		}
 		freeReplyObject(r);
 	}
 	if (rc->db) {
-		freeReplyObject(rr_cmd("SELECT %d", rc->db));
+		if (!(r = redisCommand(conn, "SELECT %d", rc->db))) {
+			snprintf(err, cap, "Redis at %s: %s", where, io_error());
+			goto fail;
+		}
+		if (r->type == REDIS_REPLY_ERROR) {
+			snprintf(err, cap, "Redis at %s refused \"SELECT\": %s%s", where, r->str,
+			         strncmp(r->str, "NOAUTH", 6) ? "" : " (give a password with -a or redis.password)");
+			freeReplyObject(r);
+			*refused = 1;
+			goto fail;
+		}
+		freeReplyObject(r);
 	}
+	return 0;
+fail:
+	redisFree(conn);
+	conn = NULL;
+	return -1;
+}
+
+void rr_connect(const struct redis_conf *rc)
+{
+	char err[1024];
+	int refused;
+
+	if (try_connect(rc, err, sizeof err, &refused) < 0)
+		cli_die("%s", err);
+}
+
+int rr_reconnect(const struct redis_conf *rc, char *err, size_t cap)
+{
+	int refused;
+
+	rr_close();
+	return try_connect(rc, err, cap, &refused);
 }
 
 void rr_append(const char *fmt, ...)
@@ -113,29 +161,32 @@ redisReply *rr_reply(void)
 	return r;
 }
 
-redisReply *rr_reply_within(double seconds)
+int rr_wait(double seconds, redisReply **r, char *err, size_t cap)
 {
-	redisReply *r;
-
+	*r = NULL;
 	if (seconds <= 0) {
 		if (redisSetTimeout(conn, (struct timeval){ 0, 0 }) != REDIS_OK)
 			cli_die("Redis at %s: cannot clear the timeout", where);
 	} else if (redisSetTimeout(conn, tv_of(seconds)) != REDIS_OK) {
 		cli_die("Redis at %s: cannot set a timeout", where);
 	}
-	if (redisGetReply(conn, (void **)&r) != REDIS_OK) {
+	if (redisGetReply(conn, (void **)r) != REDIS_OK) {
 		if (seconds > 0 && conn->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return NULL;
-		cli_die("Redis at %s: %s", where, io_error());
+			return 0;
+		snprintf(err, cap, "%s", conn->err == REDIS_ERR_EOF ? "the server closed the connection" : io_error());
+		*r = NULL;
+		return -1;
 	}
-	return r;
+	return 1;
 }
 
 void rr_close(void)
 {
-	redisFree(conn);
+	if (conn)
+		redisFree(conn);
 	conn = NULL;
 }
+
 
 void strv_add(struct strv *s, const char *str)
 {

@@ -1822,3 +1822,49 @@ void conf_free(struct hw_config *c)
 	free(c->pool);
 	free(c);
 }
+
+/* The settings no hw_option table holds: lists and groups read by hand. */
+static const struct { const char *scope, *name, *type, *def, *doc; } structural[] = {
+	{ "global", "tags", "list of strings", "[]", "tags added to everything sent" },
+	{ "global", "probes", "list of groups", "()", "the probe instances (see PROBES)" },
+	{ "probes", "name", "string", "", "required: unique instance name (letters, digits, _ . -); tag probe:<name>" },
+	{ "probes", "plugin", "string", "", "required: plugin file name without .so" },
+	{ "probes", "targets", "list or group of lists", "", "required: the targets (see TARGETS)" },
+	{ "probes", "tags", "list of strings", "[]", "tags added to this instance's output" },
+};
+
+void conf_describe(FILE *f, const char *scope, const hw_option *opts)
+{
+	static const char *const types[] = {
+		[HW_OPT_INT] = "integer", [HW_OPT_DOUBLE] = "number", [HW_OPT_DURATION] = "duration",
+		[HW_OPT_BOOL] = "boolean", [HW_OPT_STRING] = "string", [HW_OPT_ENUM] = "one of",
+	};
+
+	for (const hw_option *o = opts; o->name; o++) {
+		const char *unit = o->type == HW_OPT_DURATION ? "s" : "";
+		fprintf(f, "%s\t%s\t%s", scope, o->name,
+		        (unsigned)o->type < sizeof types / sizeof types[0] && types[o->type] ? types[o->type] : "?");
+		for (size_t i = 0; o->type == HW_OPT_ENUM && o->choices && o->choices[i]; i++)
+			fprintf(f, "%s%s", i ? ", " : " ", o->choices[i]);
+		fprintf(f, "\t%s\t", o->def ? o->def : "");
+		if (o->type == HW_OPT_INT || o->type == HW_OPT_DOUBLE || o->type == HW_OPT_DURATION)
+			fprintf(f, "%.15g%s to %.15g%s", o->min, unit, o->max, unit);
+		fprintf(f, "\t%s\n", o->doc ? o->doc : "");
+	}
+}
+
+void conf_describe_core(FILE *f)
+{
+	const struct { const char *scope; const hw_option *opts; } tables[] = {
+		{ "global", global_options }, { "statsd", statsd_options }, { "redis", redis_options },
+		{ "log", log_options }, { "probes", probe_options },
+	};
+
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+		conf_describe(f, tables[t].scope, tables[t].opts);
+		for (size_t i = 0; i < sizeof structural / sizeof structural[0]; i++)
+			if (!strcmp(structural[i].scope, tables[t].scope))
+				fprintf(f, "%s\t%s\t%s\t%s\t\t%s\n", structural[i].scope, structural[i].name,
+				        structural[i].type, structural[i].def, structural[i].doc);
+	}
+}

@@ -12,6 +12,7 @@
 #define HW_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "hopwatch.h"
@@ -137,5 +138,17 @@ const char *conf_host_problem(const char *host, int family);
  * NULL, or the name of the option whose default does not parse.  `c` owns
  * the strings.  Used for plugin tables and the core's. */
 const char *conf_apply_defaults(struct hw_config *c, const hw_option *opts, void *base);
+/* Describe the settings of `opts`, one per line of tab-separated fields:
+ * scope (where the setting is written: "global", "statsd", "redis", "log",
+ * "probes", "plugin NAME"), name, type ("duration", "integer", "number",
+ * "boolean", "string", "list of strings", "one of a, b"), default ("" when
+ * unset), range ("1 to 100", "0.01s to 86400s", "" when none) and the
+ * meaning.  `hopwatchd -L` prints these; contrib/man/settings.awk makes
+ * the settings of hopwatch.conf(5) of them. */
+void conf_describe(FILE *f, const char *scope, const hw_option *opts);
+/* conf_describe every core setting: the global, statsd, redis and log
+ * settings and the core keys of a probe instance, with the ones no table
+ * holds (tags, probes, name, plugin, targets). */
+void conf_describe_core(FILE *f);
 
 #endif

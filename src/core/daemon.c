@@ -2,7 +2,14 @@
  * daemon.c: hopwatchd's main: options, start-up, signals, reload and the
  * self-telemetry timer.  Runs in the foreground (systemd Type=notify or
  * simple); SIGTERM/SIGINT stop and flush, SIGHUP reloads atomically.
+ * Under systemd it says READY=1, sends WATCHDOG=1 from the loop at half of
+ * WatchdogSec= (so a stuck loop is restarted) and a STATUS= line that
+ * `systemctl status` shows (status.h).  sd_notify is a datagram on
+ * NOTIFY_SOCKET, done here rather than with libsystemd: the protocol is
+ * one sendto(), and the daemon then runs where libsystemd is not (Alpine
+ * and distroless containers, which set no NOTIFY_SOCKET).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ev.h>
 #include <getopt.h>
@@ -22,6 +29,7 @@
 #include "plugin.h"
 #include "privs.h"
 #include "statsd.h"
+#include "status.h"
 
 #ifndef HW_SYSCONFDIR
 #define HW_SYSCONFDIR "/usr/local/etc"
@@ -40,6 +48,9 @@ struct generation {
 	struct redis_stats rlast;   /* Redis counters at the previous telemetry */
 };
 
+/* Seconds between two STATUS= updates (sent only when the text changed). */
+#define STATUS_EVERY 2.0
+
 /* Process-wide state: what options said, and the running generation. */
 static struct {
 	const char *file;           /* config file */
@@ -49,6 +60,9 @@ static struct {
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
 	struct generation *gen;     /* what runs now */
+	ev_timer watchdog;          /* WATCHDOG=1 every half WatchdogSec=, when systemd asks */
+	ev_timer status;            /* STATUS= every STATUS_EVERY, under systemd */
+	char last_status[512];      /* the last STATUS= sent */
 } D;
 
 /* Tell systemd (Type=notify) about our state, when it listens. */
@@ -69,6 +83,41 @@ static void notify(const char *state)
 		return;
 	sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun, len);
 	close(fd);
+}
+
+/* -L: describe every setting (conf_describe): the core's, then those of
+ * every plugin in `dir`, in name order.  0, or 1 when a plugin in it does
+ * not load (it is named on stderr). */
+static int list_settings(const char *dir)
+{
+	struct dirent **ents;
+	char err[512];
+	int n, rc = 0;
+
+	conf_describe_core(stdout);
+	if ((n = scandir(dir, &ents, NULL, alphasort)) < 0) {
+		HW_ERROR(NULL, "%s: %s", dir, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		char name[256], scope[300];
+		size_t len = strlen(ents[i]->d_name);
+		const hw_plugin *p;
+
+		if (len > 3 && len - 3 < sizeof name && !strcmp(ents[i]->d_name + len - 3, ".so")) {
+			snprintf(name, sizeof name, "%.*s", (int)(len - 3), ents[i]->d_name);
+			if (!(p = plugin_load(dir, name, err, sizeof err))) {
+				HW_ERROR(NULL, "%s", err);
+				rc = 1;
+			} else {
+				snprintf(scope, sizeof scope, "plugin %s", name);
+				conf_describe(stdout, scope, p->options);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
 }
 
 /* Raise the soft fd limit to the hard one: a tcp instance in connect mode
@@ -93,6 +142,7 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	const struct { const char *name; uint64_t value; } c[] = {
 		{ "statsd.packets_sent", now.packets_sent - g->last.packets_sent },
 		{ "statsd.packets_dropped", now.packets_dropped - g->last.packets_dropped },
+		{ "statsd.packets_refused", now.packets_refused - g->last.packets_refused },
 		{ "statsd.bytes_sent", now.bytes_sent - g->last.bytes_sent },
 		{ "statsd.bytes_dropped", now.bytes_dropped - g->last.bytes_dropped },
 		{ "statsd.metrics", now.metrics - g->last.metrics },
@@ -119,6 +169,62 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, r[i].name, r[i].type, &r[i].value, 1, NULL);
 	}
+}
+
+/* Keep systemd's watchdog fed: this runs on the loop, so a loop that is
+ * stuck (a plugin blocking, the process stopped) stops the pings. */
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	notify("WATCHDOG=1");
+}
+
+/* Send STATUS= when what it says changed: probes, targets, Redis, drops. */
+static void status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	const struct statsd_stats *ss = statsd_get_stats(D.gen->rt.emit.sink);
+	struct status st = { .probes = D.gen->cfg->nprobes };
+	struct redis_stats rs;
+	char line[sizeof D.last_status], url[300];
+	(void)loop;
+	(void)w;
+	(void)revents;
+
+	for (size_t i = 0; i < D.gen->cfg->nprobes; i++)
+		st.targets += D.gen->cfg->probes[i].ntargets;
+	st.drops = ss->packets_dropped + ss->lines_dropped;
+	if (pathwatch_redis_stats(D.paths, &rs)) {
+		st.redis = rs.connected ? STATUS_REDIS_UP : STATUS_REDIS_DOWN;
+		st.redis_queued = rs.queued;
+		st.drops += rs.dropped;
+	}
+	if (statsd_refused(D.gen->rt.emit.sink))
+		st.refused_url = statsd_url(D.gen->rt.emit.sink, url, sizeof url);
+	memcpy(line, "STATUS=", 7);
+	status_format(line + 7, sizeof line - 7, &st);
+	if (strcmp(line, D.last_status)) {
+		notify(line);
+		snprintf(D.last_status, sizeof D.last_status, "%s", line);
+	}
+}
+
+/* Under systemd: start the watchdog pings (when WATCHDOG_USEC asks for
+ * them) and the status updates. */
+static void systemd_start(struct ev_loop *loop)
+{
+	uint64_t usec = status_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), getpid());
+
+	if (!getenv("NOTIFY_SOCKET"))
+		return;
+	if (usec) {
+		ev_timer_init(&D.watchdog, watchdog_cb, 0, (double)usec / 2e6);
+		ev_timer_start(loop, &D.watchdog);
+		HW_INFO(NULL, "systemd watchdog: WATCHDOG=1 every %gs", (double)usec / 2e6);
+	}
+	ev_timer_init(&D.status, status_cb, 0, STATUS_EVERY);
+	ev_timer_start(loop, &D.status);
 }
 
 /* Stop and free a generation; NULL is fine. */
@@ -302,6 +408,7 @@ static void usage(FILE *f)
 	        "  -e       echo: print every DogStatsD line sent to standard output\n"
 	        "  -d       log at debug level\n"
 	        "  -P DIR   load plugins from DIR instead of plugin_dir\n"
+	        "  -L       list every setting of the core and of each plugin (tab-separated) and exit\n"
 	        "  -V       print the version\n",
 	        HW_SYSCONFDIR);
 }
@@ -315,17 +422,18 @@ int main(int argc, char **argv)
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	char err[256], source[256] = "";
 	sigset_t stopping;
-	int opt, check = 0;
+	int opt, check = 0, list = 0;
 
 	snprintf(default_file, sizeof default_file, "%s/hopwatch/hopwatch.conf", HW_SYSCONFDIR);
 	D.file = default_file;
-	while ((opt = getopt(argc, argv, "c:tedP:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:tedP:LVh")) != -1) {
 		switch (opt) {
 		case 'c': D.file = optarg; break;
 		case 't': check = 1; break;
 		case 'e': D.echo = 1; break;
 		case 'd': D.debug = 1; break;
 		case 'P': D.plugin_dir = optarg; break;
+		case 'L': list = 1; break;
 		case 'V': printf("hopwatchd %s (plugin ABI %d)\n", HW_VERSION, HW_PLUGIN_ABI); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
@@ -336,6 +444,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_setup(D.debug ? HW_LOG_DEBUG : HW_LOG_INFO, 0, "hopwatchd");
+	if (list) {
+		int rc = list_settings(D.plugin_dir ? D.plugin_dir : HW_PLUGIN_DIR);
+		plugin_unload_all();
+		return rc;
+	}
 	if (!(cfg = conf_load(D.file, D.plugin_dir))) {
 		HW_ERROR(NULL, "%s: configuration is not valid", D.file);
 		plugin_unload_all();
@@ -381,6 +494,7 @@ int main(int argc, char **argv)
 	}
 	generation_run(loop, D.gen);
 	notify("READY=1");
+	systemd_start(loop);
 	ev_run(loop, 0);
 	/* Stopping: a second TERM (timeout(1) signals the whole group) must
 	 * not kill us half-way once the watchers are gone: keep them pending. */
@@ -389,6 +503,8 @@ int main(int argc, char **argv)
 	sigaddset(&stopping, SIGINT);
 	sigaddset(&stopping, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stopping, NULL);
+	ev_timer_stop(loop, &D.watchdog);
+	ev_timer_stop(loop, &D.status);
 	generation_free(loop, D.gen);
 	pathwatch_free(D.paths);
 	for (int i = 0; i < 3; i++)

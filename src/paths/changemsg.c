@@ -6,9 +6,7 @@
 
 #include "changemsg.h"
 
-/* A path as a JSON array: addresses, null for an unknown hop.  NULL when
- * out of memory or an address is not UTF-8. */
-static json_t *path_to_json(const struct path_hops *h)
+json_t *changemsg_path_json(const struct path_hops *h)
 {
 	json_t *a = json_array();
 
@@ -26,8 +24,8 @@ size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m)
 	 * keys are written in this order (Jansson keeps insertion order). */
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o*,s:o*,s:I}", "id", m->id, "source", m->source,
 	                      "probe", m->probe, "target", m->target, "target_ip", m->target_ip,
-	                      "ts", (json_int_t)m->ts, "old", path_to_json(&m->chg.old_path),
-	                      "new", path_to_json(&m->chg.new_path),
+	                      "ts", (json_int_t)m->ts, "old", changemsg_path_json(&m->chg.old_path),
+	                      "new", changemsg_path_json(&m->chg.new_path),
 	                      "first_diff_ttl", (json_int_t)m->chg.first_diff_ttl);
 	size_t len;
 

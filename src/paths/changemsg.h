@@ -22,6 +22,7 @@
 #define HW_CHANGEMSG_H
 
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "keys.h"
@@ -45,6 +46,10 @@ struct change_msg {
  * Returns its length, or 0 when it does not fit in `cap` bytes, a string
  * is not UTF-8, or memory ran out. */
 size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m);
+/* A path as the message writes it: a JSON array of addresses, null for an
+ * unknown hop (also the hop lists of `hopwatch --json`).  A new reference,
+ * or NULL when out of memory or an address is not UTF-8. */
+json_t *changemsg_path_json(const struct path_hops *h);
 /* Read a message.  0 and *m filled, or -1 when `json` is not one (not
  * JSON, trailing bytes, a duplicate key, a known field of the wrong type or
  * out of range, a hop that is not an address, a required field missing). */

@@ -134,22 +134,36 @@ pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct re
 	return w;
 }
 
-/* Write the last trace of (probe, target) to its hash. */
+/* Add the RTT `ms` of hop `i` (h) to a comma-separated list; empty when
+ * the hop never answered. */
+static void add_rtt(char *buf, size_t cap, size_t *len, unsigned i, const hw_hop *h, double ms)
+{
+	char num[DSD_NUMBER_MAX];
+
+	if (h->received)
+		dsd_format_number(num, ms);
+	add(buf, cap, len, "%s%s", i ? "," : "", h->received ? num : "");
+}
+
+/* Write the last trace of (probe, target) to its hash: rtt (avg), and
+ * since the CLI shows best and worst, rtt_min and rtt_max; an older CLI
+ * ignores those. */
 static void store_trace(struct pathwatch *w, const char *key, const char *ip, const hw_path *p,
                         const struct path_hops *trace, const struct path_hops *confirmed, time_t ts)
 {
 	char hops[PATH_MAX_HOPS * 48], conf[PATH_MAX_HOPS * 48], rtt[PATH_MAX_HOPS * 24],
-	     loss[PATH_MAX_HOPS * 8], tsbuf[24], dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
-	size_t rl = 0, ll = 0;
+	     rmin[PATH_MAX_HOPS * 24], rmax[PATH_MAX_HOPS * 24], loss[PATH_MAX_HOPS * 8], tsbuf[24],
+	     dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
+	size_t rl = 0, ll = 0, nl = 0, xl = 0;
 
 	pathwatch_hop_list(hops, sizeof hops, trace);
 	pathwatch_hop_list(conf, sizeof conf, confirmed);
-	rtt[0] = loss[0] = '\0';
+	rtt[0] = rmin[0] = rmax[0] = loss[0] = '\0';
 	for (unsigned i = 0; i < p->nhops && i < PATH_MAX_HOPS; i++) {
 		const hw_hop *h = &p->hops[i];
-		if (h->received)
-			dsd_format_number(num, h->rtt_avg);
-		add(rtt, sizeof rtt, &rl, "%s%s", i ? "," : "", h->received ? num : "");
+		add_rtt(rtt, sizeof rtt, &rl, i, h, h->rtt_avg);
+		add_rtt(rmin, sizeof rmin, &nl, i, h, h->rtt_min);
+		add_rtt(rmax, sizeof rmax, &xl, i, h, h->rtt_max);
 		dsd_format_number(num, h->sent ? 100.0 * (h->sent - h->received) / h->sent : 100.0);
 		add(loss, sizeof loss, &ll, "%s%s", i ? "," : "", num);
 	}
@@ -158,7 +172,7 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
 	const char *argv[] = {
 		"HSET", key, "ts", tsbuf, "target_ip", ip, "protocol", p->protocol,
 		"reached", p->reached ? "1" : "0", "duration_ms", dur,
-		"hops", hops, "rtt", rtt, "loss", loss, "confirmed", conf,
+		"hops", hops, "rtt", rtt, "rtt_min", rmin, "rtt_max", rmax, "loss", loss, "confirmed", conf,
 	};
 	struct redis_cmd cmd = { (int)(sizeof argv / sizeof argv[0]), argv };
 	redis_command(w->redis, key, &cmd, 1);

@@ -18,6 +18,11 @@
  * re-resolutions of an agent host name (its address may move). */
 #define STATSD_RETRY 1.0
 #define STATSD_RERESOLVE 60.0
+/* Sends accepted in a row after a refusal before the agent counts as
+ * listening again: while nothing listens, each refusal clears the socket's
+ * error and the next send is accepted, so refusals and acceptances
+ * alternate; 3 in a row cannot happen then. */
+#define STATSD_HEARD 3
 /* Seconds between two log lines about dropped or shortened lines. */
 #define STATSD_OVERSIZE_LOG 60.0
 
@@ -37,6 +42,9 @@ struct statsd {
 	ev_timer timer;              /* interval > 0: sends buf once its first line is due */
 	ev_timer reresolve;          /* periodic lookup of addr.host */
 	struct statsd_stats stats;   /* counters */
+	int refused;                 /* 1 since a send was refused (nothing listens), until it answers */
+	unsigned accepted;           /* sends accepted in a row since the last refusal */
+	uint64_t refused_before;     /* stats.packets_refused before the logged refusal */
 	double oversize_logged;      /* ev_now() of the last oversize log line, 0: never */
 	uint64_t oversize_unlogged;  /* drops and cuts since that log line */
 	char buf[STATSD_UNIX_MAX];   /* the datagram being filled */
@@ -261,8 +269,25 @@ size_t statsd_max_line(const statsd *s)
 	return s->max - 1;
 }
 
+/* "udp://host:port" ("udp://[v6]:port") of the sink, into buf. */
+static const char *udp_url(const struct statsd *s, char *buf, size_t cap)
+{
+	snprintf(buf, cap, strchr(s->addr.host, ':') ? "udp://[%s]:%u" : "udp://%s:%u", s->addr.host, s->addr.port);
+	return buf;
+}
+
+const char *statsd_url(const statsd *s, char *buf, size_t cap)
+{
+	if (s->addr.unix_socket)
+		snprintf(buf, cap, "unix://%s", s->addr.path);
+	else
+		udp_url(s, buf, cap);
+	return buf;
+}
+
 void statsd_flush(statsd *s)
 {
+	char url[300];
 	ssize_t n;
 
 	if (!s->len)
@@ -275,9 +300,28 @@ void statsd_flush(statsd *s)
 	if (n == (ssize_t)s->len) {
 		s->stats.packets_sent++;
 		s->stats.bytes_sent += s->len;
+		if (s->refused && ++s->accepted >= STATSD_HEARD) {
+			uint64_t k = s->stats.packets_refused - s->refused_before;
+			HW_INFO(NULL, "statsd: %s answers again: DogStatsD lines are sent (%llu datagram%s refused "
+			        "meanwhile)", udp_url(s, url, sizeof url), (unsigned long long)k, k == 1 ? "" : "s");
+			s->refused = 0;
+		}
 	} else {
 		s->stats.packets_dropped++;
 		s->stats.bytes_dropped += s->len;
+		/* A connected UDP socket reports the port unreachable of an
+		 * earlier datagram as ECONNREFUSED on a later send. */
+		if (s->fd >= 0 && !s->addr.unix_socket && errno == ECONNREFUSED) {
+			s->accepted = 0;
+			if (!s->refused) {
+				HW_WARN(NULL, "statsd: nothing listens on %s: is the agent running? DogStatsD lines "
+				        "are being dropped (counted in hopwatch.statsd.packets_refused; said again "
+				        "when it answers)", udp_url(s, url, sizeof url));
+				s->refused = 1;
+				s->refused_before = s->stats.packets_refused;
+			}
+			s->stats.packets_refused++;
+		}
 		/* A Unix agent that went away leaves a dead socket: reconnect later. */
 		if (s->fd >= 0 && s->addr.unix_socket && errno != EAGAIN && errno != EWOULDBLOCK) {
 			close(s->fd);
@@ -349,6 +393,11 @@ void statsd_shortened(statsd *s, const char *title, size_t cut)
 	s->stats.events_shortened++;
 	snprintf(msg, sizeof msg, "event \"%.200s\": %zu bytes of its text left out", title, cut);
 	statsd_oversize_log(s, msg);
+}
+
+int statsd_refused(const statsd *s)
+{
+	return s->refused;
 }
 
 const struct statsd_stats *statsd_get_stats(const statsd *s)

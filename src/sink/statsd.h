@@ -36,6 +36,7 @@ struct statsd_addr {
 struct statsd_stats {
 	uint64_t packets_sent;     /* datagrams the kernel accepted */
 	uint64_t packets_dropped;  /* datagrams dropped: EAGAIN, refused, no socket */
+	uint64_t packets_refused;  /* of those, UDP sends refused: nothing listens on the port */
 	uint64_t bytes_sent;       /* payload bytes accepted */
 	uint64_t bytes_dropped;    /* payload bytes dropped */
 	uint64_t metrics;          /* lines queued (metrics, events, service checks) */
@@ -77,6 +78,11 @@ void statsd_dropped(statsd *s, const char *what);
 void statsd_shortened(statsd *s, const char *title, size_t cut);
 /* Send what is queued now. */
 void statsd_flush(statsd *s);
+/* 1 while nothing listens on the UDP port (sends are refused; logged once
+ * when it starts and once when the agent answers again), else 0. */
+int statsd_refused(const statsd *s);
+/* Where the sink sends, as a URL ("udp://host:port", "unix:///path"), into buf. */
+const char *statsd_url(const statsd *s, char *buf, size_t cap);
 /* Counters so far. */
 const struct statsd_stats *statsd_get_stats(const statsd *s);
 /* Flush and free; NULL is fine. */

@@ -70,7 +70,9 @@ static void run(void *state, hw_target *t)
 			if (strcmp(tok, "*")) {
 				snprintf(h->ip, sizeof h->ip, "%s", tok);
 				h->received = 3;
-				h->rtt_min = h->rtt_avg = h->rtt_max = p.nhops * 1.5;
+				h->rtt_avg = p.nhops * 1.5;
+				h->rtt_min = p.nhops;          /* best and worst differ from the average */
+				h->rtt_max = p.nhops * 2.0;
 			}
 		}
 	p.reached = p.nhops && hops[p.nhops - 1].ip[0];
