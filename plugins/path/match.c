@@ -21,17 +21,6 @@
 
 #include "path.h"
 
-uint16_t path_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-void path_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 size_t path_alen(int family)
 {
 	return family == AF_INET ? 4 : 16;
@@ -49,8 +38,8 @@ uint16_t path_sport(const struct inst *in, int family)
 
 void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl)
 {
-	path_put16(pl, w0);
-	path_put16(pl + 2, w1);
+	pkt_put16(pl, w0);
+	pkt_put16(pl + 2, w1);
 	memcpy(pl + 4, in->cookie, 4);
 	for (size_t i = PAYLOAD_MIN; i < (size_t)in->o->size; i++)
 		pl[i] = (uint8_t)(0x40 + i);
@@ -82,9 +71,9 @@ int path_quote_reply(const pkt_icmp *m, struct reply *r)
 	r->len = m->quote.l4_len;
 	/* the transport bytes the quoted header says follow it */
 	if (r->family == AF_INET)
-		r->iplen = (long)path_get16(m->data + 2) - (long)hl;
+		r->iplen = (long)pkt_get16(m->data + 2) - (long)hl;
 	else
-		r->iplen = (long)path_get16(m->data + 4) - (long)(hl - 40);
+		r->iplen = (long)pkt_get16(m->data + 4) - (long)(hl - 40);
 	return M_OK;
 }
 
@@ -96,9 +85,9 @@ int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struc
 		return M_FOREIGN;
 	if (m->quote.l4_len < 8)
 		return M_BAD;  /* less than RFC 792 promises */
-	if (path_get16(m->quote.l4) != path_sport(in, r->family))
+	if (pkt_get16(m->quote.l4) != path_sport(in, r->family))
 		return M_FOREIGN;  /* not our flow */
-	r->port = path_get16(m->quote.l4 + 2);
+	r->port = pkt_get16(m->quote.l4 + 2);
 	return M_OK;
 }
 

@@ -304,9 +304,6 @@ uint16_t path_sport(const struct inst *in, int family);
 /* Put the probe's payload (probe id word `w0`, word `w1`, cookie, fill)
  * of the instance's size into pl. */
 void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl);
-/* 16-bit big-endian load and store. */
-uint16_t path_get16(const uint8_t *p);
-void path_put16(uint8_t *p, uint16_t v);
 /* Address bytes of a family (4 or 16), and equality of two addresses. */
 size_t path_alen(int family);
 int path_addr_eq(int family, const pkt_ipaddr *a, const pkt_ipaddr *b);

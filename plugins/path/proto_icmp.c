@@ -79,7 +79,7 @@ static int icmp_match_errq(const struct inst *in, pkt_icmp_kind kind, uint8_t co
 	(void)port;
 	if (len < PKT_ICMP_HDR_LEN)
 		return M_BAD;
-	r->pid = path_get16(buf + 6);
+	r->pid = pkt_get16(buf + 6);
 	r->skip = icmp_skip(r->family);
 	return path_errq_reply(kind, code, dst, 0, buf, 0, len, r);
 }
