@@ -45,20 +45,25 @@ void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl)
 		pl[i] = (uint8_t)(0x40 + i);
 }
 
-int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
-                    const pkt_ipaddr *dst)
+int path_error_kind(int family, pkt_icmp_class cls, const pkt_ipaddr *from, const pkt_ipaddr *dst)
 {
-	if (kind == PKT_ICMP_TIME_EXCEEDED)
-		return code == 0 ? R_HOP : -1;  /* code 1: reassembly time exceeded */
-	if (kind != PKT_ICMP_UNREACH || (family == AF_INET && code == 4))
-		return -1;  /* fragmentation needed: about the size, not the path */
-	return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
+	switch (cls) {
+	case PKT_IC_TIME_EXCEEDED:
+		return R_HOP;
+	case PKT_IC_PORT_UNREACH:
+	case PKT_IC_HOST_UNREACH:
+	case PKT_IC_PROHIBITED:
+	case PKT_IC_NO_ROUTE:
+		return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
+	default:
+		return -1;  /* too big (the size, not the path), reassembly, other, none */
+	}
 }
 
 int path_quote_reply(const pkt_icmp *m, struct reply *r)
 {
 	size_t hl = (size_t)(m->quote.l4 - m->data);  /* the quoted IP header(s) */
-	int k = path_error_kind(r->family, m->kind, m->code, &r->from, &m->quote.dst);
+	int k = path_error_kind(r->family, m->cls, &r->from, &m->quote.dst);
 
 	if (k < 0)
 		return M_FOREIGN;
@@ -91,10 +96,10 @@ int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struc
 	return M_OK;
 }
 
-int path_errq_reply(pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
-                    const uint8_t *b, size_t off, size_t len, struct reply *r)
+int path_errq_reply(pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port, const uint8_t *b,
+                    size_t off, size_t len, struct reply *r)
 {
-	int k = path_error_kind(r->family, kind, code, &r->from, dst);
+	int k = path_error_kind(r->family, cls, &r->from, dst);
 
 	if (k < 0)
 		return M_FOREIGN;

@@ -14,7 +14,7 @@
 
 static size_t tcp_build(const struct tstate *ts, unsigned ttl, unsigned q, uint8_t *buf, size_t cap)
 {
-	return pkt_tcp_syn_build(buf, cap, ts->family, &ts->src, &ts->dst, path_sport(ts->in, ts->family),
+	return pkt_tcp_syn_build(buf, cap, ts->family, &ts->route.src, &ts->dst, path_sport(ts->in, ts->family),
 	                         ts->dport, (uint32_t)ts->key << 16 | path_probe_id(ts, ttl, q),
 	                         ts->family == AF_INET ? 1460 : 1440);
 }
