@@ -5,13 +5,18 @@
  *   icmp dgram  one ping socket (SOCK_DGRAM, IPPROTO_ICMP[V6]): needs the
  *               group in net.ipv4.ping_group_range, no capability;
  *   icmp raw    one raw ICMP socket: sends and receives;
- *   udp dgram   one UDP socket; no privilege at all;
+ *   udp dgram   one UDP socket, bound to the any-address (the ICMP errors
+ *               of probes to every target must reach its error queue: a
+ *               connected one would get only its peer's), which drops
+ *               every datagram (a drop-all filter; the error queue does not
+ *               pass filters); no privilege at all;
  *   udp raw     a raw UDP socket to send (it reads nothing: a drop-all
- *               filter), a raw ICMP socket to receive, a bound UDP socket
- *               holding the source port;
+ *               filter), a raw ICMP socket to receive, a UDP socket
+ *               holding the source port (hwc_hold_port: receives nothing,
+ *               not listening);
  *   tcp raw     a raw TCP socket (SYN out, SYN/ACK or RST in, filtered on
  *               our port), a raw ICMP socket, a bound TCP socket holding
- *               the port.  tcp has no unprivileged mode (a connect() per
+ *               the port (never listening).  tcp has no unprivileged mode (a connect() per
  *               probe needs a source port per probe: not one flow).
  *   mode auto: icmp takes ping sockets when allowed, else raw; udp and
  *   tcp take raw when CAP_NET_RAW allows, else (udp) dgram.  The log says
@@ -318,6 +323,12 @@ static int dgram_open(struct fam *f)
 		f->fd = -1;
 		return err;
 	}
+	/* udp: the errors come from the error queue, which no socket filter
+	 * sees; a datagram (an open port's answer, anyone's packet to this
+	 * port) answers no probe: drop them all, so nobody can fill the
+	 * receive queue of this unconnected socket */
+	if (in->proto->raw_ipproto == IPPROTO_UDP && hwc_filter_none(f->fd) < 0)
+		HW_WARN(in->ctx, "%s: socket filter: %s", hwc_family_name(family), strerror(errno));
 	hwc_rx_opts(f->fd, RCVBUF);
 	return 0;
 }
