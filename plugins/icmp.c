@@ -76,6 +76,7 @@
 #include "pace.h"
 #include "rng.h"
 #include "sock.h"
+#include "start.h"
 #include "stats.h"
 
 #define RX_BATCH 64          /* datagrams per recvmmsg call */
@@ -833,7 +834,7 @@ static void stop(void *state)
 	free(pr);
 }
 
-static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
+static int start_probe(hw_ctx *ctx, const void *opts, void **out)
 {
 	const struct opts *o = opts;
 	struct probe *pr = calloc(1, sizeof *pr);
@@ -918,18 +919,11 @@ static int start_probe(hw_ctx *ctx, const void *opts, struct probe **out)
 	return 0;
 }
 
-/* The host calls stop() only after a successful start: clean up here. */
+/* The host calls stop() only after a successful start: hwc_start frees
+ * what a failed start left. */
 static int start(hw_ctx *ctx, const void *opts, void **state)
 {
-	struct probe *pr = NULL;
-
-	if (start_probe(ctx, opts, &pr) < 0) {
-		stop(pr);
-		*state = NULL;
-		return -1;
-	}
-	*state = pr;
-	return 0;
+	return hwc_start(ctx, opts, state, start_probe, stop);
 }
 
 HW_PLUGIN_EXPORT = {

@@ -58,9 +58,7 @@ test_expect_success "every target of both families reported refused only" '
 '
 
 test_expect_success "both uplinks carried probes (the route is really multipath)" '
-	a=$(mp_forwarded a) && b=$(mp_forwarded b) &&
-	say "forwarded by a: $a, by b: $b" &&
-	test "$a" -gt 0 && test "$b" -gt 0
+	mp_both_uplinks
 '
 
 test_done

@@ -22,6 +22,36 @@
 #include <netinet/in.h>
 #include <time.h>
 
+/* Byte access in network order that depends neither on alignment nor on
+ * host byte order: the one copy for lib/pkt and the plugins.  `p` must
+ * point to 2 (16-bit) or 4 (32-bit) readable / writable bytes. */
+
+/* The big-endian (network order) 16-bit value at p, in host order. */
+static inline uint16_t pkt_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The big-endian (network order) 32-bit value at p, in host order. */
+static inline uint32_t pkt_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Store v (host order) at p, big-endian. */
+static inline void pkt_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Store v (host order) at p, big-endian. */
+static inline void pkt_put32(uint8_t *p, uint32_t v)
+{
+	pkt_put16(p, (uint16_t)(v >> 16));
+	pkt_put16(p + 2, (uint16_t)v);
+}
+
 /* Partial Internet checksum (RFC 1071) of `len` bytes added to `sum`, for
  * checksums over several pieces (pseudo-headers): every piece but the last
  * must have an even length.  Finish with pkt_inet_checksum_fold. */
@@ -185,7 +215,8 @@ const char *pkt_strerror(int code);
  * data of `msg` as recvmsg/recvmmsg filled it: SCM_TIMESTAMPNS (enable
  * SO_TIMESTAMPNS), else SCM_TIMESTAMP (SO_TIMESTAMP).  Give the control
  * buffer at least PKT_CMSG_SPACE bytes.  Returns 0, or -1 when there is
- * none (then *ts is untouched).
+ * none, or when its sub-second part is out of range (not a time the
+ * kernel writes); then *ts is untouched.
  */
 int pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
 /* Control buffer size enough for a timestamp plus a TTL/hop limit and

@@ -1,7 +1,6 @@
 /*
  * pkt_private.h: what the files of lib/pkt share and nothing outside
- * lib/pkt may use (the public API is pkt.h).  Byte access in network order
- * that depends neither on alignment nor on host byte order, and the one
+ * lib/pkt may use (the public API is pkt.h): header sizes and the one
  * IPv4 and IPv6 header check of the library.
  */
 #ifndef HOPWATCH_PKT_PRIVATE_H
@@ -15,32 +14,6 @@
 #define PKT_IP4_MIN_HDR 20   /* IPv4 header without options, bytes (RFC 791) */
 #define PKT_IP6_HDR 40       /* fixed IPv6 header, bytes (RFC 8200) */
 #define PKT_TCP_MIN_HDR 20   /* TCP header without options, bytes (RFC 793) */
-
-/* The big-endian 16-bit value at p. */
-static inline uint16_t pkt_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The big-endian 32-bit value at p. */
-static inline uint32_t pkt_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* Store v at p, big-endian. */
-static inline void pkt_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Store v at p, big-endian. */
-static inline void pkt_put32(uint8_t *p, uint32_t v)
-{
-	pkt_put16(p, (uint16_t)(v >> 16));
-	pkt_put16(p + 2, (uint16_t)v);
-}
 
 /*
  * Check the IPv4 header at p (len bytes) and give the offset (*off) and

@@ -180,6 +180,35 @@ uint16_t hwc_local_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
 }
 
+/* Make the bound UDP socket `fd` (port `port`) receive nothing: a
+ * drop-all filter, the smallest buffer, and connected to itself over
+ * loopback (see hwc_hold_port).  Returns 0, or -1 with errno when it could
+ * not connect (the filter is on all the same). */
+static int udp_hold_quietly(int fd, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int v = 1;
+
+	hwc_filter_none(fd);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);  /* the kernel's minimum */
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+		                           .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		if (connect(fd, (struct sockaddr *)&me, sizeof me) == 0)
+			return 0;
+		/* no IPv6 loopback (disabled): 127.0.0.1, v4-mapped */
+		inet_pton(AF_INET6, "::ffff:127.0.0.1", &me.sin6_addr);
+		return connect(fd, (struct sockaddr *)&me, sizeof me);
+	} else {
+		struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(port),
+		                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		return connect(fd, (struct sockaddr *)&me, sizeof me);
+	}
+}
+
 int hwc_hold_port(hw_ctx *ctx, int type, uint16_t *port)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
@@ -201,14 +230,14 @@ int hwc_hold_port(hw_ctx *ctx, int type, uint16_t *port)
 			close(fd);
 		return -1;
 	}
-	if (type == SOCK_DGRAM) {
-		int v = 1;  /* it reads nothing: keep what may queue there small */
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
-	}
 	if (!(*port = hwc_local_port(fd))) {
 		HW_ERROR(ctx, "getsockname: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
+	if (type == SOCK_DGRAM && udp_hold_quietly(fd, *port) < 0)
+		HW_WARN(ctx, "the socket holding UDP port %u cannot connect to itself over loopback (%s): it "
+		        "stays unconnected, listed as listening, but drops everything it is sent",
+		        (unsigned)*port, strerror(errno));
 	return fd;
 }

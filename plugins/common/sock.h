@@ -85,10 +85,26 @@ int hwc_bind_source(hw_ctx *ctx, int fd, int family, const char *source, int alw
 uint16_t hwc_local_port(int fd);
 
 /*
- * Hold a source port for an instance: bind a socket of `type`
- * (SOCK_STREAM: a TCP port, SOCK_DGRAM: a UDP port) to port 0 of every
- * address, dual-stack when the host has IPv6, and keep it open, never
- * listening, so that no other socket is given the port.  Returns the fd
+ * Hold a source port for an instance, in a way that receives nothing and
+ * listens nowhere (issue 15): bind a socket of `type` (SOCK_STREAM: a TCP
+ * port, SOCK_DGRAM: a UDP port) to port 0 of every address, dual-stack
+ * when the host has IPv6, so that the kernel gives the port to no other
+ * socket (every ephemeral port choice, every bind to the any-address
+ * conflicts with it), and keep it open:
+ *   TCP: bound, never listen()ed: not a listener (ss -l does not list it);
+ *        a segment to the port finds no socket and is answered with RST
+ *        by the kernel (what a SYN probe's SYN/ACK needs);
+ *   UDP: connected to itself over loopback ([::1] or 127.0.0.1, the same
+ *        port), so it is not a listener either and accepts datagrams only
+ *        from itself, which sends none; on top, a BPF filter that drops
+ *        everything and the smallest receive buffer.  Datagrams from
+ *        other hosts find no socket (the kernel answers port unreachable,
+ *        as for a closed port); nobody can fill a queue.  When loopback
+ *        cannot be reached (lo down), it stays unconnected with the
+ *        filter (a warning says so): it still receives nothing.
+ * Connecting binds the UDP socket to the loopback address: an explicit
+ * bind() of another socket to a non-loopback address and this port is
+ * then possible (no ephemeral choice gives the port away).  Returns the fd
  * and sets *port (host order); -1 (logged) when it cannot.
  */
 int hwc_hold_port(hw_ctx *ctx, int type, uint16_t *port);

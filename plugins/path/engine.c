@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "path.h"
+#include "rng.h"
 
 /* ------------------------------------------------------------------ */
 /* Probe ids and the reply hash                                         */
@@ -327,7 +328,7 @@ static double pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsig
 	(void)ttl;
 	(void)q;
 	(void)last_hop;
-	return path_take_token(in, now, &wait) ? 0 : wait;
+	return hwc_bucket_take(&in->bucket, now, &wait) ? 0 : wait;
 }
 
 /* Send probe (ttl, q) of ts (next_probe chose it). */
@@ -443,7 +444,7 @@ void path_run(void *state, hw_target *t)
 	memset(&ts->dst, 0, sizeof ts->dst);
 	path_sa_addr((const struct sockaddr *)&t->addr, t->addrlen, t->family, &ts->dst);
 	ts->dport = in->proto->port ? (uint16_t)(o->port ? o->port : t->port ? t->port : in->proto->port) : 0;
-	ts->key = (uint16_t)path_rnd(in);
+	ts->key = (uint16_t)hwc_rng_next(&in->rng);
 	ts->lim = (unsigned)o->max_ttl;
 	if (ts->hint && ts->hint + HINT_SLACK < ts->lim)
 		ts->lim = ts->hint + HINT_SLACK;
@@ -477,13 +478,10 @@ void path_readdress(void *state, hw_target *t)
 		        t->host, t->ip, t->family == AF_INET ? '4' : '6');
 }
 
+/* The instance counters' report (hwc_flusher callback; `arg` is the instance). */
 static void flush_cb(void *arg)
 {
-	struct inst *in = arg;
-	double every = hw_interval(in->ctx);
-
-	path_flush_counters(in);
-	hw_timer_arm(in->flush_timer, every < FLUSH_MAX ? every : FLUSH_MAX);
+	path_flush_counters(arg);
 }
 
 int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
@@ -492,8 +490,6 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	struct inst *in = calloc(1, sizeof *in);
 	hw_target *const *tv;
 	size_t np = (size_t)o->max_ttl * (size_t)o->queries, nb = 16;
-	double interval = hw_interval(ctx);
-
 	*out = in;
 	if (!in) {
 		HW_ERROR(ctx, "out of memory");
@@ -506,10 +502,10 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->timeout = hw_timeout(ctx);
 	in->f4 = (struct fam){ .in = in, .family = AF_INET, .fd = -1, .rfd = -1 };
 	in->f6 = (struct fam){ .in = in, .family = AF_INET6, .fd = -1, .rfd = -1 };
-	path_seed(in);
+	hwc_rng_seed(&in->rng);
 	for (int i = 0; i < 4; i++)
-		in->cookie[i] = (unsigned char)path_rnd(in);
-	in->ident_base = (uint16_t)path_rnd(in);
+		in->cookie[i] = (unsigned char)hwc_rng_next(&in->rng);
+	in->ident_base = (uint16_t)hwc_rng_next(&in->rng);
 	tv = hw_targets(ctx, &in->ntargets);
 	while (nb < 2 * in->ntargets)
 		nb *= 2;
@@ -521,9 +517,8 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->opool = calloc(in->ntargets * np + 1, sizeof *in->opool);
 	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
 	in->send_timer = hw_timer_new(ctx, send_cb, in);
-	in->flush_timer = hw_timer_new(ctx, flush_cb, in);
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
-	    !in->send_timer || !in->flush_timer) {
+	    !in->send_timer) {
 		HW_ERROR(ctx, "out of memory for %zu targets", in->ntargets);
 		return -1;
 	}
@@ -535,17 +530,18 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 		ts->order = in->opool + i * np;
 		ts->last = in->lpool + i * (size_t)o->max_ttl;
 		ts->ident = (uint16_t)(in->ident_base + i);
-		ts->gen = path_rnd(in) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
+		ts->gen = hwc_rng_next(&in->rng) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
 		if (!(ts->timer = hw_timer_new(ctx, timeout_cb, ts))) {
 			HW_ERROR(ctx, "out of memory");
 			return -1;
 		}
 		in->tsv[i] = ts;
 	}
-	in->burst = o->pps / 1000 > 1 ? o->pps / 1000 : 1;  /* 1 ms worth: no bursts */
-	in->tokens = in->burst;
-	in->tokens_at = hw_mono();
-	hw_timer_arm(in->flush_timer, interval < FLUSH_MAX ? interval : FLUSH_MAX);
+	hwc_bucket_init(&in->bucket, o->pps, PACE_DEPTH, hw_mono());
+	if (hwc_flusher_start(&in->flusher, ctx, flush_cb, in) < 0) {
+		HW_ERROR(ctx, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -553,12 +549,11 @@ void path_inst_free(struct inst *in)
 {
 	if (!in)
 		return;
-	path_flush_counters(in);
+	hwc_flusher_stop(&in->flusher);  /* the last counters; nothing when it never started */
 	for (size_t i = 0; in->tsv && i < in->ntargets; i++)
 		if (in->tsv[i])
 			hw_timer_free(in->tsv[i]->timer);
 	hw_timer_free(in->send_timer);
-	hw_timer_free(in->flush_timer);
 	free(in->htab);
 	free(in->ring);
 	free(in->pool);

@@ -21,17 +21,6 @@
 
 #include "path.h"
 
-uint16_t path_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-void path_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 size_t path_alen(int family)
 {
 	return family == AF_INET ? 4 : 16;
@@ -49,27 +38,32 @@ uint16_t path_sport(const struct inst *in, int family)
 
 void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl)
 {
-	path_put16(pl, w0);
-	path_put16(pl + 2, w1);
+	pkt_put16(pl, w0);
+	pkt_put16(pl + 2, w1);
 	memcpy(pl + 4, in->cookie, 4);
 	for (size_t i = PAYLOAD_MIN; i < (size_t)in->o->size; i++)
 		pl[i] = (uint8_t)(0x40 + i);
 }
 
-int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
-                    const pkt_ipaddr *dst)
+int path_error_kind(int family, pkt_icmp_class cls, const pkt_ipaddr *from, const pkt_ipaddr *dst)
 {
-	if (kind == PKT_ICMP_TIME_EXCEEDED)
-		return code == 0 ? R_HOP : -1;  /* code 1: reassembly time exceeded */
-	if (kind != PKT_ICMP_UNREACH || (family == AF_INET && code == 4))
-		return -1;  /* fragmentation needed: about the size, not the path */
-	return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
+	switch (cls) {
+	case PKT_IC_TIME_EXCEEDED:
+		return R_HOP;
+	case PKT_IC_PORT_UNREACH:
+	case PKT_IC_HOST_UNREACH:
+	case PKT_IC_PROHIBITED:
+	case PKT_IC_NO_ROUTE:
+		return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
+	default:
+		return -1;  /* too big (the size, not the path), reassembly, other, none */
+	}
 }
 
 int path_quote_reply(const pkt_icmp *m, struct reply *r)
 {
 	size_t hl = (size_t)(m->quote.l4 - m->data);  /* the quoted IP header(s) */
-	int k = path_error_kind(r->family, m->kind, m->code, &r->from, &m->quote.dst);
+	int k = path_error_kind(r->family, m->cls, &r->from, &m->quote.dst);
 
 	if (k < 0)
 		return M_FOREIGN;
@@ -82,9 +76,9 @@ int path_quote_reply(const pkt_icmp *m, struct reply *r)
 	r->len = m->quote.l4_len;
 	/* the transport bytes the quoted header says follow it */
 	if (r->family == AF_INET)
-		r->iplen = (long)path_get16(m->data + 2) - (long)hl;
+		r->iplen = (long)pkt_get16(m->data + 2) - (long)hl;
 	else
-		r->iplen = (long)path_get16(m->data + 4) - (long)(hl - 40);
+		r->iplen = (long)pkt_get16(m->data + 4) - (long)(hl - 40);
 	return M_OK;
 }
 
@@ -96,16 +90,16 @@ int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struc
 		return M_FOREIGN;
 	if (m->quote.l4_len < 8)
 		return M_BAD;  /* less than RFC 792 promises */
-	if (path_get16(m->quote.l4) != path_sport(in, r->family))
+	if (pkt_get16(m->quote.l4) != path_sport(in, r->family))
 		return M_FOREIGN;  /* not our flow */
-	r->port = path_get16(m->quote.l4 + 2);
+	r->port = pkt_get16(m->quote.l4 + 2);
 	return M_OK;
 }
 
-int path_errq_reply(pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
-                    const uint8_t *b, size_t off, size_t len, struct reply *r)
+int path_errq_reply(pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port, const uint8_t *b,
+                    size_t off, size_t len, struct reply *r)
 {
-	int k = path_error_kind(r->family, kind, code, &r->from, dst);
+	int k = path_error_kind(r->family, cls, &r->from, dst);
 
 	if (k < 0)
 		return M_FOREIGN;

@@ -16,8 +16,7 @@
  *                 matchers and delivered (no socket)
  *   report.c      hops, metrics, service check, hw_path_report
  *   sockets.c     opening sockets per mode, sending, reading (raw, error
- *                 queue), and the helpers duplicated with plugins/icmp.c
- *                 and tcp.c
+ *                 queue), on plugins/common's helpers (route, sock, rx)
  * The engine reaches sockets only through struct path_io, so unit tests
  * (t/unit/path-*.c with the host mock t/mock/hostmock.c) drive it with a
  * fake clock, captured sends and synthetic replies.
@@ -30,7 +29,10 @@
 #include <sys/socket.h>
 
 #include "hopwatch.h"
+#include "flush.h"
+#include "pace.h"
 #include "pkt.h"
+#include "route.h"
 
 /* ------------------------------------------------------------------ */
 /* Limits and defaults: the one commented place                         */
@@ -39,10 +41,10 @@
 #define GEN_MOD 63           /* trace numbers in the probe id: 6 bits, never 63 (keeps id + 1 < 0xffff) */
 #define PAYLOAD_MIN 8        /* probe id word, its fix word, 4-byte cookie */
 #define HINT_SLACK 2         /* TTLs past the last trace's destination query 0 still probes */
-#define RX_BUDGET 256        /* datagrams read per socket and wakeup */
-#define RX_BUF 2048          /* receive buffer, bytes */
+#define RX_BUDGET 256        /* datagrams read per socket and wakeup (hwc_rx_drain) */
+#define RCVBUF (1 << 20)     /* kernel receive buffer of every receiving socket, bytes */
 #define TX_BUF 2048          /* send buffer, bytes */
-#define FLUSH_MAX 10.0       /* seconds between instance counter reports, at most */
+#define PACE_DEPTH 0.001     /* pacing bucket depth, seconds of sends: 1 ms, no bursts */
 #define SEND_TRIES 3         /* sendmsg attempts: a pending ICMP error fails one send */
 #define QUOTE_RFC4884 128    /* bytes of the original datagram an RFC 4884 error quotes at least */
 
@@ -102,7 +104,9 @@ struct tstate {
 	uint16_t dport;          /* udp/tcp: destination port this trace; icmp: 0 */
 	int family;              /* address family this trace */
 	pkt_ipaddr dst;          /* the target's address this trace */
-	pkt_ipaddr src;          /* raw udp/tcp: our address towards it (checksums) */
+	hwc_route route;         /* raw udp/tcp: the kernel's route of this trace's flow (sock_prepare):
+	                            route.src is our source address (the checksums cover it),
+	                            pinned on every send with the device; else family 0 */
 	unsigned lim;            /* highest TTL this trace probes (for now) */
 	unsigned dest_ttl;       /* lowest TTL the destination answered; 0: not yet */
 	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
@@ -132,7 +136,8 @@ struct fam {
  */
 struct path_io {
 	/* Before a trace of ts: whether its family can be sent, and (raw
-	 * udp/tcp) our source address into ts->src.  Returns 0 or an errno. */
+	 * udp/tcp) the route of its flow into ts->route (the source
+	 * address).  Returns 0 or an errno (ENETUNREACH, ... of the route). */
 	int (*prepare)(struct tstate *ts);
 	/* Send probe (ttl, q) of ts, setting its tx_mono (and tx_real)
 	 * just before the send.  Returns 0 when it left, else an errno. */
@@ -162,15 +167,13 @@ struct inst {
 	int holder;              /* raw udp/tcp: socket holding the source port; -1 */
 	uint16_t ident_base;     /* raw icmp: echo identifier of target 0 */
 	unsigned char cookie[4]; /* random; in every payload */
-	uint32_t rng;            /* xorshift state */
+	uint32_t rng;            /* hwc_rng state (probe identities, cookie) */
 	struct tstate **ring;    /* round-robin send ring, ntargets entries */
 	size_t rhead, rn;        /* its head and length */
 	hw_timer *send_timer;    /* next send */
 	int send_armed;          /* send_timer is armed */
-	double tokens;           /* pacing bucket level, probes */
-	double tokens_at;        /* hw_mono() of its last refill */
-	double burst;            /* bucket depth, probes */
-	hw_timer *flush_timer;   /* instance counters */
+	hwc_bucket bucket;       /* pacing: `pps` tokens per second, PACE_DEPTH deep */
+	hwc_flusher flusher;     /* reports the instance counters (path_flush_counters) */
 	uint64_t unmatched;      /* replies that failed a check, since the last flush */
 	unsigned char tx[TX_BUF];/* send buffer */
 	unsigned char rb[TX_BUF];/* matchers: the probe rebuilt for comparison */
@@ -240,11 +243,11 @@ struct proto {
 	int (*match_icmp)(const struct inst *in, const pkt_icmp *m, struct reply *r);
 	/* A segment from the raw socket of the protocol (tcp: SYN/ACK or RST) */
 	int (*match_raw)(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
-	/* dgram: an ICMP error from the error queue: `kind` (TIME_EXCEEDED or
-	 * UNREACH) and `code`, the probe's destination and port (msg_name),
-	 * and the bytes of the quote the kernel passes */
-	int (*match_errq)(const struct inst *in, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst,
-	                  uint16_t port, const uint8_t *buf, size_t len, struct reply *r);
+	/* dgram: an ICMP error from the error queue: its class `cls` (one
+	 * path_error_kind takes), the probe's destination and port
+	 * (msg_name), and the bytes of the quote the kernel passes */
+	int (*match_errq)(const struct inst *in, pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port,
+	                  const uint8_t *buf, size_t len, struct reply *r);
 	/* dgram: a datagram read from the socket (icmp: an echo reply) */
 	int (*match_dgram)(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
 };
@@ -281,11 +284,12 @@ unsigned path_eff_lim(const struct tstate *ts);
 /* match.c */
 /* Deliver a matched reply: find its probe, compare, count or reject. */
 void path_deliver(struct inst *in, struct reply *r);
-/* The ICMP error of kind/code from `from`: R_HOP, R_DEST or R_STOP, or
- * -1 when it is not about the path (v4 time exceeded code 1, fragmentation
- * needed, other codes a traceroute never causes). */
-int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
-                    const pkt_ipaddr *dst);
+/* What an ICMP error of class `cls` (lib/pkt's classification table) from
+ * `from` says about a probe to `dst`: R_HOP (time exceeded), R_DEST (port
+ * or host unreachable, prohibited, no route, from the target itself),
+ * R_STOP (the same from another host: the trace stops there), or -1 when
+ * it is not about the path (too big, other, none). */
+int path_error_kind(int family, pkt_icmp_class cls, const pkt_ipaddr *from, const pkt_ipaddr *dst);
 /* Fill r from the quote of error m (raw mode): dst, kind, bytes, iplen;
  * the caller sets port, pid and skip.  Returns M_OK, or M_FOREIGN when the
  * error is not about the path. */
@@ -294,19 +298,17 @@ int path_quote_reply(const pkt_icmp *m, struct reply *r);
  * source port; sets r->port to its destination port.  Returns M_OK,
  * M_FOREIGN (not our flow) or M_BAD (quoting fewer than 8 bytes). */
 int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struct reply *r);
-/* Fill r from an error queue message (dgram mode): kind from kind/code,
- * dst, port, and the quote: `len` bytes at `b`, from probe offset `off`.
- * Returns M_OK, or M_FOREIGN when the error is not about the path. */
-int path_errq_reply(pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
-                    const uint8_t *b, size_t off, size_t len, struct reply *r);
+/* Fill r from an error queue message (dgram mode): kind from the error's
+ * class `cls`, dst, port, and the quote: `len` bytes at `b`, from probe
+ * offset `off`.  Returns M_OK, or M_FOREIGN when the error is not about
+ * the path. */
+int path_errq_reply(pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port, const uint8_t *b,
+                    size_t off, size_t len, struct reply *r);
 /* The source port (udp, tcp) or echo identifier (dgram icmp) of `family`. */
 uint16_t path_sport(const struct inst *in, int family);
 /* Put the probe's payload (probe id word `w0`, word `w1`, cookie, fill)
  * of the instance's size into pl. */
 void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl);
-/* 16-bit big-endian load and store. */
-uint16_t path_get16(const uint8_t *p);
-void path_put16(uint8_t *p, uint16_t v);
 /* Address bytes of a family (4 or 16), and equality of two addresses. */
 size_t path_alen(int family);
 int path_addr_eq(int family, const pkt_ipaddr *a, const pkt_ipaddr *b);
@@ -334,8 +336,7 @@ void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *
 /* dgram mode: a datagram of the socket (a ping socket's echo reply). */
 void path_on_dgram(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
 
-/* sockets.c: the socket layer and the helpers duplicated with plugins/icmp.c
- * and plugins/tcp.c (to be replaced by plugins/common's). */
+/* sockets.c: the socket layer (on plugins/common's helpers). */
 extern const struct path_io path_sock_io;
 /* Read every socket of the instance (struct path_io.drain). */
 void path_drain_all(struct inst *in);
@@ -347,12 +348,6 @@ int path_sockets_open(struct inst *in);
 void path_sockets_close(struct inst *in);
 /* The family's sockets, or NULL when it has none. */
 struct fam *path_fam_of(struct inst *in, int family);
-/* xorshift32 of the instance. */
-uint32_t path_rnd(struct inst *in);
-/* Seed in->rng from getrandom(2). */
-void path_seed(struct inst *in);
-/* Take a pacing token at `now`; else 0 and *wait seconds until one. */
-int path_take_token(struct inst *in, double now, double *wait);
 /* The address inside a sockaddr of `family`; 0 when it is not of that family. */
 int path_sa_addr(const struct sockaddr *sa, socklen_t len, int family, pkt_ipaddr *a);
 /* Seconds of a timespec. */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 
 #include "path.h"
+#include "start.h"
 
 const char *const path_protocols[] = { "icmp", "udp", "tcp", NULL };
 static const char *const modes[] = { "auto", "dgram", "raw", NULL };
@@ -87,14 +88,16 @@ static void stop(void *state)
 	path_inst_free(in);
 }
 
-static int start_inst(hw_ctx *ctx, const struct opts *o, struct inst **out)
+static int start_inst(hw_ctx *ctx, const void *opts, void **out)
 {
-	struct inst *in;
+	const struct opts *o = opts;
+	struct inst *in = NULL;
 	double interval = hw_interval(ctx), trace;
+	int rc = path_inst_new(ctx, o, &in);
 
-	if (path_inst_new(ctx, o, out) < 0)
+	*out = in;  /* partial on failure: stop() frees it */
+	if (rc < 0)
 		return -1;
-	in = *out;
 	in->io = &path_sock_io;
 	if (path_sockets_open(in) < 0)
 		return -1;
@@ -112,18 +115,11 @@ static int start_inst(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	return 0;
 }
 
-/* The host calls stop() only after a successful start: clean up here. */
+/* The host calls stop() only after a successful start: hwc_start frees
+ * what a failed start left. */
 static int start(hw_ctx *ctx, const void *opts, void **state)
 {
-	struct inst *in = NULL;
-
-	if (start_inst(ctx, opts, &in) < 0) {
-		stop(in);
-		*state = NULL;
-		return -1;
-	}
-	*state = in;
-	return 0;
+	return hwc_start(ctx, opts, state, start_inst, stop);
 }
 
 HW_PLUGIN_EXPORT = {

@@ -72,16 +72,16 @@ static int icmp_match_icmp(const struct inst *in, const pkt_icmp *m, struct repl
 
 /* dgram: the quoted echo request (header, then payload) from the error
  * queue of the ping socket. */
-static int icmp_match_errq(const struct inst *in, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst,
-                           uint16_t port, const uint8_t *buf, size_t len, struct reply *r)
+static int icmp_match_errq(const struct inst *in, pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port,
+                           const uint8_t *buf, size_t len, struct reply *r)
 {
 	(void)in;
 	(void)port;
 	if (len < PKT_ICMP_HDR_LEN)
 		return M_BAD;
-	r->pid = path_get16(buf + 6);
+	r->pid = pkt_get16(buf + 6);
 	r->skip = icmp_skip(r->family);
-	return path_errq_reply(kind, code, dst, 0, buf, 0, len, r);
+	return path_errq_reply(cls, dst, 0, buf, 0, len, r);
 }
 
 /* dgram: an echo reply read from the ping socket (no IP header). */

@@ -14,7 +14,7 @@
 
 static size_t tcp_build(const struct tstate *ts, unsigned ttl, unsigned q, uint8_t *buf, size_t cap)
 {
-	return pkt_tcp_syn_build(buf, cap, ts->family, &ts->src, &ts->dst, path_sport(ts->in, ts->family),
+	return pkt_tcp_syn_build(buf, cap, ts->family, &ts->route.src, &ts->dst, path_sport(ts->in, ts->family),
 	                         ts->dport, (uint32_t)ts->key << 16 | path_probe_id(ts, ttl, q),
 	                         ts->family == AF_INET ? 1460 : 1440);
 }
@@ -33,7 +33,7 @@ static int tcp_match_icmp(const struct inst *in, const pkt_icmp *m, struct reply
 
 	if (rc != M_OK)
 		return rc;
-	r->pid = path_get16(l4 + 6);  /* the sequence number's low half */
+	r->pid = pkt_get16(l4 + 6);  /* the sequence number's low half */
 	r->skip = tcp_skip(r->family);
 	r->sum_proto = r->skip ? IPPROTO_TCP : 0;
 	return path_quote_reply(m, r);
@@ -55,10 +55,10 @@ static int tcp_match_raw(const struct inst *in, const uint8_t *buf, size_t len, 
 	r->port = s.sport;
 	r->pid = (uint16_t)(s.ack - 1);
 	/* the SYN's ports and sequence number, where the SYN has them */
-	path_put16(r->fields, s.dport);
-	path_put16(r->fields + 2, s.sport);
-	path_put16(r->fields + 4, (uint16_t)((s.ack - 1) >> 16));
-	path_put16(r->fields + 6, (uint16_t)(s.ack - 1));
+	pkt_put16(r->fields, s.dport);
+	pkt_put16(r->fields + 2, s.sport);
+	pkt_put16(r->fields + 4, (uint16_t)((s.ack - 1) >> 16));
+	pkt_put16(r->fields + 6, (uint16_t)(s.ack - 1));
 	r->cmp = CMP_FIELDS;
 	r->bytes = r->fields;
 	r->off = 0;

@@ -28,17 +28,17 @@ static size_t udp_build(const struct tstate *ts, unsigned ttl, unsigned q, uint8
 
 	if (in->raw) {
 		path_payload(in, pid, 0, pl);
-		return pkt_udp_build(buf, cap, ts->family, &ts->src, &ts->dst, sport, ts->dport,
+		return pkt_udp_build(buf, cap, ts->family, &ts->route.src, &ts->dst, sport, ts->dport,
 		                     (uint16_t)(pid + 1), pl, plen, 2);
 	}
 	/* the datagram socket sends the payload (dgram_skip); the header is
 	 * the kernel's, its checksum not ours to compare */
 	if (cap < PKT_UDP_HDR_LEN + plen)
 		return 0;
-	path_put16(buf, sport);
-	path_put16(buf + 2, ts->dport);
-	path_put16(buf + 4, (uint16_t)(PKT_UDP_HDR_LEN + plen));
-	path_put16(buf + 6, 0);
+	pkt_put16(buf, sport);
+	pkt_put16(buf + 2, ts->dport);
+	pkt_put16(buf + 4, (uint16_t)(PKT_UDP_HDR_LEN + plen));
+	pkt_put16(buf + 6, 0);
 	path_payload(in, pid, (uint16_t)~pid, buf + PKT_UDP_HDR_LEN);
 	return PKT_UDP_HDR_LEN + plen;
 }
@@ -51,21 +51,21 @@ static int udp_match_icmp(const struct inst *in, const pkt_icmp *m, struct reply
 
 	if (rc != M_OK)
 		return rc;
-	r->pid = (uint16_t)(path_get16(l4 + 6) - 1);
+	r->pid = (uint16_t)(pkt_get16(l4 + 6) - 1);
 	r->skip = 0;
 	return path_quote_reply(m, r);
 }
 
 /* dgram: the quoted payload from the error queue of the UDP socket. */
-static int udp_match_errq(const struct inst *in, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *dst,
-                          uint16_t port, const uint8_t *buf, size_t len, struct reply *r)
+static int udp_match_errq(const struct inst *in, pkt_icmp_class cls, const pkt_ipaddr *dst, uint16_t port,
+                          const uint8_t *buf, size_t len, struct reply *r)
 {
 	(void)in;
 	if (len < 2)
 		return M_BAD;  /* the router quoted only the header */
-	r->pid = path_get16(buf);
+	r->pid = pkt_get16(buf);
 	r->skip = 0;
-	return path_errq_reply(kind, code, dst, port, buf, PKT_UDP_HDR_LEN, len, r);
+	return path_errq_reply(cls, dst, port, buf, PKT_UDP_HDR_LEN, len, r);
 }
 
 const struct proto path_proto_udp = {

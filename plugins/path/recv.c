@@ -43,15 +43,11 @@ void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply 
 void path_on_errq(struct inst *in, uint8_t type, uint8_t code, const pkt_ipaddr *dst, uint16_t port,
                   const uint8_t *buf, size_t len, struct reply *r)
 {
-	pkt_icmp_kind kind;
+	pkt_icmp_class cls = pkt_icmp_classify(r->family, type, code);
 
-	if (r->family == AF_INET)
-		kind = type == 11 ? PKT_ICMP_TIME_EXCEEDED : type == 3 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
-	else
-		kind = type == 3 ? PKT_ICMP_TIME_EXCEEDED : type == 1 ? PKT_ICMP_UNREACH : PKT_ICMP_OTHER;
-	if (kind == PKT_ICMP_OTHER)
-		return;  /* too big, parameter problem: not about the path */
-	finish(in, in->proto->match_errq(in, kind, code, dst, port, buf, len, r), r);
+	if (path_error_kind(r->family, cls, &r->from, dst) < 0)
+		return;  /* too big, parameter problem, reassembly: not about the path */
+	finish(in, in->proto->match_errq(in, cls, dst, port, buf, len, r), r);
 }
 
 void path_on_raw(struct inst *in, const uint8_t *buf, size_t len, struct reply *r)

@@ -22,10 +22,12 @@
  *                      (malformed, forged, truncated, stale)
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "path.h"
+#include "stats.h"
 
 void path_flush_counters(struct inst *in)
 {
@@ -38,20 +40,23 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 {
 	unsigned qn = (unsigned)ts->in->o->queries, best = 0;
 	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
-	double sum = 0;
+	double rtt[MAX_QUERIES] = { 0 };
+	hwc_rtt st;
 
 	memset(h, 0, sizeof *h);
 	h->sent = ts->sent[ttl];
+	for (unsigned i = 0; i < qn; i++)
+		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
+	h->received = (unsigned)hwc_rtt_stats(rtt, qn, &st, NULL);
+	if (h->received) {
+		h->rtt_min = st.min;
+		h->rtt_avg = st.avg;
+		h->rtt_max = st.max;
+	}
 	for (unsigned i = 0; i < qn; i++) {
 		unsigned same = 0;
 		if (p[i].state != PS_ANSWERED)
 			continue;
-		h->received++;
-		sum += p[i].rtt;
-		if (h->received == 1 || p[i].rtt < h->rtt_min)
-			h->rtt_min = p[i].rtt;
-		if (h->received == 1 || p[i].rtt > h->rtt_max)
-			h->rtt_max = p[i].rtt;
 		/* the responder: the address most replies came from (the
 		 * first one on a tie) */
 		for (unsigned k = 0; k < qn; k++)
@@ -62,8 +67,6 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 			inet_ntop(ts->family, &p[i].from, h->ip, sizeof h->ip);
 		}
 	}
-	if (h->received)
-		h->rtt_avg = sum / h->received;
 }
 
 void path_report(struct tstate *ts)

@@ -5,65 +5,54 @@
  *   icmp dgram  one ping socket (SOCK_DGRAM, IPPROTO_ICMP[V6]): needs the
  *               group in net.ipv4.ping_group_range, no capability;
  *   icmp raw    one raw ICMP socket: sends and receives;
- *   udp dgram   one UDP socket; no privilege at all;
+ *   udp dgram   one UDP socket, bound to the any-address (the ICMP errors
+ *               of probes to every target must reach its error queue: a
+ *               connected one would get only its peer's), which drops
+ *               every datagram (a drop-all filter; the error queue does not
+ *               pass filters); no privilege at all;
  *   udp raw     a raw UDP socket to send (it reads nothing: a drop-all
- *               filter), a raw ICMP socket to receive, a bound UDP socket
- *               holding the source port;
+ *               filter), a raw ICMP socket to receive, a UDP socket
+ *               holding the source port (hwc_hold_port: receives nothing,
+ *               not listening);
  *   tcp raw     a raw TCP socket (SYN out, SYN/ACK or RST in, filtered on
  *               our port), a raw ICMP socket, a bound TCP socket holding
- *               the port.  tcp has no unprivileged mode (a connect() per
+ *               the port (never listening).  tcp has no unprivileged mode (a connect() per
  *               probe needs a source port per probe: not one flow).
  *   mode auto: icmp takes ping sockets when allowed, else raw; udp and
  *   tcp take raw when CAP_NET_RAW allows, else (udp) dgram.  The log says
  *   which.  The TTL of each probe travels as IP_TTL / IPV6_HOPLIMIT
  *   control data of its sendmsg, so one socket serves every TTL.
  *
- * Reading: raw sockets, and for dgram the IP_RECVERR / IPV6_RECVERR error
- * queue first, then the datagrams; each packet goes to recv.c's path_on_*.
- * Receive times are the kernel's (SO_TIMESTAMPNS, on the error queue too).
+ * Source address (raw udp/tcp): the UDP/TCP checksum covers it, so before
+ * each trace the kernel is asked for the route of exactly the trace's flow
+ * (protocol, source port, destination and port: hwc_route_flow), and every
+ * probe pins that source address and device (hwc_sendmsg), so the checksum
+ * is right behind a multipath route hashed on L4 too (field case
+ * ecmp-raw-checksum).
  *
- * The helpers duplicated with plugins/icmp.c and plugins/tcp.c live here
- * together (source_for, hold_port, icmp_errno, rnd, take_token, ping_range,
- * the BPF filters, the error queue read loop): plugins/common's versions
- * replace them.
+ * Reading: raw sockets, and for dgram the IP_RECVERR / IPV6_RECVERR error
+ * queue first, then the datagrams (hwc_rx_drain, pkt_errqueue_parse); each
+ * packet goes to recv.c's path_on_*.  Receive times are the kernel's
+ * (SO_TIMESTAMPNS, on the error queue too).  What the probe plugins share
+ * (opening, filters, port holding, the receive loop) is plugins/common's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
 #include <linux/errqueue.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "path.h"
-
-/* Not in every libc's headers: <linux/icmp.h> (raw IPv4 receive filter). */
-#define RAW_SOL 255          /* SOL_RAW */
-#define RAW_ICMP_FILTER 1    /* ICMP_FILTER: bit set = type blocked */
+#include "route.h"
+#include "rx.h"
+#include "sock.h"
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
-
-uint32_t path_rnd(struct inst *in)
-{
-	uint32_t x = in->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return in->rng = x;
-}
-
-void path_seed(struct inst *in)
-{
-	if (getrandom(&in->rng, sizeof in->rng, GRND_NONBLOCK) != sizeof in->rng || !in->rng)
-		in->rng = (uint32_t)(hw_mono() * 1e9) ^ (uint32_t)getpid() ^ 1;
-}
 
 int path_sa_addr(const struct sockaddr *sa, socklen_t len, int family, pkt_ipaddr *a)
 {
@@ -96,122 +85,78 @@ struct fam *path_fam_of(struct inst *in, int family)
 	return f && f->fd >= 0 ? f : NULL;
 }
 
-/* Whether an errno of sendmsg is one an ICMP error leaves behind on a
- * socket with IP_RECVERR: reported once, by the next call. */
-static int icmp_errno(int err)
-{
-	return err == EHOSTUNREACH || err == ENETUNREACH || err == ECONNREFUSED || err == EHOSTDOWN ||
-	       err == ENONET || err == EPROTO || err == EACCES || err == EPERM || err == EMSGSIZE;
-}
-
-/* Take a pacing token at `now`; else 0 and *wait seconds until one. */
-int path_take_token(struct inst *in, double now, double *wait)
-{
-	in->tokens += (now - in->tokens_at) * in->o->pps;
-	if (in->tokens > in->burst)
-		in->tokens = in->burst;
-	in->tokens_at = now;
-	if (in->tokens >= 1) {
-		in->tokens -= 1;
-		return 1;
-	}
-	*wait = (1 - in->tokens) / in->o->pps;
-	return 0;
-}
-
-/* Our address towards t: what the kernel will put in the IP header, and
- * what the UDP/TCP checksum covers.  A connected UDP socket tells it
- * without sending anything.  Returns 0, or an errno. */
-static int source_for(const struct inst *in, const hw_target *t, pkt_ipaddr *src)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	int fd, err = 0;
-
-	if (in->o->source && inet_pton(t->family, in->o->source, src) == 1)
-		return 0;
-	if ((fd = socket(t->family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return errno;
-	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		err = errno;
-	close(fd);
-	if (!err && !path_sa_addr((struct sockaddr *)&ss, len, t->family, src))
-		err = EAFNOSUPPORT;
-	return err;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading: raw sockets and the error queue (the packets go to recv.c)  */
 
-/* What reads from a socket: the raw ICMP one, the raw protocol one (tcp),
- * or the dgram one (ping or UDP). */
-enum { RD_ICMP, RD_RAW, RD_DGRAM };
-
-/* dgram mode: one message of the error queue of f's socket. */
-static void on_errq(struct fam *f, const uint8_t *buf, size_t len, const struct msghdr *msg, struct reply *r)
+/* A reply of family f as read: receive times and sender filled in.
+ * Returns 0 when the datagram was truncated (counted as unmatched). */
+static int rx_reply(struct fam *f, const hwc_rx *rx, struct reply *r)
 {
+	struct timespec ts;
+
+	memset(r, 0, sizeof *r);
+	r->family = f->family;
+	r->rx_mono = rx->rx_mono;
+	if (pkt_rx_time(rx->msg, &ts) == 0)
+		r->rx_real = path_ts_sec(&ts);
+	if (rx->truncated) {
+		f->in->unmatched++;
+		return 0;
+	}
+	path_sa_addr(rx->msg->msg_name, rx->msg->msg_namelen, f->family, &r->from);
+	return 1;
+}
+
+/* What one drain hands each packet to: recv.c's path_on_icmp (raw ICMP
+ * socket), path_on_raw (tcp's raw socket) or path_on_dgram (ping or UDP
+ * socket). */
+struct reader {
+	struct fam *f;           /* the family read */
+	void (*on)(struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+};
+
+/* A packet (hwc_rx_drain callback; `arg` is a struct reader). */
+static void on_packet(void *arg, const hwc_rx *rx)
+{
+	const struct reader *rd = arg;
+	struct reply r;
+
+	if (rx_reply(rd->f, rx, &r))
+		rd->on(rd->f->in, rx->buf, rx->len, &r);
+}
+
+/* Read up to RX_BUDGET packets of fd, each to `on`. */
+static void drain_fd(struct fam *f, int fd, void (*on)(struct inst *, const uint8_t *, size_t, struct reply *))
+{
+	struct reader rd = { f, on };
+
+	hwc_rx_drain(fd, 0, RX_BUDGET, on_packet, &rd);
+}
+
+/* dgram mode: one message of the error queue of f's socket: the responder
+ * is SO_EE_OFFENDER, the probe's destination and port the message's
+ * address, the payload what the router quoted of ours. */
+static void on_errq(void *arg, const hwc_rx *rx)
+{
+	struct fam *f = arg;
 	struct inst *in = f->in;
-	const struct sock_extended_err *ee = NULL;
+	const struct msghdr *msg = rx->msg;
+	struct reply r;
+	pkt_errq e;
 	pkt_ipaddr dst;
 
-	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c))
-		if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-		    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR))
-			ee = (const struct sock_extended_err *)CMSG_DATA(c);
-	if (!ee || (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6))
+	if (!rx_reply(f, rx, &r))
+		return;
+	if (pkt_errqueue_parse(msg, &e) < 0 || (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
 		return;  /* a local error: the failed send said it already */
-	if (!path_sa_addr(msg->msg_name, msg->msg_namelen, f->family, &dst) ||
-	    !path_sa_addr(SO_EE_OFFENDER(ee), sizeof(struct sockaddr_in6), f->family, &r->from)) {
+	if (!path_sa_addr(msg->msg_name, msg->msg_namelen, f->family, &dst) || e.offender_family != f->family) {
 		in->unmatched++;
 		return;
 	}
-	path_on_errq(in, ee->ee_type, ee->ee_code, &dst,
+	r.from = e.offender;
+	path_on_errq(in, e.type, e.code, &dst,
 	             ntohs(((const struct sockaddr_in *)msg->msg_name)->sin_port), /* same offset in v6 */
-	             buf, len, r);
-}
-
-/* Read up to RX_BUDGET datagrams from fd (flags: MSG_ERRQUEUE or 0). */
-static void drain_fd(struct fam *f, int fd, int what, int flags)
-{
-	struct inst *in = f->in;
-
-	for (int i = 0; i < RX_BUDGET; i++) {
-		uint8_t buf[RX_BUF], ctl[PKT_CMSG_SPACE];
-		struct sockaddr_storage from;
-		struct iovec iov = { buf, sizeof buf };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
-		                      .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
-		struct timespec rx;
-		struct reply r;
-		ssize_t n = recvmsg(fd, &msg, flags | MSG_DONTWAIT);
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			if (flags)
-				return;
-			continue;  /* a pending ICMP error reported here: it waits in the queue */
-		}
-		memset(&r, 0, sizeof r);
-		r.family = f->family;
-		r.rx_mono = hw_mono();
-		if (pkt_rx_time(&msg, &rx) == 0)
-			r.rx_real = path_ts_sec(&rx);
-		if (msg.msg_flags & MSG_TRUNC) {
-			in->unmatched++;
-			continue;
-		}
-		path_sa_addr((struct sockaddr *)&from, msg.msg_namelen, f->family, &r.from);
-		if (what == RD_ICMP)
-			path_on_icmp(in, buf, (size_t)n, &r);
-		else if (what == RD_RAW)
-			path_on_raw(in, buf, (size_t)n, &r);
-		else if (flags)
-			on_errq(f, buf, (size_t)n, &msg, &r);
-		else
-			path_on_dgram(in, buf, (size_t)n, &r);
-	}
+	             rx->buf, rx->len, &r);
 }
 
 static void drain_fam(struct fam *f)
@@ -221,18 +166,18 @@ static void drain_fam(struct fam *f)
 	if (f->fd < 0)
 		return;
 	if (!in->raw) {
-		drain_fd(f, f->fd, RD_DGRAM, MSG_ERRQUEUE);
-		drain_fd(f, f->fd, RD_DGRAM, 0);
+		hwc_rx_drain(f->fd, 1, RX_BUDGET, on_errq, f);
+		drain_fd(f, f->fd, path_on_dgram);
 		return;
 	}
 	if (!in->proto->raw_ipproto) {
-		drain_fd(f, f->fd, RD_ICMP, 0);  /* the raw ICMP socket sends and receives */
+		drain_fd(f, f->fd, path_on_icmp);  /* the raw ICMP socket sends and receives */
 		return;
 	}
 	if (in->proto->match_raw)
-		drain_fd(f, f->fd, RD_RAW, 0);
+		drain_fd(f, f->fd, path_on_raw);
 	if (f->rfd >= 0)
-		drain_fd(f, f->rfd, RD_ICMP, 0);
+		drain_fd(f, f->rfd, path_on_icmp);
 }
 
 void path_drain_all(struct inst *in)
@@ -254,12 +199,19 @@ void path_readable_cb(void *arg, int fd, int revents)
 static int sock_prepare(struct tstate *ts)
 {
 	struct inst *in = ts->in;
+	struct fam *f = path_fam_of(in, ts->family);
+	pkt_ipaddr src;
+	int have_src;
 
-	if (!path_fam_of(in, ts->family))
+	memset(&ts->route, 0, sizeof ts->route);
+	if (!f)
 		return EAFNOSUPPORT;
-	if (in->raw && in->proto->raw_ipproto)
-		return source_for(in, ts->t, &ts->src);
-	return 0;
+	if (!in->raw || !in->proto->raw_ipproto)
+		return 0;  /* the kernel writes what depends on the source address */
+	/* the source of exactly this flow, as the bound socket (if any) has it */
+	have_src = in->o->source && inet_pton(ts->family, in->o->source, &src) == 1;
+	return hwc_route_flow(ts->family, &ts->dst, have_src ? &src : NULL, (uint8_t)in->proto->raw_ipproto,
+	                      f->sport, ts->dport, &ts->route);
 }
 
 static int sock_send(struct tstate *ts, unsigned ttl, unsigned q)
@@ -269,11 +221,7 @@ static int sock_send(struct tstate *ts, unsigned ttl, unsigned q)
 	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)in->o->queries + q];
 	size_t skip = in->raw ? 0 : in->proto->dgram_skip, len;
 	struct sockaddr_storage to;
-	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } cbuf;
-	struct iovec iov;
-	struct msghdr msg;
-	struct cmsghdr *c;
-	int hops = (int)ttl, err = 0;
+	int err = 0;
 
 	if (!f)
 		return EAFNOSUPPORT;
@@ -283,23 +231,15 @@ static int sock_send(struct tstate *ts, unsigned ttl, unsigned q)
 	/* raw sockets: a raw IPv6 socket reads sin6_port as the protocol;
 	 * same offset in v4 and v6 */
 	((struct sockaddr_in *)&to)->sin_port = in->raw ? 0 : htons(ts->dport);
-	iov = (struct iovec){ in->tx + skip, len - skip };
-	memset(&cbuf, 0, sizeof cbuf);
-	msg = (struct msghdr){ .msg_name = &to, .msg_namelen = ts->t->addrlen, .msg_iov = &iov,
-	                       .msg_iovlen = 1, .msg_control = cbuf.b, .msg_controllen = sizeof cbuf.b };
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = ts->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-	c->cmsg_type = ts->family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
-	c->cmsg_len = CMSG_LEN(sizeof hops);
-	memcpy(CMSG_DATA(c), &hops, sizeof hops);
 	for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
 		p->tx_real = real_now();
 		p->tx_mono = hw_mono();
-		if (sendmsg(f->fd, &msg, MSG_DONTWAIT) >= 0)
+		if (hwc_sendmsg(f->fd, in->tx + skip, len - skip, (const struct sockaddr *)&to, ts->t->addrlen,
+		                in->raw ? &ts->route : NULL, (int)ttl) >= 0)
 			return 0;
 		err = errno;
 		/* an earlier probe's ICMP error, reported by this call: again */
-		if (!icmp_errno(err) && err != EINTR)
+		if (pkt_errno_class(err) == PKT_IC_NONE && err != EINTR)
 			break;
 	}
 	return err;
@@ -314,65 +254,6 @@ const struct path_io path_sock_io = {
 /* ------------------------------------------------------------------ */
 /* Opening sockets                                                      */
 
-/* The ping_group_range sysctl as text, for messages. */
-static const char *ping_range(char *buf, size_t len)
-{
-	FILE *fp = fopen("/proc/sys/net/ipv4/ping_group_range", "r");
-
-	snprintf(buf, len, "unknown");
-	if (fp) {
-		if (fgets(buf, (int)len, fp))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(fp);
-	}
-	for (char *p = buf; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
-	return buf;
-}
-
-/* Bind `fd` of `family` to the source address (when it is of that family)
- * and port 0; `always`: bind even without a source.  Returns 0 or -1. */
-static int bind_source(struct inst *in, int fd, int family, int always)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	int have;
-
-	memset(&ss, 0, sizeof ss);
-	ss.ss_family = (sa_family_t)family;
-	have = in->o->source && inet_pton(family, in->o->source, family == AF_INET
-	                                  ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
-	                                  : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr) == 1;
-	if ((have || always) && bind(fd, (struct sockaddr *)&ss, len) < 0) {
-		HW_ERROR(in->ctx, "IPv%c: binding to %s: %s", family == AF_INET ? '4' : '6',
-		         have ? in->o->source : "any address", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* The local port of `fd`. */
-static uint16_t local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
-}
-
-/* Common options of every socket that receives. */
-static void rx_opts(int fd)
-{
-	int on = 1, v = 1 << 20;
-
-	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof v) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
-}
-
 /* A raw ICMP socket of `family` passing echo replies and the errors we
  * read; -1 and errno when it cannot be opened. */
 static int raw_icmp_open(struct inst *in, int family)
@@ -381,60 +262,12 @@ static int raw_icmp_open(struct inst *in, int family)
 
 	if (fd < 0)
 		return -1;
-	if (family == AF_INET) {
-		uint32_t block = ~(1u << 0 | 1u << 3 | 1u << 11);  /* echo reply, unreachable, time exceeded */
-		if (setsockopt(fd, RAW_SOL, RAW_ICMP_FILTER, &block, sizeof block) < 0)
-			HW_WARN(in->ctx, "IPv4: ICMP_FILTER: %s", strerror(errno));
-	} else {
-		struct icmp6_filter flt;
-		ICMP6_FILTER_SETBLOCKALL(&flt);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &flt);
-		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &flt);
-		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &flt);
-		if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &flt, sizeof flt) < 0)
-			HW_WARN(in->ctx, "IPv6: ICMP6_FILTER: %s", strerror(errno));
-	}
-	rx_opts(fd);
+	/* v4: echo reply (0), unreachable (3), time exceeded (11) */
+	if (hwc_icmp_filter(fd, family, 1u << 0 | 1u << 3 | 1u << 11,
+	                    HWC_PASS6_ECHO_REPLY | HWC_PASS6_UNREACH | HWC_PASS6_TIME_EXCEEDED) < 0)
+		HW_WARN(in->ctx, "%s: ICMP filter: %s", hwc_family_name(family), strerror(errno));
+	hwc_rx_opts(fd, RCVBUF);
 	return fd;
-}
-
-/* Attach a classic BPF program to `fd`; a warning when it fails. */
-static void attach_filter(struct inst *in, int fd, struct sock_filter *code, unsigned short n)
-{
-	struct sock_fprog prog = { n, code };
-
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
-		HW_WARN(in->ctx, "socket filter: %s", strerror(errno));
-}
-
-/* Hold a UDP or TCP source port for the instance: bind a socket (dual
- * stack when the host has IPv6) to port 0 and keep it.  Returns 0 or -1. */
-static int hold_port(struct inst *in, int type)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET };
-	int zero = 0;
-
-	in->holder = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
-	if (in->holder >= 0) {
-		setsockopt(in->holder, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-		if (bind(in->holder, (struct sockaddr *)&a6, sizeof a6) < 0) {
-			close(in->holder);
-			in->holder = -1;
-		}
-	}
-	if (in->holder < 0 && ((in->holder = socket(AF_INET, type | SOCK_CLOEXEC, 0)) < 0 ||
-	                       bind(in->holder, (struct sockaddr *)&a4, sizeof a4) < 0)) {
-		HW_ERROR(in->ctx, "cannot bind a %s socket to hold a source port: %s",
-		         type == SOCK_DGRAM ? "UDP" : "TCP", strerror(errno));
-		return -1;
-	}
-	if (type == SOCK_DGRAM) {
-		int v = 1;  /* it reads nothing: keep what may queue there small */
-		setsockopt(in->holder, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
-	}
-	in->f4.sport = in->f6.sport = local_port(in->holder);
-	return in->f4.sport ? 0 : -1;
 }
 
 /* Open the raw sockets of family f for the instance's protocol.  Returns
@@ -458,32 +291,13 @@ static int raw_open(struct fam *f)
 		f->fd = -1;
 		return err;
 	}
-	if (in->proto->raw_ipproto == IPPROTO_UDP) {
-		/* sends only: it would get a copy of every UDP datagram */
-		struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
-		attach_filter(in, f->fd, none, 1);
-	} else {
-		/* only segments to our port: the TCP header follows the IPv4
-		 * header (raw IPv4 sockets see it), or starts at 0 for IPv6 */
-		struct sock_filter f4[] = {
-			BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
-			BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, f->sport, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, 0xffff),
-			BPF_STMT(BPF_RET | BPF_K, 0),
-		};
-		struct sock_filter f6[] = {
-			BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
-			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, f->sport, 0, 1),
-			BPF_STMT(BPF_RET | BPF_K, 0xffff),
-			BPF_STMT(BPF_RET | BPF_K, 0),
-		};
-		if (family == AF_INET)
-			attach_filter(in, f->fd, f4, 5);
-		else
-			attach_filter(in, f->fd, f6, 4);
-		rx_opts(f->fd);
-	}
+	/* udp: sends only (it would get a copy of every UDP datagram); tcp:
+	 * only segments to our port */
+	if (in->proto->raw_ipproto == IPPROTO_UDP ? hwc_filter_none(f->fd) < 0
+	                                         : hwc_filter_dport(f->fd, family, f->sport) < 0)
+		HW_WARN(in->ctx, "%s: socket filter: %s", hwc_family_name(family), strerror(errno));
+	if (in->proto->raw_ipproto == IPPROTO_TCP)
+		hwc_rx_opts(f->fd, RCVBUF);
 	if (family == AF_INET6 && in->proto->raw_ipproto == IPPROTO_TCP) {
 		int off = 16;  /* the kernel fills the TCP checksum of IPv6 (ours is right too) */
 		setsockopt(f->fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof off);
@@ -509,7 +323,13 @@ static int dgram_open(struct fam *f)
 		f->fd = -1;
 		return err;
 	}
-	rx_opts(f->fd);
+	/* udp: the errors come from the error queue, which no socket filter
+	 * sees; a datagram (an open port's answer, anyone's packet to this
+	 * port) answers no probe: drop them all, so nobody can fill the
+	 * receive queue of this unconnected socket */
+	if (in->proto->raw_ipproto == IPPROTO_UDP && hwc_filter_none(f->fd) < 0)
+		HW_WARN(in->ctx, "%s: socket filter: %s", hwc_family_name(family), strerror(errno));
+	hwc_rx_opts(f->fd, RCVBUF);
 	return 0;
 }
 
@@ -532,10 +352,10 @@ static int fam_open(struct fam *f, int need, int *decided)
 {
 	struct inst *in = f->in;
 	const struct opts *o = in->o;
-	const char *fam = f->family == AF_INET ? "IPv4" : "IPv6";
+	const char *fam = hwc_family_name(f->family);
 	int lvl = need ? HW_LOG_ERR : HW_LOG_WARNING, derr = 0, rerr = 0;
 	int try_raw, try_dgram;
-	char range[64];
+	char what[64];
 
 	if (*decided) {
 		try_raw = in->raw;
@@ -563,29 +383,22 @@ static int fam_open(struct fam *f, int need, int *decided)
 			return -1;
 		}
 		if (try_dgram && o->protocol == P_ICMP)
-			hw_log(in->ctx, lvl,
-			       "%s: cannot open an ICMP datagram (ping) socket: %s; the process's group (gid %u) "
-			       "must be in net.ipv4.ping_group_range (now \"%s\"): sysctl -w "
-			       "net.ipv4.ping_group_range=\"0 2147483647\"%s",
-			       fam, strerror(derr), (unsigned)getegid(), ping_range(range, sizeof range),
-			       try_raw ? "" : ", or set mode = \"raw\"");
+			hwc_log_ping_refused(in->ctx, lvl, f->family, derr, try_raw ? "" : ", or set mode = \"raw\"");
 		else if (try_dgram)
 			hw_log(in->ctx, lvl, "%s: cannot open a UDP socket with IP_RECVERR: %s", fam, strerror(derr));
+		snprintf(what, sizeof what, "raw %s and ICMP sockets", in->proto->name);
 		if (try_raw)
-			hw_log(in->ctx, lvl,
-			       "%s: cannot open raw %s and ICMP sockets: %s; run as root or grant CAP_NET_RAW "
-			       "(setcap cap_net_raw+ep hopwatchd, or AmbientCapabilities=CAP_NET_RAW)%s",
-			       fam, in->proto->name, strerror(rerr),
-			       o->protocol == P_TCP ? " (protocol tcp has no unprivileged mode)"
-			       : try_dgram ? "" : ", or set mode = \"dgram\"");
+			hwc_log_raw_refused(in->ctx, lvl, f->family, what, rerr,
+			                    o->protocol == P_TCP ? " (protocol tcp has no unprivileged mode)"
+			                    : try_dgram ? "" : ", or set mode = \"dgram\"");
 		return -1;
 	}
 	*decided = 1;
 	if (!in->raw) {
-		if (bind_source(in, f->fd, f->family, 1) < 0)
+		if (hwc_bind_source(in->ctx, f->fd, f->family, o->source, 1) < 0)
 			return -1;
-		f->sport = local_port(f->fd);  /* UDP source port / ping identifier */
-	} else if (bind_source(in, f->fd, f->family, 0) < 0) {
+		f->sport = hwc_local_port(f->fd);  /* UDP source port / ping identifier */
+	} else if (hwc_bind_source(in->ctx, f->fd, f->family, o->source, 0) < 0) {
 		return -1;
 	}
 	if (!(f->io = hw_io_new(in->ctx, f->fd, path_readable_cb, f)) ||
@@ -622,8 +435,11 @@ int path_sockets_open(struct inst *in)
 	if (n && (o->protocol == P_TCP || (o->protocol == P_UDP && o->mode != MODE_DGRAM))) {
 		/* the source port is needed before the TCP filter is made; a
 		 * dgram fallback of udp binds its own sockets instead */
-		if (hold_port(in, o->protocol == P_TCP ? SOCK_STREAM : SOCK_DGRAM) < 0)
+		uint16_t port;
+		if ((in->holder = hwc_hold_port(in->ctx, o->protocol == P_TCP ? SOCK_STREAM : SOCK_DGRAM,
+		                                &port)) < 0)
 			return -1;
+		in->f4.sport = in->f6.sport = port;
 	}
 	/* A name may resolve to either family: open both now, while
 	 * privileged; one the kernel lacks is only a warning then. */

@@ -87,23 +87,9 @@ size_t dsd_format_number(char *buf, double v)
 	return len;
 }
 
-size_t dsd_sanitize_name(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = src[i];
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		         (c >= '0' && c <= '9') || c == '_' || c == '.';
-		dst[i] = ok ? c : '_';
-	}
-	dst[n] = '\0';
-	return n;
-}
-
-size_t dsd_sanitize_tag(char *dst, size_t cap, const char *src)
+/* Copy src into dst (cap bytes), every byte `keep` refuses (c, its index)
+ * made '_'.  Returns the length, or 0 when it does not fit. */
+static size_t sanitize(char *dst, size_t cap, const char *src, int (*keep)(unsigned char c, size_t i))
 {
 	size_t n = strlen(src);
 
@@ -111,12 +97,34 @@ size_t dsd_sanitize_tag(char *dst, size_t cap, const char *src)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)src[i];
-		int bad = c < 0x20 || c == 0x7f || c == '|' || c == ',' || c == '#' ||
-		          (i == 0 && c == ':');
-		dst[i] = bad ? '_' : (char)c;
+		dst[i] = keep(c, i) ? (char)c : '_';
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+/* A metric name keeps letters, digits, '_' and '.'. */
+static int name_keeps(unsigned char c, size_t i)
+{
+	(void)i;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.';
+}
+
+/* A tag keeps all but control bytes, '|', ',', '#' and a leading ':'. */
+static int tag_keeps(unsigned char c, size_t i)
+{
+	return !(c < 0x20 || c == 0x7f || c == '|' || c == ',' || c == '#' || (i == 0 && c == ':'));
+}
+
+size_t dsd_sanitize_name(char *dst, size_t cap, const char *src)
+{
+	return sanitize(dst, cap, src, name_keeps);
+}
+
+size_t dsd_sanitize_tag(char *dst, size_t cap, const char *src)
+{
+	return sanitize(dst, cap, src, tag_keeps);
 }
 
 size_t dsd_tags_append(char *dst, size_t cap, size_t len, const char *tag)

@@ -29,8 +29,8 @@ extern const hw_plugin hopwatch_plugin;
 
 static int fz_prepare(struct tstate *ts)
 {
-	memset(&ts->src, 0, sizeof ts->src);
-	ts->src.v4.s_addr = htonl(0xc6336401);  /* 198.51.100.1 (v6: the same first bytes) */
+	memset(&ts->route, 0, sizeof ts->route);
+	ts->route.src.v4.s_addr = htonl(0xc6336401);  /* 198.51.100.1 (v6: the same first bytes) */
 	return 0;
 }
 

@@ -100,3 +100,12 @@ mp_forwarded() {
 	ip netns exec "$(mp_ns $1)" nstat -asz 2>/dev/null |
 		awk '$1 ~ /^(IpForwDatagrams|Ip6OutForwDatagrams)$/ { s += $2 } END { print s + 0 }'
 }
+
+# mp_both_uplinks: routers a and b both forwarded traffic (the route is
+# really multipath, or a test over it proves nothing); says the counts
+mp_both_uplinks() {
+	local a b
+	a=$(mp_forwarded a) && b=$(mp_forwarded b) &&
+	say "forwarded by a: $a, by b: $b" &&
+	test "$a" -gt 0 && test "$b" -gt 0
+}

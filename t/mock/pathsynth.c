@@ -4,12 +4,6 @@
 
 #include "pathsynth.h"
 
-static void put16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* An IP header (v4 20 bytes, checksummed; v6 40) carrying plen bytes. */
 static size_t ip_header(uint8_t *p, int family, const pkt_ipaddr *src, const pkt_ipaddr *dst,
                         uint8_t proto, size_t plen)
@@ -17,17 +11,17 @@ static size_t ip_header(uint8_t *p, int family, const pkt_ipaddr *src, const pkt
 	if (family == AF_INET) {
 		memset(p, 0, 20);
 		p[0] = 0x45;
-		put16(p + 2, 20 + plen);
+		pkt_put16(p + 2, 20 + plen);
 		p[8] = 64;
 		p[9] = proto;
 		memcpy(p + 12, &src->v4, 4);
 		memcpy(p + 16, &dst->v4, 4);
-		put16(p + 10, pkt_inet_checksum(p, 20));
+		pkt_put16(p + 10, pkt_inet_checksum(p, 20));
 		return 20;
 	}
 	memset(p, 0, 40);
 	p[0] = 0x60;
-	put16(p + 4, plen);
+	pkt_put16(p + 4, plen);
 	p[6] = proto;
 	p[7] = 64;
 	memcpy(p + 8, &src->v6, 16);
@@ -40,7 +34,7 @@ void synth_fix(uint8_t *buf, size_t len, int family)
 	if (family != AF_INET || len < 28)
 		return;
 	buf[22] = buf[23] = 0;
-	put16(buf + 22, pkt_inet_checksum(buf + 20, len - 20));
+	pkt_put16(buf + 22, pkt_inet_checksum(buf + 20, len - 20));
 }
 
 size_t synth_error(uint8_t *buf, size_t cap, int family, const pkt_ipaddr *from, const pkt_ipaddr *to,
@@ -78,7 +72,7 @@ size_t synth_echo_reply(uint8_t *buf, size_t cap, int family, int has_ip, const 
 	icmp[1] = 0;
 	icmp[2] = icmp[3] = 0;
 	if (family == AF_INET)
-		put16(icmp + 2, pkt_inet_checksum(icmp, n));
+		pkt_put16(icmp + 2, pkt_inet_checksum(icmp, n));
 	return hl + n;
 }
 
@@ -87,7 +81,7 @@ size_t synth_tcp_answer(uint8_t *buf, size_t cap, int family, const pkt_ipaddr *
 {
 	size_t hl = family == AF_INET ? 20 : 0;
 	uint8_t *t = buf + hl;
-	uint32_t ack = ((uint32_t)syn[4] << 24 | (uint32_t)syn[5] << 16 | (uint32_t)syn[6] << 8 | syn[7]) + 1;
+	uint32_t ack = pkt_get32(syn + 4) + 1;
 
 	if (cap < hl + 20)
 		return 0;
@@ -96,13 +90,13 @@ size_t synth_tcp_answer(uint8_t *buf, size_t cap, int family, const pkt_ipaddr *
 	memset(t, 0, 20);
 	memcpy(t, syn + 2, 2);      /* from the SYN's destination port */
 	memcpy(t + 2, syn, 2);      /* to its source port */
-	put16(t + 4, 0x1234);
-	put16(t + 6, 0x5678);
-	put16(t + 8, ack >> 16);
-	put16(t + 10, ack & 0xffff);
+	pkt_put16(t + 4, 0x1234);
+	pkt_put16(t + 6, 0x5678);
+	pkt_put16(t + 8, ack >> 16);
+	pkt_put16(t + 10, ack & 0xffff);
 	t[12] = 5 << 4;
 	t[13] = flags;
-	put16(t + 14, 65535);
-	put16(t + 16, pkt_tcp_checksum(family, from, to, t, 20));
+	pkt_put16(t + 14, 65535);
+	pkt_put16(t + 16, pkt_tcp_checksum(family, from, to, t, 20));
 	return hl + 20;
 }

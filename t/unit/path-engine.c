@@ -75,7 +75,7 @@ static pkt_ipaddr router(unsigned ttl)
 
 static int fake_prepare(struct tstate *ts)
 {
-	ts->src = me;
+	ts->route.src = me;
 	return 0;
 }
 

@@ -50,7 +50,7 @@ static pkt_ipaddr addr(int family, const char *s)
 
 static int fake_prepare(struct tstate *ts)
 {
-	ts->src = me;
+	ts->route.src = me;
 	return 0;
 }
 

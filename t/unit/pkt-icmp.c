@@ -672,6 +672,24 @@ static void test_rx_time(void)
 	ok(pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == tv.tv_sec && ts.tv_nsec == 654321000L,
 	   "rx_time: SCM_TIMESTAMP converted to ns");
 
+	/* sub-second parts no kernel writes (the fuzzer's overflow of
+	 * tv_usec * 1000): refused, the result untouched */
+	{
+		struct timeval bad = { .tv_sec = 1, .tv_usec = 1000000L };
+		struct timespec badns = { .tv_sec = 1, .tv_nsec = -1 };
+		memcpy(CMSG_DATA(c), &bad, sizeof bad);
+		ts.tv_sec = 42;
+		ok(pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 42, "rx_time: SCM_TIMESTAMP usec 1000000 refused");
+		bad.tv_usec = (long)1 << 60;
+		memcpy(CMSG_DATA(c), &bad, sizeof bad);
+		is_int(pkt_rx_time(&mh, &ts), -1, "rx_time: SCM_TIMESTAMP usec 2^60 refused");
+		mh.msg_controllen = CMSG_SPACE(sizeof badns);
+		c->cmsg_type = SCM_TIMESTAMPNS;
+		c->cmsg_len = CMSG_LEN(sizeof badns);
+		memcpy(CMSG_DATA(c), &badns, sizeof badns);
+		ok(pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 42, "rx_time: SCM_TIMESTAMPNS nsec -1 refused");
+	}
+
 	/* only an unrelated cmsg */
 	memset(&u, 0, sizeof u);
 	mh.msg_controllen = CMSG_SPACE(sizeof one);
