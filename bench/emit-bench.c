@@ -28,7 +28,7 @@
  * With -p it is paced instead, like hopwatchd with an icmp instance of
  * `count 1` at 1 Hz: for SECONDS seconds each of TARGETS targets has a
  * round every second (start times spread evenly over the second, one
- * ev_timer per target, as src/core/sched.c does), and each round emits
+ * ev_timer per target, as src/core/rounds.c does), and each round emits
  * the ten lines icmp sends, with hopwatchd's tags, to the DogStatsD sink at
  * URL (udp://... or unix://...; a separate receiver such as bench/dsd-sum
  * reads it) with statsd.flush_interval FLUSH seconds (default 0.1; 0:

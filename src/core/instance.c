@@ -1,5 +1,5 @@
 /* instance.c: probe instance lifecycle, target addresses and the round
- * timer (see instance.h; when a round starts is sched.h's decision). */
+ * timer (see instance.h; when a round starts is rounds.h's decision). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * tag probe:<name>); what a plugin sends on the wire is a request.
  *
  * instance.c owns the lifecycle, the addresses and the round timer (it asks
- * sched.h, a pure leaf, when each round starts); hostapi.c implements the hw_*
+ * rounds.h, a pure leaf, when each round starts); hostapi.c implements the hw_*
  * functions of hopwatch.h that plugins call.  hostapi.c uses instance.c's
  * structures; instance.c calls hostapi.c's hw_* functions; nothing calls back.
  */
@@ -20,7 +20,7 @@
 #include "emit.h"
 #include "hopwatch.h"
 #include "pathwatch.h"
-#include "sched.h"
+#include "rounds.h"
 
 /* What every instance of one daemon shares. */
 struct runtime {
@@ -79,7 +79,7 @@ struct hw_ctx {
 	void *tdata;                 /* one block of per-target plugin state */
 	char *tags;                  /* ready tag list: probe:<name>, instance tags, global tags */
 	ev_timer sched_timer;        /* fires at the next round start */
-	struct sched sched;          /* which target's round starts when (sched.h) */
+	struct sched sched;          /* which target's round starts when (rounds.h) */
 	ev_timer reresolve;          /* periodic re-resolution of named targets */
 	struct hw_io *ios;           /* watches the plugin holds */
 	struct hw_timer *timers;     /* timers the plugin holds */

@@ -1,8 +1,9 @@
 /*
- * sched.h: when each target's round starts.  Pure: no loop, no clock, no
- * instance; the caller passes the time (CLOCK_MONOTONIC seconds, hw_mono())
+ * rounds.h: when each target's round starts.  (Not "sched.h": on the
+ * include path that would shadow the system <sched.h> <pthread.h> needs.)
+ * Pure: no loop, no clock, no instance; the caller passes the time (CLOCK_MONOTONIC seconds, hw_mono())
  * and starts the rounds it is told to.  Unit-tested with a fake clock in
- * t/unit/sched.c.
+ * t/unit/rounds.c.
  *
  * Target k of n starts at base + k * interval / n, then every interval:
  * starts are spread evenly so that thousands of targets never burst, and
@@ -11,8 +12,8 @@
  * sleep longer than an interval (suspend, a stopped process) the backlog is
  * not fired: the schedule resumes at the present slot.
  */
-#ifndef HW_SCHED_H
-#define HW_SCHED_H
+#ifndef HW_ROUNDS_H
+#define HW_ROUNDS_H
 
 #include <stddef.h>
 #include <stdint.h>

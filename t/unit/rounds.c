@@ -1,8 +1,8 @@
-/* t/unit/sched.c: the round schedule (src/core/sched.h) driven by a fake
+/* t/unit/rounds.c: the round schedule (src/core/rounds.h) driven by a fake
  * clock: spread, order, wakeups, slack, and the skipped backlog. */
 #include <math.h>
 
-#include "sched.h"
+#include "rounds.h"
 #include "test-lib.h"
 
 /* Targets started by one wakeup at `now`, written into got[] (at most

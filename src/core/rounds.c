@@ -1,7 +1,7 @@
-/* sched.c: round starts of an instance's targets (see sched.h). */
+/* rounds.c: round starts of an instance's targets (see rounds.h). */
 #include <math.h>
 
-#include "sched.h"
+#include "rounds.h"
 
 /* When slot `seq` is due. */
 static double slot_time(const struct sched *s, uint64_t seq)
