@@ -128,4 +128,24 @@ for mode in connect syn; do
 	done
 done
 
+# The path plugin reads the same TCP rows: a trace to the bare-RST port is
+# reached at d1's TTL (3), like one to the RST+ACK port.
+test_expect_success "path tcp trace: a bare RST reaches the destination at its TTL, IPv4 and IPv6" '
+	cat >hw.conf <<-EOF &&
+	interval = "1s";
+	timeout = "300ms";
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
+	probes = ( { name = "p"; plugin = "path"; protocol = "tcp"; max_ttl = 6;
+	  targets = ( "$D4:7003", "[$D6]:7003", "$D4:7002", "[$D6]:7002" ); } );
+	EOF
+	hw_run hw.conf 2.7 &&
+	for d in $D4 $D6; do
+		for p in 7003 7002; do
+			echo "$d $p: reachable $(all_values path.reachable $d $p | sort -u | paste -sd,) hops $(all_values path.hops $d $p | sort -u | paste -sd,)" &&
+			test "$(all_values path.reachable $d $p | sort -u)" = 1 &&
+			test "$(all_values path.hops $d $p | sort -u)" = 3 || return 1
+		done
+	done
+'
+
 test_done
