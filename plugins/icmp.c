@@ -45,11 +45,14 @@
  *   both are attributed to the target (its tags) when the probe's slot
  *   still holds it, and sent with that target's next report; when the slot
  *   was reused already they go out with instance tags only.
- * - icmp.unmatched: instance tags only: packets delivered for us that are
- *   not a valid reply to any probe sent: malformed, truncated, bad
- *   checksum, wrong cookie, sequence/serial never sent, or a source other
- *   than the probe's target (spoofed).  In raw mode, echo replies with
- *   another identifier belong to other programs and are not counted.
+ * - icmp.unmatched: instance tags only: echo replies that carry this
+ *   instance's identity (the identifier, and the random cookie at the
+ *   start of the payload) but are not a valid reply to any probe sent:
+ *   malformed, truncated, bad checksum, a payload of another size, a
+ *   sequence/serial never sent, or a source other than the probe's
+ *   target (spoofed).  Every counter here counts only such packets: one
+ *   without the identity (another program's ping, of any size or shape,
+ *   larger than the receive buffer too) is ignored (issue 14).
  * - icmp.throttled: instance tags only: times a due request had to wait
  *   for a max_pps token (it is sent later, never dropped);
  * - icmp.send_errors: per target, requests sendto() refused in the round
@@ -387,6 +390,26 @@ static void flush_counters(void *arg)
 /* ------------------------------------------------------------------ */
 /* Receiving                                                            */
 
+/* Whether datagram buf (len bytes as read, maybe cut) of socket `s` is an
+ * echo reply that carries this instance's identity: our identifier and our
+ * cookie at the start of the payload.  Read before anything is parsed,
+ * so a packet of another program is ignored whatever its size or shape. */
+static int ours(const struct sock *s, const unsigned char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (s->raw && s->family == AF_INET) {
+		if (len < 20 || buf[0] >> 4 != 4)
+			return 0;
+		off = (size_t)(buf[0] & 15) * 4;  /* IHL: the IP header the raw socket keeps */
+	}
+	if (len < off + PKT_ICMP_HDR_LEN + COOKIE_LEN ||
+	    buf[off] != (s->family == AF_INET ? 0 : 129) ||          /* echo reply, RFC 792 / RFC 4443 */
+	    (s->raw && (unsigned)(buf[off + 4] << 8 | buf[off + 5]) != s->ident))
+		return 0;  /* a ping socket: the kernel matched the identifier */
+	return !memcmp(buf + off + PKT_ICMP_HDR_LEN, s->pr->cookie, COOKIE_LEN);
+}
+
 /* One datagram from socket `s`, received at `rx_mono`. */
 static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, int truncated,
                          const struct sockaddr_storage *from, socklen_t fromlen,
@@ -401,6 +424,8 @@ static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, i
 	double rtt;
 	int rc;
 
+	if (!ours(s, buf, len))
+		return;  /* another program's, or not an echo reply: not ours to count */
 	if (truncated) {
 		pr->unmatched++;
 		return;
