@@ -970,4 +970,5 @@ HW_PLUGIN_EXPORT = {
 	.run = run,
 	.readdress = readdress,
 	.stop = stop,
+	.check = "icmp.can_reach",
 };

@@ -941,4 +941,5 @@ HW_PLUGIN_EXPORT = {
 	.run = run,
 	.readdress = NULL,
 	.stop = stop,
+	.check = "tcp.can_connect",
 };

@@ -17,10 +17,7 @@ for p in icmp path; do
 done
 
 NS=hw$HW_ID-foreign
-ip netns add "$NS" || { echo "Bail out! cannot create namespace $NS"; exit 1; }
-test_atexit "ip netns del $NS"
-test_atexit "ip netns pids $NS | xargs -r kill"
-ip -n "$NS" link set lo up
+test_netns "$NS"
 ip netns exec "$NS" sysctl -q -w net.ipv4.ping_group_range="0 2147483647" \
 	net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 STATSD_PORT=8125

@@ -88,6 +88,16 @@ test_expect_success() {
 	return 0
 }
 
+# test_netns NS: create network namespace NS with its loopback up; it is
+# removed, its processes killed, when the test exits.  Bails out when it
+# cannot be made.
+test_netns() {
+	ip netns add "$1" || { echo "Bail out! cannot create namespace $1"; exit 1; }
+	test_atexit "ip netns del $1"
+	test_atexit "ip netns pids $1 | xargs -r kill"
+	ip -n "$1" link set lo up
+}
+
 # test_expect_todo DESC BODY REASON: like test_expect_success, for a
 # known fault that another change fixes: TAP "# TODO REASON", so prove
 # reports it (passing or not) without failing the run; the body's output

@@ -42,6 +42,7 @@ struct target {
 	int running;                 /* a round started and hw_done() not yet called */
 	dns_req *lookup;             /* pending resolution, or NULL */
 	int lookup_failed;           /* the last lookup failed (logged once per failure streak) */
+	char lookup_error[96];       /* why it failed (c-ares' text), for the round's service check */
 	struct sockaddr_storage next;/* an address learnt while a round ran */
 	socklen_t nextlen;           /* its length; 0: nothing pending */
 	char ipbuf[INET6_ADDRSTRLEN];/* storage behind pub.ip */
