@@ -11,6 +11,11 @@
 #   flip.test   resolves, then its line leaves the hosts file: it keeps its
 #               last address and is probed there (checks OK), while
 #               hopwatch.dns.errors counts the failed lookups
+#   127.0.0.2-11  an icmp instance whose max_pps (5) cannot carry its
+#               rounds (30 requests a second): rounds overrun, and each
+#               skipped round reports UNKNOWN, "round skipped: ..."
+#   10.255.0.1  behind an unreachable route: every send fails; icmp, tcp
+#               and path report CRITICAL every round, with the reason
 # 127.0.0.1 is the control: one check per round.
 . "$(dirname "$0")/test-lib.sh"
 require_root
@@ -24,6 +29,7 @@ NS=hw$HW_ID-unres
 test_netns "$NS"
 test_atexit "rm -rf /etc/netns/$NS"
 ip netns exec "$NS" sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
+ip -n "$NS" route add unreachable 10.255.0.0/16
 mkdir -p "/etc/netns/$NS"
 echo 'nameserver 127.0.0.1' >"/etc/netns/$NS/resolv.conf"
 HOSTS=/etc/netns/$NS/hosts
@@ -44,9 +50,11 @@ resolve_interval = "1s";
 statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
 probes = (
   { name = "i"; plugin = "icmp"; family = "ipv4"; count = 2; spacing = "100ms";
-    targets = ( "gone.test", "six.test", "flip.test", "127.0.0.1" ); },
-  { name = "t"; plugin = "tcp"; count = 1; targets = ( "gone.test:80", "127.0.0.1:9" ); },
-  { name = "p"; plugin = "path"; max_ttl = 2; targets = ( "gone.test", "127.0.0.1" ); }
+    targets = ( "gone.test", "six.test", "flip.test", "127.0.0.1", "10.255.0.1" ); },
+  { name = "t"; plugin = "tcp"; count = 1; targets = ( "gone.test:80", "127.0.0.1:9", "10.255.0.1:80" ); },
+  { name = "p"; plugin = "path"; max_ttl = 2; targets = ( "gone.test", "127.0.0.1", "10.255.0.1" ); },
+  { name = "s"; plugin = "icmp"; count = 3; spacing = "100ms"; max_pps = 5;
+    targets = ( $(seq -f '"127.0.0.%g"' -s ', ' 2 11) ); }
 );
 EOF
 
@@ -90,6 +98,37 @@ test_expect_success 'a name that stops resolving keeps its last address: probed,
 	test "$(checks icmp.can_reach i flip.test | wc -l)" -ge 5 &&
 	! checks icmp.can_reach i flip.test | grep -v "^_sc|hopwatch.icmp.can_reach|0|.*target_ip:127.0.0.1" &&
 	grep -E "^hopwatch\.dns\.errors:1\|c\|#probe:i,target:flip.test" out.all
+'
+
+# sent_fail CHECK PROBE REASON: 10.255.0.1 has a CRITICAL check naming
+# REASON every round
+send_fail() {
+	local n c
+	n=$(checks "$1" "$2" 10.255.0.1 | wc -l)
+	c=$(checks "$1" "$2" 127.0.0.1 | wc -l)
+	echo "$2 10.255.0.1: $n checks, control $c"
+	checks "$1" "$2" 10.255.0.1 | cut -d"|" -f3,6- | sort | uniq -c
+	test "$c" -ge 4 && test "$n" -ge $((c - 1)) &&
+	! checks "$1" "$2" 10.255.0.1 | grep -v "^_sc|hopwatch\.$1|2|.*$3"
+}
+
+test_expect_success 'every send fails (unreachable route): CRITICAL every round, with the reason' '
+	send_fail icmp.can_reach i "No route to host" &&
+	send_fail tcp.can_connect t "unreachable (host_unreachable: No route to host)" &&
+	send_fail path.can_reach p "No route to host"
+'
+
+test_expect_success 'max_pps starvation: every target reports every round; skipped ones UNKNOWN' '
+	c=$(checks icmp.can_reach i 127.0.0.1 | wc -l) && bad= && skipped=0 &&
+	for i in $(seq 2 11); do
+		n=$(checks icmp.can_reach s 127.0.0.$i | wc -l)
+		echo "127.0.0.$i: $n checks, control $c"
+		test "$n" -ge $((c - 1)) || bad="$bad $i"
+		skipped=$((skipped + $(checks icmp.can_reach s 127.0.0.$i | grep -c "^_sc|hopwatch.icmp.can_reach|3|.*|m:round skipped: ")))
+	done
+	echo "skipped rounds reported: $skipped" &&
+	test -z "$bad" && test $skipped -ge 10 &&
+	test "$(grep -E "^hopwatch\.probe\.overruns:1\|c\|#probe:s," out.all | wc -l)" = $skipped
 '
 
 test_done

@@ -128,8 +128,8 @@ void hw_done(hw_ctx *ctx, hw_target *pub)
 }
 
 /* Start (or skip) the round of target `i`: a target whose previous round
- * still runs is skipped and counted (hopwatch.probe.overruns), never
- * stacked; one without an address yet waits for the resolver, and once a
+ * still runs is skipped, counted (hopwatch.probe.overruns) and reported
+ * UNKNOWN in the plugin's service check, never stacked; one without an address yet waits for the resolver, and once a
  * lookup of its name has failed, each of its rounds reports the plugin's
  * service check CRITICAL with the reason (no network metric: nothing was
  * measured).  A name that stops resolving after it did keeps its last
@@ -141,6 +141,11 @@ static void round_start(struct hw_ctx *ctx, size_t i)
 	if (t->running) {
 		HW_DEBUG(ctx, "target %s: previous round still running; skipped", t->tc->host);
 		hw_metric1(ctx, &t->pub, "probe.overruns", HW_COUNT, 1, NULL);
+		/* the skipped round still reports: nothing was measured for it */
+		if (ctx->p->check)
+			hw_service_check(ctx, &t->pub, ctx->p->check, HW_UNKNOWN,
+			                 "round skipped: the previous round still runs (sends held back by max_pps "
+			                 "or pps, or a round longer than the interval)", NULL);
 		return;
 	}
 	if (!t->pub.addrlen) {
