@@ -70,10 +70,19 @@ void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl)
 int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
                     const pkt_ipaddr *dst)
 {
+	/* lib/pkt's one table, as the icmp and tcp plugins read it */
+	pkt_icmp_class c;
+
 	if (kind == PKT_ICMP_TIME_EXCEEDED)
-		return code == 0 ? R_HOP : -1;  /* code 1: reassembly time exceeded */
-	if (kind != PKT_ICMP_UNREACH || (family == AF_INET && code == 4))
-		return -1;  /* fragmentation needed: about the size, not the path */
+		c = pkt_icmp_classify(family, family == AF_INET ? 11 : 3, code);
+	else if (kind == PKT_ICMP_UNREACH)
+		c = pkt_icmp_classify(family, family == AF_INET ? 3 : 1, code);
+	else
+		return -1;
+	if (c == PKT_IC_TIME_EXCEEDED)
+		return R_HOP;
+	if (kind != PKT_ICMP_UNREACH || pkt_icmp_answer(c) != PKT_ANS_UNREACHABLE)
+		return -1;  /* reassembly time exceeded; fragmentation needed: the size, not the path */
 	return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
 }
 

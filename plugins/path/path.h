@@ -283,7 +283,7 @@ unsigned path_eff_lim(const struct tstate *ts);
 /* match.c */
 /* Deliver a matched reply: find its probe, compare, count or reject. */
 void path_deliver(struct inst *in, struct reply *r);
-/* The ICMP error of kind/code from `from`: R_HOP, R_DEST or R_STOP, or
+/* The ICMP error of kind/code from `from`, by lib/pkt's table: R_HOP, R_DEST or R_STOP, or
  * -1 when it is not about the path (v4 time exceeded code 1, fragmentation
  * needed, other codes a traceroute never causes). */
 int path_error_kind(int family, pkt_icmp_kind kind, uint8_t code, const pkt_ipaddr *from,
