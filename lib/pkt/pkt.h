@@ -185,7 +185,7 @@ const char *pkt_strerror(int code);
  * data of `msg` as recvmsg/recvmmsg filled it: SCM_TIMESTAMPNS (enable
  * SO_TIMESTAMPNS), else SCM_TIMESTAMP (SO_TIMESTAMP).  Give the control
  * buffer at least PKT_CMSG_SPACE bytes.  Returns 0, or -1 when there is
- * none (then *ts is untouched).
+ * none or its sub-second field is out of range (then *ts is untouched).
  */
 int pkt_rx_time(const struct msghdr *msg, struct timespec *ts);
 /* Control buffer size enough for a timestamp plus a TTL/hop limit and
