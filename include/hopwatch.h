@@ -120,6 +120,13 @@ typedef struct hw_plugin {
 	void (*readdress)(void *state, hw_target *t);
 	/* Tear down: close sockets, free state.  Rounds still open are abandoned. */
 	void (*stop)(void *state);
+	/* The service check that ends every round of a target ("icmp.can_reach").
+	 * For a round the host cannot start (the target's name does not
+	 * resolve, or has no address of the configured family) the host sends
+	 * it itself: CRITICAL, "cannot resolve HOST: REASON", the network
+	 * metrics left out.  NULL: the plugin has none, and such rounds report
+	 * only hopwatch.dns.errors. */
+	const char *check;
 } hw_plugin;
 
 /* Name of the one symbol a plugin exports. */

@@ -16,6 +16,13 @@
  *   up to 65536): a reply is matched in O(1) by its slot, then checked
  *   against the full serial (the generation), the cookie, the ICMP id and
  *   the source address the probe went to.
+ * - ICMP errors (issue 14): an unreachable or time exceeded quoting one of
+ *   our requests (the raw socket's filter passes them; a ping socket
+ *   queues them with IP_RECVERR / IPV6_RECVERR) ends that request at once
+ *   as result:unreachable, classified by lib/pkt's one table
+ *   (pkt_icmp_classify, pkt_icmp_answer); the first one's class and
+ *   sender go into the service check.  icmp.results breaks the round down
+ *   (reply, unreachable, timeout, error), like tcp.results.
  * - Timeouts: the timeout is the same for every probe, so probes expire in
  *   send order.  The window is therefore also the timeout queue: a FIFO of
  *   serials [tail, next) whose head is the oldest deadline.  One timer per
@@ -45,11 +52,14 @@
  *   both are attributed to the target (its tags) when the probe's slot
  *   still holds it, and sent with that target's next report; when the slot
  *   was reused already they go out with instance tags only.
- * - icmp.unmatched: instance tags only: packets delivered for us that are
- *   not a valid reply to any probe sent: malformed, truncated, bad
- *   checksum, wrong cookie, sequence/serial never sent, or a source other
- *   than the probe's target (spoofed).  In raw mode, echo replies with
- *   another identifier belong to other programs and are not counted.
+ * - icmp.unmatched: instance tags only: echo replies that carry this
+ *   instance's identity (the identifier, and the random cookie at the
+ *   start of the payload) but are not a valid reply to any probe sent:
+ *   malformed, truncated, bad checksum, a payload of another size, a
+ *   sequence/serial never sent, or a source other than the probe's
+ *   target (spoofed).  Every counter here counts only such packets: one
+ *   without the identity (another program's ping, of any size or shape,
+ *   larger than the receive buffer too) is ignored (issue 14).
  * - icmp.throttled: instance tags only: times a due request had to wait
  *   for a max_pps token (it is sent later, never dropped);
  * - icmp.send_errors: per target, requests sendto() refused in the round
@@ -58,6 +68,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <math.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -75,6 +86,7 @@
 #include "flush.h"
 #include "pace.h"
 #include "rng.h"
+#include "rx.h"
 #include "sock.h"
 #include "start.h"
 #include "stats.h"
@@ -141,7 +153,7 @@ static const hw_option options[] = {
 /* State                                                                */
 
 /* What became of one probe. */
-enum { SLOT_FREE, SLOT_WAIT, SLOT_ANSWERED, SLOT_EXPIRED, SLOT_FAILED };
+enum { SLOT_FREE, SLOT_WAIT, SLOT_ANSWERED, SLOT_EXPIRED, SLOT_FAILED, SLOT_UNREACH };
 
 struct tstate;
 
@@ -191,6 +203,10 @@ struct tstate {
 	int send_errno;          /* last sendto() error of the round, 0: none */
 	uint32_t dups;           /* duplicate replies since the last report */
 	uint32_t late;           /* late replies since the last report */
+	uint16_t unreach;        /* requests an ICMP error answered this round (lib/pkt's table) */
+	pkt_icmp_class ucls;     /* the first one's class (the reason) */
+	int ufamily;             /* AF_INET/AF_INET6 when uoff is known, else 0 */
+	pkt_ipaddr uoff;         /* the first one's sender (a router, or the target) */
 };
 
 /* A queued send: target and when it is due (hw_mono seconds). */
@@ -329,7 +345,7 @@ static void report(struct tstate *ts)
 	double v[100];
 	hwc_rtt st;
 	size_t n = hwc_rtt_stats(ts->rtt, (size_t)count, &st, v);
-	char msg[256];
+	char msg[320], why[96];
 
 	if (n) {
 		hw_metric(ctx, t, "icmp.rtt", rtt_mtypes[pr->o->rtt_type], v, n, NULL);
@@ -350,11 +366,29 @@ static void report(struct tstate *ts)
 	if (ts->late)
 		hw_metric1(ctx, t, "icmp.late", HW_COUNT, ts->late, NULL);
 	ts->dups = ts->late = 0;
+	{
+		const double res[] = { (double)n, ts->unreach, count - (int)n - ts->unreach - ts->failed, ts->failed };
+		static const char *const name[] = { "result:reply", "result:unreachable", "result:timeout",
+		                                    "result:error" };
+		for (int i = 0; i < 4; i++)
+			if (res[i] > 0) {
+				const char *extra[] = { name[i], NULL };
+				hw_metric1(ctx, t, "icmp.results", HW_COUNT, res[i], extra);
+			}
+	}
+	why[0] = '\0';
+	if (ts->unreach) {
+		char who[INET6_ADDRSTRLEN] = "";
+		if (ts->ufamily)
+			inet_ntop(ts->ufamily, &ts->uoff, who, sizeof who);
+		snprintf(why, sizeof why, "; %u unreachable (%s%s%s)", ts->unreach, pkt_icmp_class_name(ts->ucls),
+		         who[0] ? " from " : "", who);
+	}
 	if (n)
-		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost; rtt min/avg/max %.3f/%.3f/%.3f ms",
-		         count - (int)n, count, t->ip, st.min, st.avg, st.max);
+		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s; rtt min/avg/max %.3f/%.3f/%.3f ms",
+		         count - (int)n, count, t->ip, why, st.min, st.avg, st.max);
 	else
-		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s%s", count, count, t->ip,
+		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s%s%s", count, count, t->ip, why,
 		         ts->send_errno ? "; sending failed: " : "",
 		         ts->send_errno ? strerror(ts->send_errno) : "");
 	hw_service_check(ctx, t, "icmp.can_reach", n ? HW_OK : HW_CRITICAL, msg, NULL);
@@ -388,6 +422,96 @@ static void flush_counters(void *arg)
 /* ------------------------------------------------------------------ */
 /* Receiving                                                            */
 
+/* Whether datagram buf (len bytes as read, maybe cut) of socket `s` is an
+ * echo reply that carries this instance's identity: our identifier and our
+ * cookie at the start of the payload.  Read before anything is parsed,
+ * so a packet of another program is ignored whatever its size or shape. */
+static int ours(const struct sock *s, const unsigned char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (s->raw && s->family == AF_INET) {
+		if (len < 20 || buf[0] >> 4 != 4)
+			return 0;
+		off = (size_t)(buf[0] & 15) * 4;  /* IHL: the IP header the raw socket keeps */
+	}
+	if (len < off + PKT_ICMP_HDR_LEN + COOKIE_LEN ||
+	    buf[off] != (s->family == AF_INET ? 0 : 129) ||          /* echo reply, RFC 792 / RFC 4443 */
+	    (s->raw && (unsigned)(buf[off + 4] << 8 | buf[off + 5]) != s->ident))
+		return 0;  /* a ping socket: the kernel matched the identifier */
+	return !memcmp(buf + off + PKT_ICMP_HDR_LEN, s->pr->cookie, COOKIE_LEN);
+}
+
+/* An ICMP error of class `cls` from `off` (family `offf`, 0: unknown)
+ * quoting our echo request `seq` (identifier already checked) to `dst`,
+ * with `q` (qlen bytes) of its payload: the request is answered,
+ * unreachable, when it waits and all of that is ours.  Anything else is
+ * ignored (another program's request, a stale one): no counter moves. */
+static void on_icmp_error(struct sock *s, uint16_t seq, const struct sockaddr_storage *dst, socklen_t dstlen,
+                          const unsigned char *q, size_t qlen, pkt_icmp_class cls, int offf,
+                          const pkt_ipaddr *off)
+{
+	struct slot *sl = &s->slots[seq & (s->wsize - 1)];
+	struct tstate *ts = sl->ts;
+
+	if (pkt_icmp_answer(cls) != PKT_ANS_UNREACHABLE || sl->state != SLOT_WAIT ||
+	    (uint16_t)sl->serial != seq || !from_target(dst, dstlen, ts->t))
+		return;
+	/* as much of the cookie and serial as the router quoted (RFC 792
+	 * promises only the 8-byte header; Linux quotes up to 576 bytes) */
+	for (size_t i = 0; i < qlen && i < COOKIE_LEN + 8; i++)
+		if (q[i] != (i < COOKIE_LEN ? s->pr->cookie[i] : (unsigned char)(sl->serial >> (8 * (COOKIE_LEN + 7 - i)))))
+			return;
+	sl->state = SLOT_UNREACH;
+	if (!ts->unreach++) {
+		ts->ucls = cls;
+		ts->ufamily = offf;
+		if (offf)
+			ts->uoff = *off;
+	}
+	ts->pending--;
+	maybe_finish(ts);
+}
+
+/* raw mode: an ICMP error read on the raw socket (IPv4 with its IP
+ * header; IPv6 without, its sender in `from`): about one of our requests
+ * when it quotes one with our identifier. */
+static void raw_error(struct sock *s, const unsigned char *buf, size_t len, const struct sockaddr_storage *from)
+{
+	struct sockaddr_storage dst;
+	pkt_icmp m;
+	size_t alen = s->family == AF_INET ? 4 : 16;
+
+	if (pkt_icmp_parse(buf, len, s->family, s->family == AF_INET, &m) < 0 ||
+	    (m.kind != PKT_ICMP_UNREACH && m.kind != PKT_ICMP_TIME_EXCEEDED) || !m.quote.ok ||
+	    !m.quote.echo || m.quote.echo_id != s->ident)
+		return;
+	memset(&dst, 0, sizeof dst);
+	dst.ss_family = (sa_family_t)s->family;
+	memcpy(s->family == AF_INET ? (void *)&((struct sockaddr_in *)&dst)->sin_addr
+	                            : (void *)&((struct sockaddr_in6 *)&dst)->sin6_addr, &m.quote.dst, alen);
+	if (s->family == AF_INET6)
+		m.src.v6 = from->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)from)->sin6_addr : in6addr_any;
+	on_icmp_error(s, m.quote.echo_seq, &dst, sizeof dst, m.quote.l4 + PKT_ICMP_HDR_LEN,
+	              m.quote.l4_len - PKT_ICMP_HDR_LEN, m.cls, s->family, &m.src);
+}
+
+/* dgram mode: one message of the ping socket's error queue (hwc_rx_drain
+ * callback; `arg` is the socket): the kernel quotes our echo request
+ * (header and payload) and names its destination in msg_name. */
+static void dgram_error(void *arg, const hwc_rx *rx)
+{
+	struct sock *s = arg;
+	pkt_errq e;
+
+	if (pkt_errqueue_parse(rx->msg, &e) < 0 || (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6) ||
+	    rx->len < PKT_ICMP_HDR_LEN || (unsigned)(rx->buf[4] << 8 | rx->buf[5]) != s->ident)
+		return;
+	on_icmp_error(s, (uint16_t)(rx->buf[6] << 8 | rx->buf[7]), rx->msg->msg_name, rx->msg->msg_namelen,
+	              rx->buf + PKT_ICMP_HDR_LEN, rx->len - PKT_ICMP_HDR_LEN, e.cls, e.offender_family,
+	              &e.offender);
+}
+
 /* One datagram from socket `s`, received at `rx_mono`. */
 static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, int truncated,
                          const struct sockaddr_storage *from, socklen_t fromlen,
@@ -402,6 +526,11 @@ static void handle_reply(struct sock *s, const unsigned char *buf, size_t len, i
 	double rtt;
 	int rc;
 
+	if (!ours(s, buf, len)) {
+		if (s->raw)
+			raw_error(s, buf, len, from);  /* an ICMP error about one of our requests? */
+		return;  /* another program's, or not an echo reply: not ours to count */
+	}
 	if (truncated) {
 		pr->unmatched++;
 		return;
@@ -474,6 +603,8 @@ static void drain(struct sock *s)
 
 	if (s->fd < 0)
 		return;
+	if (!s->raw)  /* the ICMP errors first (IP_RECVERR), as the timeout timer relies on */
+		hwc_rx_drain(s->fd, 1, RX_BATCH, dgram_error, s);
 	for (int call = 0; call < RX_CALLS_MAX; call++) {
 		int n;
 		double rx_mono;
@@ -490,8 +621,8 @@ static void drain(struct sock *s)
 		}
 		n = recvmmsg(s->fd, s->msgs, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+			if (errno == EINTR || (!s->raw && pkt_errno_class(errno) != PKT_IC_NONE))
+				continue;  /* an ICMP error reported once here: it waits in the error queue */
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != pr->rx_errno) {
 				pr->rx_errno = errno;
 				HW_WARN(pr->ctx, "receiving ICMP%s: %s", s->family == AF_INET ? "" : "v6",
@@ -685,7 +816,7 @@ static void run(void *state, hw_target *t)
 	struct tstate *ts = t->data;
 
 	ts->active = 1;
-	ts->next = ts->pending = ts->received = ts->failed = 0;
+	ts->next = ts->pending = ts->received = ts->failed = ts->unreach = 0;
 	ts->send_errno = 0;
 	for (int i = 0; i < pr->o->count; i++)
 		ts->rtt[i] = NAN;
@@ -742,8 +873,11 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 		return -1;
 	}
 	if (s->raw) {
-		/* pass echo replies only (ICMP type 0, ICMPv6 type 129) */
-		if (hwc_icmp_filter(fd, family, 1u << 0, HWC_PASS6_ECHO_REPLY) < 0) {
+		/* pass echo replies (ICMP type 0, ICMPv6 type 129) and the
+		 * errors that can answer a request: unreachable (3 / 1) and
+		 * time exceeded (11 / 3), classified by lib/pkt's table */
+		if (hwc_icmp_filter(fd, family, 1u << 0 | 1u << 3 | 1u << 11,
+		                    HWC_PASS6_ECHO_REPLY | HWC_PASS6_UNREACH | HWC_PASS6_TIME_EXCEEDED) < 0) {
 			if (family == AF_INET) {
 				HW_WARN(pr->ctx, "IPv4: ICMP_FILTER: %s", strerror(errno));
 			} else {
@@ -765,6 +899,13 @@ static int sock_setup(struct probe *pr, struct sock *s, int need)
 	if (!s->raw && !(s->ident = hwc_local_port(fd))) {
 		HW_ERROR(pr->ctx, "%s: getsockname: %s", fam, strerror(errno));
 		return -1;
+	}
+	if (!s->raw) {
+		/* ICMP errors about our requests into the error queue, at once */
+		int one = 1;
+		if (family == AF_INET ? setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one)
+		                      : setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof one))
+			HW_WARN(pr->ctx, "%s: IP_RECVERR: %s; ICMP errors end as timeouts", fam, strerror(errno));
 	}
 	s->buflen = (size_t)o->size + PKT_ICMP_HDR_LEN + IP4_HDR_MAX + 64;
 	if (!(s->bufs = malloc(RX_BATCH * s->buflen)))
@@ -939,4 +1080,5 @@ HW_PLUGIN_EXPORT = {
 	.run = run,
 	.readdress = readdress,
 	.stop = stop,
+	.check = "icmp.can_reach",
 };

@@ -5,10 +5,15 @@
  * Each round sends `count` probes to the target, `spacing` apart; each
  * probe waits at most the instance `timeout` for its answer.  Results:
  *   open         the handshake completed (connect) / a SYN/ACK came (syn)
- *   refused      an RST came: the host answered, nothing listens; it has an RTT
+ *   refused      an RST came, with ACK or bare: the host answered, nothing
+ *                listens; it has an RTT
  *   timeout      nothing came within `timeout` (a filtered port, a lost packet)
- *   unreachable  an ICMP unreachable came back (or no route here)
+ *   unreachable  an ICMP or ICMPv6 error came back (unreachable of any code,
+ *                admin-prohibited, time exceeded), or no route here; the
+ *                service check names its class
  *   error        a local failure (out of fds or ports, ...): nothing was sent
+ * Segments and ICMP errors are classified by lib/pkt's one table
+ * (pkt_tcp_answer, pkt_icmp_classify, pkt_icmp_answer), in both modes.
  *
  * mode = "connect" (default, no privileges): a non-blocking connect() per
  *   probe.  The RTT runs from just before connect() to the moment the
@@ -22,12 +27,23 @@
  *   would see (from the first SYN), not the network RTT.
  *   File descriptors: one per probe in flight, so at most `count` per
  *   target (fewer when spacing > timeout), closed on answer or timeout.
+ *   Each socket has IP_RECVERR / IPV6_RECVERR: an ICMP error about the SYN
+ *   waits in its error queue at once (and wakes the socket), so it is
+ *   classified when it comes, in both families (without it the kernel may
+ *   report an ICMPv6 error only at the next SYN retransmission, 1 s
+ *   later), and an ICMP port unreachable is told from an RST (both leave
+ *   ECONNREFUSED).  A bare RST (no ACK) is dropped by the kernel in
+ *   SYN-SENT (RFC 793 3.9, RFC 5961 3.2), so connect mode reports it as a
+ *   timeout: only syn mode sees it.
  *
  * mode = "syn" (CAP_NET_RAW): half-open probes from a raw IPPROTO_TCP
  *   socket per family; we build the TCP header (with an MSS option), the
  *   kernel builds the IP header.  Replies are matched by ports and by
  *   ack == our seq + 1; the sequence number carries the probe's slot, so
- *   matching is O(1).  The handshake is never completed: our kernel has no
+ *   matching is O(1).  A bare RST (no ACK, ack 0: firewalls, load balancers)
+ *   names no sequence number: it answers the oldest probe in flight to its
+ *   source address and port, found in O(1) in a hash of the targets whose
+ *   round runs.  The handshake is never completed: our kernel has no
  *   socket for the SYN/ACK and answers it with an RST, which the service
  *   sees as a dropped half-open connection (nothing reaches accept()).
  *   Source port: one per instance, picked by the kernel when a dummy TCP
@@ -132,6 +148,9 @@ struct tstate {
 	double next;         /* hw_mono() when the next probe is due */
 	unsigned res[R_N];   /* results this round */
 	int err[R_N];        /* errno of the first probe of each result, for the message */
+	pkt_icmp_class ucls; /* class of the first unreachable this round (the reason) */
+	struct tstate *hnext;/* syn mode: next in pr->htab's bucket */
+	int hashed;          /* syn mode: in pr->htab (its round runs) */
 	hwc_route route;     /* syn mode: the kernel's route (source address, device) for this
 	                        round's flow; pinned on every SYN, so the checksum is right */
 	int src_err;         /* syn mode: errno when there is none (no route), else 0 */
@@ -152,12 +171,17 @@ struct probe {
 	int holder;          /* dummy TCP socket holding the source port */
 	uint16_t sport;      /* that port, host order */
 	uint32_t rng;        /* hwc_rng state for the sequence numbers */
+	struct tstate **htab;/* syn mode: targets whose round runs, by (family, address, port),
+	                        for bare RSTs */
+	size_t hmask;        /* buckets - 1 (a power of two) */
 };
 
 /* ------------------------------------------------------------------ */
 /* Rounds                                                               */
 
 static void tick(void *arg);
+static void hash_in(struct tstate *ts);
+static void hash_out(struct tstate *ts);
 
 /* Log a local error, but only the first few and then every 1000th. */
 static void local_error(struct probe *pr, const hw_target *t, const char *what, int err)
@@ -192,6 +216,16 @@ static void finish(struct slot *s, enum result r, double now, int err)
 	}
 }
 
+/* Slot `s` was answered by an ICMP error of class `cls` (or, with no
+ * packet, a local route said `err`): unreachable, the first one's class
+ * kept for the message. */
+static void unreachable(struct slot *s, double now, int err, pkt_icmp_class cls)
+{
+	if (s->busy && !s->ts->res[R_UNREACHABLE])
+		s->ts->ucls = cls;
+	finish(s, R_UNREACHABLE, now, err);
+}
+
 /* The reason text of what did not find the port open: "2 refused (RST);
  * 1 no answer within 1s". */
 static void reason(const struct tstate *ts, char *buf, size_t len)
@@ -203,8 +237,9 @@ static void reason(const struct tstate *ts, char *buf, size_t len)
 	if (ts->res[R_REFUSED])
 		n += (size_t)snprintf(buf + n, len - n, "%u refused (connection refused: RST)", ts->res[R_REFUSED]);
 	if (ts->res[R_UNREACHABLE] && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s%u unreachable (%s)", n ? "; " : "",
-		                      ts->res[R_UNREACHABLE], ts->err[R_UNREACHABLE] ? strerror(ts->err[R_UNREACHABLE]) : "ICMP unreachable");
+		n += (size_t)snprintf(buf + n, len - n, "%s%u unreachable (%s: %s)", n ? "; " : "",
+		                      ts->res[R_UNREACHABLE], pkt_icmp_class_name(ts->ucls),
+		                      ts->err[R_UNREACHABLE] ? strerror(ts->err[R_UNREACHABLE]) : "ICMP unreachable");
 	if (ts->res[R_TIMEOUT] && n < len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%u no answer within %gs", n ? "; " : "",
 		                      ts->res[R_TIMEOUT], pr->timeout);
@@ -261,22 +296,54 @@ static void round_end(struct tstate *ts)
 		snprintf(msg, sizeof msg, "not open: %d probes: %s", pr->o->count, why);
 	}
 	hw_service_check(ctx, t, "tcp.can_connect", st, msg, NULL);
+	hash_out(ts);
 	hw_done(ctx, ts->t);
 }
 
-/* connect mode: the socket of slot `arg` became writable (or failed). */
+/* connect mode: one message of a probe socket's error queue (hwc_rx_drain
+ * callback; `arg` is the slot): an ICMP error about our SYN, classified by
+ * the table like syn mode's (on_error). */
+static void connect_errq(void *arg, const hwc_rx *rx)
+{
+	struct slot *s = arg;
+	pkt_errq e;
+
+	if (pkt_errqueue_parse(rx->msg, &e) < 0 ||
+	    (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6) ||
+	    pkt_icmp_answer(e.cls) != PKT_ANS_UNREACHABLE)
+		return;
+	unreachable(s, rx->rx_mono, e.err ? e.err : pkt_icmp_class_errno(e.cls), e.cls);
+}
+
+/* connect mode: the socket of slot `arg` became writable, or has an error
+ * (SO_ERROR, or an ICMP error in its queue). */
 static void connect_cb(void *arg, int fd, int revents)
 {
 	struct slot *s = arg;
+	struct tstate *ts = s->ts;
 	double now = hw_mono();
 	int err = 0;
 	socklen_t len = sizeof err;
 	(void)revents;
 
+	/* an ICMP error first: ECONNREFUSED is an RST only when none came */
+	hwc_rx_drain(fd, 1, 4, connect_errq, s);
+	if (!s->busy) {
+		tick(ts);
+		return;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	switch (err) {
 	case 0:
+		/* writable with no error: connected; or a wakeup for an error
+		 * queue message that was not about reachability */
+		{
+			struct sockaddr_storage peer;
+			socklen_t plen = sizeof peer;
+			if (getpeername(fd, (struct sockaddr *)&peer, &plen) < 0)
+				return;  /* still connecting */
+		}
 		finish(s, R_OPEN, now, 0);
 		break;
 	case ECONNREFUSED:
@@ -285,17 +352,15 @@ static void connect_cb(void *arg, int fd, int revents)
 	case ETIMEDOUT:
 		finish(s, R_TIMEOUT, now, 0);
 		break;
-	case EHOSTUNREACH: case ENETUNREACH: case EHOSTDOWN: case ENONET:
-	case EACCES: case EPERM: case EPROTO: case ECONNRESET:
-		finish(s, R_UNREACHABLE, now, err);
-		break;
 	case EINPROGRESS: case EALREADY: case EAGAIN:
 		return;  /* spurious wakeup: still connecting */
 	default:
-		finish(s, R_UNREACHABLE, now, err);
+		/* EHOSTUNREACH, ENETUNREACH, EACCES, ...: left by an ICMP error
+		 * we could not read, or a local route */
+		unreachable(s, now, err, pkt_errno_class(err));
 		break;
 	}
-	tick(s->ts);
+	tick(ts);
 }
 
 /* connect mode: start the probe in slot `s`; the result is recorded when
@@ -317,6 +382,10 @@ static void send_connect(struct probe *pr, struct tstate *ts, struct slot *s)
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 	setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &pr->syncnt, sizeof pr->syncnt);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (t->family == AF_INET)
+		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one);
+	else
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
 	s->t0 = hw_mono();
 	rc = connect(fd, (const struct sockaddr *)&t->addr, t->addrlen);
 	if (rc == 0) {
@@ -339,7 +408,7 @@ static void send_connect(struct probe *pr, struct tstate *ts, struct slot *s)
 	case ENETUNREACH: case EHOSTUNREACH: case EACCES: case EPERM:
 		/* no route here, a reject or prohibit route: no packet left,
 		 * but the target cannot be reached all the same */
-		finish(s, R_UNREACHABLE, 0, errno);
+		unreachable(s, 0, errno, pkt_errno_class(errno));
 		return;
 	default:
 		/* EADDRNOTAVAIL (out of ephemeral ports), ENOBUFS, ... */
@@ -407,10 +476,13 @@ static void run(void *state, hw_target *t)
 	ts->started = ts->pending = ts->sent = 0;
 	memset(ts->err, 0, sizeof ts->err);
 	memset(ts->res, 0, sizeof ts->res);
+	ts->ucls = PKT_IC_NONE;
 	for (int i = 0; i < pr->o->count; i++)
 		ts->slot[i].rtt = NAN;
-	if (pr->o->mode == MODE_SYN)
+	if (pr->o->mode == MODE_SYN) {
 		ts->src_err = route_for(pr, t, &ts->route);
+		hash_in(ts);
+	}
 	ts->next = hw_mono();
 	tick(ts);
 }
@@ -460,7 +532,7 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 	if (ts->src_err) {
 		/* no route from here: like connect(), nothing leaves */
 		if (pkt_errno_class(ts->src_err) != PKT_IC_NONE)
-			finish(s, R_UNREACHABLE, 0, ts->src_err);
+			unreachable(s, 0, ts->src_err, pkt_errno_class(ts->src_err));
 		else {
 			local_error(pr, t, "source address", ts->src_err);
 			finish(s, R_ERROR, 0, ts->src_err);
@@ -494,8 +566,8 @@ static void send_syn(struct probe *pr, struct tstate *ts, struct slot *s)
 			break;
 		/* maybe an earlier probe's ICMP error, reported late: once more */
 	}
-	if (pkt_errno_class(err) != PKT_IC_NONE && pkt_errno_class(err) != PKT_IC_TOO_BIG) {
-		finish(s, R_UNREACHABLE, 0, err);
+	if (pkt_icmp_answer(pkt_errno_class(err)) == PKT_ANS_UNREACHABLE) {
+		unreachable(s, 0, err, pkt_errno_class(err));
 		return;
 	}
 	local_error(pr, t, "sendto", err);
@@ -526,6 +598,71 @@ static struct slot *match(struct probe *pr, uint32_t seq, int family, const pkt_
 	return s;
 }
 
+/* Bucket of (family, address, port) in pr->htab (FNV-1a). */
+static size_t hbucket(const struct probe *pr, int family, const void *addr, uint16_t port)
+{
+	const uint8_t *a = addr;
+	uint32_t h = 2166136261u;
+
+	h = (h ^ (uint32_t)family) * 16777619u;
+	for (size_t i = 0; i < (family == AF_INET ? 4u : 16u); i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ port) * 16777619u;
+	return h & pr->hmask;
+}
+
+/* The address bytes of target t (4 or 16). */
+static const void *taddr(const hw_target *t)
+{
+	return t->family == AF_INET ? (const void *)&((const struct sockaddr_in *)&t->addr)->sin_addr
+	                            : (const void *)&((const struct sockaddr_in6 *)&t->addr)->sin6_addr;
+}
+
+/* syn mode: put ts in the hash of running rounds (its address of this round). */
+static void hash_in(struct tstate *ts)
+{
+	struct probe *pr = ts->pr;
+	size_t b = hbucket(pr, ts->t->family, taddr(ts->t), ts->t->port);
+
+	ts->hnext = pr->htab[b];
+	pr->htab[b] = ts;
+	ts->hashed = 1;
+}
+
+/* syn mode: take ts out of the hash (its round ended). */
+static void hash_out(struct tstate *ts)
+{
+	struct probe *pr = ts->pr;
+	struct tstate **pp;
+
+	if (!ts->hashed)
+		return;
+	for (pp = &pr->htab[hbucket(pr, ts->t->family, taddr(ts->t), ts->t->port)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == ts) {
+			*pp = ts->hnext;
+			break;
+		}
+	ts->hashed = 0;
+}
+
+/* A bare RST from `family` address `from` port `port` names no sequence
+ * number: the oldest probe in flight to that address and port, of any
+ * target whose round runs; NULL when there is none. */
+static struct slot *match_unacked(struct probe *pr, int family, const pkt_ipaddr *from, uint16_t port)
+{
+	struct slot *best = NULL;
+
+	for (struct tstate *ts = pr->htab[hbucket(pr, family, from, port)]; ts; ts = ts->hnext) {
+		if (ts->t->family != family || ts->t->port != port ||
+		    memcmp(taddr(ts->t), from, family == AF_INET ? 4 : 16))
+			continue;
+		for (int i = 0; i < ts->started; i++)
+			if (ts->slot[i].busy && (!best || ts->slot[i].t0 < best->t0))
+				best = &ts->slot[i];
+	}
+	return best;
+}
+
 /* The family of a received datagram or error: its msg_name's (the sender,
  * or for an error the probe's destination); 0 when there is none. */
 static int rx_family(const hwc_rx *rx)
@@ -554,7 +691,7 @@ static void on_error(void *arg, const hwc_rx *rx)
 	    (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
 		return;
 	/* too big / fragmentation needed: not about reachability */
-	if (e.cls == PKT_IC_TOO_BIG || e.cls == PKT_IC_NONE)
+	if (pkt_icmp_answer(e.cls) != PKT_ANS_UNREACHABLE)
 		return;
 	if (pkt_tcp_quote_parse(rx->buf, rx->len, &q) < 0 || q.sport != pr->sport)
 		return;
@@ -573,7 +710,7 @@ static void on_error(void *arg, const hwc_rx *rx)
 		HW_DEBUG(pr->ctx, "target %s:%u: ICMP type %u code %u (%s) from %s", s->ts->t->host,
 		         s->ts->t->port, e.type, e.code, pkt_icmp_class_name(e.cls), who);
 	}
-	finish(s, R_UNREACHABLE, hw_mono(), e.err ? e.err : pkt_icmp_class_errno(e.cls));
+	unreachable(s, hw_mono(), e.err ? e.err : pkt_icmp_class_errno(e.cls), e.cls);
 	tick(s->ts);
 }
 
@@ -587,17 +724,19 @@ static void on_segment(void *arg, const hwc_rx *rx)
 	pkt_tcp_seg seg;
 	pkt_ipaddr src;
 	struct slot *s;
+	const pkt_tcp_row *a;
 	double now = rx->rx_mono, rtt;
 
 	if (!family || pkt_tcp_parse(rx->buf, rx->len, family, family == AF_INET, &seg) < 0 ||
-	    seg.dport != pr->sport || !(seg.flags & PKT_TCP_ACK) ||
-	    !(seg.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
+	    seg.dport != pr->sport || !(a = pkt_tcp_answer(seg.flags)))
 		return;
 	if (family == AF_INET)
 		src = seg.src;
 	else
 		src.v6 = ((const struct sockaddr_in6 *)rx->msg->msg_name)->sin6_addr;
-	if (!(s = match(pr, seg.ack - 1, family, &src, seg.sport)))
+	s = a->acked ? match(pr, seg.ack - 1, family, &src, seg.sport)
+	             : match_unacked(pr, family, &src, seg.sport);
+	if (!s)
 		return;
 	/* the kernel's receive time when there is one: the loop's own
 	 * delays do not count then */
@@ -606,7 +745,7 @@ static void on_segment(void *arg, const hwc_rx *rx)
 		if (rtt >= 0 && rtt <= now - s->t0 + 0.001)
 			now = s->t0 + rtt;
 	}
-	finish(s, (seg.flags & PKT_TCP_RST) ? R_REFUSED : R_OPEN, now, 0);
+	finish(s, a->ans == PKT_ANS_OPEN ? R_OPEN : R_REFUSED, now, 0);
 	tick(s->ts);
 }
 
@@ -729,6 +868,7 @@ static void stop(void *state)
 	if (pr->holder >= 0)
 		close(pr->holder);
 	free(pr->slots);
+	free(pr->htab);
 	free(pr);
 }
 
@@ -769,6 +909,15 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 			return -1;
 		}
 	}
+	if (pr->o->mode == MODE_SYN) {
+		for (pr->hmask = 1; pr->hmask < 2 * n; pr->hmask <<= 1)
+			;
+		if (!(pr->htab = calloc(pr->hmask--, sizeof *pr->htab))) {
+			HW_ERROR(ctx, "out of memory for %zu targets", n);
+			stop(pr);
+			return -1;
+		}
+	}
 	if (pr->o->mode == MODE_SYN && syn_start(pr) < 0) {
 		stop(pr);
 		return -1;
@@ -792,4 +941,5 @@ HW_PLUGIN_EXPORT = {
 	.run = run,
 	.readdress = NULL,
 	.stop = stop,
+	.check = "tcp.can_connect",
 };

@@ -82,7 +82,7 @@ for mode in connect syn; do
 		rtt_sane ::1 6999 6 &&
 		test "$(results 10.9.9.9 80)" = unreachable &&
 		test "$(checks 10.9.9.9 80)" = 2 &&
-		lines tcp.can_connect 10.9.9.9 80 | grep "unreachable (Network is unreachable)" &&
+		lines tcp.can_connect 10.9.9.9 80 | grep "unreachable (no_route: Network is unreachable)" &&
 		test "$(results 10.1.0.2 80)" = timeout &&
 		lines tcp.can_connect 10.1.0.2 80 | grep "no answer within 0.3s" &&
 		! lines tcp.rtt 10.9.9.9 80 && ! lines tcp.rtt 10.1.0.2 80 &&

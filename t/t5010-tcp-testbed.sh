@@ -7,19 +7,10 @@
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
 require_cmd ip nft timeout awk
-for tool in dsd-recv hwlisten hwdelay; do
-	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
-done
-[ -e "$PLUGIN_DIR/tcp.so" ] || skip_all "plugins/tcp.so is not built (run make)"
-
+. "$SRCDIR/t/lib/tcp.sh"
 # unlimited ICMP: every connect must get r2's net unreachable (tests 4, 8);
 # under the kernel's limit some time out instead and read as filtered.
-TB_ICMP_PROFILE=unlimited tb_chain a 2 1 || { echo "Bail out! tb_chain failed"; exit 1; }
-tb_listen d1 7001 || { echo "Bail out! tb_listen failed"; exit 1; }
-tb_filter d1 7009 || { echo "Bail out! tb_filter failed"; exit 1; }
-D4=$(tb_addr d1 4)
-D6=$(tb_addr d1 6)
-STATSD_PORT=8125
+TB_ICMP_PROFILE=unlimited tcp_testbed hwdelay
 
 # write_conf FILE MODE TARGETS: one tcp probe "t", 3 probes 100 ms apart
 write_conf() {
@@ -35,7 +26,6 @@ write_conf() {
 # hw_run CONF SECONDS: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"
 hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
-. "$SRCDIR/t/lib/tcp.sh"
 
 # rtts_near TARGET PORT WANT TOL: at least 6 RTTs; none below WANT - 0.5 ms
 # (nothing beats the delay), none above WANT + 5 ms (the delay emulator is a

@@ -107,6 +107,16 @@ test_expect_failure() {
 	return 0
 }
 
+# test_netns NS: create network namespace NS with its loopback up; it is
+# removed, its processes killed, when the test exits.  Bails out when it
+# cannot be made.
+test_netns() {
+	ip netns add "$1" || { echo "Bail out! cannot create namespace $1"; exit 1; }
+	test_atexit "ip netns del $1"
+	test_atexit "ip netns pids $1 | xargs -r kill"
+	ip -n "$1" link set lo up
+}
+
 # test_expect_failure-free variant for checks that must fail cleanly:
 # test_must_fail CMD... succeeds when CMD exits 1..125 (not a signal/crash).
 test_must_fail() {

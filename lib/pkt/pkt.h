@@ -345,4 +345,58 @@ int pkt_tcp_parse(const void *pkt, size_t len, int family, int has_ip, pkt_tcp_s
  */
 int pkt_tcp_quote_parse(const void *l4, size_t len, pkt_tcp_seg *s);
 
+/* ------------------------------------------------------------------ */
+/* What an answer means: the one table for every probe (lib/pkt/answer.c) */
+/*
+ * Every answer a probe can get is classified here, the same way for the
+ * icmp and tcp plugins, every mode and both families (the path plugin
+ * reads the same rows for its destination):
+ *   SYN/ACK                       open
+ *   RST+ACK                       refused (the destination answered)
+ *   bare RST (no ACK flag, ack 0) refused: firewalls and load balancers
+ *                                 send it; it names no sequence number, so
+ *                                 it is matched by addresses and ports
+ *   ICMP/ICMPv6 errors            pkt_icmp_table -> unreachable, with the
+ *                                 class as the reason (time exceeded too:
+ *                                 the probe died on the way); too big is
+ *                                 about the MTU and not an answer
+ *   nothing within the timeout    timeout (the caller's clock)
+ */
+
+/* The end-to-end result an answer gives a probe. */
+typedef enum pkt_answer {
+	PKT_ANS_NONE,           /* not an answer to a probe: ignore it */
+	PKT_ANS_OPEN,           /* tcp: a SYN/ACK, the port is open; icmp: an echo reply */
+	PKT_ANS_REFUSED,        /* a TCP reset: the destination answered, nothing listens */
+	PKT_ANS_UNREACHABLE,    /* an ICMP error: the probe did not arrive (reason: its class) */
+} pkt_answer;
+
+/* One TCP row of the table: a segment answering a SYN. */
+typedef struct pkt_tcp_row {
+	uint8_t mask, flags;    /* the row matches a segment with (flags & mask) == flags */
+	pkt_answer ans;         /* what it means */
+	int acked;              /* 1: its ack number is our sequence number + 1 (RFC 793
+	                           3.4), so it names the probe; 0: it names none (a bare
+	                           RST): match it by addresses and ports */
+	const char *name;       /* "syn_ack", "rst_ack", "bare_rst" */
+} pkt_tcp_row;
+
+/* The TCP rows, first match wins, for documentation and tests. */
+extern const pkt_tcp_row pkt_tcp_table[];
+/* Rows in pkt_tcp_table. */
+extern const size_t pkt_tcp_table_len;
+
+/* The row of a segment with TCP `flags` (PKT_TCP_*) answering a SYN, or
+ * NULL when it is no answer (a bare ACK, a SYN, data). */
+const pkt_tcp_row *pkt_tcp_answer(uint8_t flags);
+
+/* The result an ICMP error of class `c` gives an end-to-end probe:
+ * PKT_ANS_NONE for PKT_IC_NONE and PKT_IC_TOO_BIG (the MTU, not
+ * reachability), PKT_ANS_UNREACHABLE for every other class. */
+pkt_answer pkt_icmp_answer(pkt_icmp_class c);
+
+/* Short name of answer `a` for result tags: "none", "open", "refused",
+ * "unreachable".  Static storage. */
+const char *pkt_answer_name(pkt_answer a);
+
 #endif /* HOPWATCH_PKT_H */

@@ -154,4 +154,5 @@ HW_PLUGIN_EXPORT = {
 	.run = run,
 	.readdress = NULL,   /* query.c compares the address at every round */
 	.stop = stop,
+	.check = "dns.can_resolve",
 };

@@ -390,9 +390,11 @@ static void pump(struct inst *in)
 		if (!ts->active || !next_probe(ts, &ttl, &q))
 			continue;
 		send_one(ts, ttl, q);
+		/* the gate first: when the last query-0 send failed, nothing
+		 * waits, and the later queries may go now (issue 14) */
+		check_gate(ts);
 		if (next_probe(ts, &ttl, &q))
 			enqueue(in, ts);
-		check_gate(ts);
 		maybe_finish(ts);  /* when the last sends all failed */
 	}
 }

@@ -16,6 +16,17 @@
  *   1280).  A quote cut anywhere else (halfway through the payload word or
  *   the cookie) is not a router's.
  * The quoted source address is not compared: a NAT rewrites it.
+ *
+ * A bare RST (CMP_UNACKED) names no probe: it comes from the destination's
+ * address and port to our port, and nothing else of ours is in it.  It is
+ * given to the waiting probe of that trace with the highest TTL (the
+ * oldest of those).  That probe reached the destination too: only probes
+ * at the destination's TTL D or above draw a reset, every reset has its own
+ * such probe, so while resets come in, some probe at D or above still
+ * waits, and the highest waiting TTL is never below D.  The destination's
+ * TTL comes out exact, whatever routers answer or stay silent below it and
+ * in whatever order their errors arrive; a reset's RTT is measured from a
+ * probe of the same trace sent at most a pacing step from its own.
  */
 #include <string.h>
 
@@ -47,17 +58,12 @@ void path_payload(const struct inst *in, uint16_t w0, uint16_t w1, uint8_t *pl)
 
 int path_error_kind(int family, pkt_icmp_class cls, const pkt_ipaddr *from, const pkt_ipaddr *dst)
 {
-	switch (cls) {
-	case PKT_IC_TIME_EXCEEDED:
+	/* lib/pkt's one answer table, as the icmp and tcp plugins read it */
+	if (cls == PKT_IC_TIME_EXCEEDED)
 		return R_HOP;
-	case PKT_IC_PORT_UNREACH:
-	case PKT_IC_HOST_UNREACH:
-	case PKT_IC_PROHIBITED:
-	case PKT_IC_NO_ROUTE:
-		return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
-	default:
-		return -1;  /* too big (the size, not the path), reassembly, other, none */
-	}
+	if (cls == PKT_IC_OTHER || pkt_icmp_answer(cls) != PKT_ANS_UNREACHABLE)
+		return -1;  /* too big (the size, not the path), reassembly, parameter problem, none */
+	return path_addr_eq(family, from, dst) ? R_DEST : R_STOP;
 }
 
 int path_quote_reply(const pkt_icmp *m, struct reply *r)
@@ -89,7 +95,7 @@ int path_port_quote(const struct inst *in, const pkt_icmp *m, int ipproto, struc
 	if (m->quote.proto != ipproto)
 		return M_FOREIGN;
 	if (m->quote.l4_len < 8)
-		return M_BAD;  /* less than RFC 792 promises */
+		return M_FOREIGN;  /* less than RFC 792 promises: whose cannot be told */
 	if (pkt_get16(m->quote.l4) != path_sport(in, r->family))
 		return M_FOREIGN;  /* not our flow */
 	r->port = pkt_get16(m->quote.l4 + 2);
@@ -158,11 +164,47 @@ static int same(const struct reply *r, const uint8_t *pr, size_t n)
 	return 1;
 }
 
+/* A bare RST r: the running trace to its source address and port, and
+ * its waiting probe of the highest TTL (the oldest of those). */
+static void deliver_unacked(struct inst *in, struct reply *r)
+{
+	const unsigned nq = (unsigned)in->o->queries, nt = (unsigned)in->o->max_ttl;
+
+	for (size_t i = 0; in->proto == &path_proto_tcp && i < in->ntargets; i++) {
+		struct tstate *ts = in->tsv[i];
+		unsigned bt = 0, bq = 0;
+		const struct pinfo *best = NULL;
+
+		if (!ts->active || ts->family != r->family || ts->dport != r->port ||
+		    !path_addr_eq(r->family, &ts->dst, &r->dst))
+			continue;
+		for (unsigned t = nt; t >= 1 && !best; t--)
+			for (unsigned q = 0; q < nq; q++) {
+				const struct pinfo *p = &ts->p[(t - 1) * nq + q];
+				if (p->state == PS_WAIT && (!best || p->tx_mono < best->tx_mono)) {
+					best = p;
+					bt = t;
+					bq = q;
+				}
+			}
+		if (best) {
+			path_answered(ts, bt, bq, r);
+			return;
+		}
+	}
+	in->unmatched++;
+}
+
 void path_deliver(struct inst *in, struct reply *r)
 {
 	struct tstate *ts = NULL;
 	unsigned ttl, q;
 	size_t n;
+
+	if (r->cmp == CMP_UNACKED) {
+		deliver_unacked(in, r);
+		return;
+	}
 
 	/* the first probe of the chain the reply carries, byte for byte */
 	while ((ts = path_find(in, r, ts, &ttl, &q)))

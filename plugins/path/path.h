@@ -190,6 +190,8 @@ enum {
 	CMP_WHOLE,   /* an echo: exactly the probe from `off` to its end */
 	CMP_QUOTE,   /* an ICMP error's quote: a prefix cut where a quoting rule cuts */
 	CMP_FIELDS,  /* fields the matcher placed at their probe offsets (a TCP answer) */
+	CMP_UNACKED, /* a bare RST (lib/pkt's pkt_tcp_table): the ports at their offsets, no
+	                probe id; it answers a probe of the trace by addresses and ports */
 };
 
 /*

@@ -135,4 +135,5 @@ HW_PLUGIN_EXPORT = {
 	.run = path_run,
 	.readdress = path_readdress,
 	.stop = stop,
+	.check = "path.can_reach",
 };

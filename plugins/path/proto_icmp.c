@@ -60,7 +60,7 @@ static int icmp_match_icmp(const struct inst *in, const pkt_icmp *m, struct repl
 	if (m->quote.proto != (r->family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
 		return M_FOREIGN;
 	if (!m->quote.echo)
-		return M_BAD;  /* an echo cut short */
+		return M_FOREIGN;  /* an echo cut short: whose cannot be told */
 	if ((uint16_t)(m->quote.echo_id - in->ident_base) >= in->ntargets)
 		return M_FOREIGN;  /* another program's ping */
 	r->port = 0;

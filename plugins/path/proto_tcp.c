@@ -6,9 +6,11 @@
  * probe id, its high 16 bits random per trace (ts->key).  The SYN is never
  * completed: our kernel resets the SYN/ACK.
  *
- * Answers: a SYN/ACK or RST from the destination acknowledging our
- * sequence number + 1, to our port from its; or an ICMP error quoting the
- * SYN from our source port.
+ * Answers (lib/pkt's pkt_tcp_table): a SYN/ACK or RST+ACK from the
+ * destination acknowledging our sequence number + 1, to our port from its;
+ * a bare RST (no ACK, so no sequence number of ours: match.c gives it to a
+ * probe by addresses and ports); or an ICMP error quoting the SYN from our
+ * source port.
  */
 #include "path.h"
 
@@ -43,10 +45,10 @@ static int tcp_match_icmp(const struct inst *in, const pkt_icmp *m, struct reply
 static int tcp_match_raw(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r)
 {
 	pkt_tcp_seg s;
+	const pkt_tcp_row *a;
 
 	if (pkt_tcp_parse(buf, len, r->family, r->family == AF_INET, &s) < 0 ||
-	    s.dport != path_sport(in, r->family) || !(s.flags & PKT_TCP_ACK) ||
-	    !(s.flags & (PKT_TCP_SYN | PKT_TCP_RST)))
+	    s.dport != path_sport(in, r->family) || !(a = pkt_tcp_answer(s.flags)))
 		return M_FOREIGN;
 	if (r->family == AF_INET)
 		r->from = s.src;
@@ -59,10 +61,10 @@ static int tcp_match_raw(const struct inst *in, const uint8_t *buf, size_t len, 
 	pkt_put16(r->fields + 2, s.sport);
 	pkt_put16(r->fields + 4, (uint16_t)((s.ack - 1) >> 16));
 	pkt_put16(r->fields + 6, (uint16_t)(s.ack - 1));
-	r->cmp = CMP_FIELDS;
+	r->cmp = a->acked ? CMP_FIELDS : CMP_UNACKED;
 	r->bytes = r->fields;
 	r->off = 0;
-	r->len = 8;
+	r->len = a->acked ? 8 : 4;
 	r->skip = 0;
 	return M_OK;
 }

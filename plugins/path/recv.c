@@ -26,17 +26,17 @@ void path_on_icmp(struct inst *in, const uint8_t *buf, size_t len, struct reply 
 	pkt_icmp m;
 	int rc;
 
+	/* path.unmatched counts only packets that carry our identity (a
+	 * matcher says so); a raw socket also sees every other program's
+	 * ICMP, and what cannot be parsed cannot be shown to be ours. */
 	if ((rc = pkt_icmp_parse(buf, len, r->family, r->family == AF_INET, &m)) < 0) {
-		HW_DEBUG(in->ctx, "dropped a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
-		in->unmatched++;
+		HW_DEBUG(in->ctx, "ignored a malformed ICMP packet of %zu bytes: %s", len, pkt_strerror(rc));
 		return;
 	}
 	if (r->family == AF_INET)
 		r->from = m.src;
-	if ((m.kind == PKT_ICMP_TIME_EXCEEDED || m.kind == PKT_ICMP_UNREACH) && !m.quote.ok) {
-		in->unmatched++;  /* an error quoting no usable header: nobody's */
-		return;
-	}
+	if ((m.kind == PKT_ICMP_TIME_EXCEEDED || m.kind == PKT_ICMP_UNREACH) && !m.quote.ok)
+		return;  /* an error quoting no usable header: nobody's we can tell */
 	finish(in, in->proto->match_icmp(in, &m, r), r);
 }
 

@@ -89,8 +89,11 @@ struct fam *path_fam_of(struct inst *in, int family)
 /* Reading: raw sockets and the error queue (the packets go to recv.c)  */
 
 /* A reply of family f as read: receive times and sender filled in.
- * Returns 0 when the datagram was truncated (counted as unmatched). */
-static int rx_reply(struct fam *f, const hwc_rx *rx, struct reply *r)
+ * Returns 0 when the datagram was truncated: counted as unmatched when
+ * the socket receives only our traffic (`own`: ping and UDP sockets, error
+ * queues), ignored on a raw socket, where it is another program's (ours
+ * always fit the buffer). */
+static int rx_reply(struct fam *f, const hwc_rx *rx, struct reply *r, int own)
 {
 	struct timespec ts;
 
@@ -100,7 +103,8 @@ static int rx_reply(struct fam *f, const hwc_rx *rx, struct reply *r)
 	if (pkt_rx_time(rx->msg, &ts) == 0)
 		r->rx_real = path_ts_sec(&ts);
 	if (rx->truncated) {
-		f->in->unmatched++;
+		if (own)
+			f->in->unmatched++;
 		return 0;
 	}
 	path_sa_addr(rx->msg->msg_name, rx->msg->msg_namelen, f->family, &r->from);
@@ -121,7 +125,7 @@ static void on_packet(void *arg, const hwc_rx *rx)
 	const struct reader *rd = arg;
 	struct reply r;
 
-	if (rx_reply(rd->f, rx, &r))
+	if (rx_reply(rd->f, rx, &r, rd->on == path_on_dgram))
 		rd->on(rd->f->in, rx->buf, rx->len, &r);
 }
 
@@ -145,7 +149,7 @@ static void on_errq(void *arg, const hwc_rx *rx)
 	pkt_errq e;
 	pkt_ipaddr dst;
 
-	if (!rx_reply(f, rx, &r))
+	if (!rx_reply(f, rx, &r, 1))
 		return;
 	if (pkt_errqueue_parse(msg, &e) < 0 || (e.origin != SO_EE_ORIGIN_ICMP && e.origin != SO_EE_ORIGIN_ICMP6))
 		return;  /* a local error: the failed send said it already */

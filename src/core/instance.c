@@ -128,8 +128,12 @@ void hw_done(hw_ctx *ctx, hw_target *pub)
 }
 
 /* Start (or skip) the round of target `i`: a target whose previous round
- * still runs is skipped and counted (hopwatch.probe.overruns), never
- * stacked; one without an address yet waits for the resolver. */
+ * still runs is skipped, counted (hopwatch.probe.overruns) and reported
+ * UNKNOWN in the plugin's service check, never stacked; one without an address yet waits for the resolver, and once a
+ * lookup of its name has failed, each of its rounds reports the plugin's
+ * service check CRITICAL with the reason (no network metric: nothing was
+ * measured).  A name that stops resolving after it did keeps its last
+ * address and is probed as before (target_resolved). */
 static void round_start(struct hw_ctx *ctx, size_t i)
 {
 	struct target *t = &ctx->targets[i];
@@ -137,10 +141,22 @@ static void round_start(struct hw_ctx *ctx, size_t i)
 	if (t->running) {
 		HW_DEBUG(ctx, "target %s: previous round still running; skipped", t->tc->host);
 		hw_metric1(ctx, &t->pub, "probe.overruns", HW_COUNT, 1, NULL);
+		/* the skipped round still reports: nothing was measured for it */
+		if (ctx->p->check)
+			hw_service_check(ctx, &t->pub, ctx->p->check, HW_UNKNOWN,
+			                 "round skipped: the previous round still runs (sends held back by max_pps "
+			                 "or pps, or a round longer than the interval)", NULL);
 		return;
 	}
-	if (!t->pub.addrlen)
-		return;  /* not resolved yet: counted by the resolver */
+	if (!t->pub.addrlen) {
+		/* not resolved: hopwatch.dns.errors counts the lookups */
+		if (t->lookup_failed && ctx->p->check) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "cannot resolve %s: %s", t->tc->host, t->lookup_error);
+			hw_service_check(ctx, &t->pub, ctx->p->check, HW_CRITICAL, msg, NULL);
+		}
+		return;
+	}
 	t->running = 1;
 	ctx->p->run(ctx->state, &t->pub);
 }
@@ -171,6 +187,7 @@ static void target_resolved(void *arg, const struct sockaddr *sa, socklen_t len,
 			HW_WARN(t->ctx, "target %s: cannot resolve: %s%s", t->tc->host, error,
 			        t->pub.addrlen ? "; keeping the last address" : "; not probed until it resolves");
 		t->lookup_failed = 1;
+		snprintf(t->lookup_error, sizeof t->lookup_error, "%s", error ? error : "lookup failed");
 		hw_metric1(t->ctx, &t->pub, "dns.errors", HW_COUNT, 1, NULL);
 		return;
 	}

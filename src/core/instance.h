@@ -43,6 +43,7 @@ struct target {
 	dns_req *lookup;             /* pending resolution, or NULL */
 	int lookup_failed;           /* the last lookup failed (logged once per failure streak) */
 	int pinned;                  /* a name the plugin gave an address in start(): never looked up */
+	char lookup_error[96];       /* why it failed (c-ares' text), for the round's service check */
 	struct sockaddr_storage next;/* an address learnt while a round ran */
 	socklen_t nextlen;           /* its length; 0: nothing pending */
 	char ipbuf[INET6_ADDRSTRLEN];/* storage behind pub.ip */

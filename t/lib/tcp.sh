@@ -16,3 +16,22 @@ all_values() {
 results() {
 	lines tcp.results "$1" "$2" | sed 's/.*result:\([a-z]*\).*/\1/' | sort -u | paste -sd, -
 }
+
+# tcp_testbed [TOOL...]: the network of the t50xx testbed tests, src - r1 -
+# r2 - d1 (t/lib/testbed.sh, sourced before), with d1 listening on 7001
+# and dropping 7009; sets D4 and D6 (d1's addresses) and STATSD_PORT.
+# Skips the test when t/tools/TOOL (dsd-recv and hwlisten always) or the
+# plugin is not built; bails out when the network cannot be made.
+tcp_testbed() {
+	local tool
+	for tool in dsd-recv hwlisten "$@"; do
+		[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
+	done
+	[ -e "$PLUGIN_DIR/tcp.so" ] || skip_all "plugins/tcp.so is not built (run make)"
+	tb_chain a 2 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+	tb_listen d1 7001 || { echo "Bail out! tb_listen failed"; exit 1; }
+	tb_filter d1 7009 || { echo "Bail out! tb_filter failed"; exit 1; }
+	D4=$(tb_addr d1 4)
+	D6=$(tb_addr d1 6)
+	STATSD_PORT=8125
+}

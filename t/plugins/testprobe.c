@@ -128,4 +128,5 @@ HW_PLUGIN_EXPORT = {
 	.start = start,
 	.run = run,
 	.stop = stop,
+	.check = "test.can_reach",
 };

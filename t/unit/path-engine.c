@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include "test-lib.h"
 #include "hostmock.h"
 #include "pathsynth.h"
@@ -41,6 +43,7 @@ struct net {
 	uint64_t silent;           /* bit ttl - 1: the router at that TTL never answers */
 	unsigned unreach_ttl;      /* a router there says "unreachable"; 0: none */
 	double rtt;                /* seconds, every answer */
+	int send_err;              /* every send fails with this errno (an unreachable route); 0: none */
 };
 
 /* An answer on its way. */
@@ -89,6 +92,8 @@ static int fake_send(struct tstate *ts, unsigned ttl, unsigned q)
 	p->tx_real = 0;
 	if (nsends < MAX_SENDS)
 		sends[nsends++] = (struct sent){ ts->t->index, ttl, q, hw_mono() };
+	if (n->send_err)
+		return n->send_err;
 	answers = (n->dist && ttl >= n->dist) || (n->unreach_ttl && ttl >= n->unreach_ttl) ||
 	          !(n->silent >> (ttl - 1) & 1);
 	if (answers && npend < MAX_SENDS)
@@ -343,6 +348,18 @@ static void test_unreachable(void)
 	teardown();
 }
 
+/* Every send fails (issue 14: each round reports): the trace still ends
+ * at once, every probe tried and lost, the reason in the report. */
+static void test_send_fails(void)
+{
+	const struct mock_path *p = trace_with((struct net){ .send_err = EHOSTUNREACH }, 3, 3);
+
+	ok(p && !p->reached, "every send fails: the trace ends, not reached");
+	is_int(nsends, 9, "every send fails: every TTL and query tried once");
+	ok(p && p->duration < 0.1, "every send fails: no timeout waited (%.3f s)", p ? p->duration : -1);
+	teardown();
+}
+
 /* An answer later than the timeout is not counted. */
 static void test_late(void)
 {
@@ -403,6 +420,7 @@ static void test_shared_address(void)
 
 int main(void)
 {
+	test_send_fails();
 	test_gate_and_hint();
 	test_silent_hop();
 	test_silent_destination();

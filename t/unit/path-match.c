@@ -11,6 +11,7 @@
  * quoted destination, an ICMP code that is no answer, an echo reply with
  * no payload, a cut one or 1,200 bytes too long, a TCP answer with the
  * wrong ports or acknowledgment number.  Then the true reply must count.
+ * A bare RST (issue 14) counts by addresses and ports alone.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -344,8 +345,8 @@ static void echoes(unsigned ttl)
 	   M->name);
 }
 
-/* Feed a TCP answer with `flags` to probe `ttl`; change byte `flip` of
- * its TCP header. */
+/* Feed a TCP answer with `flags` to probe `ttl` (without PKT_TCP_ACK its
+ * ack is 0); change byte `flip` of its TCP header (the checksum follows). */
 static void feed_tcp(unsigned ttl, uint8_t flags, long flip)
 {
 	uint8_t syn[TX_BUF], pkt[128];
@@ -355,8 +356,16 @@ static void feed_tcp(unsigned ttl, uint8_t flags, long flip)
 
 	probe(ttl, syn);
 	len = synth_tcp_answer(pkt, sizeof pkt, M->family, &dst, &me, syn, flags);
+	if (!(flags & PKT_TCP_ACK))
+		memset(pkt + hl + 8, 0, 4);  /* no ACK flag, ack 0: a bare RST as firewalls send it */
 	if (flip >= 0)
 		pkt[hl + (size_t)flip] ^= 0x21;
+	pkt[hl + 16] = pkt[hl + 17] = 0;
+	{
+		uint16_t c = pkt_tcp_checksum(M->family, &dst, &me, pkt + hl, len - hl);
+		pkt[hl + 16] = (uint8_t)(c >> 8);
+		pkt[hl + 17] = (uint8_t)c;
+	}
 	path_on_raw(in, pkt, len, &r);
 }
 
@@ -376,11 +385,32 @@ static void tcp_answers(unsigned ttl)
 			first = i;
 	}
 	ok(!bad, "%s: no SYN/ACK with other ports or acknowledgment counts (first byte %ld)", M->name, first);
-	feed_tcp(ttl, PKT_TCP_RST, -1);
 	feed_tcp(ttl, PKT_TCP_SYN, -1);
-	ok(state(ttl) == PS_WAIT, "%s: a bare RST or SYN does not count", M->name);
+	feed_tcp(ttl, PKT_TCP_ACK, -1);
+	ok(state(ttl) == PS_WAIT, "%s: a SYN or a bare ACK does not count", M->name);
 	feed_tcp(ttl, PKT_TCP_SYN | PKT_TCP_ACK, -1);
 	ok(state(ttl) == PS_ANSWERED && TS()->dest_ttl == ttl, "%s: the true SYN/ACK counts: reached", M->name);
+}
+
+/* lib/pkt's bare RST row: no probe id, so it is given by addresses and
+ * ports to the highest waiting TTL; the destination's TTL comes out right
+ * even when a router's time exceeded arrives after it. */
+static void bare_rsts(void)
+{
+	size_t bad = 0;
+
+	for (long i = 0; i < 4; i++) {  /* ports */
+		feed_tcp(DEST_TTL, PKT_TCP_RST, i);
+		for (unsigned t = 1; t <= DEST_TTL; t++)
+			bad += state(t) != PS_WAIT;
+	}
+	ok(!bad && !TS()->dest_ttl, "%s: a bare RST with other ports does not count", M->name);
+	feed_tcp(DEST_TTL, PKT_TCP_RST, -1);
+	ok(state(DEST_TTL) == PS_ANSWERED && TS()->dest_ttl == DEST_TTL,
+	   "%s: a bare RST answers the highest waiting TTL: reached at TTL %d", M->name, DEST_TTL);
+	feed_tcp(DEST_TTL - 1, PKT_TCP_RST, -1);
+	ok(state(DEST_TTL - 1) == PS_ANSWERED && TS()->dest_ttl == DEST_TTL - 1 && state(HOP_TTL) == PS_WAIT,
+	   "%s: the next bare RST answers the next lower TTL, not a router's", M->name);
 }
 
 /* ------------------------------------------------------------------ */
@@ -409,6 +439,11 @@ int main(void)
 		else
 			tcp_answers(DEST_TTL);
 		teardown();
+		if (m->protocol == P_TCP) {
+			setup(m);
+			bare_rsts();
+			teardown();
+		}
 	}
 	return done_testing();
 }

@@ -1,7 +1,7 @@
 /*
  * t/unit/pkt-class.c: the ICMP error classification of lib/pkt (icmp.c),
  * the errno mapping of the IP_RECVERR path, and the error queue parser
- * (errqueue.c).
+ * (errqueue.c), and the TCP rows and end-to-end answers of answer.c.
  *
  * The expected classes are written out here from the RFCs (RFC 792, RFC
  * 1812 5.2.7.1, RFC 4443 section 3), not read from the library's table:
@@ -183,6 +183,52 @@ static void test_errqueue(void)
 	is_int(pkt_errqueue_parse(NULL, &e), PKT_BAD_ARG, "NULL message");
 }
 
+/* The TCP rows (answer.c), from RFC 793 3.4 and 3.9: every combination
+ * of the flags that matter, and what a probe makes of it. */
+static void test_tcp_rows(void)
+{
+	static const struct {
+		uint8_t flags;
+		pkt_answer ans;     /* PKT_ANS_NONE: no row */
+		int acked;
+		const char *name;
+	} want[] = {
+		{ PKT_TCP_SYN | PKT_TCP_ACK, PKT_ANS_OPEN, 1, "syn_ack" },
+		{ PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_PSH, PKT_ANS_OPEN, 1, "syn_ack" },
+		{ PKT_TCP_RST | PKT_TCP_ACK, PKT_ANS_REFUSED, 1, "rst_ack" },
+		{ PKT_TCP_RST | PKT_TCP_ACK | PKT_TCP_SYN, PKT_ANS_REFUSED, 1, "rst_ack" },
+		{ PKT_TCP_RST, PKT_ANS_REFUSED, 0, "bare_rst" },
+		{ PKT_TCP_RST | PKT_TCP_FIN, PKT_ANS_REFUSED, 0, "bare_rst" },
+		{ PKT_TCP_SYN, PKT_ANS_NONE, 0, NULL },     /* a simultaneous open: no answer */
+		{ PKT_TCP_ACK, PKT_ANS_NONE, 0, NULL },     /* a bare ACK */
+		{ PKT_TCP_FIN | PKT_TCP_ACK, PKT_ANS_NONE, 0, NULL },
+		{ 0, PKT_ANS_NONE, 0, NULL },
+	};
+	static const struct {
+		pkt_icmp_class cls;
+		pkt_answer ans;
+	} icmp[] = {
+		{ PKT_IC_NONE, PKT_ANS_NONE }, { PKT_IC_TOO_BIG, PKT_ANS_NONE },
+		{ PKT_IC_TIME_EXCEEDED, PKT_ANS_UNREACHABLE }, { PKT_IC_PORT_UNREACH, PKT_ANS_UNREACHABLE },
+		{ PKT_IC_HOST_UNREACH, PKT_ANS_UNREACHABLE }, { PKT_IC_PROHIBITED, PKT_ANS_UNREACHABLE },
+		{ PKT_IC_NO_ROUTE, PKT_ANS_UNREACHABLE }, { PKT_IC_OTHER, PKT_ANS_UNREACHABLE },
+	};
+
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const pkt_tcp_row *r = pkt_tcp_answer(want[i].flags);
+		if (want[i].ans == PKT_ANS_NONE)
+			ok(!r, "tcp flags 0x%02x: no answer", want[i].flags);
+		else
+			ok(r && r->ans == want[i].ans && r->acked == want[i].acked && !strcmp(r->name, want[i].name),
+			   "tcp flags 0x%02x: %s, %s, %s", want[i].flags, want[i].name, pkt_answer_name(want[i].ans),
+			   want[i].acked ? "names the probe by its ack" : "names no probe");
+	}
+	ok(pkt_tcp_table_len == 3, "the tcp rows are SYN/ACK, RST+ACK and bare RST (has %zu)", pkt_tcp_table_len);
+	for (size_t i = 0; i < sizeof icmp / sizeof icmp[0]; i++)
+		ok(pkt_icmp_answer(icmp[i].cls) == icmp[i].ans, "icmp class %s: %s",
+		   pkt_icmp_class_name(icmp[i].cls), pkt_answer_name(icmp[i].ans));
+}
+
 int main(void)
 {
 	size_t covered = 0;
@@ -203,5 +249,6 @@ int main(void)
 		ok(pkt_errno_class(errnos[i].err) == errnos[i].cls, "errno %d (%s): %s", errnos[i].err,
 		   strerror(errnos[i].err), pkt_icmp_class_name(errnos[i].cls));
 	test_errqueue();
+	test_tcp_rows();
 	return done_testing();
 }

@@ -671,6 +671,22 @@ static void test_rx_time(void)
 	memcpy(CMSG_DATA(c), &tv, sizeof tv);
 	ok(pkt_rx_time(&mh, &ts) == 0 && ts.tv_sec == tv.tv_sec && ts.tv_nsec == 654321000L,
 	   "rx_time: SCM_TIMESTAMP converted to ns");
+	/* sub-second fields no kernel writes (t8100 found * 1000 overflowing) */
+	{
+		struct timeval bad = { 1, -1 };
+		memcpy(CMSG_DATA(c), &bad, sizeof bad);
+		ts = (struct timespec){ 7, 7 };
+		ok(pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 7, "rx_time: SCM_TIMESTAMP usec -1 refused");
+		bad.tv_usec = 1000000;
+		memcpy(CMSG_DATA(c), &bad, sizeof bad);
+		ok(pkt_rx_time(&mh, &ts) == -1, "rx_time: SCM_TIMESTAMP usec 1000000 refused");
+		c->cmsg_type = SCM_TIMESTAMPNS;
+		c->cmsg_len = CMSG_LEN(sizeof want);
+		memcpy(CMSG_DATA(c), &(struct timespec){ 1, 1000000000L }, sizeof want);
+		ok(pkt_rx_time(&mh, &ts) == -1 && ts.tv_sec == 7, "rx_time: SCM_TIMESTAMPNS nsec 1e9 refused");
+		c->cmsg_type = SCM_TIMESTAMP;
+		c->cmsg_len = CMSG_LEN(sizeof tv);
+	}
 
 	/* sub-second parts no kernel writes (the fuzzer's overflow of
 	 * tv_usec * 1000): refused, the result untouched */
