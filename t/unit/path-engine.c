@@ -246,7 +246,9 @@ static void test_gate_and_hint(void)
 	is_int(count_sends(1, 0), 0, "gate: no later query leaves before the destination is known");
 	run_until(0.011);
 	ok(T(0)->dest_ttl == 3 && T(0)->open, "gate: the destination answered at TTL 3 and opened the gate");
-	is_int(count_sends(1, 0), 6, "gate: then queries 1 and 2 go to TTLs 1..3 only");
+	is_int(count_sends(1, 0), 4, "gate: then query 1 to TTLs 1..3, query 2 to the destination at once");
+	run_until(0.016);
+	is_int(count_sends(1, 0), 6, "gate: query 2 of TTLs 1..2 a spread (5 ms) after query 1");
 	run_until(5);
 	is_int(mock_done, 1, "the trace ended once");
 	is_int(nsends, 16, "beyond the destination: 10 + 6 probes in all");
@@ -265,8 +267,8 @@ static void test_gate_and_hint(void)
 	is_double(mock_metric_last("path.can_reach", 0, NULL), HW_OK, 0, "path.can_reach OK");
 	ok(T(0)->rcvd[1] == 3 && T(0)->rcvd[3] == 3 && T(0)->sent[3] == 3,
 	   "per-hop counts: sent and received per TTL stay in the engine");
-	ok((T(0)->last_set & 7) == 7 && path_addr_eq(AF_INET, &T(0)->last[0], &(pkt_ipaddr){ .v4 = router(1).v4 }),
-	   "the responders of this trace are kept for the next one's pacing hook");
+	ok(T(0)->last_set == 3 && path_addr_eq(AF_INET, &T(0)->last[0], &(pkt_ipaddr){ .v4 = router(1).v4 }),
+	   "the responders before the destination are kept for the next one's pacing hook");
 
 	/* trace 2: query 0 stops at the last destination (3) + 2 */
 	before = nsends;
@@ -303,7 +305,8 @@ static const struct mock_path *trace_with(struct net n, int max_ttl, int queries
 	return mock_last_path();
 }
 
-/* A silent hop costs one timeout; it is reported unknown, with 100% loss. */
+/* A silent hop costs one timeout; it is reported unknown, answering none
+ * of its probes, with the loss of the hops after it (none), not 100%. */
 static void test_silent_hop(void)
 {
 	const struct mock_path *p = trace_with((struct net){ .dist = 4, .silent = 1u << 1, .rtt = 0.010 }, 10, 3);
@@ -312,7 +315,9 @@ static void test_silent_hop(void)
 	ok(p && !p->hops[1].received && p->hops[1].sent == 3 && !p->hops[1].ip[0],
 	   "silent hop: TTL 2 sent 3, received 0, no address");
 	is_double(mock_metric_last("path.unknown_hops", 0, NULL), 1, 0, "path.unknown_hops 1");
-	is_double(mock_metric_last("path.hop.loss", 0, "hop:2"), 100, 0, "path.hop.loss 100 at hop 2");
+	is_double(mock_metric_last("path.hop.response", 0, "hop:2"), 0, 0, "path.hop.response 0 at hop 2");
+	is_double(mock_metric_last("path.hop.loss", 0, "hop:2"), 0, 0,
+	          "path.hop.loss 0 at hop 2: the later hops lost nothing, so it forwards (not 100)");
 	is_double(mock_metric_last("path.hop.loss", 0, "hop:3"), 0, 0, "path.hop.loss 0 at hop 3");
 	ok(p && p->duration >= 1 && p->duration < 2, "silent hop: the trace took one timeout (%.3f s)",
 	   p ? p->duration : -1);
