@@ -514,6 +514,11 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 		} else if (g->family == ts->family) {
 			k = g->addr;
 			have = 1;
+			/* at an ECMP fork the other targets' router may be the
+			 * other branch: its miss would be counted against the
+			 * wrong hop */
+			if (g->diverse)
+				po->measured = 0;
 		}
 		if (have && path_addr_eq(ts->family, &k, &ts->dst))
 			have = 0;

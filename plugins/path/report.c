@@ -212,6 +212,15 @@ void path_report(struct tstate *ts)
 		hw_hop *h = &hops[ttl - 1];
 		h->response = ao[ttl - 1].response;
 		h->loss = ao[ttl - 1].loss;
+		/* mtr's rule as a bound: forwarding loss up to a hop persists to
+		 * the destination, so it is never above the destination's (over
+		 * the same window); misses of the hop alone (its rate limit,
+		 * the budget finding it) are not loss */
+		if (reached && ttl < n && !isnan(h->loss) && !ai[n - 1].unmeasured) {
+			double dl = 100.0 * (ai[n - 1].sent - ai[n - 1].received) / ai[n - 1].sent;
+			if (h->loss > dl)
+				h->loss = dl;
+		}
 		if (ttl == n && (reached || ts->stop_ttl)) {
 			/* the end of the path: its own figures this trace */
 			h->response = h->sent ? 100.0 * h->received / h->sent : NAN;
