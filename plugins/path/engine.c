@@ -424,6 +424,19 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	maybe_finish(ts);
 }
 
+/* The loss of ts's destination over its last traces, percent; 0 when
+ * none is known. */
+static double dest_loss(const struct tstate *ts)
+{
+	unsigned sent = 0, rcvd = 0;
+
+	for (unsigned i = 0; i < DEST_WINDOW; i++) {
+		sent += ts->dwin_sent[i];
+		rcvd += ts->dwin_rcvd[i];
+	}
+	return sent ? 100.0 * (sent - rcvd) / sent : 0;
+}
+
 static void timeout_cb(void *arg)
 {
 	struct tstate *ts = arg;
@@ -445,13 +458,23 @@ static void timeout_cb(void *arg)
 				break;
 			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
 			if (p->keyed) {
-				/* a miss of a known responder: its budget learns,
-				 * and the hop's shared figures count it when it was
-				 * sent within the budget */
+				/* a miss of a known responder: the hop's shared
+				 * figures count it when it was sent within the
+				 * budget, and the budget backs off when it looks
+				 * like a rate limit: on a path whose destination
+				 * loses (almost) nothing, any miss; where the
+				 * destination loses too, two misses in a row (a
+				 * router out of tokens drops every probe until it
+				 * refills; forwarding loss, which backing off
+				 * cannot help, rarely drops two in a row) */
 				struct budget_key k = budget_key_make(ts->family, &p->key);
-				budget_missed(in->budget, &k, p->tx_mono, now);
-				if (p->measured)
+				struct shop *sh = NULL;
+				if (p->measured) {
 					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
+					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
+				}
+				if (!sh || dest_loss(ts) < LOSSY_DEST || (sh->n >= 2 && !(sh->bits & 2)))
+					budget_missed(in->budget, &k, p->tx_mono, now);
 			}
 		}
 		ts->ohead++;
@@ -495,13 +518,17 @@ struct pace_out {
  *     router is learned by probing it).  Query 0 of a TTL whose responder
  *     this target has never seen goes even out of budget, to learn the
  *     hop's address (ECMP branches differ per flow), but is not measured:
- *     its miss is not counted against the hop.
+ *     its miss is not counted against the hop; for a second after, the
+ *     targets that know that TTL's router send it nothing, so that its
+ *     next tokens go to those still learning it.  A probe keyed by the
+ *     other targets' router at an ECMP fork is not measured either (it
+ *     may reach the other branch).
  * The destination's TTL and beyond are never held back by a budget.
  */
 static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
                 const pkt_ipaddr *last_hop, double now, struct pace_out *po)
 {
-	const struct tguess *g = &in->guess[ttl];
+	struct tguess *g = &in->guess[ttl];
 	struct budget_key bk;
 	pkt_ipaddr k, tmp;
 	int have = 0;
@@ -525,10 +552,13 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	}
 	if (have) {
 		bk = budget_key_make(ts->family, &k);
-		if (budget_when(in->budget, &bk, now) > now) {
+		if (budget_when(in->budget, &bk, now) > now || (last_hop && now < g->ident_until)) {
 			if (last_hop || q > 0 || path_borrow(ts, ttl, &tmp))
 				return PACE_SKIP;
 			po->measured = 0;  /* to learn the hop's address */
+			/* and for a second the targets that know this TTL's
+			 * router leave its tokens to those that do not */
+			g->ident_until = now + 1;
 		}
 	}
 	if (!path_take_token(in, now, &po->wait))

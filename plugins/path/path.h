@@ -51,6 +51,8 @@
 #define SHARE_SLOTS 4096     /* shared hops (TTL, responder) an instance keeps, a power of two */
 #define SHARE_PROBE 8        /* slots looked at per lookup; the stalest is replaced when all are taken */
 #define DEST_WINDOW 8        /* traces of a target whose destination counts feed the attribution */
+#define LOSSY_DEST 5.0       /* percent the destination loses from which a hop's single miss is
+                                not taken for its rate limit (the budget waits for two in a row) */
 #define INFER_MIN 5          /* traces that must agree on a TTL's responder before others may borrow it */
 
 enum proto_id { P_ICMP, P_UDP, P_TCP };
@@ -118,6 +120,8 @@ struct tguess {
 	unsigned char family;    /* its family; 0: none yet */
 	unsigned agree;          /* traces whose first answer at this TTL named addr */
 	int diverse;             /* 1: traces saw different responders here (ECMP): never borrowed */
+	double ident_until;      /* hw_mono() until which targets that know the router here send it
+	                            nothing: one that does not went out of budget to learn it */
 };
 
 struct inst;
