@@ -106,12 +106,14 @@ static int own_responder(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 	return best > 0;
 }
 
-/* Seconds a shared hop's last answer may be old for a target to borrow it. */
+/* Seconds a shared hop's last answer may be old for a target to borrow
+ * it: 3 rounds, and at least a minute (instances sharing a router share
+ * its budget: each may get a token of it rarely). */
 static double share_age(const struct inst *in)
 {
 	double a = 3 * hw_interval(in->ctx) + in->timeout;
 
-	return a > 10 ? a : 10;
+	return a > 60 ? a : 60;
 }
 
 /*
