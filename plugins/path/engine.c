@@ -22,10 +22,15 @@
  * router that said unreachable) once it is known.
  *
  * Pacing: every send goes through one hook, pace() below, which decides
- * when probe (target, TTL, query) may go.  Today it is the instance's
- * token bucket (`pps`, 1 ms deep: never a burst), round robin over the
- * targets that have something to send.  Send times are read at the actual
- * send (struct path_io.send).
+ * whether and when probe (target, TTL, query) may go: the instance's token
+ * bucket (`pps`, 1 ms deep: never a burst), round robin over the targets
+ * that have something to send, and before the destination the budget of
+ * the router expected to answer (budget.h), shared by every trace and
+ * instance of the process.  A probe out of its router's budget is not
+ * sent: the trace borrows the figures other targets' probes got from that
+ * hop (Doubletree; struct shop, report.c).  Queries of one TTL before the
+ * destination leave SPREAD apart.  The destination is never held back.
+ * Send times are read at the actual send (struct path_io.send).
  *
  * Replies find their trace in O(1): a hash keyed by what every matcher
  * extracts from a reply (family, the probe's destination address and
