@@ -121,15 +121,17 @@ static double share_age(const struct inst *in)
  * router that said unreachable) of ts: its address when this trace did not
  * get one but may borrow it, the RTT then, and what the attribution gets
  * (the hop's shared window; a silent hop's own measured probes).
+ * Returns 1 when its address is one this target never saw itself (the
+ * router every other target saw at this TTL).
  */
-static void figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct attr_in *ai, double now)
+static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct attr_in *ai, double now)
 {
 	const struct inst *in = ts->in;
 	const struct shop *s = NULL;
 	pkt_ipaddr a;
-	int known = own_responder(ts, ttl, &a);
+	int known = own_responder(ts, ttl, &a), own = known || (ts->last_set >> (ttl - 1) & 1);
 
-	if (!known && ((ts->last_set >> (ttl - 1) & 1 && (a = ts->last[ttl - 1], 1)) || path_borrow(ts, ttl, &a))) {
+	if (!known && ((own && (a = ts->last[ttl - 1], 1)) || path_borrow(ts, ttl, &a))) {
 		/* not answered this round: borrow what the other traces saw */
 		s = path_shop_find(in, ts->family, ttl, &a);
 		if (s && s->nrtt && s->answered_at >= now - share_age(in)) {
@@ -156,6 +158,7 @@ static void figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct 
 	} else if (!known && ts->meas[ttl]) {
 		*ai = (struct attr_in){ .sent = ts->meas[ttl] };  /* a silent hop */
 	}
+	return known && !own;
 }
 
 void path_report(struct tstate *ts)
@@ -169,6 +172,7 @@ void path_report(struct tstate *ts)
 	char ptag[32], htag[32], iptag[INET6_ADDRSTRLEN + 8], msg[512];
 	struct attr_in ai[HW_PATH_MAX_HOPS];
 	struct attr_out ao[HW_PATH_MAX_HOPS];
+	uint8_t inferred[HW_PATH_MAX_HOPS];  /* 1: the hop's address is other targets' (not this one's) */
 	double now = hw_mono();
 	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL };
 	int reached = ts->dest_ttl != 0;
@@ -194,8 +198,9 @@ void path_report(struct tstate *ts)
 		hw_hop *h = &hops[ttl - 1];
 		path_make_hop(ts, ttl, h);
 		h->figured = 1;
+		inferred[ttl - 1] = 0;
 		if (ttl < n || (!reached && !ts->stop_ttl)) {
-			figure_hop(ts, ttl, h, &ai[ttl - 1], now);
+			inferred[ttl - 1] = (uint8_t)figure_hop(ts, ttl, h, &ai[ttl - 1], now);
 		} else if (reached) {
 			ai[ttl - 1] = (struct attr_in){ 0 };
 			for (unsigned i = 0; i < DEST_WINDOW; i++) {
@@ -263,6 +268,12 @@ void path_report(struct tstate *ts)
 			         ts->send_err ? "; sending failed: " : "", ts->send_err ? strerror(ts->send_err) : "");
 	}
 	hw_service_check(ctx, t, "path.can_reach", reached ? HW_OK : HW_CRITICAL, msg, tags);
+	/* an address this target never saw itself is not its path: the path
+	 * store gets it unknown (which matches any address), so that a flow
+	 * that turns out to take another ECMP branch is no path change */
+	for (unsigned ttl = 1; ttl <= n; ttl++)
+		if (inferred[ttl - 1])
+			hops[ttl - 1].ip[0] = '\0';
 	path = (hw_path){ .protocol = in->proto->name, .nhops = n, .hops = hops, .reached = reached,
 	                  .duration = dur };
 	hw_path_report(ctx, t, &path);
