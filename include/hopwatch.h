@@ -29,7 +29,12 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-/* Bumped whenever anything in this header changes incompatibly. */
+/* Bumped whenever anything in this header changes incompatibly.
+ * 2: the packet helpers left for lib/pkt (issue 12).
+ * 3: hw_hop gained response, loss and figured (issue 13: forwarding loss
+ *    reported apart from the share of probes a hop answered); hw_plugin
+ *    gained `check` (issue 14: a status every round); hw_change_report
+ *    (a plugin's other changes stored like path changes). */
 #define HW_PLUGIN_ABI 3
 
 /* An opaque probe instance: one `probes` entry of the config. */
@@ -261,6 +266,13 @@ typedef struct hw_hop {
 	double rtt_min;              /* ms over the replies; 0 when none */
 	double rtt_avg;              /* ms */
 	double rtt_max;              /* ms */
+	/* Set by plugins that tell forwarding loss from ICMP rate limiting
+	 * (the path plugin), when `figured` is 1; else the core reads loss as
+	 * (sent - received) / sent. */
+	double response;             /* percent of the probes to this hop it answered; NAN: not measured */
+	double loss;                 /* percent, forwarding loss up to this hop that persists downstream
+	                                (mtr's rule); NAN: no value (not measured this round) */
+	int figured;                 /* 1: response and loss are the plugin's */
 } hw_hop;
 
 /* A finished trace. */

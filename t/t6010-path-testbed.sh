@@ -13,7 +13,10 @@ for tool in dsd-recv hwlisten hwdelay; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: remove once the engine paces per responder
+# issue 13: still unlimited.  Under the kernel's limits the first traces
+# of 3 instances race for the routers' first tokens, udp's destination
+# limits its port unreachables to 1/s, and the 30 % loss test needs more
+# probes per hop than a router answering 1/s gives in 6 s
 TB_ICMP_PROFILE=unlimited tb_chain l 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
@@ -72,9 +75,12 @@ test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and dest
 		test "$(values path.reachable $p "$D" | sort -u)" = 1 &&
 		test "$(values path.unknown_hops $p "$D" | sort -u)" = 1 &&
 		test "$(values path.hops $p "$D" | sort -u)" = 5 &&
-		test "$(hop_values path.hop.loss $p "$D" 2 | sort -u)" = 100 &&
+		# silent is unknown, not lost: it answers none of its probes
+		# (response 0) and forwards as well as the hops after it
+		test "$(hop_values path.hop.response $p "$D" 2 | sort -u)" = 0 &&
+		test "$(hop_values path.hop.loss $p "$D" 2 | sort -u)" = 0 &&
 		! hop_values path.hop.rtt $p "$D" 2 | grep . &&
-		grep -q "hopwatch.path.hop.loss:100|g|#probe:$p,target:$D,.*,hop:2,hop_ip:unknown" out &&
+		grep -q "hopwatch.path.hop.loss:0|g|#probe:$p,target:$D,.*,hop:2,hop_ip:unknown" out &&
 		for h in 1 3 4 5; do
 			test "$(hop_values path.hop.loss $p "$D" $h | sort -u)" = 0 || exit 1
 		done || exit 1

@@ -14,11 +14,21 @@
 #   - ECMP: every target's hop 2 is its own branch's, in every trace.
 # Per-hop figures are read as path.hop.loss (forwarding loss that persists
 # downstream) and path.hop.response (share of probes the hop answered).
-# Today's engine bursts every TTL x query at once, so rate-limited routers
-# drop most replies and it reports them as loss: those assertions are
-# test_expect_failure (TODO known breakage) until the engine paces per
-# responder; the others hold today.  Nothing here asserts a time except
-# "finished well inside the timeout" (a structural bound).
+# The engine paces per responder (a budget per router shared by every
+# trace, Doubletree's sharing of hops near the source) and attributes loss
+# with mtr's rule; what it still gets wrong under the kernel's limits is
+# expected to fail (TODO known breakage) for profile linux only ($LX):
+#   - ECMP: a few of the 20 flows see their branch only after 6 or more
+#     traces (each flow must ask a branch router that answers 1/s);
+#   - 10 % drop into r4: the budget backs off on forwarding loss too, so
+#     the hops from r4 on get too few probes for 200 values, and a rate
+#     limited miss at the fork (hop 2) is taken for a few % of loss.
+# and for both profiles: with 10 % drop into r4 the hops from r4 on get
+# few probes of their own (their router's budget, cut by the drops) and a
+# window without a miss reads 0: their mean is right in some runs (19.5 %
+# under strict) and far too low in others (6.6 %).
+# Nothing here asserts a time except "finished well inside the timeout"
+# (a structural bound).
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
@@ -99,6 +109,8 @@ quick_traces() {
 
 for prof in linux strict; do
 	P=$prof
+	# what the engine still gets wrong under the kernel's limits (above)
+	if [ $P = linux ]; then LX=failure; else LX=success; fi
 
 	test_expect_success "$P: profile set on every node" '
 		tb_icmp_profile all $P &&
@@ -112,33 +124,47 @@ for prof in linux strict; do
 		in_range "$(trace_stat $P-20 path.loss)" 0 1 100 &&
 		in_range "$(hop_stat $P-20 path.hop.loss 6)" 0 1 100
 	'
-	test_expect_failure "$P, lossless, 20 targets: hops 1..5 mean path.hop.loss <= 1%" '
+	test_expect_success "$P, lossless, 20 targets: hops 1..5 mean path.hop.loss <= 1%" '
 		hops_loss_in $P-20 0 1 1 1 2 3 4 5
 	'
-	test_expect_failure "$P, lossless, 20 targets: path.hop.response reported for every hop" '
+	test_expect_success "$P, lossless, 20 targets: path.hop.response reported for every hop" '
 		for h in 1 2 3 4 5 6; do
 			printf "hop %s: " $h &&
 			in_range "$(hop_stat $P-20 path.hop.response $h)" 0 100 100 || exit 1
 		done
 	'
-	test_expect_failure "$P, lossless, 20 targets: a trace takes about a round trip, not a timeout" '
+	test_expect_success "$P, lossless, 20 targets: a trace takes about a round trip, not a timeout" '
 		quick_traces $P-20
 	'
-	# ECMP: the 20 targets are 20 flows; each keeps its branch at TTL 2
+	# ECMP: the 20 targets are 20 flows; each keeps its branch at TTL 2.
+	# "*" (unknown) and "?" (no figures for the hop in that trace: not
+	# measured) show no branch at all, so neither is the other branch
 	test_expect_success "$P, ECMP: no target ever shows the other branch" '
 		for i in $(seq 1 20); do
 			a=$(tb_many_addr d1 $i) &&
-			cp out.$P-20 out && traces p "$a" | cut -d" " -f2 | grep -v "^\*$" | sort -u >br.$i &&
+			cp out.$P-20 out && traces p "$a" | cut -d" " -f2 | grep -v "^[*?]$" | sort -u >br.$i &&
 			test "$(wc -l <br.$i)" -le 1 || { echo "$a: $(cat br.$i)"; exit 1; }
 		done &&
 		cat br.* | sort | uniq -c &&
 		grep -qx "$R2" br.* && grep -qx "$T2" br.*
 	'
-	test_expect_failure "$P, ECMP: every trace of every target shows its branch at TTL 2" '
+	# Every trace shows its target's own branch, from the target's first
+	# trace that could see it.  Linux routers answer 6 probes and then 1 a
+	# second per source: in the first second the two branch routers can
+	# tell at most about 14 of the 20 flows their branch (each flow must
+	# ask for itself; a branch is never borrowed), and a trace that waited
+	# for them would not take a round trip.  So a target may show no
+	# branch ("?", not measured) in its first traces, at most its first 5
+	# (the routers then answer about 2 new flows a second); never after
+	# its branch was shown once.
+	test_expect_$LX "$P, ECMP: every trace of every target shows its branch at TTL 2 once it was seen" '
 		for i in $(seq 1 20); do
 			a=$(tb_many_addr d1 $i) &&
-			cp out.$P-20 out && traces p "$a" >tr.$i &&
-			! cut -d" " -f2 tr.$i | grep -qvx "$R2\|$T2" || { echo "$a:"; cat tr.$i; exit 1; }
+			cp out.$P-20 out && traces p "$a" | cut -d" " -f2 >tr.$i &&
+			awk -v r2="$R2" -v t2="$T2" "
+				\$1 == r2 || \$1 == t2 { seen = 1; next }
+				seen || NR > 5 { bad = 1 }
+				END { exit bad || !seen }" tr.$i || { echo "$a:"; cat tr.$i; exit 1; }
 		done
 	'
 
@@ -149,7 +175,7 @@ for prof in linux strict; do
 		every_reached $P-200 200 &&
 		in_range "$(trace_stat $P-200 path.loss)" 0 1 400
 	'
-	test_expect_failure "$P, lossless, 200 targets: hops 1..5 mean path.hop.loss <= 1%" '
+	test_expect_success "$P, lossless, 200 targets: hops 1..5 mean path.hop.loss <= 1%" '
 		hops_loss_in $P-200 0 1 1 1 2 3 4 5
 	'
 
@@ -161,7 +187,7 @@ for prof in linux strict; do
 		tb_loss r3 0 &&
 		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
 	'
-	test_expect_failure "$P, 10% each way into r4: hops 1..3 at most 1%" '
+	test_expect_$LX "$P, 10% each way into r4: hops 1..3 at most 1%" '
 		hops_loss_in $P-drop 0 1 1 1 2 3
 	'
 	test_expect_failure "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
@@ -177,7 +203,7 @@ for prof in linux strict; do
 		grep -q "^hopwatch\.path\.hop\.loss:.*,hop:4,hop_ip:unknown" out.$P-silent &&
 		! grep -q "^hopwatch\.path\.hop\.rtt:.*,hop:4," out.$P-silent
 	'
-	test_expect_failure "$P, silent r4: not 100% loss at TTL 4; hops 1..3 and 5 at most 1%" '
+	test_expect_success "$P, silent r4: not 100% loss at TTL 4; hops 1..3 and 5 at most 1%" '
 		printf "hop 4 (silent), mean and count: " && hop_stat $P-silent path.hop.loss 4 &&
 		! grep -q "^hopwatch\.path\.hop\.loss:100|.*,hop:4," out.$P-silent &&
 		hops_loss_in $P-silent 0 1 1 1 2 3 5

@@ -64,6 +64,7 @@ test_expect_success 'start: redis-server, receiver, subscriber, hopwatchd; first
 	test "$(hget r "$HASH1" protocol)" = test &&
 	test "$(hget r "$HASH1" rtt)" = "1.5,3,4.5,6" &&
 	test "$(hget r "$HASH1" loss)" = "0,0,0,0" &&
+	test "$(hget r "$HASH1" response)" = "100,100,100,100" &&
 	test -z "$(hget r "$HASH1" changed)" &&
 	test "$(xlen r "$STREAM1")" = 0 &&
 	test "$(events rx.out fp1 127.0.0.1)" = 0 &&

@@ -22,10 +22,15 @@
  * router that said unreachable) once it is known.
  *
  * Pacing: every send goes through one hook, pace() below, which decides
- * when probe (target, TTL, query) may go.  Today it is the instance's
- * token bucket (`pps`, 1 ms deep: never a burst), round robin over the
- * targets that have something to send.  Send times are read at the actual
- * send (struct path_io.send).
+ * whether and when probe (target, TTL, query) may go: the instance's token
+ * bucket (`pps`, 1 ms deep: never a burst), round robin over the targets
+ * that have something to send, and before the destination the budget of
+ * the router expected to answer (budget.h), shared by every trace and
+ * instance of the process.  A probe out of its router's budget is not
+ * sent: the trace borrows the figures other targets' probes got from that
+ * hop (Doubletree; struct shop, report.c).  Queries of one TTL before the
+ * destination leave SPREAD apart.  The destination is never held back.
+ * Send times are read at the actual send (struct path_io.send).
  *
  * Replies find their trace in O(1): a hash keyed by what every matcher
  * extracts from a reply (family, the probe's destination address and
@@ -41,6 +46,7 @@
 
 #include "path.h"
 #include "rng.h"
+#include "budget.h"
 
 /* ------------------------------------------------------------------ */
 /* Probe ids and the reply hash                                         */
@@ -121,6 +127,105 @@ struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *
 }
 
 /* ------------------------------------------------------------------ */
+/* Hops shared by many traces (Doubletree) and the responders per TTL    */
+
+/* First slot of (family, ttl, addr) in the shared hop table (FNV-1a). */
+static size_t shop_hash(int family, unsigned ttl, const pkt_ipaddr *a)
+{
+	const uint8_t *b = (const uint8_t *)a;
+	uint32_t h = 2166136261u;
+
+	h = (h ^ (uint32_t)family) * 16777619u;
+	h = (h ^ ttl) * 16777619u;
+	for (size_t i = 0; i < path_alen(family); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h & (SHARE_SLOTS - 1);
+}
+
+/* The slot of (family, ttl, addr); with `make`, a new one when it has
+ * none (the stalest of its SHARE_PROBE slots is replaced), else NULL. */
+static struct shop *shop_get(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *a, int make)
+{
+	size_t h = shop_hash(family, ttl, a), stale = SIZE_MAX;
+	struct shop *s;
+
+	if (!in->shops)
+		return NULL;
+	for (size_t i = 0; i < SHARE_PROBE; i++) {
+		size_t k = (h + i) & (SHARE_SLOTS - 1);
+		s = &in->shops[k];
+		if (s->family == family && s->ttl == ttl && path_addr_eq(family, &s->addr, a))
+			return s;
+		if (!s->family) {
+			stale = k;
+			break;  /* slots are never freed: the entry is not further on */
+		}
+		if (stale == SIZE_MAX || s->seen < in->shops[stale].seen)
+			stale = k;
+	}
+	if (!make)
+		return NULL;
+	s = &in->shops[stale];
+	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a };
+	return s;
+}
+
+const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr)
+{
+	return shop_get(in, family, ttl, addr, 0);
+}
+
+/* A measured probe of hop (ttl, a) was answered after rtt_ms, or not. */
+static void shop_note(struct inst *in, int family, unsigned ttl, const pkt_ipaddr *a, int answered,
+                      double rtt_ms, double now)
+{
+	struct shop *s = shop_get(in, family, ttl, a, 1);
+
+	if (!s)
+		return;
+	s->bits = s->bits << 1 | (answered ? 1u : 0u);
+	if (s->n < SHARE_WINDOW)
+		s->n++;
+	s->seen = now;
+	if (answered) {
+		s->answered_at = now;
+		s->rtt[s->rtt_i] = rtt_ms;
+		s->rtt_i = (s->rtt_i + 1) % SHARE_RTTS;
+		if (s->nrtt < SHARE_RTTS)
+			s->nrtt++;
+	}
+}
+
+/* ts's own probe at ttl was answered by router `from` (not the
+ * destination): count it towards the responder the targets agree on. */
+static void guess_note(struct tstate *ts, unsigned ttl, const pkt_ipaddr *from)
+{
+	struct tguess *g = &ts->in->guess[ttl];
+	uint64_t bit = 1ull << (ttl - 1);
+
+	if (ts->told & bit)
+		return;
+	ts->told |= bit;
+	if (!g->family) {
+		*g = (struct tguess){ .addr = *from, .family = (unsigned char)ts->family, .agree = 1 };
+	} else if (g->family == ts->family && path_addr_eq(ts->family, &g->addr, from)) {
+		g->agree++;
+	} else {
+		g->diverse = 1;
+	}
+}
+
+int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
+{
+	const struct tguess *g = &ts->in->guess[ttl];
+
+	if (g->family != ts->family || g->diverse || g->agree < INFER_MIN)
+		return 0;
+	*a = g->addr;
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
 /* The trace                                                            */
 
 static void wake(struct tstate *ts);
@@ -136,26 +241,63 @@ unsigned path_eff_lim(const struct tstate *ts)
 	return e;
 }
 
-/* The next probe to send: TTL and query, by query then TTL; 0 when none
- * may go now.  Queries after the first wait for the destination gate. */
-static int next_probe(const struct tstate *ts, unsigned *ttl, unsigned *q)
+/* Whether `ttl` is at or past the destination (or the router that said
+ * unreachable): probes there are never held back by a router's budget
+ * nor spread, so the destination's own RTT and loss are never degraded. */
+static int dest_side(const struct tstate *ts, unsigned ttl)
 {
-	unsigned e = path_eff_lim(ts), best = (unsigned)ts->in->o->queries, bt = 0;
+	if (ts->dest_ttl)
+		return ttl >= ts->dest_ttl;
+	if (ts->stop_ttl && ttl >= ts->stop_ttl)
+		return 1;
+	return ts->hint && ttl >= ts->hint;
+}
+
+/* The next probe to send: TTL and query, by query then TTL, and into *at
+ * the time it may go (`now` when at once); 0 when none is left.  Queries after the first wait for the
+ * destination gate; before the destination, a TTL's next query waits
+ * SPREAD after its previous one (queries of one TTL are spread in time,
+ * not sent in one burst).  A probe that may go now is preferred. */
+static int next_probe(const struct tstate *ts, double now, unsigned *ttl, unsigned *q, double *at)
+{
+	unsigned e = path_eff_lim(ts), qn = (unsigned)ts->in->o->queries, bt = 0, bq = 0;
+	double bat = 0;
 
 	for (unsigned t = 1; t <= e; t++) {
 		unsigned c = ts->sent[t];
-		if (c >= best || (c > 0 && !ts->open))
+		double a = now;
+		int ready, bready = bt && bat <= now;
+		if (c >= qn || (c > 0 && !ts->open))
 			continue;
-		best = c;
-		bt = t;
-		if (!c)
+		if (c > 0 && !dest_side(ts, t)) {
+			const struct pinfo *prev = &ts->p[(t - 1) * qn + c - 1];
+			if (prev->state != PS_SKIPPED && prev->tx_mono + SPREAD > now)
+				a = prev->tx_mono + SPREAD;
+		}
+		ready = a <= now;
+		if (!bt || (ready && !bready) || (ready && bready && c < bq) || (!ready && !bready && a < bat)) {
+			bt = t;
+			bq = c;
+			bat = a;
+		}
+		if (ready && !c)
 			break;
 	}
 	if (!bt)
 		return 0;
 	*ttl = bt;
-	*q = best;
+	*q = bq;
+	*at = bat;
 	return 1;
+}
+
+/* Whether ts has anything left to send (now or later). */
+static int has_next(const struct tstate *ts)
+{
+	unsigned ttl, q;
+	double at;
+
+	return next_probe(ts, hw_mono(), &ttl, &q, &at);
 }
 
 /* Open the gate for the later queries once query 0 has settled; probe
@@ -174,12 +316,20 @@ static void check_gate(struct tstate *ts)
 		ts->lim = (unsigned)ts->in->o->max_ttl;
 }
 
-/* Remember the responder of every TTL for the next trace's pacing hook. */
+/* Remember the responder this trace's own probes saw at every TTL before
+ * the destination, for the next traces' pacing hook and for borrowing the
+ * shared figures of that hop; a TTL not answered this time keeps what an
+ * earlier trace saw (its budget may have been spent by other targets). */
 static void remember_hops(struct tstate *ts)
 {
 	unsigned e = path_eff_lim(ts), qn = (unsigned)ts->in->o->queries;
 
-	ts->last_set = 0;
+	if (ts->dest_ttl) {
+		/* at and past the destination: nothing to remember */
+		for (unsigned ttl = ts->dest_ttl; ttl <= (unsigned)ts->in->o->max_ttl; ttl++)
+			ts->last_set &= ~(1ull << (ttl - 1));
+		e = ts->dest_ttl - 1;
+	}
 	for (unsigned ttl = 1; ttl <= e; ttl++)
 		for (unsigned q = 0; q < qn; q++) {
 			const struct pinfo *p = &ts->p[(ttl - 1) * qn + q];
@@ -194,12 +344,12 @@ static void remember_hops(struct tstate *ts)
 /* End the trace when nothing is left to send or wait for. */
 static void maybe_finish(struct tstate *ts)
 {
-	unsigned e, ttl, q;
+	unsigned e;
 
 	if (!ts->active)
 		return;
 	check_gate(ts);
-	if (next_probe(ts, &ttl, &q))
+	if (has_next(ts))
 		return;
 	e = path_eff_lim(ts);
 	for (unsigned t = 1; t <= e; t++)
@@ -249,6 +399,18 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	settle(ts, p, ttl, q, PS_ANSWERED);
 	p->rtt = rtt * 1e3;
 	p->from = r->from;
+	if (r->kind == R_HOP) {
+		struct budget_key k = budget_key_make(ts->family, &r->from);
+		double now = hw_mono();
+		/* a probe not paid for from this responder's budget (unknown,
+		 * or the path moved) used one of its tokens all the same */
+		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
+			budget_sent(ts->in->budget, &k, now);
+		budget_answered(ts->in->budget, &k, p->tx_mono, now);
+		if (p->measured)
+			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
+		guess_note(ts, ttl, &r->from);
+	}
 	if (r->kind == R_DEST && (!ts->dest_ttl || ttl < ts->dest_ttl)) {
 		ts->dest_ttl = ttl;
 		ts->open = 1;
@@ -266,6 +428,19 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	check_gate(ts);
 	wake(ts);
 	maybe_finish(ts);
+}
+
+/* The loss of ts's destination over its last traces, percent; 0 when
+ * none is known. */
+static double dest_loss(const struct tstate *ts)
+{
+	unsigned sent = 0, rcvd = 0;
+
+	for (unsigned i = 0; i < DEST_WINDOW; i++) {
+		sent += ts->dwin_sent[i];
+		rcvd += ts->dwin_rcvd[i];
+	}
+	return sent ? 100.0 * (sent - rcvd) / sent : 0;
 }
 
 static void timeout_cb(void *arg)
@@ -288,6 +463,25 @@ static void timeout_cb(void *arg)
 			if (p->tx_mono + in->timeout > now)
 				break;
 			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
+			if (p->keyed) {
+				/* a miss of a known responder: the hop's shared
+				 * figures count it when it was sent within the
+				 * budget, and the budget backs off when it looks
+				 * like a rate limit: on a path whose destination
+				 * loses (almost) nothing, any miss; where the
+				 * destination loses too, two misses in a row (a
+				 * router out of tokens drops every probe until it
+				 * refills; forwarding loss, which backing off
+				 * cannot help, rarely drops two in a row) */
+				struct budget_key k = budget_key_make(ts->family, &p->key);
+				struct shop *sh = NULL;
+				if (p->measured) {
+					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
+					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
+				}
+				if (!sh || dest_loss(ts) < LOSSY_DEST || (sh->n >= 2 && !(sh->bits & 2)))
+					budget_missed(in->budget, &k, p->tx_mono, now);
+			}
 		}
 		ts->ohead++;
 	}
@@ -301,46 +495,104 @@ static void timeout_cb(void *arg)
 /* ------------------------------------------------------------------ */
 /* Sending and the pacing hook                                          */
 
-/*
- * The pacing hook: may probe (ts, ttl, q) go out at `now`?  Returns 0 when
- * it may (and takes what it uses), else the seconds to wait before asking
- * again.  `last_hop` is the responder seen at this TTL by the target's
- * previous trace (NULL: none answered, or no trace yet), the best guess of
- * which router this probe will reach.
- *
- * Today: the instance's token bucket of `pps`.  Issue 13 plugs in here a
- * per-responder ICMP budget shared by all traces (routers rate-limit their
- * errors: Linux about 1/s per destination after a burst), learned from the
- * responses (AIMD), and spreads the queries of one TTL in time.  pump()
- * stops at the first refusal today, right for one bucket shared by all;
- * with a per-responder budget it must go on round robin with the next
- * target and arm the send timer for the shortest wait.  The engine keeps
- * what such a budget and the later attribution of loss need: probes sent
- * and answered per TTL (tstate.sent, .rcvd) and the responders of the last
- * trace (tstate.last, .last_set).
- */
-static double pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
-                   const pkt_ipaddr *last_hop, double now)
-{
-	double wait = 0;
+/* What the pacing hook decided beyond yes or no. */
+struct pace_out {
+	double wait;             /* PACE_WAIT: seconds before asking again */
+	int keyed;               /* PACE_GO: a token of key's budget was taken */
+	int measured;            /* PACE_GO: within the budget (struct pinfo.measured) */
+	pkt_ipaddr key;          /* keyed: the responder expected to answer */
+};
 
-	(void)ts;
-	(void)ttl;
-	(void)q;
-	(void)last_hop;
-	return hwc_bucket_take(&in->bucket, now, &wait) ? 0 : wait;
+/*
+ * The pacing hook: may probe (ts, ttl, q) go out at `now`?  `last_hop` is
+ * the responder this target's own probes saw at this TTL (NULL: none yet),
+ * the best guess of which router this probe will reach.  Returns
+ *   PACE_GO    it goes (what it used is taken; *po says how it counts);
+ *   PACE_SKIP  it is not sent: its responder's budget is spent, and the
+ *              hop is known (this target's own earlier answer, or the one
+ *              every target agrees on): the round borrows the hop's shared
+ *              figures instead (Doubletree), and the probe is unmeasured;
+ *   PACE_WAIT  the instance's pps bucket is empty: ask again after
+ *              po->wait seconds.
+ * Two limits apply:
+ *   - the instance's token bucket of `pps` (1 ms deep: never a burst);
+ *   - before the destination, the budget of the responder (budget.h): a
+ *     token bucket per router, shared by every trace and instance of the
+ *     process, learned from what the router answers (gentle increase,
+ *     quick back-off).  The responder is last_hop, else the one the other
+ *     targets saw at this TTL; none known: the probe goes (an unknown
+ *     router is learned by probing it).  Query 0 of a TTL whose responder
+ *     this target has never seen goes even out of budget, to learn the
+ *     hop's address (ECMP branches differ per flow), but is not measured:
+ *     its miss is not counted against the hop; for a second after, the
+ *     targets that know that TTL's router send it nothing, so that its
+ *     next tokens go to those still learning it.  A probe keyed by the
+ *     other targets' router at an ECMP fork is not measured either (it
+ *     may reach the other branch).
+ * The destination's TTL and beyond are never held back by a budget.
+ */
+static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
+                const pkt_ipaddr *last_hop, double now, struct pace_out *po)
+{
+	struct tguess *g = &in->guess[ttl];
+	struct budget_key bk;
+	pkt_ipaddr k, tmp;
+	int have = 0;
+
+	*po = (struct pace_out){ .measured = 1 };
+	if (!dest_side(ts, ttl) && in->budget) {
+		if (last_hop) {
+			k = *last_hop;
+			have = 1;
+		} else if (g->family == ts->family) {
+			k = g->addr;
+			have = 1;
+			/* at an ECMP fork the other targets' router may be the
+			 * other branch: its miss would be counted against the
+			 * wrong hop */
+			if (g->diverse)
+				po->measured = 0;
+		}
+		if (have && path_addr_eq(ts->family, &k, &ts->dst))
+			have = 0;
+	}
+	if (have) {
+		bk = budget_key_make(ts->family, &k);
+		if (budget_when(in->budget, &bk, now) > now || (last_hop && now < g->ident_until)) {
+			if (last_hop || q > 0 || path_borrow(ts, ttl, &tmp))
+				return PACE_SKIP;
+			po->measured = 0;  /* to learn the hop's address */
+			/* and for a second the targets that know this TTL's
+			 * router leave its tokens to those that do not */
+			g->ident_until = now + 1;
+		}
+	}
+	if (!hwc_bucket_take(&in->bucket, now, &po->wait))
+		return PACE_WAIT;
+	if (have) {
+		budget_sent(in->budget, &bk, now);
+		po->keyed = 1;
+		po->key = k;
+	}
+	return PACE_GO;
 }
 
-/* Send probe (ttl, q) of ts (next_probe chose it). */
-static void send_one(struct tstate *ts, unsigned ttl, unsigned q)
+/* Send probe (ttl, q) of ts (next_probe chose it, pace let it go). */
+static void send_one(struct tstate *ts, unsigned ttl, unsigned q, const struct pace_out *po)
 {
 	unsigned idx = (ttl - 1) * (unsigned)ts->in->o->queries + q;
 	struct pinfo *p = &ts->p[idx];
 	int err;
 
 	ts->sent[ttl]++;
+	p->keyed = (uint8_t)po->keyed;
+	p->key = po->key;
+	p->measured = (uint8_t)po->measured;
+	if (po->measured)
+		ts->meas[ttl]++;
 	if ((err = ts->in->io->send(ts, ttl, q)) != 0) {
 		p->state = PS_EXPIRED;  /* sent and lost, as far as the hop goes */
+		p->keyed = 0;
 		ts->failed++;
 		if (ts->send_err != err)
 			HW_DEBUG(ts->in->ctx, "target %s (%s): sending with ttl %u: %s", ts->t->host, ts->t->ip,
@@ -357,6 +609,14 @@ static void send_one(struct tstate *ts, unsigned ttl, unsigned q)
 		arm_timeout(ts);
 }
 
+/* Probe (ttl, q) of ts is not sent: out of its responder's budget. */
+static void skip_one(struct tstate *ts, unsigned ttl, unsigned q)
+{
+	ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q].state = PS_SKIPPED;
+	ts->sent[ttl]++;
+	ts->skip[ttl]++;
+}
+
 /* Put ts at the end of the send ring. */
 static void enqueue(struct inst *in, struct tstate *ts)
 {
@@ -366,36 +626,64 @@ static void enqueue(struct inst *in, struct tstate *ts)
 }
 
 /* Send what the pacing hook allows, round robin over the traces with
- * something to send; arm the timer for the rest. */
+ * something to send; a trace whose next probe must wait (its spread) goes
+ * to the back of the ring.  Arm the timer for the rest: the pps bucket's
+ * wait, or the soonest spread. */
 static void pump(struct inst *in)
 {
-	in->send_armed = 0;
-	while (in->rn) {
-		struct tstate *ts = in->ring[in->rhead];
-		unsigned ttl, q;
-		double wait;
+	double now = hw_mono(), soonest = INFINITY;
+	size_t pass = in->rn;  /* traces to look at before all are known to wait */
 
-		if (ts->active && next_probe(ts, &ttl, &q)) {
-			uint64_t bit = 1ull << (ttl - 1);
-			if ((wait = pace(in, ts, ttl, q, ts->last_set & bit ? &ts->last[ttl - 1] : NULL,
-			                 hw_mono())) > 0) {
-				hw_timer_arm(in->send_timer, wait);
-				in->send_armed = 1;
-				return;
-			}
-		}
+	in->send_armed = 0;
+	while (in->rn && pass) {
+		struct tstate *ts = in->ring[in->rhead];
+		struct pace_out po;
+		unsigned ttl, q;
+		double at;
+		int r = PACE_GO;
+
 		in->rhead = (in->rhead + 1) % in->ntargets;
 		in->rn--;
 		ts->queued = 0;
-		if (!ts->active || !next_probe(ts, &ttl, &q))
+		if (!ts->active || !next_probe(ts, now, &ttl, &q, &at)) {
+			pass = in->rn;
 			continue;
-		send_one(ts, ttl, q);
+		}
+		if (at > now) {
+			/* its next query waits for its spread: the next trace */
+			if (at < soonest)
+				soonest = at;
+			enqueue(in, ts);
+			pass--;
+			continue;
+		}
+		r = pace(in, ts, ttl, q, ts->last_set & 1ull << (ttl - 1) ? &ts->last[ttl - 1] : NULL, now, &po);
+		if (r == PACE_WAIT) {
+			/* back at the head: it goes first when the bucket refills */
+			in->rhead = (in->rhead + in->ntargets - 1) % in->ntargets;
+			in->ring[in->rhead] = ts;
+			in->rn++;
+			ts->queued = 1;
+			hw_timer_arm(in->send_timer, po.wait);
+			in->send_armed = 1;
+			return;
+		}
+		if (r == PACE_SKIP)
+			skip_one(ts, ttl, q);
+		else
+			send_one(ts, ttl, q, &po);
 		/* the gate first: when the last query-0 send failed, nothing
 		 * waits, and the later queries may go now (issue 14) */
 		check_gate(ts);
-		if (next_probe(ts, &ttl, &q))
+		if (has_next(ts))
 			enqueue(in, ts);
-		maybe_finish(ts);  /* when the last sends all failed */
+		maybe_finish(ts);  /* when the last sends all failed, or were skipped */
+		pass = in->rn;
+		now = hw_mono();
+	}
+	if (in->rn) {
+		hw_timer_arm(in->send_timer, soonest > now ? soonest - now : 0);
+		in->send_armed = 1;
 	}
 }
 
@@ -408,9 +696,8 @@ static void send_cb(void *arg)
 static void wake(struct tstate *ts)
 {
 	struct inst *in = ts->in;
-	unsigned ttl, q;
 
-	if (!ts->active || ts->queued || !next_probe(ts, &ttl, &q))
+	if (!ts->active || ts->queued || !has_next(ts))
 		return;
 	enqueue(in, ts);
 	if (!in->send_armed) {
@@ -435,6 +722,8 @@ void path_run(void *state, hw_target *t)
 	memset(ts->sent, 0, sizeof ts->sent);
 	memset(ts->rcvd, 0, sizeof ts->rcvd);
 	memset(ts->wait, 0, sizeof ts->wait);
+	memset(ts->skip, 0, sizeof ts->skip);
+	memset(ts->meas, 0, sizeof ts->meas);
 	for (size_t i = 0; i < np; i++)
 		ts->p[i] = (struct pinfo){ .rtt = NAN, .state = PS_UNSENT };
 	ts->norder = ts->ohead = 0;
@@ -475,6 +764,9 @@ void path_readdress(void *state, hw_target *t)
 
 	ts->hint = 0;  /* a new address: its distance is unknown */
 	ts->last_set = 0;
+	ts->told = 0;
+	memset(ts->dwin_sent, 0, sizeof ts->dwin_sent);
+	memset(ts->dwin_rcvd, 0, sizeof ts->dwin_rcvd);
 	if (!path_fam_of(in, t->family))
 		HW_WARN(in->ctx, "target %s now resolves to %s, but there is no IPv%c socket",
 		        t->host, t->ip, t->family == AF_INET ? '4' : '6');
@@ -519,8 +811,10 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->opool = calloc(in->ntargets * np + 1, sizeof *in->opool);
 	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
 	in->send_timer = hw_timer_new(ctx, send_cb, in);
+	in->shops = calloc(SHARE_SLOTS, sizeof *in->shops);
+	in->budget = budget_shared_get();
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
-	    !in->send_timer) {
+	    !in->send_timer || !in->shops || !in->budget) {
 		HW_ERROR(ctx, "out of memory for %zu targets", in->ntargets);
 		return -1;
 	}
@@ -561,6 +855,8 @@ void path_inst_free(struct inst *in)
 	free(in->pool);
 	free(in->opool);
 	free(in->lpool);
+	free(in->shops);
+	budget_shared_put(in->budget);
 	free(in->tsv);
 	free(in);
 }

@@ -47,6 +47,15 @@
 #define PACE_DEPTH 0.001     /* pacing bucket depth, seconds of sends: 1 ms, no bursts */
 #define SEND_TRIES 3         /* sendmsg attempts: a pending ICMP error fails one send */
 #define QUOTE_RFC4884 128    /* bytes of the original datagram an RFC 4884 error quotes at least */
+#define SPREAD 0.005         /* seconds at least between two queries of one TTL before the destination */
+#define SHARE_WINDOW 32      /* measured probes per shared hop its response and loss are figured over */
+#define SHARE_RTTS 8         /* answers per shared hop its attributed RTT is figured over */
+#define SHARE_SLOTS 4096     /* shared hops (TTL, responder) an instance keeps, a power of two */
+#define SHARE_PROBE 8        /* slots looked at per lookup; the stalest is replaced when all are taken */
+#define DEST_WINDOW 8        /* traces of a target whose destination counts feed the attribution */
+#define LOSSY_DEST 5.0       /* percent the destination loses from which a hop's single miss is
+                                not taken for its rate limit (the budget waits for two in a row) */
+#define INFER_MIN 5          /* traces that must agree on a TTL's responder before others may borrow it */
 
 enum proto_id { P_ICMP, P_UDP, P_TCP };
 enum mode { MODE_AUTO, MODE_DGRAM, MODE_RAW };
@@ -68,7 +77,10 @@ struct opts {
 /* State                                                                */
 
 /* What became of one probe of the running trace. */
-enum { PS_UNSENT, PS_WAIT, PS_ANSWERED, PS_EXPIRED };
+enum { PS_UNSENT, PS_WAIT, PS_ANSWERED, PS_EXPIRED,
+       PS_SKIPPED };         /* not sent: its responder's budget was spent (unmeasured) */
+/* What the pacing hook says about a probe. */
+enum { PACE_GO, PACE_SKIP, PACE_WAIT };
 /* What a reply says about its probe's TTL. */
 enum { R_HOP, R_DEST, R_STOP };
 
@@ -78,7 +90,40 @@ struct pinfo {
 	double tx_real;          /* CLOCK_REALTIME at the same moment, seconds; 0: not read */
 	double rtt;              /* ms; NAN until answered */
 	pkt_ipaddr from;         /* the responder, when answered */
+	pkt_ipaddr key;          /* keyed: the responder whose budget paid for it */
 	uint8_t state;           /* PS_* */
+	uint8_t keyed;           /* 1: a token of key's budget was taken for it */
+	uint8_t measured;        /* 1: sent within its responder's budget (or to an unknown one): its
+	                            outcome says something about the hop; 0: sent over budget to learn
+	                            the hop's address, its miss says nothing */
+};
+
+/*
+ * A hop several targets share (Doubletree): one (TTL, responder) pair of
+ * an instance, fed by the probes of every target whose trace reaches that
+ * responder at that TTL.  A target that did not probe the hop in a round
+ * (its budget was spent by others) is given these figures instead.
+ */
+struct shop {
+	unsigned char family;    /* AF_INET, AF_INET6; 0: a free slot */
+	unsigned char ttl;       /* the TTL */
+	pkt_ipaddr addr;         /* the responder */
+	uint64_t bits;           /* outcomes of its last measured probes, bit 0 the newest: 1 answered */
+	unsigned n;              /* outcomes in bits, at most SHARE_WINDOW */
+	double rtt[SHARE_RTTS];  /* ms, the last answers' RTTs, a ring */
+	unsigned nrtt, rtt_i;    /* RTTs in the ring, next slot */
+	double seen;             /* hw_mono() of the last update, seconds */
+	double answered_at;      /* hw_mono() of the last answer, seconds; 0: none */
+};
+
+/* What an instance knows of the responders at one TTL, over its targets. */
+struct tguess {
+	pkt_ipaddr addr;         /* the responder most answers named */
+	unsigned char family;    /* its family; 0: none yet */
+	unsigned agree;          /* traces whose first answer at this TTL named addr */
+	int diverse;             /* 1: traces saw different responders here (ECMP): never borrowed */
+	double ident_until;      /* hw_mono() until which targets that know the router here send it
+	                            nothing: one that does not went out of budget to learn it */
 };
 
 struct inst;
@@ -95,8 +140,15 @@ struct tstate {
 	uint8_t sent[HW_PATH_MAX_HOPS + 1];  /* probes sent (or failed) per TTL, this trace */
 	uint8_t rcvd[HW_PATH_MAX_HOPS + 1];  /* probes answered per TTL, this trace */
 	uint8_t wait[HW_PATH_MAX_HOPS + 1];  /* probes waiting per TTL */
-	pkt_ipaddr *last;        /* max_ttl entries: the responder per TTL of the last finished trace */
+	uint8_t skip[HW_PATH_MAX_HOPS + 1];  /* probes not sent per TTL: out of budget (counted in sent[]) */
+	uint8_t meas[HW_PATH_MAX_HOPS + 1];  /* probes sent measured per TTL (struct pinfo.measured) */
+	uint16_t dwin_sent[DEST_WINDOW];     /* probes at the destination's TTL, last traces, a ring */
+	uint16_t dwin_rcvd[DEST_WINDOW];     /* replies of the destination, same traces */
+	unsigned dwin_i;                     /* next slot of the ring */
+	pkt_ipaddr *last;        /* max_ttl entries: the responder per TTL this target's own probes saw
+	                            last (kept across traces that did not probe the TTL) */
 	uint64_t last_set;       /* bit ttl - 1: last[ttl - 1] is known */
+	uint64_t told;           /* bit ttl - 1: this target's answer at the TTL was counted in in->guess */
 	hw_timer *timer;         /* the oldest waiting probe's deadline */
 	unsigned gen;            /* trace number */
 	uint16_t ident;          /* raw icmp: this target's echo identifier */
@@ -174,6 +226,9 @@ struct inst {
 	int send_armed;          /* send_timer is armed */
 	hwc_bucket bucket;       /* pacing: `pps` tokens per second, PACE_DEPTH deep */
 	hwc_flusher flusher;     /* reports the instance counters (path_flush_counters) */
+	struct budget *budget;   /* the per-responder ICMP budget, process-wide (budget.h) */
+	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree) */
+	struct tguess guess[HW_PATH_MAX_HOPS + 1];  /* per TTL: the responder the targets agree on */
 	uint64_t unmatched;      /* replies that failed a check, since the last flush */
 	unsigned char tx[TX_BUF];/* send buffer */
 	unsigned char rb[TX_BUF];/* matchers: the probe rebuilt for comparison */
@@ -282,6 +337,11 @@ struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *
 void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r);
 /* The highest TTL that matters now (limit, destination or unreachable). */
 unsigned path_eff_lim(const struct tstate *ts);
+/* The shared hop (ttl, addr of family) of the instance, or NULL. */
+const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr);
+/* Whether target ts may be given the responder other targets agree on at
+ * ttl (Doubletree: no own answer, the TTL not an ECMP fork); into *a. */
+int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a);
 
 /* match.c */
 /* Deliver a matched reply: find its probe, compare, count or reject. */

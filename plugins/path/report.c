@@ -15,7 +15,22 @@
  *   path.hop.rtt       gauge, ms, per answering hop, tags hop:<ttl>,
  *                      hop_ip:<address>
  *   path.hop.loss      gauge, percent, per hop, tags hop:<ttl>,
- *                      hop_ip:<address or unknown>
+ *                      hop_ip:<address or unknown>: forwarding loss up to
+ *                      the hop that persists downstream (attribution.h:
+ *                      mtr's rule, over the hop's shared window of
+ *                      probes); at the destination its own loss this
+ *                      trace.  Not sent when the hop has no value this
+ *                      round (not measured: out of budget, address unknown)
+ *   path.hop.response  gauge, percent, per hop, same tags: the share of the
+ *                      probes to the hop it answered (over the shared
+ *                      window of SHARE_WINDOW probes of every target that
+ *                      crosses it; at the destination this trace's).  A
+ *                      router that rate-limits or deprioritises ICMP reads
+ *                      low here and not in path.hop.loss
+ * A hop this trace did not probe (its responder's budget spent by other
+ * targets, Doubletree) borrows the figures the instance holds for it: its
+ * address is this target's own last answer there (or, on a TTL where every
+ * target so far saw the same router, that one), its RTT the last answers'.
  *   path.can_reach     service check: OK when reached, else CRITICAL
  * Instance level (every min(interval, 10 s) and at stop):
  *   path.unmatched     count: replies that looked like ours but were not
@@ -26,6 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attribution.h"
 #include "path.h"
 #include "stats.h"
 
@@ -44,7 +60,8 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 	hwc_rtt st;
 
 	memset(h, 0, sizeof *h);
-	h->sent = ts->sent[ttl];
+	h->sent = (unsigned)ts->sent[ttl] - ts->skip[ttl];
+	h->response = h->loss = NAN;
 	for (unsigned i = 0; i < qn; i++)
 		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
 	h->received = (unsigned)hwc_rtt_stats(rtt, qn, &st, NULL);
@@ -69,6 +86,83 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 	}
 }
 
+/* The address most of ts's own replies at ttl came from (as
+ * path_make_hop picks it) into *a; 0 when none answered. */
+static int own_responder(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
+{
+	unsigned qn = (unsigned)ts->in->o->queries, best = 0;
+	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
+
+	for (unsigned i = 0; i < qn; i++) {
+		unsigned same = 0;
+		if (p[i].state != PS_ANSWERED)
+			continue;
+		for (unsigned k = 0; k < qn; k++)
+			if (p[k].state == PS_ANSWERED && path_addr_eq(ts->family, &p[k].from, &p[i].from))
+				same++;
+		if (same > best) {
+			best = same;
+			*a = p[i].from;
+		}
+	}
+	return best > 0;
+}
+
+/* Seconds a shared hop's last answer may be old for a target to borrow
+ * it: 3 rounds, and at least a minute (instances sharing a router share
+ * its budget: each may get a token of it rarely). */
+static double share_age(const struct inst *in)
+{
+	double a = 3 * hw_interval(in->ctx) + in->timeout;
+
+	return a > 60 ? a : 60;
+}
+
+/*
+ * The figures of intermediate hop `ttl` (before the destination or the
+ * router that said unreachable) of ts: its address when this trace did not
+ * get one but may borrow it, the RTT then, and what the attribution gets
+ * (the hop's shared window; a silent hop's own measured probes).
+ * Returns 1 when its address is one this target never saw itself (the
+ * router every other target saw at this TTL).
+ */
+static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct attr_in *ai, double now)
+{
+	const struct inst *in = ts->in;
+	const struct shop *s = NULL;
+	pkt_ipaddr a;
+	int known = own_responder(ts, ttl, &a), own = known || (ts->last_set >> (ttl - 1) & 1);
+
+	if (!known && ((own && (a = ts->last[ttl - 1], 1)) || path_borrow(ts, ttl, &a))) {
+		/* not answered this round: borrow what the other traces saw */
+		s = path_shop_find(in, ts->family, ttl, &a);
+		if (s && s->nrtt && s->answered_at >= now - share_age(in)) {
+			double sum = 0;
+			known = 1;
+			inet_ntop(ts->family, &a, h->ip, sizeof h->ip);
+			h->rtt_min = h->rtt_max = s->rtt[0];
+			for (unsigned i = 0; i < s->nrtt; i++) {
+				sum += s->rtt[i];
+				if (s->rtt[i] < h->rtt_min)
+					h->rtt_min = s->rtt[i];
+				if (s->rtt[i] > h->rtt_max)
+					h->rtt_max = s->rtt[i];
+			}
+			h->rtt_avg = sum / s->nrtt;
+		}
+	} else if (known) {
+		s = path_shop_find(in, ts->family, ttl, &a);
+	}
+	*ai = (struct attr_in){ .unmeasured = 1 };
+	if (known && s && s->n) {
+		uint64_t mask = s->n >= 64 ? ~0ull : (1ull << s->n) - 1;
+		*ai = (struct attr_in){ .sent = s->n, .received = (unsigned)__builtin_popcountll(s->bits & mask) };
+	} else if (!known && ts->meas[ttl]) {
+		*ai = (struct attr_in){ .sent = ts->meas[ttl] };  /* a silent hop */
+	}
+	return known && !own;
+}
+
 void path_report(struct tstate *ts)
 {
 	struct inst *in = ts->in;
@@ -78,6 +172,10 @@ void path_report(struct tstate *ts)
 	unsigned n = 0, unknown = 0, e = path_eff_lim(ts);
 	double dur = hw_mono() - ts->t0;
 	char ptag[32], htag[32], iptag[INET6_ADDRSTRLEN + 8], msg[512];
+	struct attr_in ai[HW_PATH_MAX_HOPS];
+	struct attr_out ao[HW_PATH_MAX_HOPS];
+	uint8_t inferred[HW_PATH_MAX_HOPS];  /* 1: the hop's address is other targets' (not this one's) */
+	double now = hw_mono();
 	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL };
 	int reached = ts->dest_ttl != 0;
 	hw_path path;
@@ -91,18 +189,62 @@ void path_report(struct tstate *ts)
 		for (unsigned ttl = 1; ttl <= e; ttl++)
 			if (ts->rcvd[ttl])
 				n = ttl;
+	if (reached) {
+		/* the destination's counts over the last traces feed the
+		 * attribution; its own figures are this trace's */
+		ts->dwin_sent[ts->dwin_i] = (uint16_t)(ts->sent[n] - ts->skip[n]);
+		ts->dwin_rcvd[ts->dwin_i] = ts->rcvd[n];
+		ts->dwin_i = (ts->dwin_i + 1) % DEST_WINDOW;
+	}
 	for (unsigned ttl = 1; ttl <= n; ttl++) {
 		hw_hop *h = &hops[ttl - 1];
 		path_make_hop(ts, ttl, h);
-		if (!h->received)
+		h->figured = 1;
+		inferred[ttl - 1] = 0;
+		if (ttl < n || (!reached && !ts->stop_ttl)) {
+			inferred[ttl - 1] = (uint8_t)figure_hop(ts, ttl, h, &ai[ttl - 1], now);
+		} else if (reached) {
+			ai[ttl - 1] = (struct attr_in){ 0 };
+			for (unsigned i = 0; i < DEST_WINDOW; i++) {
+				ai[ttl - 1].sent += ts->dwin_sent[i];
+				ai[ttl - 1].received += ts->dwin_rcvd[i];
+			}
+			ai[ttl - 1].unmeasured = !ai[ttl - 1].sent;
+		} else {
+			ai[ttl - 1] = (struct attr_in){ .sent = h->sent, .received = h->received, .unmeasured = !h->sent };
+		}
+	}
+	if (n && attr_path(ai, n, reached, 0, ao) < 0)
+		for (unsigned i = 0; i < n; i++)
+			ao[i] = (struct attr_out){ .state = ATTR_UNMEASURED, .response = NAN, .loss = NAN };
+	for (unsigned ttl = 1; ttl <= n; ttl++) {
+		hw_hop *h = &hops[ttl - 1];
+		h->response = ao[ttl - 1].response;
+		h->loss = ao[ttl - 1].loss;
+		/* mtr's rule as a bound: forwarding loss up to a hop persists to
+		 * the destination, so it is never above the destination's (over
+		 * the same window); misses of the hop alone (its rate limit,
+		 * the budget finding it) are not loss */
+		if (reached && ttl < n && !isnan(h->loss) && !ai[n - 1].unmeasured) {
+			double dl = 100.0 * (ai[n - 1].sent - ai[n - 1].received) / ai[n - 1].sent;
+			if (h->loss > dl)
+				h->loss = dl;
+		}
+		if (ttl == n && (reached || ts->stop_ttl)) {
+			/* the end of the path: its own figures this trace */
+			h->response = h->sent ? 100.0 * h->received / h->sent : NAN;
+			h->loss = h->sent ? 100.0 - h->response : NAN;
+		}
+		if (!h->ip[0])
 			unknown++;
 		snprintf(htag, sizeof htag, "hop:%u", ttl);
-		snprintf(iptag, sizeof iptag, "hop_ip:%.*s", (int)sizeof h->ip - 1, h->received ? h->ip : "unknown");
-		if (h->received)
+		snprintf(iptag, sizeof iptag, "hop_ip:%.*s", (int)sizeof h->ip - 1, h->ip[0] ? h->ip : "unknown");
+		if (h->ip[0])
 			hw_metric1(ctx, t, "path.hop.rtt", HW_GAUGE, h->rtt_avg, htags);
-		if (h->sent)
-			hw_metric1(ctx, t, "path.hop.loss", HW_GAUGE,
-			           100.0 * (h->sent - h->received) / h->sent, htags);
+		if (!isnan(h->response))
+			hw_metric1(ctx, t, "path.hop.response", HW_GAUGE, h->response, htags);
+		if (!isnan(h->loss))
+			hw_metric1(ctx, t, "path.hop.loss", HW_GAUGE, h->loss, htags);
 	}
 	hw_metric1(ctx, t, "path.hops", HW_GAUGE, n, tags);
 	hw_metric1(ctx, t, "path.reachable", HW_GAUGE, reached, tags);
@@ -128,6 +270,12 @@ void path_report(struct tstate *ts)
 			         ts->send_err ? "; sending failed: " : "", ts->send_err ? strerror(ts->send_err) : "");
 	}
 	hw_service_check(ctx, t, "path.can_reach", reached ? HW_OK : HW_CRITICAL, msg, tags);
+	/* an address this target never saw itself is not its path: the path
+	 * store gets it unknown (which matches any address), so that a flow
+	 * that turns out to take another ECMP branch is no path change */
+	for (unsigned ttl = 1; ttl <= n; ttl++)
+		if (inferred[ttl - 1])
+			hops[ttl - 1].ip[0] = '\0';
 	path = (hw_path){ .protocol = in->proto->name, .nhops = n, .hops = hops, .reached = reached,
 	                  .duration = dur };
 	hw_path_report(ctx, t, &path);

@@ -1,5 +1,6 @@
 /* pathwatch.c: see pathwatch.h. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,9 +141,12 @@ static void add_rtt(char *buf, size_t cap, size_t *len, unsigned i, const hw_hop
 {
 	char num[DSD_NUMBER_MAX];
 
-	if (h->received)
+	/* a hop the round did not probe may carry borrowed figures (figured) */
+	int has = h->received || (h->figured && h->ip[0] && ms > 0);
+
+	if (has)
 		dsd_format_number(num, ms);
-	add(buf, cap, len, "%s%s", i ? "," : "", h->received ? num : "");
+	add(buf, cap, len, "%s%s", i ? "," : "", has ? num : "");
 }
 
 /* Write the last trace of (probe, target) to its hash: rtt (avg), and
@@ -152,27 +156,36 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
                         const struct path_hops *trace, const struct path_hops *confirmed, time_t ts)
 {
 	char hops[PATH_MAX_HOPS * 48], conf[PATH_MAX_HOPS * 48], rtt[PATH_MAX_HOPS * 24],
-	     rmin[PATH_MAX_HOPS * 24], rmax[PATH_MAX_HOPS * 24], loss[PATH_MAX_HOPS * 8], tsbuf[24],
-	     dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
-	size_t rl = 0, ll = 0, nl = 0, xl = 0;
+	     rmin[PATH_MAX_HOPS * 24], rmax[PATH_MAX_HOPS * 24], loss[PATH_MAX_HOPS * 24],
+	     resp[PATH_MAX_HOPS * 24], tsbuf[24], dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
+	size_t rl = 0, ll = 0, pl = 0, nl = 0, xl = 0;
 
 	pathwatch_hop_list(hops, sizeof hops, trace);
 	pathwatch_hop_list(conf, sizeof conf, confirmed);
-	rtt[0] = rmin[0] = rmax[0] = loss[0] = '\0';
+	rtt[0] = rmin[0] = rmax[0] = loss[0] = resp[0] = '\0';
 	for (unsigned i = 0; i < p->nhops && i < PATH_MAX_HOPS; i++) {
 		const hw_hop *h = &p->hops[i];
+		/* loss: forwarding loss (the plugin's when figured; "" when the
+		 * hop had no value this round); response: share answered */
+		double l = h->figured ? h->loss : h->sent ? 100.0 * (h->sent - h->received) / h->sent : 100.0;
+		double r = h->figured ? h->response : h->sent ? 100.0 * h->received / h->sent : NAN;
 		add_rtt(rtt, sizeof rtt, &rl, i, h, h->rtt_avg);
 		add_rtt(rmin, sizeof rmin, &nl, i, h, h->rtt_min);
 		add_rtt(rmax, sizeof rmax, &xl, i, h, h->rtt_max);
-		dsd_format_number(num, h->sent ? 100.0 * (h->sent - h->received) / h->sent : 100.0);
-		add(loss, sizeof loss, &ll, "%s%s", i ? "," : "", num);
+		if (!isnan(l))
+			dsd_format_number(num, l);
+		add(loss, sizeof loss, &ll, "%s%s", i ? "," : "", isnan(l) ? "" : num);
+		if (!isnan(r))
+			dsd_format_number(num, r);
+		add(resp, sizeof resp, &pl, "%s%s", i ? "," : "", isnan(r) ? "" : num);
 	}
 	snprintf(tsbuf, sizeof tsbuf, "%lld", (long long)ts);
 	dsd_format_number(dur, p->duration * 1000);
 	const char *argv[] = {
 		"HSET", key, "ts", tsbuf, "target_ip", ip, "protocol", p->protocol,
 		"reached", p->reached ? "1" : "0", "duration_ms", dur,
-		"hops", hops, "rtt", rtt, "rtt_min", rmin, "rtt_max", rmax, "loss", loss, "confirmed", conf,
+		"hops", hops, "rtt", rtt, "rtt_min", rmin, "rtt_max", rmax, "loss", loss, "response", resp,
+		"confirmed", conf,
 	};
 	struct redis_cmd cmd = { (int)(sizeof argv / sizeof argv[0]), argv };
 	redis_command(w->redis, key, &cmd, 1);

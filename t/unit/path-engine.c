@@ -9,8 +9,12 @@
  * destination's TTL is known), stopping beyond the destination, the TTL
  * hint of the previous trace and its slack, a path longer than the hint,
  * silent hops and a silent destination, an unreachable router, late
- * replies, pacing (pps, round robin), and the per-hop counts the engine
- * keeps for the next trace.
+ * replies, pacing (pps, round robin), the per-hop counts the engine
+ * keeps for the next trace, and issue 13's pacing per responder: a hop
+ * every target shares is probed at its budget's rate, not once per target,
+ * and the others borrow its figures; queries of one TTL spread in time; a
+ * hop out of budget with nothing to borrow has no loss value; the
+ * destination is never held back.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -23,6 +27,7 @@
 #include "hostmock.h"
 #include "pathsynth.h"
 #include "path.h"
+#include "budget.h"
 
 extern const hw_plugin hopwatch_plugin;
 
@@ -251,7 +256,9 @@ static void test_gate_and_hint(void)
 	is_int(count_sends(1, 0), 0, "gate: no later query leaves before the destination is known");
 	run_until(0.011);
 	ok(T(0)->dest_ttl == 3 && T(0)->open, "gate: the destination answered at TTL 3 and opened the gate");
-	is_int(count_sends(1, 0), 6, "gate: then queries 1 and 2 go to TTLs 1..3 only");
+	is_int(count_sends(1, 0), 4, "gate: then query 1 to TTLs 1..3, query 2 to the destination at once");
+	run_until(0.016);
+	is_int(count_sends(1, 0), 6, "gate: query 2 of TTLs 1..2 a spread (5 ms) after query 1");
 	run_until(5);
 	is_int(mock_done, 1, "the trace ended once");
 	is_int(nsends, 16, "beyond the destination: 10 + 6 probes in all");
@@ -270,8 +277,8 @@ static void test_gate_and_hint(void)
 	is_double(mock_metric_last("path.can_reach", 0, NULL), HW_OK, 0, "path.can_reach OK");
 	ok(T(0)->rcvd[1] == 3 && T(0)->rcvd[3] == 3 && T(0)->sent[3] == 3,
 	   "per-hop counts: sent and received per TTL stay in the engine");
-	ok((T(0)->last_set & 7) == 7 && path_addr_eq(AF_INET, &T(0)->last[0], &(pkt_ipaddr){ .v4 = router(1).v4 }),
-	   "the responders of this trace are kept for the next one's pacing hook");
+	ok(T(0)->last_set == 3 && path_addr_eq(AF_INET, &T(0)->last[0], &(pkt_ipaddr){ .v4 = router(1).v4 }),
+	   "the responders before the destination are kept for the next one's pacing hook");
 
 	/* trace 2: query 0 stops at the last destination (3) + 2 */
 	before = nsends;
@@ -308,7 +315,8 @@ static const struct mock_path *trace_with(struct net n, int max_ttl, int queries
 	return mock_last_path();
 }
 
-/* A silent hop costs one timeout; it is reported unknown, with 100% loss. */
+/* A silent hop costs one timeout; it is reported unknown, answering none
+ * of its probes, with the loss of the hops after it (none), not 100%. */
 static void test_silent_hop(void)
 {
 	const struct mock_path *p = trace_with((struct net){ .dist = 4, .silent = 1u << 1, .rtt = 0.010 }, 10, 3);
@@ -317,7 +325,9 @@ static void test_silent_hop(void)
 	ok(p && !p->hops[1].received && p->hops[1].sent == 3 && !p->hops[1].ip[0],
 	   "silent hop: TTL 2 sent 3, received 0, no address");
 	is_double(mock_metric_last("path.unknown_hops", 0, NULL), 1, 0, "path.unknown_hops 1");
-	is_double(mock_metric_last("path.hop.loss", 0, "hop:2"), 100, 0, "path.hop.loss 100 at hop 2");
+	is_double(mock_metric_last("path.hop.response", 0, "hop:2"), 0, 0, "path.hop.response 0 at hop 2");
+	is_double(mock_metric_last("path.hop.loss", 0, "hop:2"), 0, 0,
+	          "path.hop.loss 0 at hop 2: the later hops lost nothing, so it forwards (not 100)");
 	is_double(mock_metric_last("path.hop.loss", 0, "hop:3"), 0, 0, "path.hop.loss 0 at hop 3");
 	ok(p && p->duration >= 1 && p->duration < 2, "silent hop: the trace took one timeout (%.3f s)",
 	   p ? p->duration : -1);
@@ -418,6 +428,137 @@ static void test_shared_address(void)
 	teardown();
 }
 
+
+/* Metrics `name` of target `target` with `tag` from index `from` on. */
+static size_t count_metrics(size_t from, const char *name, int target, const char *tag)
+{
+	size_t c = 0;
+	for (size_t i = from; i < mock_nmetrics; i++)
+		if (!strcmp(mock_metrics[i].name, name) && mock_metrics[i].target == target &&
+		    strstr(mock_metrics[i].tags, tag))
+			c++;
+	return c;
+}
+
+/* Sends at `ttl` from index `from` on. */
+static size_t sends_at(size_t from, unsigned ttl)
+{
+	size_t c = 0;
+	for (size_t i = from; i < nsends; i++)
+		if (sends[i].ttl == ttl)
+			c++;
+	return c;
+}
+
+/* Four targets behind the same two routers, a round a second for 30 s:
+ * the routers are probed at their budget's rate (a burst of 6, then about
+ * 1/s), not 3 times per target and round, and every trace still shows
+ * them, with figures borrowed from the probes of the others. */
+static void test_budget_shared(void)
+{
+	struct budget_key k1 = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = router(1).v4 });
+	struct budget_info bi;
+	int shown = 1, figured = 1, borrowed = 0;
+	size_t n1;
+
+	setup(4, 5, 3, 1e6);
+	for (int i = 0; i < 4; i++)
+		nets[i] = (struct net){ .dist = 3, .rtt = 0.010 };
+	for (int r = 0; r < 30; r++) {
+		mock_set_time(r);
+		for (size_t i = 0; i < 4; i++)
+			path_run(in, mock_target(i));
+		run_until(r + 0.9);
+	}
+	is_int(mock_npaths, 120, "budget: 120 traces reported");
+	n1 = sends_at(0, 1);
+	ok(budget_state(in->budget, &k1, 30, &bi) == 0, "budget: router 1 is in the shared budget");
+	ok(n1 <= 6 + 30 * bi.rate + 4, "budget: router 1 got %zu probes in 30 s (a burst of 6, then at most "
+	   "%.2f/s, and one per target to learn it), not 360", n1, bi.rate);
+	ok(n1 >= 30, "budget: and at least about one a second (%zu): it stays measured", n1);
+	for (size_t i = 0; i < mock_npaths; i++) {
+		const struct mock_path *p = &mock_paths[i];
+		if (p->nhops != 3 || strcmp(p->hops[0].ip, "10.0.1.1") || strcmp(p->hops[1].ip, "10.0.2.1"))
+			shown = 0;
+		if (!p->hops[0].figured || isnan(p->hops[0].loss) || p->hops[0].loss != 0 ||
+		    isnan(p->hops[0].response) || p->hops[0].response != 100)
+			figured = 0;
+		if (p->hops[0].sent == 0)
+			borrowed++;
+	}
+	ok(shown, "budget: every trace shows routers 1 and 2 at TTLs 1 and 2");
+	ok(figured, "budget: every trace has hop 1 at 0%% loss, 100%% response");
+	ok(borrowed >= 60, "budget: %d of 120 traces did not probe hop 1 and borrowed its figures", borrowed);
+	is_double(mock_metric_last("path.loss", 3, NULL), 0, 0, "budget: the destination lost nothing");
+	teardown();
+}
+
+/* Queries of one TTL are spread in time before the destination; the
+ * destination's are not held back. */
+static void test_spread(void)
+{
+	double t1[3] = { -1, -1, -1 }, t3[3] = { -1, -1, -1 };
+	int spread = 1;
+
+	setup(1, 5, 3, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	for (size_t i = 0; i < nsends; i++) {
+		if (sends[i].ttl == 1)
+			t1[sends[i].q] = sends[i].at;
+		if (sends[i].ttl == 3)
+			t3[sends[i].q] = sends[i].at;
+	}
+	for (int q = 1; q < 3; q++)
+		if (t1[q] < 0 || t1[q] - t1[q - 1] < SPREAD - 1e-9)
+			spread = 0;
+	ok(spread, "spread: queries 0, 1, 2 of TTL 1 left %.1f and %.1f ms apart (>= %.0f ms)",
+	   (t1[1] - t1[0]) * 1e3, (t1[2] - t1[1]) * 1e3, SPREAD * 1e3);
+	ok(t3[1] >= 0 && t3[1] == t3[2] && t3[1] - t3[0] < 0.0100001,
+	   "spread: the destination's queries 1 and 2 left together as soon as it answered");
+	teardown();
+}
+
+/* A hop whose router's budget is spent by others, with no fresh shared
+ * figures to borrow, is not measured: no loss value, not 100.  The
+ * destination goes at once all the same. */
+static void test_out_of_budget(void)
+{
+	struct budget_key k1 = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = router(1).v4 });
+	const struct mock_path *p;
+	size_t m0, s0;
+
+	setup(1, 5, 3, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	/* much later (the shared figures are stale), another instance has
+	 * spent router 1's budget */
+	mock_set_time(300);
+	for (int i = 0; i < 10; i++)
+		budget_sent(in->budget, &k1, 300);
+	m0 = mock_nmetrics;
+	s0 = nsends;
+	path_run(in, mock_target(0));
+	run_until(305);
+	p = mock_last_path();
+	is_int(sends_at(s0, 1), 0, "out of budget: no probe to router 1");
+	ok(p && p->reached && p->nhops == 3 && p->hops[0].sent == 0 && !p->hops[0].ip[0],
+	   "out of budget: hop 1 unmeasured this round (no probe, no address)");
+	ok(p && isnan(p->hops[0].loss) && isnan(p->hops[0].response),
+	   "out of budget: hop 1 carries no loss and no response value");
+	is_int(count_metrics(m0, "path.hop.loss", 0, "hop:1,"), 0, "out of budget: no path.hop.loss for hop 1");
+	is_int(count_metrics(m0, "path.hop.loss", 0, "hop:2,"), 1, "out of budget: hop 2 measured as usual");
+	ok(sends_at(s0, 3) == 3 && p && p->hops[2].sent == 3 && p->hops[2].received == 3,
+	   "out of budget: the destination got its 3 queries");
+	is_double(mock_metric_last("path.rtt", 0, NULL), 10, 1e-6, "out of budget: the destination's RTT 10 ms");
+	is_double(mock_metric_last("path.loss", 0, NULL), 0, 0, "out of budget: the destination's loss 0");
+	ok(p && p->duration < 0.05, "out of budget: the trace took %.1f ms, a round trip and the spread",
+	   p ? p->duration * 1e3 : -1);
+	teardown();
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -428,5 +569,8 @@ int main(void)
 	test_late();
 	test_pacing();
 	test_shared_address();
+	test_budget_shared();
+	test_spread();
+	test_out_of_budget();
 	return done_testing();
 }
