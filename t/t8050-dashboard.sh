@@ -111,7 +111,10 @@ test_expect_success 'dashboard: usage errors exit 2, a configuration that is not
 	grep -q "bad.conf" err &&
 	printf "probes = ( { plugin = \"icmp\"; } );\n" >noname.conf &&
 	exit_is 1 "$HOPWATCH" -c noname.conf dashboard 2>err &&
-	grep -q "noname.conf:1: a probe needs a name and a plugin" err
+	grep -q "noname.conf:1: a probe needs a name and a plugin" err &&
+	printf "probes = ( { name = \"a}b\"; plugin = \"icmp\"; targets = [ \"10.1.0.1\" ]; } );\n" >odd.conf &&
+	exit_is 1 "$HOPWATCH" -c odd.conf dashboard 2>err &&
+	grep -q "odd.conf:1: probe name \"a}b\": use 1 to 64 letters" err
 '
 
 # bad NAME PYTHON-EDIT [--cover]: the shipped dashboard, changed by

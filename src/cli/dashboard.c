@@ -346,6 +346,11 @@ static void read_probes(struct dash_ctx *c, config_t *cf, const char *file)
 		const char *name = NULL, *plugin = NULL;
 		if (!config_setting_lookup_string(p, "name", &name) || !config_setting_lookup_string(p, "plugin", &plugin))
 			cli_die("%s:%d: a probe needs a name and a plugin", file, config_setting_source_line(p));
+		/* the name goes into queries as probe:NAME: hopwatchd's rule */
+		if (!name[0] || strlen(name) > 64 ||
+		    name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")])
+			cli_die("%s:%d: probe name \"%s\": use 1 to 64 letters, digits, '_', '.' or '-'", file,
+			        config_setting_source_line(p), name);
 		strv_add(&c->probes, name);
 		strv_add(&c->plugins, plugin);
 		read_groups(c, config_setting_get_member(p, "targets"));
