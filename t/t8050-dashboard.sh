@@ -59,7 +59,9 @@ include_dir = "d.conf.d";
 redis = { host = "127.0.0.1"; };
 probes = (
   { name = "lan"; plugin = "icmp"; targets = { prod = [ "10.1.0.1" ]; staging = [ "10.2.0.1" ]; }; },
-  { name = "trace"; plugin = "path"; targets = [ "10.1.0.1" ]; },
+  { name = "trace"; plugin = "path"; targets = ( "10.1.0.1", "DB1.example.com:443", ("fd00::1", 80) ); },
+  { name = "wide"; plugin = "path"; targets = [ "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
+                                                "10.0.0.6", "10.0.0.7", "10.0.0.8", "10.0.0.9" ]; },
   { name = "odd"; plugin = "fakepath"; targets = [ "10.1.0.1" ]; }
 );
 EOF
@@ -68,7 +70,7 @@ cat >"$TRASH/d.conf.d/10-web.conf" <<-\EOF
 probes = ( { name = "web"; plugin = "tcp"; targets = { edge = [ "10.3.0.1:443" ]; }; } );
 EOF
 
-test_expect_success '-c: a group per probe instance (include_dir too), filtered by probe:NAME, with the prefix' '
+test_expect_success '-c: a group per probe instance (include_dir too), filtered by probe:NAME, with the prefix; per-hop widgets per target' '
 	"$HOPWATCH" -c d.conf dashboard >c.json &&
 	$CHECK c.json "$MAN8" --prefix net. &&
 	python3 - c.json <<-\PY
@@ -79,19 +81,36 @@ test_expect_success '-c: a group per probe instance (include_dir too), filtered 
 	assert titles[0].startswith("hopwatchd: rounds"), titles
 	assert any(t.startswith("hopwatchd: Redis") for t in titles), titles
 	inst = [t for t in titles if t.startswith("probe ")]
-	assert [t.split()[1] for t in inst] == ["lan", "trace", "odd", "web"], inst
-	assert inst[0].startswith("probe lan (icmp: ") and inst[3].startswith("probe web (tcp: "), inst
+	assert [t.split()[1] for t in inst] == ["lan", "trace", "wide", "odd", "web"], inst
+	assert inst[0].startswith("probe lan (icmp: ") and inst[4].startswith("probe web (tcp: "), inst
 	by = {t.split()[1]: w["definition"]["widgets"] for t, w in zip(titles, d["widgets"]) if t.startswith("probe ")}
-	for name in ("lan", "trace", "web"):
+	for name in ("lan", "trace", "wide", "web"):
 	    qs = [r["q"] for w in by[name] for r in w["definition"].get("requests", [])]
 	    assert qs and all("probe:" + name in q and ":net." in q and "$probe" not in q for q in qs), qs
 	checks = [w["definition"] for w in by["lan"] if w["definition"]["type"] == "check_status"]
 	assert checks[0]["check"] == "net.icmp.can_reach" and "probe:lan" in checks[0]["tags"], checks
 	assert [w["definition"]["type"] for w in by["odd"]] == ["note"], by["odd"]
 	assert "fakepath" in by["odd"][0]["definition"]["content"]
+	hop = lambda name: [(w["definition"]["title"], w["definition"]["requests"][0]["q"]) for w in by[name]
+	                    if ".path.hop." in str(w["definition"].get("requests"))]
+	# up to 8 targets: per-hop widgets one a target, filtered by its (lowercase) target: tag
+	assert hop("trace") == [
+	    ("Per-hop RTT (ms) to 10.1.0.1", "avg:net.path.hop.rtt{$host,probe:trace,target:10.1.0.1} by {hop,hop_ip}"),
+	    ("Per-hop RTT (ms) to db1.example.com",
+	     "avg:net.path.hop.rtt{$host,probe:trace,target:db1.example.com} by {hop,hop_ip}"),
+	    ("Per-hop RTT (ms) to fd00::1", "avg:net.path.hop.rtt{$host,probe:trace,target:fd00::1} by {hop,hop_ip}"),
+	    ("Per-hop loss (%) to 10.1.0.1", "max:net.path.hop.loss{$host,probe:trace,target:10.1.0.1} by {hop,hop_ip}"),
+	    ("Per-hop loss (%) to db1.example.com",
+	     "max:net.path.hop.loss{$host,probe:trace,target:db1.example.com} by {hop,hop_ip}"),
+	    ("Per-hop loss (%) to fd00::1", "max:net.path.hop.loss{$host,probe:trace,target:fd00::1} by {hop,hop_ip}"),
+	], hop("trace")
+	# more: one widget, a line per target and hop
+	assert [q for t, q in hop("wide")] == [
+	    "avg:net.path.hop.rtt{$host,probe:wide,$target,$group} by {target,hop,hop_ip}",
+	    "max:net.path.hop.loss{$host,probe:wide,$target,$group} by {target,hop,hop_ip}"], hop("wide")
 	tv = {v["name"]: v for v in d["template_variables"]}
 	assert sorted(tv) == ["group", "host", "probe", "target"], tv
-	assert tv["probe"]["available_values"] == ["lan", "trace", "odd", "web"], tv["probe"]
+	assert tv["probe"]["available_values"] == ["lan", "trace", "wide", "odd", "web"], tv["probe"]
 	assert tv["group"]["available_values"] == ["edge", "prod", "staging"], tv["group"]
 	PY
 '

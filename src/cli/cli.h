@@ -144,7 +144,9 @@ void cli_json_print(json_t *v);
 /* The Datadog dashboard (dashboard API JSON) of `cfg`: with `file` (the
  * -c configuration, whose probes it reads) a group per probe instance,
  * else a group per plugin hopwatch knows, filtered by $probe; the
- * daemon's own groups first.  Dies on a configuration it cannot read. */
+ * daemon's own groups first.  With `file`, a path instance of at most 8
+ * targets has its per-hop widgets once per target.  Dies on a
+ * configuration it cannot read. */
 json_t *cli_dashboard(const struct hw_config *cfg, const char *file);
 
 #endif

@@ -51,7 +51,14 @@ struct dash_widget {
 	struct dash_query q[3];      /* timeseries: its queries (metric NULL ends them) */
 	const char *check;           /* W_CHECK: the service check without the prefix */
 	const char *check_by;        /* W_CHECK: the tag each status is shown for */
+	const char *per_target;      /* -c, an instance of at most DASH_PER_TARGET targets: one widget
+	                              * a target instead, titled this and the target, filtered by
+	                              * target:HOST and no longer split by target; NULL: one widget */
 };
+
+/* Most targets an instance may have for its per_target widgets to be made
+ * one a target; with more, one widget holds a line per target. */
+#define DASH_PER_TARGET 8
 
 /* The widgets of one plugin (or of the daemon itself: plugin NULL). */
 struct dash_plugin {
@@ -68,113 +75,113 @@ struct dash_plugin {
 #define NW(a) (sizeof(a) / sizeof(a)[0])
 
 static const struct dash_widget w_icmp[] = {
-	{ W_TIMESERIES, "RTT avg (ms) by target", "line", { T("avg", "icmp.rtt.avg", NULL, "target", 0) }, NULL, NULL },
+	{ W_TIMESERIES, "RTT avg (ms) by target", "line", { T("avg", "icmp.rtt.avg", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "RTT p50 and p95 (ms, every reply) by target", "line",
-	  { T("p50", "icmp.rtt", NULL, "target", 0), T("p95", "icmp.rtt", NULL, "target", 0) }, NULL, NULL },
+	  { T("p50", "icmp.rtt", NULL, "target", 0), T("p95", "icmp.rtt", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "RTT best and worst of a round (ms) by target", "line",
-	  { T("min", "icmp.rtt.min", NULL, "target", 0), T("max", "icmp.rtt.max", NULL, "target", 0) }, NULL, NULL },
+	  { T("min", "icmp.rtt.min", NULL, "target", 0), T("max", "icmp.rtt.max", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Jitter and RTT standard deviation (ms) by target", "line",
-	  { T("avg", "icmp.jitter", NULL, "target", 0), T("avg", "icmp.rtt.stddev", NULL, "target", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Loss (%) by target", "bars", { T("max", "icmp.loss", NULL, "target", 0) }, NULL, NULL },
+	  { T("avg", "icmp.jitter", NULL, "target", 0), T("avg", "icmp.rtt.stddev", NULL, "target", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Loss (%) by target", "bars", { T("max", "icmp.loss", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Requests sent and replies received", "bars",
-	  { T("sum", "icmp.sent", NULL, NULL, 1), T("sum", "icmp.received", NULL, NULL, 1) }, NULL, NULL },
+	  { T("sum", "icmp.sent", NULL, NULL, 1), T("sum", "icmp.received", NULL, NULL, 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Send errors, duplicate and late replies by target", "bars",
 	  { T("sum", "icmp.send_errors", NULL, "target", 1), T("sum", "icmp.duplicates", NULL, "target", 1),
-	    T("sum", "icmp.late", NULL, "target", 1) }, NULL, NULL },
+	    T("sum", "icmp.late", NULL, "target", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Unmatched replies and throttled sends (instance)", "bars",
-	  { P("sum", "icmp.unmatched", NULL, "probe", 1), P("sum", "icmp.throttled", NULL, "probe", 1) }, NULL, NULL },
-	{ W_CHECK, "Can reach (echo)", NULL, { { 0 } }, "icmp.can_reach", "target" },
+	  { P("sum", "icmp.unmatched", NULL, "probe", 1), P("sum", "icmp.throttled", NULL, "probe", 1) }, NULL, NULL, NULL },
+	{ W_CHECK, "Can reach (echo)", NULL, { { 0 } }, "icmp.can_reach", "target", NULL },
 };
 
 static const struct dash_widget w_tcp[] = {
 	{ W_TIMESERIES, "Handshake RTT avg (ms) by target and port", "line",
-	  { T("avg", "tcp.rtt.avg", NULL, "target,port", 0) }, NULL, NULL },
+	  { T("avg", "tcp.rtt.avg", NULL, "target,port", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Handshake RTT p95 (ms, every probe) by target and port", "line",
-	  { T("p95", "tcp.rtt", NULL, "target,port", 0) }, NULL, NULL },
+	  { T("p95", "tcp.rtt", NULL, "target,port", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Handshake RTT best and worst (ms) by target and port", "line",
-	  { T("min", "tcp.rtt.min", NULL, "target,port", 0), T("max", "tcp.rtt.max", NULL, "target,port", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Loss (%) by target and port", "bars", { T("max", "tcp.loss", NULL, "target,port", 0) }, NULL, NULL },
+	  { T("min", "tcp.rtt.min", NULL, "target,port", 0), T("max", "tcp.rtt.max", NULL, "target,port", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Loss (%) by target and port", "bars", { T("max", "tcp.loss", NULL, "target,port", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Probes sent and answered", "bars",
-	  { T("sum", "tcp.sent", NULL, NULL, 1), T("sum", "tcp.received", NULL, NULL, 1) }, NULL, NULL },
+	  { T("sum", "tcp.sent", NULL, NULL, 1), T("sum", "tcp.received", NULL, NULL, 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Results (open, refused, timeout, unreachable, error)", "bars",
-	  { T("sum", "tcp.results", NULL, "result", 1) }, NULL, NULL },
-	{ W_CHECK, "Can connect", NULL, { { 0 } }, "tcp.can_connect", "target" },
+	  { T("sum", "tcp.results", NULL, "result", 1) }, NULL, NULL, NULL },
+	{ W_CHECK, "Can connect", NULL, { { 0 } }, "tcp.can_connect", "target", NULL },
 };
 
 static const struct dash_widget w_path[] = {
 	{ W_TIMESERIES, "Hops to the destination by target", "line",
-	  { T("avg", "path.hops", NULL, "target", 0), T("avg", "path.unknown_hops", NULL, "target", 0) }, NULL, NULL },
+	  { T("avg", "path.hops", NULL, "target", 0), T("avg", "path.unknown_hops", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Destination reached (1) by target", "line",
-	  { T("min", "path.reachable", NULL, "target", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Destination RTT (ms) by target", "line", { T("avg", "path.rtt", NULL, "target", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Destination loss (%) by target", "bars", { T("max", "path.loss", NULL, "target", 0) }, NULL, NULL },
+	  { T("min", "path.reachable", NULL, "target", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Destination RTT (ms) by target", "line", { T("avg", "path.rtt", NULL, "target", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Destination loss (%) by target", "bars", { T("max", "path.loss", NULL, "target", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Per-hop RTT (ms): one line per target and hop (pick a target above)", "line",
-	  { T("avg", "path.hop.rtt", NULL, "target,hop,hop_ip", 0) }, NULL, NULL },
+	  { T("avg", "path.hop.rtt", NULL, "target,hop,hop_ip", 0) }, NULL, NULL, "Per-hop RTT (ms) to" },
 	{ W_TIMESERIES, "Per-hop loss (%): one line per target and hop (pick a target above)", "line",
-	  { T("max", "path.hop.loss", NULL, "target,hop,hop_ip", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Trace duration (ms) by target", "line", { T("avg", "path.duration", NULL, "target", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Path changes by target", "bars", { T("sum", "path.changes", NULL, "target", 1) }, NULL, NULL },
-	{ W_TIMESERIES, "Unmatched replies (instance)", "bars", { P("sum", "path.unmatched", NULL, "probe", 1) }, NULL, NULL },
-	{ W_CHECK, "Can reach (trace)", NULL, { { 0 } }, "path.can_reach", "target" },
-	{ W_EVENTS, "Path changes", NULL, { { 0 } }, NULL, NULL },
+	  { T("max", "path.hop.loss", NULL, "target,hop,hop_ip", 0) }, NULL, NULL, "Per-hop loss (%) to" },
+	{ W_TIMESERIES, "Trace duration (ms) by target", "line", { T("avg", "path.duration", NULL, "target", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Path changes by target", "bars", { T("sum", "path.changes", NULL, "target", 1) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Unmatched replies (instance)", "bars", { P("sum", "path.unmatched", NULL, "probe", 1) }, NULL, NULL, NULL },
+	{ W_CHECK, "Can reach (trace)", NULL, { { 0 } }, "path.can_reach", "target", NULL },
+	{ W_EVENTS, "Path changes", NULL, { { 0 } }, NULL, NULL, NULL },
 };
 
 static const struct dash_widget w_dns[] = {
 	{ W_TIMESERIES, "Query RTT p95 (ms) by server", "line",
-	  { T("p95", "dns.rtt", NULL, "target,server", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Query RTT p95 (ms) by domain (passive)", "line", { P("p95", "dns.rtt", NULL, "domain", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Responses by rcode", "bars", { T("sum", "dns.responses", NULL, "rcode", 1) }, NULL, NULL },
+	  { T("p95", "dns.rtt", NULL, "target,server", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Query RTT p95 (ms) by domain (passive)", "line", { P("p95", "dns.rtt", NULL, "domain", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Responses by rcode", "bars", { T("sum", "dns.responses", NULL, "rcode", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "NXDOMAIN and SERVFAIL by domain (passive)", "bars",
 	  { P("sum", "dns.responses", "rcode:nxdomain", "domain", 1),
-	    P("sum", "dns.responses", "rcode:servfail", "domain", 1) }, NULL, NULL },
-	{ W_TIMESERIES, "Timeouts by server", "bars", { T("sum", "dns.timeouts", NULL, "target,server", 1) }, NULL, NULL },
-	{ W_TIMESERIES, "Queries seen by server (passive)", "bars", { P("sum", "dns.queries", NULL, "server", 1) }, NULL, NULL },
-	{ W_TIMESERIES, "Answer records by target (query)", "line", { T("avg", "dns.answers", NULL, "target", 0) }, NULL, NULL },
-	{ W_TIMESERIES, "Query errors by kind (query)", "bars", { T("sum", "dns.query_errors", NULL, "error", 1) }, NULL, NULL },
+	    P("sum", "dns.responses", "rcode:servfail", "domain", 1) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Timeouts by server", "bars", { T("sum", "dns.timeouts", NULL, "target,server", 1) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Queries seen by server (passive)", "bars", { P("sum", "dns.queries", NULL, "server", 1) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Answer records by target (query)", "line", { T("avg", "dns.answers", NULL, "target", 0) }, NULL, NULL, NULL },
+	{ W_TIMESERIES, "Query errors by kind (query)", "bars", { T("sum", "dns.query_errors", NULL, "error", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Answer changes by target (query)", "bars",
-	  { T("sum", "dns.answer_changes", NULL, "target", 1) }, NULL, NULL },
+	  { T("sum", "dns.answer_changes", NULL, "target", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Unmatched responses and capture drops (passive)", "bars",
-	  { P("sum", "dns.unmatched", NULL, NULL, 1), P("sum", "dns.capture_drops", NULL, NULL, 1) }, NULL, NULL },
-	{ W_CHECK, "Can resolve", NULL, { { 0 } }, "dns.can_resolve", "target" },
-	{ W_EVENTS, "DNS answer changes", NULL, { { 0 } }, NULL, NULL },
+	  { P("sum", "dns.unmatched", NULL, NULL, 1), P("sum", "dns.capture_drops", NULL, NULL, 1) }, NULL, NULL, NULL },
+	{ W_CHECK, "Can resolve", NULL, { { 0 } }, "dns.can_resolve", "target", NULL },
+	{ W_EVENTS, "DNS answer changes", NULL, { { 0 } }, NULL, NULL, NULL },
 };
 
 static const struct dash_widget w_conn[] = {
 	{ W_TIMESERIES, "Established connections by direction and destination", "line",
-	  { P("sum", "conn.established", NULL, "direction,dest,port", 0) }, NULL, NULL },
+	  { P("sum", "conn.established", NULL, "direction,dest,port", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Connections opened and closed", "bars",
-	  { P("sum", "conn.opened", NULL, "direction", 1), P("sum", "conn.closed", NULL, "direction", 1) }, NULL, NULL },
+	  { P("sum", "conn.opened", NULL, "direction", 1), P("sum", "conn.closed", NULL, "direction", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Bytes sent and received by destination", "area",
 	  { P("sum", "conn.bytes_sent", NULL, "dest,port", 1), P("sum", "conn.bytes_received", NULL, "dest,port", 1) },
-	  NULL, NULL },
+	  NULL, NULL, NULL },
 	{ W_TIMESERIES, "Retransmitted segments by destination", "bars",
-	  { P("sum", "conn.retransmits", NULL, "dest,port", 1) }, NULL, NULL },
+	  { P("sum", "conn.retransmits", NULL, "dest,port", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Connection RTT and RTT variance p95 (ms) by destination", "line",
-	  { P("p95", "conn.rtt", NULL, "dest,port", 0), P("p95", "conn.rtt_var", NULL, "dest,port", 0) }, NULL, NULL },
+	  { P("p95", "conn.rtt", NULL, "dest,port", 0), P("p95", "conn.rtt_var", NULL, "dest,port", 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Failed connections by reason and destination", "bars",
-	  { P("sum", "conn.failed", NULL, "reason,dest,port", 1) }, NULL, NULL },
+	  { P("sum", "conn.failed", NULL, "reason,dest,port", 1) }, NULL, NULL, NULL },
 };
 
 static const struct dash_widget w_daemon[] = {
 	{ W_TIMESERIES, "Skipped rounds (overruns) by probe and target", "bars",
-	  { T("sum", "probe.overruns", NULL, "probe,target", 1) }, NULL, NULL },
+	  { T("sum", "probe.overruns", NULL, "probe,target", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Target name lookups: failures and address changes", "bars",
-	  { T("sum", "dns.errors", NULL, "target", 1), T("sum", "dns.changes", NULL, "target", 1) }, NULL, NULL },
+	  { T("sum", "dns.errors", NULL, "target", 1), T("sum", "dns.changes", NULL, "target", 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "DogStatsD datagrams sent, dropped, refused", "bars",
 	  { H("sum", "statsd.packets_sent", NULL, NULL, 1), H("sum", "statsd.packets_dropped", NULL, NULL, 1),
-	    H("sum", "statsd.packets_refused", NULL, NULL, 1) }, NULL, NULL },
+	    H("sum", "statsd.packets_refused", NULL, NULL, 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "DogStatsD bytes sent and dropped", "bars",
-	  { H("sum", "statsd.bytes_sent", NULL, NULL, 1), H("sum", "statsd.bytes_dropped", NULL, NULL, 1) }, NULL, NULL },
+	  { H("sum", "statsd.bytes_sent", NULL, NULL, 1), H("sum", "statsd.bytes_dropped", NULL, NULL, 1) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "DogStatsD lines queued, dropped (too long), events shortened", "bars",
 	  { H("sum", "statsd.metrics", NULL, NULL, 1), H("sum", "statsd.lines_dropped", NULL, NULL, 1),
-	    H("sum", "statsd.events_shortened", NULL, NULL, 1) }, NULL, NULL },
+	    H("sum", "statsd.events_shortened", NULL, NULL, 1) }, NULL, NULL, NULL },
 };
 
 static const struct dash_widget w_redis[] = {
 	{ W_TIMESERIES, "Redis connected (1) and writes queued", "line",
-	  { H("min", "redis.connected", NULL, NULL, 0), H("max", "redis.queued", NULL, NULL, 0) }, NULL, NULL },
+	  { H("min", "redis.connected", NULL, NULL, 0), H("max", "redis.queued", NULL, NULL, 0) }, NULL, NULL, NULL },
 	{ W_TIMESERIES, "Redis changes dropped and error replies", "bars",
-	  { H("sum", "redis.dropped", NULL, NULL, 1), H("sum", "redis.errors", NULL, NULL, 1) }, NULL, NULL },
+	  { H("sum", "redis.dropped", NULL, NULL, 1), H("sum", "redis.errors", NULL, NULL, 1) }, NULL, NULL, NULL },
 };
 
 /* The one table: plugin name -> widgets.  The daemon's own groups come
@@ -194,6 +201,7 @@ struct dash_group {
 	const struct dash_plugin *dp; /* the widgets, or NULL: a plugin the table does not know */
 	const char *plugin;           /* the plugin's name */
 	const char *probe;            /* the instance name (-c), or NULL: every probe ($probe) */
+	const struct strv *targets;   /* -c: the target hosts of the instance, or NULL */
 };
 
 /* What the dashboard is made of. */
@@ -202,6 +210,7 @@ struct dash_ctx {
 	struct strv probes;       /* -c: instance names, in config order */
 	struct strv plugins;      /* -c: the plugin of each instance */
 	struct strv groups;       /* -c: every target group name, sorted, once */
+	struct strv *targets;     /* -c: the target hosts of each instance, lowercase (its tag) */
 };
 
 /* Die when memory ran out making `v`; return it. */
@@ -213,7 +222,8 @@ static json_t *must(json_t *v)
 }
 
 /* The tag filter of a query: its template variables, the probe, the extra filter. */
-static void dash_filter(char *buf, size_t cap, enum dash_scope sc, const char *probe, const char *extra)
+static void dash_filter(char *buf, size_t cap, enum dash_scope sc, const char *probe, const char *target,
+                        const char *extra)
 {
 	size_t n = (size_t)snprintf(buf, cap, "$host");
 	if (sc != SC_HOST) {
@@ -222,25 +232,37 @@ static void dash_filter(char *buf, size_t cap, enum dash_scope sc, const char *p
 		else
 			n += (size_t)snprintf(buf + n, cap > n ? cap - n : 0, ",$probe");
 	}
-	if (sc == SC_TARGET)
+	if (sc == SC_TARGET && target)
+		n += (size_t)snprintf(buf + n, cap > n ? cap - n : 0, ",target:%s", target);
+	else if (sc == SC_TARGET)
 		n += (size_t)snprintf(buf + n, cap > n ? cap - n : 0, ",$target,$group");
 	if (extra)
 		snprintf(buf + n, cap > n ? cap - n : 0, ",%s", extra);
 }
 
-/* A timeseries widget's definition. */
-static json_t *dash_timeseries(const struct dash_ctx *c, const struct dash_widget *w, const char *probe)
+/* A timeseries widget's definition; with `target`, the per_target one of
+ * that target (its own title, filtered by target:HOST, not split by target). */
+static json_t *dash_timeseries(const struct dash_ctx *c, const struct dash_widget *w, const char *probe,
+                               const char *target)
 {
 	json_t *reqs = must(json_array());
+	char title[512];
 	for (size_t i = 0; i < NW(w->q) && w->q[i].metric; i++) {
 		const struct dash_query *q = &w->q[i];
+		const char *by = q->by;
 		char filter[512], query[1024];
-		dash_filter(filter, sizeof filter, q->scope, probe, q->filter);
+		if (target && by && !strncmp(by, "target,", 7))
+			by += 7;
+		dash_filter(filter, sizeof filter, q->scope, probe, target, q->filter);
 		snprintf(query, sizeof query, "%s:%s%s{%s}%s%s%s%s", q->agg, c->prefix, q->metric, filter,
-		         q->by ? " by {" : "", q->by ? q->by : "", q->by ? "}" : "", q->count ? ".as_count()" : "");
+		         by ? " by {" : "", by ? by : "", by ? "}" : "", q->count ? ".as_count()" : "");
 		json_array_append_new(reqs, must(json_pack("{s:s, s:s}", "q", query, "display_type", w->display)));
 	}
-	return must(json_pack("{s:s, s:s, s:b, s:o}", "type", "timeseries", "title", w->title,
+	if (target)
+		snprintf(title, sizeof title, "%s %s", w->per_target, target);
+	else
+		snprintf(title, sizeof title, "%s", w->title);
+	return must(json_pack("{s:s, s:s, s:b, s:o}", "type", "timeseries", "title", title,
 	                      "show_legend", 1, "requests", reqs));
 }
 
@@ -284,7 +306,13 @@ static json_t *dash_group(const struct dash_ctx *c, const struct dash_group *g)
 	}
 	for (size_t i = 0; g->dp && i < g->dp->n; i++) {
 		const struct dash_widget *w = &g->dp->w[i];
-		json_t *d = w->kind == W_TIMESERIES ? dash_timeseries(c, w, g->probe)
+		if (w->per_target && g->targets && g->targets->n && g->targets->n <= DASH_PER_TARGET) {
+			for (size_t t = 0; t < g->targets->n; t++)
+				json_array_append_new(ws, must(json_pack("{s:o}", "definition",
+				                                         dash_timeseries(c, w, g->probe, g->targets->v[t]))));
+			continue;
+		}
+		json_t *d = w->kind == W_TIMESERIES ? dash_timeseries(c, w, g->probe, NULL)
 		          : w->kind == W_CHECK      ? dash_check(c, w, g->probe)
 		                                    : dash_events(w, g->probe);
 		json_array_append_new(ws, must(json_pack("{s:o}", "definition", d)));
@@ -337,6 +365,54 @@ static void read_groups(struct dash_ctx *c, const config_setting_t *targets)
 	}
 }
 
+/* Add the host of one target entry ("host", "host:port", "[v6]:port",
+ * ("host", port) or { host = "..."; }) to `out`, lowercase as its
+ * target: tag reads in Datadog, once; what hopwatchd would refuse is left
+ * to hopwatchd -t. */
+static void add_target(struct strv *out, const config_setting_t *e)
+{
+	const char *s = NULL, *why;
+	char host[256];
+	uint16_t port;
+
+	if (config_setting_type(e) == CONFIG_TYPE_STRING)
+		s = config_setting_get_string(e);
+	else if (config_setting_type(e) == CONFIG_TYPE_LIST && config_setting_length(e) > 0)
+		s = config_setting_get_string_elem(e, 0);
+	else if (config_setting_type(e) == CONFIG_TYPE_GROUP)
+		config_setting_lookup_string(e, "host", &s);
+	if (!s)
+		return;
+	if (config_setting_type(e) == CONFIG_TYPE_STRING) {
+		if (conf_parse_hostport(s, host, sizeof host, &port, &why) < 0)
+			return;
+	} else {
+		snprintf(host, sizeof host, "%s", s);
+	}
+	for (char *p = host; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], host))
+			return;
+	strv_add(out, host);
+}
+
+/* The target hosts of a probe's `targets` (a list, or a group of lists). */
+static void read_targets(struct strv *out, const config_setting_t *targets)
+{
+	if (!targets)
+		return;
+	for (int i = 0; i < config_setting_length(targets); i++) {
+		const config_setting_t *e = config_setting_get_elem(targets, (unsigned)i);
+		if (config_setting_type(targets) == CONFIG_TYPE_GROUP)
+			for (int k = 0; k < config_setting_length(e); k++)
+				add_target(out, config_setting_get_elem(e, (unsigned)k));
+		else
+			add_target(out, e);
+	}
+}
+
 /* Add the probes of one parsed file; dies on a probe without name or plugin. */
 static void read_probes(struct dash_ctx *c, config_t *cf, const char *file)
 {
@@ -353,6 +429,10 @@ static void read_probes(struct dash_ctx *c, config_t *cf, const char *file)
 			        config_setting_source_line(p), name);
 		strv_add(&c->probes, name);
 		strv_add(&c->plugins, plugin);
+		if (!(c->targets = realloc(c->targets, c->probes.n * sizeof *c->targets)))
+			cli_die("dashboard: out of memory");
+		c->targets[c->probes.n - 1] = (struct strv){ 0 };
+		read_targets(&c->targets[c->probes.n - 1], config_setting_get_member(p, "targets"));
 		read_groups(c, config_setting_get_member(p, "targets"));
 	}
 }
@@ -421,11 +501,11 @@ json_t *cli_dashboard(const struct hw_config *cfg, const char *file)
 			continue;  /* -c: a group per probe instance, below */
 		if (dp->redis && file && !have_redis)
 			continue;
-		struct dash_group g = { dp, dp->plugin, NULL };
+		struct dash_group g = { dp, dp->plugin, NULL, NULL };
 		json_array_append_new(widgets, dash_group(&c, &g));
 	}
 	for (size_t i = 0; i < c.probes.n; i++) {
-		struct dash_group g = { dash_find(c.plugins.v[i]), c.plugins.v[i], c.probes.v[i] };
+		struct dash_group g = { dash_find(c.plugins.v[i]), c.plugins.v[i], c.probes.v[i], &c.targets[i] };
 		json_array_append_new(widgets, dash_group(&c, &g));
 	}
 	vars = must(json_array());
@@ -441,8 +521,11 @@ json_t *cli_dashboard(const struct hw_config *cfg, const char *file)
 	                   "Latency, loss, paths, DNS and connections measured by hopwatchd, and its own "
 	                   "delivery health. Made by `hopwatch dashboard`.",
 	                   "layout_type", "ordered", "template_variables", vars, "widgets", widgets));
-	strv_free(&c.probes);
 	strv_free(&c.plugins);
 	strv_free(&c.groups);
+	for (size_t i = 0; i < c.probes.n; i++)
+		strv_free(&c.targets[i]);
+	free(c.targets);
+	strv_free(&c.probes);
 	return d;
 }
