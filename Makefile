@@ -198,6 +198,13 @@ man-settings: $(DAEMON) $(PLUGINS)
 		contrib/man/hopwatch.conf.5 > build/hopwatch.conf.5.new
 	mv build/hopwatch.conf.5.new contrib/man/hopwatch.conf.5
 
+# contrib/datadog/dashboard.json is what `hopwatch dashboard` prints without
+# -c (src/cli/dashboard.c: the widgets of each plugin, one table): run this
+# after changing the table; t/t8050-dashboard.sh fails until the file matches.
+dashboard: $(CLI)
+	$(CLI) dashboard > build/dashboard.json.new
+	mv build/dashboard.json.new contrib/datadog/dashboard.json
+
 install: $(DAEMON) $(CLI) $(PLUGINS) build/hopwatchd.service $(MAN)
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(plugindir) \
 		$(DESTDIR)$(sysconfdir)/hopwatch/conf.d $(DESTDIR)$(systemdunitdir) \
@@ -250,6 +257,6 @@ fuzz: fuzz-build
 	done
 
 FORCE:
-.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean man-settings FORCE
+.PHONY: fuzz fuzz-build all run check demo bench install uninstall clean man-settings dashboard FORCE
 
 -include $(wildcard src/*/*.d lib/*/*.d plugins/*.d plugins/*/*.d t/plugins/*.d t/tools/*.d t/unit/*.d)

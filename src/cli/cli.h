@@ -9,6 +9,7 @@
  *   redisread.c  the blocking Redis connection and reads (hiredis)
  *   format.c     text layout: ages, times, RTTs, list fields, path diffs
  *   jsonout.c    --json: the values of the documented schema (Jansson)
+ *   dashboard.c  dashboard: a Datadog dashboard from the widget table of each plugin
  *
  * t/t7030-cli.sh runs every command end to end against a real Redis.
  */
@@ -137,5 +138,15 @@ json_t *cli_json_change(const char *source, const char *probe, const char *targe
 /* Write `v` compactly on one line of stdout, flush, and drop the reference;
  * dies when it cannot (NULL: memory ran out). */
 void cli_json_print(json_t *v);
+
+/* dashboard.c */
+
+/* The Datadog dashboard (dashboard API JSON) of `cfg`: with `file` (the
+ * -c configuration, whose probes it reads) a group per probe instance,
+ * else a group per plugin hopwatch knows, filtered by $probe; the
+ * daemon's own groups first.  With `file`, a path instance of at most 8
+ * targets has its per-hop widgets once per target.  Dies on a
+ * configuration it cannot read. */
+json_t *cli_dashboard(const struct hw_config *cfg, const char *file);
 
 #endif

@@ -40,7 +40,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: hopwatch [options] COMMAND [TARGET]\n"
-	        "Read the paths hopwatchd stores in Redis.\n"
+	        "Read the paths hopwatchd stores in Redis; make a Datadog dashboard.\n"
 	        "\n"
 	        "commands:\n"
 	        "  paths                   every stored path: probe, target, hops, reached,\n"
@@ -51,6 +51,9 @@ static void usage(FILE *f)
 	        "                          every changed hop marked\n"
 	        "  watch [TARGET]          print changes as they are published, until interrupted;\n"
 	        "                          reconnects when Redis restarts\n"
+	        "  dashboard               print a Datadog dashboard (dashboard API JSON): with\n"
+	        "                          -c a group per probe instance, else one per plugin;\n"
+	        "                          needs no Redis\n"
 	        "\n"
 	        "options:\n"
 	        "  -c FILE                 read redis.* and hostname from a hopwatchd configuration\n"
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		usage_error("a command is needed: paths, show, history or watch");
+		usage_error("a command is needed: paths, show, history, watch or dashboard");
 	command = argv[optind++];
 	if (!strcmp(command, "show") || !strcmp(command, "history")) {
 		if (optind >= argc)
@@ -159,8 +162,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(command, "watch")) {
 		if (optind < argc)
 			o->target = argv[optind++];
-	} else if (strcmp(command, "paths")) {
-		usage_error("unknown command \"%s\": paths, show, history or watch", command);
+	} else if (strcmp(command, "paths") && strcmp(command, "dashboard")) {
+		usage_error("unknown command \"%s\": paths, show, history, watch or dashboard", command);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
@@ -178,6 +181,17 @@ int main(int argc, char **argv)
 	if (!(cfg = conf_load_core(file))) {
 		fprintf(stderr, "hopwatch: %s: configuration is not valid\n", file ? file : "(defaults)");
 		return 1;
+	}
+	if (!strcmp(command, "dashboard")) {
+		if (host || sock || user || password || port > 0 || db >= 0 || prefix || o->source || o->probe ||
+		    o->json)
+			usage_error("dashboard takes only -c");
+		json_t *d = cli_dashboard(cfg, file);
+		if (json_dumpf(d, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF || fflush(stdout))
+			cli_die("dashboard: cannot write the output");
+		json_decref(d);
+		conf_free(cfg);
+		return 0;
 	}
 	o->rc = cfg->redis;
 	if (host) {
