@@ -85,6 +85,7 @@
 #include "pkt.h"
 #include "flush.h"
 #include "pace.h"
+#include "round.h"
 #include "rng.h"
 #include "rx.h"
 #include "sock.h"
@@ -321,10 +322,10 @@ static const char *validate(const void *opts, double interval, double timeout)
 {
 	const struct opts *o = opts;
 	unsigned char buf[sizeof(struct in6_addr)];
+	const char *why = hwc_round_fits(o->count, o->spacing, timeout, interval);
 
-	if ((o->count - 1) * o->spacing + timeout >= interval)
-		return "(count - 1) * spacing + timeout must be less than interval: a round must end "
-		       "before the next one starts";
+	if (why)
+		return why;
 	if (o->source && inet_pton(AF_INET, o->source, buf) != 1 && inet_pton(AF_INET6, o->source, buf) != 1)
 		return "source must be a literal IPv4 or IPv6 address";
 	if (o->interface && strlen(o->interface) >= IFNAMSIZ)

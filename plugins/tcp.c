@@ -83,6 +83,7 @@
 #include "hopwatch.h"
 #include "pkt.h"
 #include "rng.h"
+#include "round.h"
 #include "route.h"
 #include "rx.h"
 #include "sock.h"
@@ -827,9 +828,10 @@ static int syn_start(struct probe *pr)
 static const char *validate(const void *opts, double interval, double timeout)
 {
 	const struct opts *o = opts;
+	const char *why = hwc_round_fits(o->count, o->spacing, timeout, interval);
 
-	if ((o->count - 1) * o->spacing + timeout >= interval)
-		return "a round must end within the interval: (count - 1) * spacing + timeout must be less than interval";
+	if (why)
+		return why;
 	return NULL;
 }
 

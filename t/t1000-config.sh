@@ -554,7 +554,7 @@ bad_probe 7 'probes[0].event' 'must be true or false' <<<'event = 1;'
 bad_probe 7 'probes[0].label' 'must be a string' <<<'label = 5;'
 bad_probe 7 'probes[0].label' 'must not be empty' <<<'label = "";'
 # the plugin's validate hook, reported on the probe
-bad 3 'probes[0]' 'values 999 is refused by validate (test of the hook) (values 999)' <<'EOF'
+bad 3 'probes[0]' 'values 999 is refused by validate (test of the hook)' <<'EOF'
 # validate
 probes = (
 	{

@@ -402,9 +402,9 @@ timing() {
 	check "$f"
 	test_expect_success "$(tap_desc "timing conflict, $1: ($5)")" "
 		refused '$f' '$f:2: probes[0]: ' prefix &&
-		grep -F '$f:2: probes[0]: ' '$f.err' | grep ' ([^()]*)\$' >line &&
+		grep -F '$f:2: probes[0]: ' '$f.err' >line && cat line &&
 		for v in \$(echo '$5' | sed 's/, /,/g; s/ /=/g; s/,/ /g'); do
-			sed 's/.* (\\([^()]*\\))\$/, \\1,/' line | grep -qF \", \${v/=/ },\" || { echo \"no \$v\"; exit 1; }
+			grep -qF \"\${v/=/ }\" line || { echo \"no \$v\"; exit 1; }
 		done
 	"
 }

@@ -188,7 +188,7 @@ test_expect_success 'neither socket allowed: errors say what to change, exit 1' 
 test_expect_success 'options are checked' '
 	write_conf a.conf 5s 1s "" "\"127.0.0.1\"" &&
 	test_must_fail "$HOPWATCHD" -t -c a.conf -P "$PLUGIN_DIR" 2>err && cat err &&
-	grep "(count - 1) \* spacing + timeout must be less than interval" err &&
+	grep -F "(count 5 - 1) * spacing 1s + timeout 1s = 5s does not fit interval 5s" err &&
 	write_conf b.conf 6s 1s "" "\"127.0.0.1\"" &&
 	"$HOPWATCHD" -t -c b.conf -P "$PLUGIN_DIR" &&
 	write_conf c.conf 1s 100ms "count = 1; size = 23;" "\"127.0.0.1\"" &&

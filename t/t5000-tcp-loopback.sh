@@ -115,7 +115,7 @@ test_expect_success 'one round: the lines, their types and values' '
 test_expect_success 'options are checked: round longer than the interval, no port, bad mode' '
 	write_conf a.conf 1s 500ms "count = 3; spacing = \"300ms\";" "\"127.0.0.1:7001\"" &&
 	test_must_fail "$HOPWATCHD" -t -c a.conf -P "$PLUGIN_DIR" 2>err && cat err &&
-	grep "(count - 1) \* spacing + timeout must be less than interval" err &&
+	grep -F "(count 3 - 1) * spacing 0.3s + timeout 0.5s = 1.1s does not fit interval 1s" err &&
 	write_conf b.conf 1s 500ms "" "\"127.0.0.1\"" &&
 	test_must_fail "$HOPWATCHD" -t -c b.conf -P "$PLUGIN_DIR" 2>err && cat err &&
 	grep "needs a port" err &&

@@ -19,6 +19,7 @@
  */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "path.h"
@@ -67,9 +68,15 @@ static const char *validate(const void *opts, double interval, double timeout)
 		return "protocol \"tcp\" needs raw sockets (CAP_NET_RAW): set mode = \"raw\" or \"auto\"";
 	if (o->protocol == P_ICMP && o->port)
 		return "port is for protocol \"udp\" or \"tcp\"; icmp has none";
-	if ((double)o->max_ttl * o->queries / o->pps + 2 * timeout >= interval)
-		return "max_ttl * queries / pps + 2 * timeout must be less than interval: a trace (its "
-		       "sending, then at most two timeouts) must end before the next one starts";
+	static char msg[320];  /* the refusal, with the numbers (one thread, used at once) */
+	double trace = (double)o->max_ttl * o->queries / o->pps + 2 * timeout;
+
+	if (trace >= interval) {
+		snprintf(msg, sizeof msg, "max_ttl %d * queries %d / pps %g + 2 * timeout %gs = %gs does "
+		         "not fit interval %gs: a trace (its sending, then at most two timeouts) must end "
+		         "before the next one starts", o->max_ttl, o->queries, o->pps, timeout, trace, interval);
+		return msg;
+	}
 	if (o->source && inet_pton(AF_INET, o->source, buf) != 1 && inet_pton(AF_INET6, o->source, buf) != 1)
 		return "source must be a literal IPv4 or IPv6 address";
 	return NULL;

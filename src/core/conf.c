@@ -1163,7 +1163,9 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 	else if (pc->p && pc->p->validate && pc->opts &&
 	         (bad = pc->p->validate(pc->opts, pc->interval, pc->timeout))) {
 		char values[512];
-		conf_error(L, ps, "%s%s", bad, named_values(values, sizeof values, bad, pc));
+		/* a message with numbers gave its own; else name the values */
+		conf_error(L, ps, "%s%s", bad,
+		           strpbrk(bad, "0123456789") ? "" : named_values(values, sizeof values, bad, pc));
 	}
 }
 
