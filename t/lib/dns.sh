@@ -179,10 +179,16 @@ dns_sum() {
 # the median within TOL + 1 ms.  No upper bound on single values, and a
 # looser one on the median: hwdelay is a userspace process, and `make
 # check` runs two tests at once (the fuzzers take a core), so a busy
-# machine holds some packets back.
+# machine holds some packets back.  Under AddressSanitizer (make check
+# SANITIZE=1) the daemon's own work between the kernel's timestamp and
+# c-ares' read takes longer: TOL grows by 1 ms there.
 dns_near() {
+	local tol=$2
+	if ldd "$HOPWATCHD" 2>/dev/null | grep -q libasan; then
+		tol=$(awk -v t="$tol" 'BEGIN { print t + 1 }')
+	fi
 	sort -n >near.$$ && cat near.$$ && test "$(wc -l <near.$$)" -ge 3 &&
-	awk -v w="$1" -v t="$2" '{ v[NR] = $1 }
+	awk -v w="$1" -v t="$tol" '{ v[NR] = $1 }
 		END { m = v[int((NR + 1) / 2)] - w; d = v[1] - w; if (d < 0) d = -d;
 		      exit v[1] < w - t || d > t || m > t + 1 || m < -t }' near.$$
 }
