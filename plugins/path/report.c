@@ -52,42 +52,8 @@ void path_flush_counters(struct inst *in)
 	in->unmatched = 0;
 }
 
-void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
-{
-	unsigned qn = (unsigned)ts->in->o->queries, best = 0;
-	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
-	double rtt[MAX_QUERIES] = { 0 };
-	hwc_rtt st;
-
-	memset(h, 0, sizeof *h);
-	h->sent = (unsigned)ts->sent[ttl] - ts->skip[ttl];
-	h->response = h->loss = NAN;
-	for (unsigned i = 0; i < qn; i++)
-		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
-	h->received = (unsigned)hwc_rtt_stats(rtt, qn, &st, NULL);
-	if (h->received) {
-		h->rtt_min = st.min;
-		h->rtt_avg = st.avg;
-		h->rtt_max = st.max;
-	}
-	for (unsigned i = 0; i < qn; i++) {
-		unsigned same = 0;
-		if (p[i].state != PS_ANSWERED)
-			continue;
-		/* the responder: the address most replies came from (the
-		 * first one on a tie) */
-		for (unsigned k = 0; k < qn; k++)
-			if (p[k].state == PS_ANSWERED && path_addr_eq(ts->family, &p[k].from, &p[i].from))
-				same++;
-		if (same > best) {
-			best = same;
-			inet_ntop(ts->family, &p[i].from, h->ip, sizeof h->ip);
-		}
-	}
-}
-
-/* The address most of ts's own replies at ttl came from (as
- * path_make_hop picks it) into *a; 0 when none answered. */
+/* The responder of ts at ttl: the address most of its own replies came
+ * from (the first one on a tie) into *a; 0 when none answered. */
 static int own_responder(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 {
 	unsigned qn = (unsigned)ts->in->o->queries, best = 0;
@@ -106,6 +72,29 @@ static int own_responder(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 		}
 	}
 	return best > 0;
+}
+
+void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
+{
+	unsigned qn = (unsigned)ts->in->o->queries;
+	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
+	double rtt[MAX_QUERIES] = { 0 };
+	pkt_ipaddr from;
+	hwc_rtt st;
+
+	memset(h, 0, sizeof *h);
+	h->sent = (unsigned)ts->sent[ttl] - ts->skip[ttl];
+	h->response = h->loss = NAN;
+	for (unsigned i = 0; i < qn; i++)
+		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
+	h->received = (unsigned)hwc_rtt_stats(rtt, qn, &st, NULL);
+	if (h->received) {
+		h->rtt_min = st.min;
+		h->rtt_avg = st.avg;
+		h->rtt_max = st.max;
+	}
+	if (own_responder(ts, ttl, &from))
+		inet_ntop(ts->family, &from, h->ip, sizeof h->ip);
 }
 
 /* Seconds a shared hop's last answer may be old for a target to borrow
