@@ -36,7 +36,7 @@ HOSTS=/etc/netns/$NS/hosts
 printf '127.0.0.1 localhost\n127.0.0.1 flip.test\n' >"$HOSTS"
 ip netns exec "$NS" timeout 60 dnsmasq -k -C /dev/null --no-resolv --no-hosts --user=root \
 	--listen-address=127.0.0.1 --bind-interfaces --port=53 --pid-file= \
-	--local=/test/ --host-record=six.test,::1 2>dnsmasq.log &
+	--local=/test/ --host-record=six.test,::1 2>"$TRASH/dnsmasq.log" &
 for i in $(seq 50); do
 	ip netns exec "$NS" ss -lun | grep -q 127.0.0.1:53 && break
 	sleep 0.1
