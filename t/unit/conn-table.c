@@ -67,7 +67,7 @@ int main(void)
 	{
 		static const char *const bad[] = {
 			"10.0.0.0=x", "10.0.0.0/33=x", "10.0.0.0/8", "10.0.0.0/8=", "10.0.0/8=x", "fd00::/129=x",
-			"10.0.0.0/8=a b", "10.0.0.0/x=y", "1.2.3.4/8=a,5.6.7.8/8=b,9.9.9.9/8=c,1.1.1.1/8=d,2.2.2.2/8=e",
+			"10.0.0.0/8=a b", "10.0.0.0/x=y", "10.1.2.3/16=a,10.5.6.7/16=b,10.9.9.9/16=c,10.11.1.1/16=d,10.22.2.2/16=e",
 		};
 		for (size_t k = 0; k < sizeof bad / sizeof *bad; k++)
 			ok(conn_groups_parse(bad[k], groups, 4, err, sizeof err) < 0 && strstr(err, "destinations:"),

@@ -21,7 +21,7 @@ int main(void)
 	};
 	static const char *const bad[] = {
 		"10.0.0.1,", ",10.0.0.1", "10.0.0.1,,10.0.0.2", "host.example", "10.0.0.256",
-		"10.0.0.1;10.0.0.2", "**", "1.2.3.4 ",
+		"10.0.0.1;10.0.0.2", "**", "10.2.3.4 ",
 	};
 	struct path_hops h;
 	struct path_change chg;
