@@ -650,6 +650,28 @@ static void test_host_problem(void)
 	}
 }
 
+/* The metric patterns of metrics, metrics_add and metrics_exclude. */
+static void test_metric_match(void)
+{
+	static const struct { const char *pat, *name; int want; } t[] = {
+		{ "icmp.rtt", "icmp.rtt", 1 },
+		{ "icmp.rtt", "icmp.rtt.min", 0 },
+		{ "icmp.rtt.*", "icmp.rtt.min", 1 },
+		{ "icmp.rtt.*", "icmp.rtt", 0 },
+		{ "path.hop.*", "path.hop.rtt.stddev", 1 },
+		{ "path.hop.*", "path.hops", 0 },
+		{ "hop.*", "hop.jitter", 1 },
+		{ "*", "icmp.rtt", 0 },
+		{ ".*", "icmp.rtt", 0 },
+		{ "icmp.rt", "icmp.rtt", 0 },
+		{ "", "icmp.rtt", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		ok(conf_metric_match(t[i].pat, t[i].name) == t[i].want, "metric_match: \"%s\" %s \"%s\"", t[i].pat,
+		   t[i].want ? "matches" : "does not match", t[i].name);
+}
+
 int main(void)
 {
 	test_number();
@@ -661,6 +683,7 @@ int main(void)
 	test_default_url();
 	test_dns_literal();
 	test_plugin_check();
+	test_metric_match();
 	test_core_defaults();
 	return done_testing();
 }
