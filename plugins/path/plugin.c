@@ -132,9 +132,10 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 	return hwc_start(ctx, opts, state, start_inst, stop);
 }
 
-/* What the plugin sends (hw_metric_def; README "What is sent").  Per-hop
- * metrics cover the hops before the destination: the destination's own
- * figures are path.rtt and path.loss. */
+/* What the plugin sends (hw_metric_def; README "What is sent").  The
+ * destination's per-hop lines (tag hop:<its TTL>) say what path.rtt and
+ * path.loss say, but under the hop tag every per-hop view groups by: they
+ * stay, so that a per-hop graph does not lose its last hop. */
 static const hw_metric_def metrics[] = {
 	{ "path.hops", HW_GAUGE, 1, "protocol", "hops listed: the destination's TTL when reached; every trace" },
 	{ "path.unknown_hops", HW_GAUGE, 1, "protocol", "hops of the trace that never answered; every trace" },

@@ -239,9 +239,6 @@ void path_report(struct tstate *ts)
 		}
 		if (!h->ip[0])
 			unknown++;
-		/* the destination's figures are path.rtt and path.loss */
-		if (reached && ttl == n)
-			continue;
 		snprintf(htag, sizeof htag, "hop:%u", ttl);
 		snprintf(iptag, sizeof iptag, "hop_ip:%.*s", (int)sizeof h->ip - 1, h->ip[0] ? h->ip : "unknown");
 		htags[2] = in->o->tag_hop_ip ? iptag : NULL;
