@@ -33,12 +33,17 @@ tb_chain a 1 1 || bn_die "tb_chain failed"
 tb_many d1 4 >/dev/null || bn_die "tb_many failed"
 NS=$(tb_ns src)
 
-# the configuration of scenario (a): the defaults but count 1 and max_pps 0
+# the agent over a 1500-MTU link: dsd-sum in r1, on its address
+REMOTE=$(tb_addr r1) || bn_die "no address for r1"
+NS_R1=$(tb_ns r1)
+
+# hw_conf TARGETS [SINK]: the configuration of scenario (a), the defaults
+# but count 1 and max_pps 0, sending to SINK (127.0.0.1 by default)
 hw_conf() {
 	cat <<-EOF
 	interval = "1s";
 	timeout = "900ms";
-	statsd = { url = "udp://127.0.0.1:$PORT"; telemetry_interval = "5s"; };
+	statsd = { url = "udp://${2:-127.0.0.1}:$PORT"; telemetry_interval = "5s"; };
 	log = { level = "warning"; };
 	probes = ( { name = "scale"; plugin = "icmp"; count = 1; max_pps = 0;
 	  targets = ( $(sed 's/.*/"&"/' "$1" | paste -sd, -) ); } );
@@ -90,17 +95,19 @@ done
 for n in $sizes; do
 	bn_addrs "$n" >"$WORK/targets.$n"
 	hw_conf "$WORK/targets.$n" >"$WORK/hw.$n.conf"
-	for v in before after; do
-		dir=$SRCDIR
-		[ $v = before ] && dir=$WORK/before
+	hw_conf "$WORK/targets.$n" "$REMOTE" >"$WORK/hw.$n.remote.conf"
+	for v in before after "after, agent over a 1500-MTU link"; do
+		dir=$SRCDIR conf=$WORK/hw.$n.conf sns=$NS BN_SINK_ADDR= tag=${v%%,*}
+		[ "$v" = before ] && dir=$WORK/before
+		case $v in *link) conf=$WORK/hw.$n.remote.conf sns=$NS_R1 BN_SINK_ADDR=$REMOTE tag=remote ;; esac
 		bn_log "volume: $n targets, $v, $dur s"
-		bn_sink_start "$NS" $PORT "$v.$n"
-		bn_run "$NS" "$dur" TERM "$v.$n" "$dir/src/hopwatchd" -c "$WORK/hw.$n.conf" -P "$dir/plugins"
+		bn_sink_start "$sns" $PORT "$tag.$n"
+		bn_run "$NS" "$dur" TERM "$tag.$n" "$dir/src/hopwatchd" -c "$conf" -P "$dir/plugins"
 		bn_sink_stop
-		sum=$WORK/$v.$n.sum
+		sum=$WORK/$tag.$n.sum
 		r=$(rounds "$sum") lines=$(bn_stat "$sum" lines) dg=$(bn_stat "$sum" datagrams)
 		bytes=$(bn_stat "$sum" bytes) rcpu=$(bn_stat "$sum" cpu_s)
-		eval "ctx=\$ctx_$v"
+		eval "ctx=\$ctx_${v%%,*}"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$v" \
 			"$(bn_fmt %.2f "$(bn_calc "$lines / ($r + 1e-9)")")" \
 			"$(bn_fmt %.1f "$(bn_calc "$lines / ($dg + 1e-9)")")" \
@@ -112,7 +119,7 @@ for n in $sizes; do
 			"$(bn_fmt %.0f "$(bn_calc "1e9 * $rcpu / ($lines + 1e-9)")")" \
 			"$(bn_fmt %.0f "$(bn_calc "1e9 * $rcpu / ($r + 1e-9)")")" >>"$rows"
 		echo "- $n targets, $v: $r target-rounds (probes) in $BN_WALL s, $lines lines in $dg datagrams, hopwatchd CPU $BN_CPU s, receiver CPU $rcpu s; dropped by hopwatchd: $(bn_sum "$sum" hopwatch.statsd.packets_dropped) datagrams, by the receiver's socket: $(bn_stat "$sum" rcvbuf_drops); overruns: $(bn_sum "$sum" hopwatch.probe.overruns)." >>"$notes"
-		grep -v '^$' "$WORK/$v.$n.err" | head -n 3 | sed "s/^/  - hopwatchd said: /" >>"$notes"
+		grep -v '^$' "$WORK/$tag.$n.err" | head -n 3 | sed "s/^/  - hopwatchd said: /" >>"$notes"
 	done
 done
 
@@ -123,7 +130,9 @@ N targets on the lossless path of (a), \`count 1\`, default metrics, one
 run of $dur s per row, "before" ($before_rev, built by the scenario) and
 "after" ($(git -C "$SRCDIR" describe --always --dirty 2>/dev/null)) one after the other on
 the same targets; DogStatsD over UDP to bench/dsd-sum on 127.0.0.1 (route
-MTU 65536: "after" sends datagrams of up to 8192 bytes, "before" 1432).
+MTU 65536: "after" sends datagrams of up to 8192 bytes, "before" 1432),
+and "after" once more to dsd-sum in r1 over the 1500-byte veth link
+(route MTU 1500: datagrams of up to 1432 bytes, as to a remote agent).
 A target-round is one echo request here (one icmp.can_reach each).
 hopwatchd CPU per probe is user + system over the whole run, start-up
 included. Contexts per target: distinct metric name, type and tags of
