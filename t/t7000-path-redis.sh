@@ -63,6 +63,10 @@ test_expect_success 'start: redis-server, receiver, subscriber, hopwatchd; first
 	test "$(hget r "$HASH1" reached)" = 1 &&
 	test "$(hget r "$HASH1" protocol)" = test &&
 	test "$(hget r "$HASH1" rtt)" = "1.5,3,4.5,6" &&
+	test "$(hget r "$HASH1" rtt_min)" = "1,2,3,4" &&
+	test "$(hget r "$HASH1" rtt_max)" = "2,4,6,8" &&
+	test "$(hget r "$HASH1" rtt_stddev)" = "0.25,0.5,0.75,1" &&
+	test "$(hget r "$HASH1" rtt_jitter)" = "0.5,1,1.5,2" &&
 	test "$(hget r "$HASH1" loss)" = "0,0,0,0" &&
 	test "$(hget r "$HASH1" response)" = "100,100,100,100" &&
 	test -z "$(hget r "$HASH1" changed)" &&
