@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/volume.sh: scenario (e), what the agent receives (issue 16).  N icmp
+# bench/volume.sh: scenario (h), what the agent receives (issue 16).  N icmp
 # targets at 1 Hz (count 1, the default metrics), D seconds, hopwatchd
 # "before" (BENCH_BEFORE_REV, built here from git) and "after" (this tree)
 # side by side in one run, on the lossless path of scenario (a), each
@@ -124,7 +124,7 @@ for n in $sizes; do
 done
 
 cat <<EOF
-### (e) What the agent receives: icmp at 1 Hz, before and after issue 16
+### (h) What the agent receives: icmp at 1 Hz, before and after issue 16
 
 N targets on the lossless path of (a), \`count 1\`, default metrics, one
 run of $dur s per row, "before" ($before_rev, built by the scenario) and

@@ -380,6 +380,26 @@ static void test_plugin_check(void)
 	p.options = NULL;
 	p.options_size = 0;
 	ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: no options accepted");
+	{
+		static const hw_metric_def good_m[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.loss", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def twice[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.rtt", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def badtype[] = { { "fake.rtt", 9, 1, "", "" }, { NULL, 0, 0, NULL, NULL } };
+		p = good;
+		p.metrics = good_m;
+		ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: a metrics table accepted");
+		p.metrics = twice;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "declared twice"), "plugin_check: a metric declared twice (%s)", r ? r : "accepted");
+		p.metrics = badtype;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "unknown type"), "plugin_check: a metric of an unknown type (%s)", r ? r : "accepted");
+	}
 
 	/* A wrong abi or size is reported before any other field is read:
 	 * the rest of these descriptors is garbage on purpose. */
