@@ -98,29 +98,6 @@ typedef enum hw_port_use {
 	HW_PORT_REQUIRED,  /* every target must have a port */
 } hw_port_use;
 
-/* DogStatsD metric types the host can send. */
-typedef enum hw_mtype {
-	HW_GAUGE,         /* g */
-	HW_COUNT,         /* c */
-	HW_HISTOGRAM,     /* h */
-	HW_DISTRIBUTION,  /* d */
-	HW_TIMER,         /* ms */
-} hw_mtype;
-
-/*
- * One metric a plugin sends, in its `metrics` table: the names users may
- * list in an instance's `metrics`, `metrics_add` and `metrics_exclude`
- * settings (the core refuses any other name with file:line), and what the
- * README's metric table and hopwatch.conf(5) are checked against.
- */
-typedef struct hw_metric_def {
-	const char *name;             /* as passed to hw_metric, without the prefix: "icmp.rtt" */
-	hw_mtype type;                /* the type it is sent with (icmp.rtt: the rtt_type default) */
-	int on;                       /* 1: sent unless excluded; 0: only when selected (off by default) */
-	const char *tags;             /* tags beyond the target's, comma-separated ("result", "hop"); "" none */
-	const char *doc;              /* one line: what it holds, its unit, when a round sends it */
-} hw_metric_def;
-
 /* ------------------------------------------------------------------ */
 /* The plugin descriptor                                                */
 
@@ -159,11 +136,12 @@ typedef struct hw_plugin {
 	 * metrics left out.  NULL: the plugin has none, and such rounds report
 	 * only hopwatch.dns.errors. */
 	const char *check;
-	/* (ABI 4) Every metric the plugin sends, ended by an entry with name
-	 * NULL; the core drops the ones an instance did not select before
-	 * they are encoded.  NULL: no table, every metric is sent and the
-	 * instance refuses the selection settings. */
-	const hw_metric_def *metrics;
+	/* (ABI 4) Every metric the plugin sends (hw_metric_def, under
+	 * Output), ended by an entry with name NULL; the core drops the ones
+	 * an instance did not select before they are encoded.  NULL: no
+	 * table, every metric is sent and the instance refuses the selection
+	 * settings. */
+	const struct hw_metric_def *metrics;
 } hw_plugin;
 
 /* Name of the one symbol a plugin exports. */
@@ -227,6 +205,29 @@ double hw_timeout(const hw_ctx *ctx);
 /* ------------------------------------------------------------------ */
 /* Output                                                               */
 
+/* DogStatsD metric types the host can send. */
+typedef enum hw_mtype {
+	HW_GAUGE,         /* g */
+	HW_COUNT,         /* c */
+	HW_HISTOGRAM,     /* h */
+	HW_DISTRIBUTION,  /* d */
+	HW_TIMER,         /* ms */
+} hw_mtype;
+
+/*
+ * One metric a plugin sends, in its `metrics` table: the names users may
+ * list in an instance's `metrics`, `metrics_add` and `metrics_exclude`
+ * settings (the core refuses any other name with file:line), and what the
+ * README's metric table and hopwatch.conf(5) are checked against.
+ */
+typedef struct hw_metric_def {
+	const char *name;             /* as passed to hw_metric, without the prefix: "icmp.rtt" */
+	hw_mtype type;                /* the type it is sent with (icmp.rtt: the rtt_type default) */
+	int on;                       /* 1: sent unless excluded; 0: only when selected (off by default) */
+	const char *tags;             /* tags beyond the target's, comma-separated ("result", "hop"); "" none */
+	const char *doc;              /* one line: what it holds, its unit, when a round sends it */
+} hw_metric_def;
+
 /* Service check statuses. */
 typedef enum hw_status {
 	HW_OK = 0, HW_WARNING = 1, HW_CRITICAL = 2, HW_UNKNOWN = 3,
@@ -250,18 +251,18 @@ void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
 /* One value; the common case. */
 void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                 double value, const char *const *extra);
-/* (ABI 4) Whether the instance sends metric `name` (a name of the
- * plugin's `metrics` table; 1 for a name the table lacks): a plugin asks
- * before it computes a figure only an unselected metric needs.  hw_metric
- * drops unselected metrics itself, so asking is never required.  Cheap:
- * a lookup in the plugin's table. */
-int hw_metric_wanted(const hw_ctx *ctx, const char *name);
 /* Service check `name` (prefixed) with the same tags as hw_metric. */
 void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
                       hw_status status, const char *message, const char *const *extra);
 /* Event with the same tags; `aggregation_key` may be NULL; source type is "hopwatch". */
 void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,
               hw_alert alert, const char *aggregation_key, const char *const *extra);
+/* (ABI 4) Whether the instance sends metric `name` (a name of the
+ * plugin's `metrics` table; 1 for a name the table lacks): a plugin asks
+ * before it computes a figure only an unselected metric needs.  hw_metric
+ * drops unselected metrics itself, so asking is never required.  Cheap:
+ * a lookup in the plugin's table. */
+int hw_metric_wanted(const hw_ctx *ctx, const char *name);
 
 /* ------------------------------------------------------------------ */
 /* Logging: one family, prefixed with the instance name                 */
