@@ -242,9 +242,11 @@ typedef enum hw_alert {
  * Send metric `name` (the host prepends the metric prefix, "hopwatch." by
  * default) with `n` values.  Several values go out packed in one line where
  * the type allows.  Tags: the global and instance tags, probe:<instance>,
- * and when `t` is not NULL target:, target_ip:, the group tag and the
- * target's own tags; then `extra` (NULL-terminated "key:value" strings, may
- * be NULL), sanitised.  Non-finite values are dropped.
+ * and when `t` is not NULL target:, target_ip: (a target given by name
+ * only), the group tag and the target's own tags; then `extra`
+ * (NULL-terminated "key:value" strings, may be NULL), sanitised.
+ * Non-finite values are dropped, and so is a metric of the plugin's
+ * `metrics` table the instance did not select.
  */
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra);
