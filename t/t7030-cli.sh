@@ -110,9 +110,9 @@ test_expect_success 'show: the last trace as a table, the change time, no confir
 	grep -Fx "cli-host -> 127.0.0.1, probe fp" out &&
 	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1\.00 ms$" out &&
 	grep -E "^last change: $DATE \([0-9]+s ago\)$" out &&
-	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms$" out &&
-	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00$" out &&
-	grep -E "^    4  10\.1\.0\.4 +0\.0% +4\.00 +6\.00 +8\.00$" out &&
+	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms +STDEV ms +JITTER ms$" out &&
+	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00 +0\.250 +0\.500$" out &&
+	grep -E "^    4  10\.1\.0\.4 +0\.0% +4\.00 +6\.00 +8\.00 +1\.00 +2\.00$" out &&
 	! grep -F "kept the average only" out &&
 	test "$(grep -cE "^ +[0-9]+  " out)" = 4 &&
 	! grep -F "confirmed" out
@@ -121,8 +121,8 @@ test_expect_success 'show: unknown hops, the target address, a target with [ ] (
 	HW show "[::1]:53" >out &&
 	cat out &&
 	grep -Fx "cli-host -> [::1]:53 (::1), probe fp" out &&
-	grep -E "^    2  \* +100\.0% +- +- +-$" out &&
-	grep -E "^    3  ::1 +0\.0% +3\.00 +4\.50 +6\.00$" out &&
+	grep -E "^    2  \* +100\.0% +- +- +- +- +-$" out &&
+	grep -E "^    3  ::1 +0\.0% +3\.00 +4\.50 +6\.00 +0\.750 +1\.50$" out &&
 	grep -Fx "last change: never" out
 '
 test_expect_success 'show without --probe: every probe of the target' '
@@ -250,8 +250,10 @@ assert p[\"target\"] == \"[::1]:53\" and p[\"target_ip\"] == \"::1\" and p[\"pro
 assert p[\"reached\"] is True and p[\"duration_ms\"] == 1 and p[\"last_change\"] is None
 assert p[\"confirmed\"] == [\"fd00::1\", None, \"::1\"] and p[\"confirmed_differs_at\"] is None
 h=p[\"hops\"]
-assert h[0] == {\"ttl\":1,\"address\":\"fd00::1\",\"loss\":0,\"rtt_min\":1,\"rtt_avg\":1.5,\"rtt_max\":2}, h[0]
-assert h[1] == {\"ttl\":2,\"address\":None,\"loss\":100,\"rtt_min\":None,\"rtt_avg\":None,\"rtt_max\":None}, h[1]
+assert h[0] == {\"ttl\":1,\"address\":\"fd00::1\",\"loss\":0,\"rtt_min\":1,\"rtt_avg\":1.5,\"rtt_max\":2,
+                \"rtt_stddev\":0.25,\"rtt_jitter\":0.5}, h[0]
+assert h[1] == {\"ttl\":2,\"address\":None,\"loss\":100,\"rtt_min\":None,\"rtt_avg\":None,\"rtt_max\":None,
+                \"rtt_stddev\":None,\"rtt_jitter\":None}, h[1]
 " <show.json &&
 	HW --json show lan.example | json_check "
 h=d[\"paths\"][0][\"hops\"]

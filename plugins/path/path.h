@@ -71,6 +71,7 @@ struct opts {
 	const char *source;      /* address to send from, or NULL */
 	int mode;                /* enum mode */
 	double pps;              /* probes per second for the whole instance */
+	int tag_hop_ip;          /* 1: per-hop metrics carry hop_ip:<address> too (unbounded contexts) */
 };
 
 /* ------------------------------------------------------------------ */

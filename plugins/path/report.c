@@ -92,9 +92,22 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 		h->rtt_min = st.min;
 		h->rtt_avg = st.avg;
 		h->rtt_max = st.max;
+		h->rtt_stddev = st.stddev;
+		h->rtt_jitter = st.jitter;
 	}
 	if (own_responder(ts, ttl, &from))
 		inet_ntop(ts->family, &from, h->ip, sizeof h->ip);
+}
+
+/* The RTT metrics of hop `h`, which answered: its mean, and mtr's Best,
+ * Wrst, StDev and Jttr when selected (off by default). */
+static void path_hop_rtt_metrics(hw_ctx *ctx, const hw_target *t, const hw_hop *h, const char *const *htags)
+{
+	hw_metric1(ctx, t, "path.hop.rtt", HW_GAUGE, h->rtt_avg, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.min", HW_GAUGE, h->rtt_min, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.max", HW_GAUGE, h->rtt_max, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.stddev", HW_GAUGE, h->rtt_stddev, htags);
+	hw_metric1(ctx, t, "path.hop.jitter", HW_GAUGE, h->rtt_jitter, htags);
 }
 
 /* Seconds a shared hop's last answer may be old for a target to borrow
@@ -126,18 +139,18 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 		/* not answered this round: borrow what the other traces saw */
 		s = path_shop_find(in, ts->family, ttl, &a);
 		if (s && s->nrtt && s->answered_at >= now - share_age(in)) {
-			double sum = 0;
+			hwc_rtt st;
 			known = 1;
 			inet_ntop(ts->family, &a, h->ip, sizeof h->ip);
-			h->rtt_min = h->rtt_max = s->rtt[0];
-			for (unsigned i = 0; i < s->nrtt; i++) {
-				sum += s->rtt[i];
-				if (s->rtt[i] < h->rtt_min)
-					h->rtt_min = s->rtt[i];
-				if (s->rtt[i] > h->rtt_max)
-					h->rtt_max = s->rtt[i];
-			}
-			h->rtt_avg = sum / s->nrtt;
+			/* the ring's order is not the send order once it wrapped:
+			 * jitter over it is still a difference of answers close
+			 * in time */
+			hwc_rtt_stats(s->rtt, s->nrtt, &st, NULL);
+			h->rtt_min = st.min;
+			h->rtt_max = st.max;
+			h->rtt_avg = st.avg;
+			h->rtt_stddev = st.stddev;
+			h->rtt_jitter = st.jitter;
 		}
 	} else if (known) {
 		s = path_shop_find(in, ts->family, ttl, &a);
@@ -228,8 +241,9 @@ void path_report(struct tstate *ts)
 			unknown++;
 		snprintf(htag, sizeof htag, "hop:%u", ttl);
 		snprintf(iptag, sizeof iptag, "hop_ip:%.*s", (int)sizeof h->ip - 1, h->ip[0] ? h->ip : "unknown");
+		htags[2] = in->o->tag_hop_ip ? iptag : NULL;
 		if (h->ip[0])
-			hw_metric1(ctx, t, "path.hop.rtt", HW_GAUGE, h->rtt_avg, htags);
+			path_hop_rtt_metrics(ctx, t, h, htags);
 		if (!isnan(h->response))
 			hw_metric1(ctx, t, "path.hop.response", HW_GAUGE, h->response, htags);
 		if (!isnan(h->loss))

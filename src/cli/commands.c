@@ -220,6 +220,8 @@ static const struct { const char *field, *head, *json; int rtt; } hop_cols[] = {
 	{ "rtt_min", "BEST ms", "rtt_min", 1 },
 	{ "rtt", "AVG ms", "rtt_avg", 1 },
 	{ "rtt_max", "WORST ms", "rtt_max", 1 },
+	{ "rtt_stddev", "STDEV ms", "rtt_stddev", 1 },
+	{ "rtt_jitter", "JITTER ms", "rtt_jitter", 1 },
 };
 #define NCOLS (sizeof hop_cols / sizeof hop_cols[0])
 

@@ -1075,10 +1075,96 @@ static const char *named_values(char *buf, size_t len, const char *msg, const st
 	return buf;
 }
 
+int conf_metric_match(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n >= 2 && pat[n - 2] == '.' && pat[n - 1] == '*')
+		return !strncmp(pat, name, n - 1);
+	return !strcmp(pat, name);
+}
+
+/* Apply list `key` of probe `ps` to pc->metric_on: every entry must be a
+ * string that matches a metric of the plugin's table (conf_metric_match,
+ * on the whole name or on the name without its first word, the plugin's:
+ * "rtt" is "icmp.rtt" in an icmp instance); each match gets `value`.
+ * Returns 1 when the list was there. */
+static int metric_list(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                       const char *key, unsigned char value)
+{
+	const config_setting_t *s = config_setting_get_member(ps, key);
+	const hw_metric_def *m = pc->p->metrics;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(L, s, "must be a list of metric names like [\"%s\"]", m[0].name);
+		return 1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *pat = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+		int hits = 0;
+		if (!pat) {
+			conf_error(L, e, "a metric name must be a string");
+			continue;
+		}
+		for (size_t k = 0; k < pc->nmetrics; k++)
+			if (conf_metric_match(pat, m[k].name) ||
+			    (strchr(m[k].name, '.') && conf_metric_match(pat, strchr(m[k].name, '.') + 1))) {
+				pc->metric_on[k] = value;
+				hits++;
+			}
+		if (!hits) {
+			char list[2048] = "";
+			for (size_t k = 0; k < pc->nmetrics; k++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", m[k].name);
+			conf_error(L, e, "\"%s\" is no metric of plugin %s (known: %s; the plugin's name may be "
+			           "left out, \"rtt\" for \"%s.rtt\", and \"NAME.*\" selects a family)", pat, pc->plugin,
+			           list, pc->plugin);
+		}
+	}
+	return 1;
+}
+
+/* The metric selection of probe `ps`: the plugin's defaults, or exactly
+ * `metrics`; plus `metrics_add`; minus `metrics_exclude`. */
+static void read_metric_selection(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
+{
+	const char *keys[] = { "metrics", "metrics_add", "metrics_exclude" };
+
+	if (!pc->p)
+		return;
+	if (!pc->p->metrics) {
+		for (size_t i = 0; i < 3; i++)
+			if (config_setting_get_member(ps, keys[i]))
+				conf_error(L, config_setting_get_member(ps, keys[i]),
+				           "plugin %s declares no metrics to select from", pc->plugin);
+		return;
+	}
+	while (pc->p->metrics[pc->nmetrics].name)
+		pc->nmetrics++;
+	if (!(pc->metric_on = calloc(pc->nmetrics + 1, 1))) {
+		conf_error(L, ps, "out of memory");
+		return;
+	}
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		pc->metric_on[k] = (unsigned char)(pc->p->metrics[k].on != 0);
+	if (config_setting_get_member(ps, "metrics") && config_setting_get_member(ps, "metrics_add"))
+		conf_error(L, config_setting_get_member(ps, "metrics_add"),
+		           "give either metrics (exactly what to send) or metrics_add (the defaults and these)");
+	if (config_setting_get_member(ps, "metrics"))
+		memset(pc->metric_on, 0, pc->nmetrics);
+	metric_list(L, ps, pc, "metrics", 1);
+	metric_list(L, ps, pc, "metrics_add", 1);
+	metric_list(L, ps, pc, "metrics_exclude", 0);
+}
+
 /* Read one `probes` entry. */
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
-	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", NULL };
+	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", "metrics", "metrics_add",
+	                                         "metrics_exclude", NULL };
 	const config_setting_t *name = config_setting_get_member(ps, "name");
 	const config_setting_t *plugin = config_setting_get_member(ps, "plugin");
 	const config_setting_t *targets = config_setting_get_member(ps, "targets");
@@ -1147,6 +1233,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 			           pc->plugin ? pc->plugin : "?", list);
 		}
 	}
+	read_metric_selection(L, ps, pc);
 	if (pc->p && !pc->p->run) {
 		if (targets)  /* a plugin without run() watches the host, not targets */
 			conf_error(L, targets, "plugin %s takes no targets", pc->plugin);
@@ -1815,6 +1902,7 @@ void conf_free(struct hw_config *c)
 		free(pc->targets);
 		free(pc->tags.v);
 		free(pc->opts);
+		free(pc->metric_on);
 	}
 	free(c->probes);
 	free(c->tags.v);
@@ -1833,6 +1921,13 @@ static const struct { const char *scope, *name, *type, *def, *doc; } structural[
 	{ "probes", "plugin", "string", "", "required: plugin file name without .so" },
 	{ "probes", "targets", "list or group of lists", "", "required: the targets (see TARGETS)" },
 	{ "probes", "tags", "list of strings", "[]", "tags added to this instance's output" },
+	{ "probes", "metrics", "list of strings", "",
+	  "unset: the plugin's default metrics; else exactly the metrics to send: names as in WHAT IS SENT "
+	  "without the prefix (icmp.rtt), or without the plugin's name too (rtt), or NAME.* for a family "
+	  "(hop.*); see each plugin's metric entries" },
+	{ "probes", "metrics_add", "list of strings", "[]",
+	  "metrics to send besides the plugin's defaults (those off by default); not with metrics" },
+	{ "probes", "metrics_exclude", "list of strings", "[]", "metrics not to send, applied last" },
 };
 
 void conf_describe(FILE *f, const char *scope, const hw_option *opts)
@@ -1853,6 +1948,16 @@ void conf_describe(FILE *f, const char *scope, const hw_option *opts)
 			fprintf(f, "%.15g%s to %.15g%s", o->min, unit, o->max, unit);
 		fprintf(f, "\t%s\n", o->doc ? o->doc : "");
 	}
+}
+
+void conf_describe_metrics(FILE *f, const char *scope, const hw_metric_def *m)
+{
+	static const char *const types[] = { "gauge", "count", "histogram", "distribution", "timer" };
+
+	for (; m && m->name; m++)
+		fprintf(f, "%s\tmetric %s\tmetric, %s\t%s\t%s%s\t%s\n", scope, m->name,
+		        (unsigned)m->type < 5 ? types[m->type] : "?", m->on ? "on" : "off",
+		        m->tags && m->tags[0] ? "tags: " : "", m->tags ? m->tags : "", m->doc ? m->doc : "");
 }
 
 void conf_describe_core(FILE *f)

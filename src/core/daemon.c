@@ -112,6 +112,7 @@ static int list_settings(const char *dir)
 			} else {
 				snprintf(scope, sizeof scope, "plugin %s", name);
 				conf_describe(stdout, scope, p->options);
+				conf_describe_metrics(stdout, scope, p->metrics);
 			}
 		}
 		free(ents[i]);

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -160,9 +161,29 @@ static const char *tags_of(const hw_ctx *ctx, const hw_target *t)
 	return t ? ((const struct target *)t)->tags : ctx->tags;
 }
 
+int hw_metric_wanted(const hw_ctx *ctx, const char *name)
+{
+	const struct probe_conf *pc = ctx->pc;
+	const hw_metric_def *m = ctx->p->metrics;
+
+	if (!pc->metric_on)
+		return 1;
+	/* the plugin passes the literal of its table: the pointer usually
+	 * matches, and strcmp settles the rest (a dozen entries at most) */
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		if (m[k].name == name)
+			return pc->metric_on[k];
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		if (!strcmp(m[k].name, name))
+			return pc->metric_on[k];
+	return 1;  /* not the plugin's (the core's own, e.g. dns.errors): always sent */
+}
+
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra)
 {
+	if (!hw_metric_wanted(ctx, name))
+		return;
 	emit_metric(&ctx->rt->emit, tags_of(ctx, t), NULL, name, type, values, n, extra);
 }
 

@@ -135,14 +135,14 @@ pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct re
 	return w;
 }
 
-/* Add the RTT `ms` of hop `i` (h) to a comma-separated list; empty when
- * the hop never answered. */
+/* Add the RTT figure `ms` (avg, min, max, stddev, jitter) of hop `i` (h)
+ * to a comma-separated list; empty when the hop never answered. */
 static void add_rtt(char *buf, size_t cap, size_t *len, unsigned i, const hw_hop *h, double ms)
 {
 	char num[DSD_NUMBER_MAX];
 
 	/* a hop the round did not probe may carry borrowed figures (figured) */
-	int has = h->received || (h->figured && h->ip[0] && ms > 0);
+	int has = h->received || (h->figured && h->ip[0] && h->rtt_avg > 0);
 
 	if (has)
 		dsd_format_number(num, ms);
@@ -150,19 +150,21 @@ static void add_rtt(char *buf, size_t cap, size_t *len, unsigned i, const hw_hop
 }
 
 /* Write the last trace of (probe, target) to its hash: rtt (avg), and
- * since the CLI shows best and worst, rtt_min and rtt_max; an older CLI
- * ignores those. */
+ * since the CLI shows best and worst, rtt_min and rtt_max, and mtr's
+ * StDev and Jitter, rtt_stddev and rtt_jitter; an older CLI ignores
+ * those. */
 static void store_trace(struct pathwatch *w, const char *key, const char *ip, const hw_path *p,
                         const struct path_hops *trace, const struct path_hops *confirmed, time_t ts)
 {
 	char hops[PATH_MAX_HOPS * 48], conf[PATH_MAX_HOPS * 48], rtt[PATH_MAX_HOPS * 24],
 	     rmin[PATH_MAX_HOPS * 24], rmax[PATH_MAX_HOPS * 24], loss[PATH_MAX_HOPS * 24],
-	     resp[PATH_MAX_HOPS * 24], tsbuf[24], dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
-	size_t rl = 0, ll = 0, pl = 0, nl = 0, xl = 0;
+	     resp[PATH_MAX_HOPS * 24], rsd[PATH_MAX_HOPS * 24], rjit[PATH_MAX_HOPS * 24],
+	     tsbuf[24], dur[DSD_NUMBER_MAX], num[DSD_NUMBER_MAX];
+	size_t rl = 0, ll = 0, pl = 0, nl = 0, xl = 0, sl = 0, jl = 0;
 
 	pathwatch_hop_list(hops, sizeof hops, trace);
 	pathwatch_hop_list(conf, sizeof conf, confirmed);
-	rtt[0] = rmin[0] = rmax[0] = loss[0] = resp[0] = '\0';
+	rtt[0] = rmin[0] = rmax[0] = loss[0] = resp[0] = rsd[0] = rjit[0] = '\0';
 	for (unsigned i = 0; i < p->nhops && i < PATH_MAX_HOPS; i++) {
 		const hw_hop *h = &p->hops[i];
 		/* loss: forwarding loss (the plugin's when figured; "" when the
@@ -172,6 +174,8 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
 		add_rtt(rtt, sizeof rtt, &rl, i, h, h->rtt_avg);
 		add_rtt(rmin, sizeof rmin, &nl, i, h, h->rtt_min);
 		add_rtt(rmax, sizeof rmax, &xl, i, h, h->rtt_max);
+		add_rtt(rsd, sizeof rsd, &sl, i, h, h->rtt_stddev);
+		add_rtt(rjit, sizeof rjit, &jl, i, h, h->rtt_jitter);
 		if (!isnan(l))
 			dsd_format_number(num, l);
 		add(loss, sizeof loss, &ll, "%s%s", i ? "," : "", isnan(l) ? "" : num);
@@ -185,7 +189,7 @@ static void store_trace(struct pathwatch *w, const char *key, const char *ip, co
 		"HSET", key, "ts", tsbuf, "target_ip", ip, "protocol", p->protocol,
 		"reached", p->reached ? "1" : "0", "duration_ms", dur,
 		"hops", hops, "rtt", rtt, "rtt_min", rmin, "rtt_max", rmax, "loss", loss, "response", resp,
-		"confirmed", conf,
+		"rtt_stddev", rsd, "rtt_jitter", rjit, "confirmed", conf,
 	};
 	struct redis_cmd cmd = { (int)(sizeof argv / sizeof argv[0]), argv };
 	redis_command(w->redis, key, &cmd, 1);

@@ -380,6 +380,26 @@ static void test_plugin_check(void)
 	p.options = NULL;
 	p.options_size = 0;
 	ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: no options accepted");
+	{
+		static const hw_metric_def good_m[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.loss", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def twice[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.rtt", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def badtype[] = { { "fake.rtt", 9, 1, "", "" }, { NULL, 0, 0, NULL, NULL } };
+		p = good;
+		p.metrics = good_m;
+		ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: a metrics table accepted");
+		p.metrics = twice;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "declared twice"), "plugin_check: a metric declared twice (%s)", r ? r : "accepted");
+		p.metrics = badtype;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "unknown type"), "plugin_check: a metric of an unknown type (%s)", r ? r : "accepted");
+	}
 
 	/* A wrong abi or size is reported before any other field is read:
 	 * the rest of these descriptors is garbage on purpose. */
@@ -650,6 +670,28 @@ static void test_host_problem(void)
 	}
 }
 
+/* The metric patterns of metrics, metrics_add and metrics_exclude. */
+static void test_metric_match(void)
+{
+	static const struct { const char *pat, *name; int want; } t[] = {
+		{ "icmp.rtt", "icmp.rtt", 1 },
+		{ "icmp.rtt", "icmp.rtt.min", 0 },
+		{ "icmp.rtt.*", "icmp.rtt.min", 1 },
+		{ "icmp.rtt.*", "icmp.rtt", 0 },
+		{ "path.hop.*", "path.hop.rtt.stddev", 1 },
+		{ "path.hop.*", "path.hops", 0 },
+		{ "hop.*", "hop.jitter", 1 },
+		{ "*", "icmp.rtt", 0 },
+		{ ".*", "icmp.rtt", 0 },
+		{ "icmp.rt", "icmp.rtt", 0 },
+		{ "", "icmp.rtt", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		ok(conf_metric_match(t[i].pat, t[i].name) == t[i].want, "metric_match: \"%s\" %s \"%s\"", t[i].pat,
+		   t[i].want ? "matches" : "does not match", t[i].name);
+}
+
 int main(void)
 {
 	test_number();
@@ -661,6 +703,7 @@ int main(void)
 	test_default_url();
 	test_dns_literal();
 	test_plugin_check();
+	test_metric_match();
 	test_core_defaults();
 	return done_testing();
 }
