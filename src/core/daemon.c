@@ -59,6 +59,7 @@ static struct {
 	int debug;                  /* -d: force log level debug */
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
+	hopnames_live *names;       /* hop names and their resolver, kept across reloads; NULL: off */
 	struct generation *gen;     /* what runs now */
 	ev_timer watchdog;          /* WATCHDOG=1 every half WatchdogSec=, when systemd asks */
 	ev_timer status;            /* STATUS= every STATUS_EVERY, under systemd */
@@ -276,6 +277,7 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	g->rt.dns = D.dns;
 	g->rt.cfg = cfg;
 	g->rt.paths = D.paths;
+	g->rt.names = hopnames_live_cache(D.names);
 	pathwatch_redis_stats(D.paths, &g->rlast);  /* telemetry counts from now on */
 	if (cfg->statsd.url)
 		snprintf(url, sizeof url, "%s", cfg->statsd.url);
@@ -481,6 +483,14 @@ int main(int argc, char **argv)
 		conf_free(cfg);
 		return 1;
 	}
+	if (cfg->hop_names.enabled) {
+		if (!(D.names = hopnames_live_new(loop, &cfg->hop_names, err, sizeof err))) {
+			HW_ERROR(NULL, "hop names: %s", err);
+			conf_free(cfg);
+			return 1;
+		}
+		pathwatch_set_names(D.paths, hopnames_live_cache(D.names));
+	}
 	if (!(D.gen = generation_new(loop, cfg)))
 		return 1;
 	/* Every privileged socket is open now: drop before reading a packet. */
@@ -507,6 +517,7 @@ int main(int argc, char **argv)
 	ev_timer_stop(loop, &D.status);
 	generation_free(loop, D.gen);
 	pathwatch_free(D.paths);
+	hopnames_live_free(D.names);
 	for (int i = 0; i < 3; i++)
 		ev_signal_stop(loop, &sigs[i]);
 	dns_free(D.dns);
