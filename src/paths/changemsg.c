@@ -34,10 +34,11 @@ json_t *changemsg_path_json(const struct path_hops *h)
 	return list_json(h->n, hop_at, h);
 }
 
-/* Names by TTL as a JSON array, null where none is known. */
-static json_t *names_json(const struct path_names *nm)
+json_t *changemsg_names_json(const struct path_names *nm, unsigned n)
 {
-	return list_json(nm->n, name_at, nm);
+	static const struct path_names none;
+
+	return list_json(n, name_at, nm && nm->n >= n ? nm : &none);
 }
 
 size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m)
@@ -57,8 +58,8 @@ size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m)
 		json_decref(o);
 		return 0;
 	}
-	if ((m->old_names.n && json_object_set_new(o, "old_names", names_json(&m->old_names)) < 0) ||
-	    (m->new_names.n && json_object_set_new(o, "new_names", names_json(&m->new_names)) < 0)) {
+	if ((m->old_names.n && json_object_set_new(o, "old_names", changemsg_names_json(&m->old_names, m->old_names.n)) < 0) ||
+	    (m->new_names.n && json_object_set_new(o, "new_names", changemsg_names_json(&m->new_names, m->new_names.n)) < 0)) {
 		json_decref(o);
 		return 0;
 	}

@@ -57,6 +57,10 @@ size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m);
  * unknown hop (also the hop lists of `hopwatch --json`).  A new reference,
  * or NULL when out of memory or an address is not UTF-8. */
 json_t *changemsg_path_json(const struct path_hops *h);
+/* The names of the `n` hops of a path as a JSON array, null where none is
+ * known (`nm` NULL or shorter: null).  A new reference, or NULL when out of
+ * memory. */
+json_t *changemsg_names_json(const struct path_names *nm, unsigned n);
 /* Read a message.  0 and *m filled, or -1 when `json` is not one (not
  * JSON, trailing bytes, a duplicate key, a known field of the wrong type or
  * out of range, a hop that is not an address, a required field missing). */
