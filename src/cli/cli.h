@@ -116,16 +116,12 @@ void cli_format_rtt(char *buf, size_t cap, double ms);
 /* Whether TTL i + 1 changed from o to n: both hops known and different
  * (an unknown hop or one past the end matches any, as in pathdiff.h). */
 int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsigned i);
-/* Hop i of `h` as the CLI prints it: "name (address)" when `nm` (may be
- * NULL) names it, else the address; "*" unknown, "-" past the end. */
-const char *cli_hop_label(char *buf, size_t cap, const struct path_hops *h, const struct path_names *nm,
-                          unsigned i);
 /* The names of path `to` taken from another path of the same target:
  * hop i of `to` gets the name `fnm` gives the same address in `from`. */
 void cli_names_by_address(const struct path_hops *from, const struct path_names *fnm,
                           const struct path_hops *to, struct path_names *out);
 /* Print the TTL rows of old -> new, every changed hop (cli_hop_changed)
- * and TTL `first` marked '>' and "->"; hops read as cli_hop_label with the
+ * and TTL `first` marked '>' and "->"; hops read as pathwatch_hop_label with the
  * names `on` and `nn` (either may be NULL). */
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
                     const char *oname, const char *nname, const struct path_names *on,

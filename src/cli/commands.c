@@ -339,7 +339,7 @@ int cmd_show(const struct cli_opts *o)
 		for (unsigned k = 0; k < n; k++) {
 			cli_list_field(hops, k, a, sizeof a);
 			if (k < th.n && k < tn.n && tn.name[k][0])
-				cli_hop_label(a, sizeof a, &th, &tn, k);
+				pathwatch_hop_label(a, sizeof a, &th, &tn, k);
 			if ((int)strlen(a) > w)
 				w = (int)strlen(a);
 		}
@@ -351,7 +351,7 @@ int cmd_show(const struct cli_opts *o)
 		for (unsigned k = 0; k < n; k++) {
 			cli_list_field(hops, k, a, sizeof a);
 			if (k < th.n && k < tn.n && tn.name[k][0])
-				cli_hop_label(a, sizeof a, &th, &tn, k);
+				pathwatch_hop_label(a, sizeof a, &th, &tn, k);
 			printf("  %3u  %-*s", k + 1, w, a);
 			for (size_t c = 0; c < NCOLS; c++) {
 				if (!have[c])

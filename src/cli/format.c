@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "pathwatch.h"
 
 void cli_format_age(char *buf, size_t cap, long long secs)
 {
@@ -78,20 +79,6 @@ unsigned cli_list_len(const char *s)
 	return n;
 }
 
-const char *cli_hop_label(char *buf, size_t cap, const struct path_hops *h, const struct path_names *nm,
-                          unsigned i)
-{
-	if (i >= h->n)
-		return "-";
-	if (!h->hop[i][0])
-		return "*";
-	if (nm && i < nm->n && nm->name[i][0])
-		snprintf(buf, cap, "%s (%s)", nm->name[i], h->hop[i]);
-	else
-		snprintf(buf, cap, "%s", h->hop[i]);
-	return buf;
-}
-
 void cli_names_by_address(const struct path_hops *from, const struct path_names *fnm,
                           const struct path_hops *to, struct path_names *out)
 {
@@ -119,15 +106,15 @@ void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *
 	char a[HOPNAME_MAX + INET6_ADDRSTRLEN + 4], b[sizeof a];
 
 	for (unsigned i = 0; i < rows; i++) {
-		const char *l = cli_hop_label(a, sizeof a, o, on, i);
+		const char *l = pathwatch_hop_label(a, sizeof a, o, on, i);
 		if ((int)strlen(l) > w)
 			w = (int)strlen(l);
 	}
 	fprintf(f, "  TTL  %-*s    %s\n", w, oname, nname);
 	for (unsigned i = 0; i < rows; i++) {
 		int mark = i + 1 == first || cli_hop_changed(o, n, i);
-		fprintf(f, "%c %3u  %-*s %s %s\n", mark ? '>' : ' ', i + 1, w, cli_hop_label(a, sizeof a, o, on, i),
-		        mark ? "->" : "  ", cli_hop_label(b, sizeof b, n, nn, i));
+		fprintf(f, "%c %3u  %-*s %s %s\n", mark ? '>' : ' ', i + 1, w, pathwatch_hop_label(a, sizeof a, o, on, i),
+		        mark ? "->" : "  ", pathwatch_hop_label(b, sizeof b, n, nn, i));
 	}
 }
 

@@ -121,10 +121,8 @@ size_t pathwatch_event_title(char *buf, size_t cap, const char *target)
 	return done(buf, cap, len);
 }
 
-/* Hop i of `h` as the event shows it: "name (addr)", "addr", "*" (no
- * reply) or "-" (past the end), into out. */
-static const char *event_hop(char *out, size_t cap, const struct path_hops *h, const struct path_names *nm,
-                             unsigned i)
+const char *pathwatch_hop_label(char *out, size_t cap, const struct path_hops *h,
+                                const struct path_names *nm, unsigned i)
 {
 	if (i >= h->n)
 		return "-";
@@ -148,8 +146,8 @@ size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg
 	add(buf, cap, &len, "First differing hop: TTL %u\nTTL  old -> new", chg->first_diff_ttl);
 	for (unsigned i = 0; i < rows; i++)
 		add(buf, cap, &len, "\n%2u%s %s -> %s", i + 1, i + 1 == chg->first_diff_ttl ? "*" : " ",
-		    event_hop(a, sizeof a, o, names ? &names->old_names : NULL, i),
-		    event_hop(b, sizeof b, n, names ? &names->new_names : NULL, i));
+		    pathwatch_hop_label(a, sizeof a, o, names ? &names->old_names : NULL, i),
+		    pathwatch_hop_label(b, sizeof b, n, names ? &names->new_names : NULL, i));
 	return done(buf, cap, len);
 }
 

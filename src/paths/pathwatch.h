@@ -69,6 +69,11 @@ size_t pathwatch_name_list(char *buf, size_t cap, const struct path_names *nm);
 /* Parse such a list back; -1 when it is not one (a name that
  * hopnames_valid refuses, more than PATH_MAX_HOPS). */
 int pathwatch_parse_name_list(const char *s, struct path_names *nm);
+/* Hop i of `h` as the event and the CLI show it: "name (address)" when
+ * `nm` (may be NULL) names it, else the address; "*" for an unknown hop,
+ * "-" past the end (then `out` is not written). */
+const char *pathwatch_hop_label(char *out, size_t cap, const struct path_hops *h,
+                                const struct path_names *nm, unsigned i);
 /* Title and text of the change event; a hop with a name in `names` (may
  * be NULL) reads "name (address)", as traceroute prints it. */
 size_t pathwatch_event_title(char *buf, size_t cap, const char *target);

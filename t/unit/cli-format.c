@@ -6,6 +6,7 @@
 
 #include "changemsg.h"
 #include "cli.h"
+#include "pathwatch.h"
 #include "test-lib.h"
 
 /* cli_json_print dies through this; the tests never make it fail. */
@@ -127,9 +128,9 @@ int main(void)
 			FILE *f = tmpfile();
 			size_t got;
 			static struct path_names cn;
-			is_str(cli_hop_label(lb, sizeof lb, &o, &on, 1), "r2.lab (10.0.0.2)", "label: name (address)");
-			is_str(cli_hop_label(lb, sizeof lb, &o, &on, 0), "10.0.0.1", "label: no name, the address");
-			is_str(cli_hop_label(lb, sizeof lb, &o, &on, 5), "-", "label: past the end");
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 1), "r2.lab (10.0.0.2)", "label: name (address)");
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 0), "10.0.0.1", "label: no name, the address");
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 5), "-", "label: past the end");
 			cli_names_by_address(&n, &nn, &o, &cn);
 			ok(cn.n == 2 && !strcmp(cn.name[0], "r1.lab") && !cn.name[1][0],
 			   "names by address: 10.0.0.1 named from the other path, 10.0.0.2 not in it");
