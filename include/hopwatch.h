@@ -34,8 +34,9 @@
  * 3: hw_hop gained response, loss and figured (issue 13: forwarding loss
  *    reported apart from the share of probes a hop answered); hw_plugin
  *    gained `check` (issue 14: a status every round); hw_change_report
- *    (a plugin's other changes stored like path changes). */
-#define HW_PLUGIN_ABI 3
+ *    (a plugin's other changes stored like path changes).
+ * 4: hw_hop_name (issue 16: hop names, reverse DNS cached by the host). */
+#define HW_PLUGIN_ABI 4
 
 /* An opaque probe instance: one `probes` entry of the config. */
 typedef struct hw_ctx hw_ctx;
@@ -287,6 +288,16 @@ typedef struct hw_path {
 /* Hand a finished trace of `t` to the path store: path change detection
  * (event and hopwatch.path.changes), and Redis when configured.  Copied. */
 void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
+
+/*
+ * The name of hop address `sa` (sockaddr_in or sockaddr_in6, port
+ * ignored) from the host's reverse DNS cache (PTR, README "Hop names"), or
+ * NULL when none is known yet, there is none, or hop_names is off.  Never
+ * blocks: a miss starts a lookup (bounded in number and rate) whose answer
+ * serves a later call.  The name is lower case, 1 to 253 characters of
+ * [a-z0-9._-]; copy it before the next call into the host.
+ */
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
 
 /*
  * Hand a change of something else a plugin watches (a DNS answer set, ...)

@@ -52,6 +52,9 @@ static const hw_option options[] = {
 	  "or raw (CAP_NET_RAW; tcp needs it)" },
 	{ "pps", HW_OPT_DOUBLE, O(pps), "2000", 1, 1000000, NULL,
 	  "probes per second for the whole instance, paced evenly (default 2000: 500 us apart)" },
+	{ "tag_hop_name", HW_OPT_BOOL, O(tag_hop_name), "false", 0, 0, NULL,
+	  "per-hop metrics also carry hop_name:<name> once the hop's name (PTR) is known; off by default: "
+	  "each name is one more metric context" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 #undef O

@@ -195,6 +195,11 @@ void hw_change_report(hw_ctx *ctx, const hw_target *pub, const char *kind, const
 		                 old_value ? old_value : "", new_value ? new_value : "", time(NULL));
 }
 
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa)
+{
+	return hopnames_get_sa(ctx->rt->names, sa, hw_mono());
+}
+
 void hw_path_report(hw_ctx *ctx, const hw_target *pub, const hw_path *path)
 {
 	const struct target *t = (const struct target *)pub;
