@@ -18,6 +18,7 @@ HW() {
 	"$HOPWATCH" -s "$TRASH/c.sock" --source cli-host "$@"
 }
 # conf NAME PROBE CONFIRM TARGETS: a daemon config of host cli-host
+# (hop_names off: the root namespace's resolver is outside the lab)
 conf() {
 	cat <<-EOF
 	interval = 0.3;
@@ -26,6 +27,7 @@ conf() {
 	path_confirm = $3;
 	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 0; };
 	redis = { socket = "$TRASH/c.sock"; };
+	hop_names = { enabled = false; };
 	probes = ( { name = "$2"; plugin = "fakepath"; file = "$TRASH/$1.paths"; targets = [ $4 ]; } );
 	EOF
 }

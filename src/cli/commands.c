@@ -233,12 +233,19 @@ static int has_field(const redisReply *r, const char *name)
 }
 
 /* The hop names of a path hash (field names, by TTL as hops), into nm;
- * none (nm->n 0) when the hash has none or they do not read. */
+ * none (nm->n 0) when the hash has none, none is known, or they do not
+ * read. */
 static void hash_names(const redisReply *r, struct path_names *nm)
 {
+	unsigned named = 0;
+
 	if (pathwatch_parse_name_list(rr_field(r, "names"), nm) < 0 ||
 	    nm->n != cli_list_len(rr_field(r, "hops")))
 		memset(nm, 0, sizeof *nm);
+	for (unsigned i = 0; i < nm->n; i++)
+		named += nm->name[i][0] != '\0';
+	if (!named)
+		nm->n = 0;  /* no name at all: shown as before names existed */
 }
 
 /* The hops of one path hash as JSON: ttl, address, name, and every column. */

@@ -104,7 +104,7 @@ static const hw_option hop_names_options[] = {
 	  "time one try of a lookup waits (two tries, the second waiting twice as long)" },
 	{ "min_ttl", HW_OPT_DURATION, G(hop_names.min_ttl), "1m", 1, 86400, NULL,
 	  "shortest time an answer is kept, whatever its record's TTL" },
-	{ "max_ttl", HW_OPT_DURATION, G(hop_names.max_ttl), "1d", 1, 604800, NULL,
+	{ "max_ttl", HW_OPT_DURATION, G(hop_names.max_ttl), "24h", 1, 604800, NULL,
 	  "longest time an answer is kept, whatever its record's TTL" },
 	{ "negative_ttl", HW_OPT_DURATION, G(hop_names.negative_ttl), "5m", 1, 86400, NULL,
 	  "time a failed lookup (timeout, SERVFAIL, REFUSED) or an NXDOMAIN without SOA is kept" },
