@@ -66,16 +66,10 @@ conf() {
 	);
 	EOF
 }
-# in_src NAME CMD...: spawn CMD in the source namespace
-in_src() {
-	local name=$1
-	shift
-	spawn "$name" ip netns exec "$NS" "$@"
-}
 # rx NAME: a receiver in src writing NAME.out
 rx() {
 	rm -f "$TRASH/$1.ready"
-	in_src "$1" "$DSD" -u "127.0.0.1:$RPORT" -t 100 -o "$TRASH/$1.out" -r "$TRASH/$1.ready" &&
+	spawn "$1" ip netns exec "$NS" "$DSD" -u "127.0.0.1:$RPORT" -t 100 -o "$TRASH/$1.out" -r "$TRASH/$1.ready" &&
 	wait_for 5 test -e "$TRASH/$1.ready"
 }
 # rounds FILE PROBE TARGET: traces reported (path.can_reach checks)
@@ -92,7 +86,7 @@ WANT="r1.lab,r2.lab,,d1.lab"
 test_expect_success 'the names reach the Redis hash (IPv4 and IPv6), r3 has none' '
 	rx rx &&
 	conf >hw.conf &&
-	in_src d "$HOPWATCHD" -c "$TRASH/hw.conf" -P "$SRCDIR/plugins" &&
+	spawn d ip netns exec "$NS" "$HOPWATCHD" -c "$TRASH/hw.conf" -P "$SRCDIR/plugins" &&
 	{ wait_for 20 n_is "$WANT" hget r "$(hash named "$D4")" names || { cat d.stderr; false; }; } &&
 	wait_for 20 n_is "$WANT" hget r "$(hash named "$D6")" names &&
 	wait_for 10 n_is "$WANT" hget r "$(hash plain "$D4")" names &&
