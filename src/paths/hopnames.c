@@ -167,12 +167,23 @@ static void hn_lookup(struct hopnames *hn, struct hn_entry *e, double now)
 		hopnames_answer(hn, e->family, e->addr, NULL, 0, now);
 }
 
+/* Whether `addr` is loopback (127/8, ::1) or unspecified: never asked
+ * about (its name says nothing, and a loopback-only setup sends nothing). */
+static int hn_local(int family, const uint8_t *addr)
+{
+	static const uint8_t zero[16], one[16] = { [15] = 1 };
+
+	if (family == AF_INET)
+		return addr[0] == 127 || !memcmp(addr, zero, 4);
+	return !memcmp(addr, zero, 16) || !memcmp(addr, one, 16);
+}
+
 /* The cache's answer for (family, addr). */
 static const char *hn_get(struct hopnames *hn, int family, const uint8_t *addr, double now)
 {
 	struct hn_entry *e;
 
-	if (!hn || !hn->c.enabled)
+	if (!hn || !hn->c.enabled || hn_local(family, addr))
 		return NULL;
 	if ((e = hn_find(hn, family, addr))) {
 		hn_unlist(hn, e);

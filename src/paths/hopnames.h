@@ -34,6 +34,7 @@
  *   An expired name is still returned while its fresh lookup runs.
  * - at most cache_size addresses are held; beyond, the least recently
  *   asked one that has no lookup running is dropped;
+ * - loopback (127/8, ::1) and unspecified addresses are never looked up;
  * - at most max_in_flight lookups run at once and at most `rate` start per
  *   second (a token bucket holding one second's worth): a miss beyond
  *   either is not looked up now, and is tried again by the next caller.

@@ -123,6 +123,9 @@ int main(void)
 	ok(hopnames_get(hn, "10.0.0.1", now) == NULL && nstarted == 1, "asked again while it runs: no second lookup");
 	ok(hopnames_get(hn, "fd00::1", now) == NULL && nstarted == 2, "IPv6: a lookup");
 	ok(!strcmp(started[1].qname + 64, "ip6.arpa") && started[1].qname[0] == '1', "IPv6 reverse name");
+	ok(hopnames_get(hn, "127.0.0.1", now) == NULL && hopnames_get(hn, "127.9.0.1", now) == NULL &&
+	   hopnames_get(hn, "::1", now) == NULL && hopnames_get(hn, "0.0.0.0", now) == NULL && nstarted == 2,
+	   "loopback and unspecified addresses: never looked up");
 	ok(hopnames_get(hn, "not an address", now) == NULL && hopnames_get(hn, "", now) == NULL && nstarted == 2,
 	   "text that is no address: nothing started");
 
