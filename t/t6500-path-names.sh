@@ -13,7 +13,8 @@
 #   per family (cached negatively) however many traces pass it;
 # - the DNS server down (nft drops every query): addresses are shown, the
 #   traces go on (as many rounds as with the server up, in a run of the
-#   same length), each address is tried once (a failure is cached).
+#   same length), each address is tried once (a failure is cached), and
+#   hopwatch.hop_names.* telemetry counts the failures.
 . "$(dirname "$0")/test-lib.sh"
 require_root
 require_cmd ip nft timeout dnsmasq redis-server redis-cli perl
@@ -55,7 +56,7 @@ conf() {
 	cat <<-EOF
 	hostname = "h1";
 	path_confirm = 2;
-	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 0; };
+	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
 	redis = { socket = "$TRASH/r.sock"; };
 	hop_names = { server = "127.0.0.1:53"; timeout = "200ms"; negative_ttl = "1h"; };
 	probes = (
@@ -183,7 +184,10 @@ test_expect_success 'control run: server up, 4 s' '
 	ip netns exec "$NS" timeout -s TERM 4 "$HOPWATCHD" -c "$TRASH/hw.conf" -P "$SRCDIR/plugins" 2>up.log;
 	stop up &&
 	echo "rounds with the server up: $(rounds up.out named "$D4")" &&
-	test "$(rounds up.out named "$D4")" -ge 4
+	test "$(rounds up.out named "$D4")" -ge 4 &&
+	echo "telemetry: $(sum_counts up.out hop_names.lookups) lookups, $(sum_counts up.out hop_names.found) found" &&
+	test "$(sum_counts up.out hop_names.found)" -ge 6 &&
+	test "$(sum_counts up.out hop_names.failures)" = 0
 '
 test_expect_success 'server down (nft drops the queries): addresses shown, rounds go on, one try per address' '
 	redis-cli -s "$TRASH/r.sock" FLUSHALL >/dev/null &&
@@ -208,7 +212,9 @@ test_expect_success 'server down (nft drops the queries): addresses shown, round
 	test "$dropped" -ge 1 &&
 	# each hop address tried once (2 tries): the failure is cached
 	addrs=$(grep -o "hop_ip:[^,|]*" down.out | grep -v unknown | sort -u | wc -l) &&
-	echo "distinct hop addresses: $addrs" &&
+	echo "distinct hop addresses: $addrs; telemetry: $(sum_counts down.out hop_names.failures) failures" &&
+	test "$(sum_counts down.out hop_names.found)" = 0 &&
+	test "$(sum_counts down.out hop_names.failures)" -ge 1 &&
 	test "$dropped" -le $((2 * addrs)) &&
 	test "$(hget r "$(hash named "$D4")" names)" = ",,," &&
 	test "$(hget r "$(hash named "$D4")" hops)" = "$r1_4,$r2_4,$r3_4,$D4" &&

@@ -46,6 +46,7 @@ struct generation {
 	ev_timer telemetry;         /* self-telemetry */
 	struct statsd_stats last;   /* counters at the previous telemetry */
 	struct redis_stats rlast;   /* Redis counters at the previous telemetry */
+	struct hopnames_stats hlast;/* hop name counters at the previous telemetry */
 };
 
 /* Seconds between two STATUS= updates (sent only when the text changed). */
@@ -170,6 +171,19 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, r[i].name, r[i].type, &r[i].value, 1, NULL);
 	}
+	if (g->rt.names) {
+		struct hopnames_stats hs = hopnames_get_stats(g->rt.names);
+		const struct { const char *name; hw_mtype type; double value; } h[] = {
+			{ "hop_names.lookups", HW_COUNT, (double)(hs.started - g->hlast.started) },
+			{ "hop_names.found", HW_COUNT, (double)(hs.found - g->hlast.found) },
+			{ "hop_names.failures", HW_COUNT, (double)(hs.failed - g->hlast.failed) },
+			{ "hop_names.deferred", HW_COUNT, (double)(hs.deferred - g->hlast.deferred) },
+			{ "hop_names.cached", HW_GAUGE, (double)hs.entries },
+		};
+		g->hlast = hs;
+		for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, h[i].name, h[i].type, &h[i].value, 1, NULL);
+	}
 }
 
 /* Keep systemd's watchdog fed: this runs on the loop, so a loop that is
@@ -279,6 +293,8 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	g->rt.paths = D.paths;
 	g->rt.names = hopnames_live_cache(D.names);
 	pathwatch_redis_stats(D.paths, &g->rlast);  /* telemetry counts from now on */
+	if (g->rt.names)
+		g->hlast = hopnames_get_stats(g->rt.names);
 	if (cfg->statsd.url)
 		snprintf(url, sizeof url, "%s", cfg->statsd.url);
 	else
