@@ -129,6 +129,8 @@ test_expect_success 'tag_hop_name: hop_name tags on named, never on plain' '
 	! grep -E "[#,]probe:plain," rx.out | grep hop_name:
 '
 test_expect_success 'a path change (r2 -> t2): the event text names the hops' '
+	spawn sub timeout 60 redis-cli -s "$TRASH/r.sock" SUBSCRIBE hopwatch:path-changes &&
+	wait_for 5 grep -q "^subscribe" sub.stdout &&
 	tb_route r2 alt >/dev/null &&
 	wait_for 20 n_is 1 events rx.out named "$D4" &&
 	wait_for 10 n_is 1 xlen r "$STREAM" &&
@@ -138,7 +140,11 @@ test_expect_success 'a path change (r2 -> t2): the event text names the hops' '
 	grep -F "\\n 2* r2.lab ($r2_4) -> " event.out &&
 	grep -F " 4  d1.lab ($D4) -> d1.lab ($D4)" event.out
 '
-test_expect_success 'the change stream holds old_names and new_names' '
+test_expect_success 'the change stream and the published message hold old_names and new_names' '
+	wait_for 5 grep -qF "\"target\":\"$D4\"" sub.stdout &&
+	grep -F "\"target\":\"$D4\"" sub.stdout | grep -F "\"probe\":\"named\"" >msg.json &&
+	cat msg.json &&
+	grep -qF "\"old_names\":[\"r1.lab\",\"r2.lab\",null,\"d1.lab\"],\"new_names\":[\"r1.lab\"," msg.json &&
 	test "$(xfield r "$STREAM" 1 old_names)" = "$WANT" &&
 	new=$(xfield r "$STREAM" 1 new_names) &&
 	echo "new_names: $new" &&
