@@ -290,16 +290,6 @@ typedef struct hw_path {
 void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
 
 /*
- * The name of hop address `sa` (sockaddr_in or sockaddr_in6, port
- * ignored) from the host's reverse DNS cache (PTR, README "Hop names"), or
- * NULL when none is known yet, there is none, or hop_names is off.  Never
- * blocks: a miss starts a lookup (bounded in number and rate) whose answer
- * serves a later call.  The name is lower case, 1 to 253 characters of
- * [a-z0-9._-]; copy it before the next call into the host.
- */
-const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
-
-/*
  * Hand a change of something else a plugin watches (a DNS answer set, ...)
  * to the change store, the way hw_path_report does for paths.  The
  * plugin sends its own event; this stores the change: with Redis, one
@@ -312,5 +302,15 @@ const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
  */
 void hw_change_report(hw_ctx *ctx, const hw_target *t, const char *kind, const char *old_value,
                       const char *new_value);
+
+/*
+ * The name of hop address `sa` (sockaddr_in or sockaddr_in6, port
+ * ignored) from the host's reverse DNS cache (PTR, README "Hop names"), or
+ * NULL when none is known yet, there is none, or hop_names is off.  Never
+ * blocks: a miss starts a lookup (bounded in number and rate) whose answer
+ * serves a later call.  The name is lower case, 1 to 253 characters of
+ * [a-z0-9._-]; copy it before the next call into the host.
+ */
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
 
 #endif /* HOPWATCH_H */
