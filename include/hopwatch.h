@@ -38,7 +38,8 @@
  * 4: hw_plugin gained `metrics` (the metrics a plugin sends, for the
  *    per-instance selection `metrics`/`metrics_add`/`metrics_exclude`,
  *    issue 16), hw_metric_wanted(); hw_hop gained rtt_stddev and
- *    rtt_jitter (mtr's per-hop StDev and Jitter). */
+ *    rtt_jitter (mtr's per-hop StDev and Jitter); hw_hop_name (hop names,
+ *    reverse DNS cached by the host). */
 #define HW_PLUGIN_ABI 4
 
 /* An opaque probe instance: one `probes` entry of the config. */
@@ -337,5 +338,15 @@ void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
  */
 void hw_change_report(hw_ctx *ctx, const hw_target *t, const char *kind, const char *old_value,
                       const char *new_value);
+
+/*
+ * The name of hop address `sa` (sockaddr_in or sockaddr_in6, port
+ * ignored) from the host's reverse DNS cache (PTR, README "Hop names"), or
+ * NULL when none is known yet, there is none, or hop_names is off.  Never
+ * blocks: a miss starts a lookup (bounded in number and rate) whose answer
+ * serves a later call.  The name is lower case, 1 to 253 characters of
+ * [a-z0-9._-]; copy it before the next call into the host.
+ */
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
 
 #endif /* HOPWATCH_H */

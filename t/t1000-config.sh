@@ -159,7 +159,7 @@ hostname = "web|1";
 EOF
 
 # Unknown keys list what is known.
-bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, tags, probes)' <<'EOF'
+bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, hop_names, tags, probes)' <<'EOF'
 # unknown
 interval = 5;
 foo = 1;

@@ -55,6 +55,9 @@ static const hw_option options[] = {
 	{ "tag_hop_ip", HW_OPT_BOOL, O(tag_hop_ip), "false", 0, 0, NULL,
 	  "tag per-hop metrics with hop_ip:<address> besides hop:<ttl>; off (default): a target costs "
 	  "at most max_ttl contexts per per-hop metric, however often its path or ECMP branch changes" },
+	{ "tag_hop_name", HW_OPT_BOOL, O(tag_hop_name), "false", 0, 0, NULL,
+	  "per-hop metrics also carry hop_name:<name> once the hop's name (PTR) is known; off by default: "
+	  "each name is one more metric context" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 #undef O

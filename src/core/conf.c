@@ -94,6 +94,28 @@ static const hw_option statsd_options[] = {
 	  "longest a line waits for a fuller datagram (official clients: 100ms); 0: send at the end of each loop iteration" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
+/* Hop names (hopnames.h): the cost is at most `rate` PTR queries a second. */
+static const hw_option hop_names_options[] = {
+	{ "enabled", HW_OPT_BOOL, G(hop_names.enabled), "true", 0, 0, NULL,
+	  "look up the names (PTR) of path hops; false: addresses only, no query" },
+	{ "server", HW_OPT_STRING, G(hop_names.server), NULL, 0, 0, NULL,
+	  "DNS server to ask, \"addr\", \"addr:port\" or \"[v6]:port\"; unset: those of /etc/resolv.conf" },
+	{ "timeout", HW_OPT_DURATION, G(hop_names.timeout), "1s", 0.01, 30, NULL,
+	  "time one try of a lookup waits (two tries, the second waiting twice as long)" },
+	{ "min_ttl", HW_OPT_DURATION, G(hop_names.min_ttl), "1m", 1, 86400, NULL,
+	  "shortest time an answer is kept, whatever its record's TTL" },
+	{ "max_ttl", HW_OPT_DURATION, G(hop_names.max_ttl), "24h", 1, 604800, NULL,
+	  "longest time an answer is kept, whatever its record's TTL" },
+	{ "negative_ttl", HW_OPT_DURATION, G(hop_names.negative_ttl), "5m", 1, 86400, NULL,
+	  "time a failed lookup (timeout, SERVFAIL, REFUSED) or an NXDOMAIN without SOA is kept" },
+	{ "cache_size", HW_OPT_INT, G(hop_names.cache_size), "10000", 16, 10000000, NULL,
+	  "addresses whose names are kept; beyond, the least recently used goes" },
+	{ "max_in_flight", HW_OPT_INT, G(hop_names.max_in_flight), "16", 1, 1000, NULL,
+	  "lookups running at once at most" },
+	{ "rate", HW_OPT_DOUBLE, G(hop_names.rate), "20", 0.01, 10000, NULL,
+	  "lookups started per second at most (queries per second: at most twice that, with the retry)" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
 static const hw_option log_options[] = {
 	{ "level", HW_OPT_ENUM, G(log.level), "info", 0, 0, conf_log_levels,
 	  "least severe level written" },
@@ -1789,10 +1811,35 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 	tag_room_init(L, root);
 }
 
+/* The hop_names group: its table, then the server's form and the TTL order. */
+static void read_hop_names(struct loader *L, const config_setting_t *s)
+{
+	const struct hopnames_conf *h = &L->c->hop_names;
+
+	read_group(L, s, hop_names_options, L->c, NULL, "hop_names");
+	if (h->server) {
+		char host[256], why[128];
+		const char *problem = NULL;
+		uint16_t port;
+		struct in6_addr a;
+		if (conf_parse_hostport(h->server, host, sizeof host, &port, &problem) < 0)
+			snprintf(why, sizeof why, "%s", problem);
+		else if (inet_pton(AF_INET, host, &a) != 1 && inet_pton(AF_INET6, host, &a) != 1)
+			snprintf(why, sizeof why, "not an IPv4 or IPv6 address (names are not looked up here)");
+		else
+			why[0] = '\0';
+		if (why[0])
+			conf_error(L, config_setting_get_member(s, "server"), "\"%s\": %s", h->server, why);
+	}
+	if (h->min_ttl > h->max_ttl)
+		conf_error(L, config_setting_get_member(s, "min_ttl"), "is above max_ttl (min_ttl %gs, max_ttl %gs)",
+		           h->min_ttl, h->max_ttl);
+}
+
 /* conf_load, or conf_load_core when `core_only`. */
 static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
-	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
+	static const char *const top_keys[] = { "statsd", "log", "redis", "hop_names", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
@@ -1808,6 +1855,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	conf_apply_defaults(c, statsd_options, c);
 	conf_apply_defaults(c, log_options, c);
 	conf_apply_defaults(c, redis_options, c);
+	conf_apply_defaults(c, hop_names_options, c);
 	if (!file)
 		return c;
 	snprintf(dir, sizeof dir, "%s", file);
@@ -1858,6 +1906,12 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 			if (c->redis.user && !c->redis.password)
 				conf_error(&L, config_setting_get_member(s, "user"), "a user needs a password");
 		}
+	}
+	if ((s = config_setting_get_member(root, "hop_names"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_error(&L, s, "must be a group: hop_names = { enabled = true; };");
+		else
+			read_hop_names(&L, s);
 	}
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
@@ -1964,7 +2018,7 @@ void conf_describe_core(FILE *f)
 {
 	const struct { const char *scope; const hw_option *opts; } tables[] = {
 		{ "global", global_options }, { "statsd", statsd_options }, { "redis", redis_options },
-		{ "log", log_options }, { "probes", probe_options },
+		{ "hop_names", hop_names_options }, { "log", log_options }, { "probes", probe_options },
 	};
 
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "hopnames.h"
 #include "hopwatch.h"
 
 /* A list of strings (tags). */
@@ -84,6 +85,7 @@ struct hw_config {
 		const char *master_name;   /* Sentinel: the name the sentinels monitor the primary under */
 	} redis;                     /* Redis path store; see redis.h */
 	int path_confirm;            /* consecutive traces that confirm a path change */
+	struct hopnames_conf hop_names; /* reverse DNS of hop addresses; see hopnames.h */
 	struct {
 		int level;                 /* index into the level words: error warning info debug */
 		int syslog;                /* 0: stderr, 1: syslog */

@@ -216,18 +216,25 @@ void hw_change_report(hw_ctx *ctx, const hw_target *pub, const char *kind, const
 		                 old_value ? old_value : "", new_value ? new_value : "", time(NULL));
 }
 
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa)
+{
+	return hopnames_get_sa(ctx->rt->names, sa, hw_mono());
+}
+
 void hw_path_report(hw_ctx *ctx, const hw_target *pub, const hw_path *path)
 {
 	const struct target *t = (const struct target *)pub;
+	static struct path_change_names names;  /* 32 KB: off the stack */
+	static char text[PATH_MAX_HOPS * 2 * (HOPNAME_MAX + INET6_ADDRSTRLEN + 16)];
 	struct path_change chg;
-	char title[512], text[8192], key[600];
+	char title[512], key[600];
 
 	if (!ctx->rt->paths || !pathwatch_trace(ctx->rt->paths, ctx->pc->name, t->id, pub->ip, path,
-	                                        time(NULL), &chg))
+	                                        time(NULL), &chg, &names))
 		return;
 	HW_INFO(ctx, "path to %s changed at TTL %u", t->id, chg.first_diff_ttl);
 	hw_metric1(ctx, pub, "path.changes", HW_COUNT, 1, NULL);
 	snprintf(key, sizeof key, "%s/%s", ctx->pc->name, t->id);  /* aggregation key: one per target */
-	if (pathwatch_event_title(title, sizeof title, t->id) && pathwatch_event_text(text, sizeof text, &chg))
+	if (pathwatch_event_title(title, sizeof title, t->id) && pathwatch_event_text(text, sizeof text, &chg, &names))
 		hw_event(ctx, pub, title, text, HW_ALERT_WARNING, key, NULL);
 }

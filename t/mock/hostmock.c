@@ -358,6 +358,13 @@ int hw_log_enabled(int level)
 	return level <= HW_LOG_INFO || getenv("HW_MOCK_LOG");
 }
 
+const char *hw_hop_name(hw_ctx *c, const struct sockaddr *sa)
+{
+	(void)c;
+	(void)sa;
+	return NULL;
+}
+
 void hw_path_report(hw_ctx *c, const hw_target *t, const hw_path *path)
 {
 	struct mock_path *p, *grown = realloc(mock_paths, (mock_npaths + 1) * sizeof *grown);

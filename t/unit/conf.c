@@ -534,6 +534,15 @@ static void test_core_defaults(void)
 	is_str(conf_log_levels[c->log.level], "info", "default log.level is \"info\"");
 	is_int(c->log.syslog, 0, "default log destination stderr");
 	ok(c->nprobes == 0 && c->probes == NULL, "default: no probes");
+	is_int(c->hop_names.enabled, 1, "default hop_names.enabled on");
+	ok(c->hop_names.server == NULL, "default hop_names.server unset (resolv.conf)");
+	is_double(c->hop_names.timeout, 1, 0, "default hop_names.timeout 1 s");
+	is_double(c->hop_names.min_ttl, 60, 0, "default hop_names.min_ttl 60 s");
+	is_double(c->hop_names.max_ttl, 86400, 0, "default hop_names.max_ttl 24 h");
+	is_double(c->hop_names.negative_ttl, 300, 0, "default hop_names.negative_ttl 5 m");
+	is_int(c->hop_names.cache_size, 10000, "default hop_names.cache_size 10000");
+	is_int(c->hop_names.max_in_flight, 16, "default hop_names.max_in_flight 16");
+	is_double(c->hop_names.rate, 20, 0, "default hop_names.rate 20/s");
 	ok(conf_log_levels[0] && !strcmp(conf_log_levels[0], "error") && conf_log_levels[3] &&
 	   !strcmp(conf_log_levels[3], "debug") && !conf_log_levels[4], "log level words");
 
