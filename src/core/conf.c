@@ -18,6 +18,7 @@
 #include "plugin.h"
 #include "privs.h"
 #include "statsd.h"
+#include "meshreg.h"
 
 #ifndef HW_PLUGIN_DIR
 #define HW_PLUGIN_DIR "/usr/local/lib/hopwatch"
@@ -101,6 +102,11 @@ static const hw_option log_options[] = {
 	  "stderr or syslog" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
+static const hw_option mesh_options[] = {
+	{ "ttl", HW_OPT_DURATION, G(mesh.ttl), "30s", 3, 3600, NULL,
+	  "time a mesh registration lives without a heartbeat (one every third of it); members silent this long leave" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
 #undef G
 #define P(field) offsetof(struct probe_conf, field)
 /* Core keys of a probe instance; interval and timeout default to the global ones. */
@@ -111,6 +117,10 @@ static const hw_option probe_options[] = {
 	  "time a probe waits for its answer; unset: the global timeout" },
 	{ "family", HW_OPT_ENUM, P(family), "any", 0, 0, families,
 	  "address family of targets given by name: any, ipv4 or ipv6" },
+	{ "mesh", HW_OPT_STRING, P(mesh), NULL, 0, 0, NULL,
+	  "mesh group whose live members are the targets, instead of targets (letters, digits, _ . -)" },
+	{ "mesh_port", HW_OPT_INT, P(mesh_port), "0", 0, 65535, NULL,
+	  "port probed on every mesh member (tcp needs one); 0: none" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 #undef P
@@ -1075,10 +1085,102 @@ static const char *named_values(char *buf, size_t len, const char *msg, const st
 	return buf;
 }
 
+/* A list of at most `max` strings, each passing `problem` (NULL: fine),
+ * into out; `what` names an element in messages. */
+static void read_checked_list(struct loader *L, const config_setting_t *s, struct strlist *out, int max,
+                              const char *what, const char *(*problem)(const char *))
+{
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(L, s, "must be a list of strings");
+		return;
+	}
+	if ((n = config_setting_length(s)) > max) {
+		conf_error(L, s, "lists %d of them; at most %d are allowed", n, max);
+		return;
+	}
+	out->v = calloc((size_t)n + 1, sizeof *out->v);
+	for (int i = 0; out->v && i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *text = config_setting_get_string(e), *why;
+		if (!text)
+			conf_error(L, e, "%s must be a string", what);
+		else if ((why = problem(text)))
+			conf_error(L, e, "%s \"%s\" %s", what, text, why);
+		else
+			out->v[out->n++] = pool_strdup(L->c, text);
+	}
+}
+
+/* mesh_allow: a CIDR. */
+static const char *cidr_problem(const char *text)
+{
+	struct mesh_cidr c;
+	const char *why;
+
+	return meshreg_cidr_parse(text, &c, &why) < 0 ? why : NULL;
+}
+
+/* mesh.addresses: an address of this host, written canonically. */
+static const char *mesh_address_problem(const char *text)
+{
+	unsigned char a[16];
+	char back[INET6_ADDRSTRLEN];
+	int fam = strchr(text, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(fam, text, a) != 1)
+		return "is not an IPv4 or IPv6 address";
+	if (!inet_ntop(fam, a, back, sizeof back) || strcmp(back, text))
+		return "is not written canonically (as inet_ntop writes it)";
+	return NULL;
+}
+
+/* mesh.tags: a tag a registration may carry. */
+static const char *mesh_tag_problem(const char *text)
+{
+	return meshreg_tag_ok(text) ? NULL : "is not 1 to 64 letters, digits or \"_.:/-\"";
+}
+
+/* The mesh keys of a probe: mesh instead of targets, mesh_allow, mesh_port. */
+static void read_mesh_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                            const config_setting_t *targets)
+{
+	const config_setting_t *m = config_setting_get_member(ps, "mesh");
+	const config_setting_t *allow = config_setting_get_member(ps, "mesh_allow");
+	const config_setting_t *port = config_setting_get_member(ps, "mesh_port");
+	const struct redis_conf *rc = &L->c->redis;
+
+	if (!pc->mesh) {
+		conf_error(L, allow ? allow : port, "is for a mesh probe: set mesh = \"GROUP\" too");
+		return;
+	}
+	if (!meshreg_name_ok(pc->mesh))
+		conf_error(L, m, "\"%s\": use 1 to %d letters, digits, '_', '.' or '-'", pc->mesh, MESH_NAME_MAX);
+	if (targets)
+		conf_error(L, targets, "a probe takes targets or mesh = \"%s\", not both", pc->mesh);
+	if (!rc->host && !rc->socket && !rc->sentinels.n)
+		conf_error(L, m, "a mesh lives in Redis: set redis = { host = ...; } (or socket, or sentinels)");
+	if (pc->p && !pc->p->run)
+		conf_error(L, m, "plugin %s takes no targets, so no mesh", pc->plugin);
+	if (pc->p && pc->p->port == HW_PORT_REQUIRED && !pc->mesh_port)
+		conf_error(L, m, "plugin %s needs a port: set mesh_port", pc->plugin);
+	if (pc->p && pc->p->port == HW_PORT_NONE && pc->mesh_port)
+		conf_error(L, port, "plugin %s takes no port", pc->plugin);
+	if (allow)
+		read_checked_list(L, allow, &pc->mesh_allow, 64, "CIDR", cidr_problem);
+	for (size_t i = 0; i < pc->mesh_allow.n; i++) {
+		int v6 = strchr(pc->mesh_allow.v[i], ':') != NULL;
+		if ((pc->family == FAMILY_IPV4 && v6) || (pc->family == FAMILY_IPV6 && !v6))
+			conf_error(L, allow, "CIDR \"%s\" is of the other family than this probe's family",
+			           pc->mesh_allow.v[i]);
+	}
+}
+
 /* Read one `probes` entry. */
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
-	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", NULL };
+	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", "mesh_allow", NULL };
 	const config_setting_t *name = config_setting_get_member(ps, "name");
 	const config_setting_t *plugin = config_setting_get_member(ps, "plugin");
 	const config_setting_t *targets = config_setting_get_member(ps, "targets");
@@ -1138,7 +1240,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		else if (pc->p && (o = find_option(pc->p->options, key)))
 			read_option(L, s, o, pc->opts);
 		else if (pc->p || !pc->plugin) {
-			char list[512] = "name, plugin, tags, targets";
+			char list[512] = "name, plugin, tags, targets, mesh_allow";
 			for (o = probe_options; o->name; o++)
 				snprintf(list + strlen(list), sizeof list - strlen(list), ", %s", o->name);
 			for (o = pc->p ? pc->p->options : NULL; o && o->name; o++)
@@ -1147,12 +1249,15 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 			           pc->plugin ? pc->plugin : "?", list);
 		}
 	}
+	if (pc->mesh || config_setting_get_member(ps, "mesh_allow") || pc->mesh_port)
+		read_mesh_probe(L, ps, pc, targets);
 	if (pc->p && !pc->p->run) {
 		if (targets)  /* a plugin without run() watches the host, not targets */
 			conf_error(L, targets, "plugin %s takes no targets", pc->plugin);
-	} else if (!targets)
-		conf_error(L, ps, "a probe needs targets = [ ... ]");
-	else {
+	} else if (!targets) {
+		if (!pc->mesh)
+			conf_error(L, ps, "a probe needs targets = [ ... ] (or mesh = \"GROUP\")");
+	} else {
 		read_targets(L, pc, targets);
 		if (!pc->ntargets && config_setting_length(targets) == 0)
 			conf_error(L, targets, "is empty: give at least one target");
@@ -1705,7 +1810,7 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 /* conf_load, or conf_load_core when `core_only`. */
 static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
-	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
+	static const char *const top_keys[] = { "statsd", "log", "redis", "mesh", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
@@ -1721,6 +1826,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	conf_apply_defaults(c, statsd_options, c);
 	conf_apply_defaults(c, log_options, c);
 	conf_apply_defaults(c, redis_options, c);
+	conf_apply_defaults(c, mesh_options, c);
 	if (!file)
 		return c;
 	snprintf(dir, sizeof dir, "%s", file);
@@ -1772,6 +1878,20 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 				conf_error(&L, config_setting_get_member(s, "user"), "a user needs a password");
 		}
 	}
+	if ((s = config_setting_get_member(root, "mesh"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_error(&L, s, "must be a group: mesh = { addresses = [\"10.0.0.5\"]; };");
+		else {
+			static const char *const mesh_lists[] = { "addresses", "tags", NULL };
+			const config_setting_t *ml;
+			read_group(&L, s, mesh_options, c, mesh_lists, "mesh");
+			if ((ml = config_setting_get_member(s, "addresses")))
+				read_checked_list(&L, ml, &c->mesh.addresses, MESH_ADDRS_MAX * 2, "address",
+				                  mesh_address_problem);
+			if ((ml = config_setting_get_member(s, "tags")))
+				read_checked_list(&L, ml, &c->mesh.tags, MESH_TAGS_MAX, "tag", mesh_tag_problem);
+		}
+	}
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
 	check_globals(&L, root);
@@ -1814,11 +1934,14 @@ void conf_free(struct hw_config *c)
 			free(pc->targets[k].tags.v);
 		free(pc->targets);
 		free(pc->tags.v);
+		free(pc->mesh_allow.v);
 		free(pc->opts);
 	}
 	free(c->probes);
 	free(c->tags.v);
 	free(c->redis.sentinels.v);
+	free(c->mesh.addresses.v);
+	free(c->mesh.tags.v);
 	for (size_t i = 0; i < c->npool; i++)
 		free(c->pool[i]);
 	free(c->pool);
@@ -1833,6 +1956,9 @@ static const struct { const char *scope, *name, *type, *def, *doc; } structural[
 	{ "probes", "plugin", "string", "", "required: plugin file name without .so" },
 	{ "probes", "targets", "list or group of lists", "", "required: the targets (see TARGETS)" },
 	{ "probes", "tags", "list of strings", "[]", "tags added to this instance's output" },
+	{ "probes", "mesh_allow", "list of strings", "[]", "CIDRs a mesh member's address must fall in; empty: any but loopback and link-local" },
+	{ "mesh", "addresses", "list of strings", "[]", "this host's addresses in its mesh registration; empty: detected (no loopback, no link-local)" },
+	{ "mesh", "tags", "list of strings", "[]", "tags this host asks its mesh probers to add (letters, digits, _.:/-)" },
 };
 
 void conf_describe(FILE *f, const char *scope, const hw_option *opts)
@@ -1859,7 +1985,7 @@ void conf_describe_core(FILE *f)
 {
 	const struct { const char *scope; const hw_option *opts; } tables[] = {
 		{ "global", global_options }, { "statsd", statsd_options }, { "redis", redis_options },
-		{ "log", log_options }, { "probes", probe_options },
+		{ "log", log_options }, { "mesh", mesh_options }, { "probes", probe_options },
 	};
 
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

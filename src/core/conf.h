@@ -46,6 +46,9 @@ struct probe_conf {
 	struct target_conf *targets; /* targets in config order */
 	size_t ntargets;             /* how many */
 	void *opts;                  /* plugin options struct (p->options_size bytes) */
+	char *mesh;                  /* mesh group whose members are the targets (meshreg.h), or NULL */
+	struct strlist mesh_allow;   /* CIDRs a member's address must fall in; empty: any but loopback, link-local */
+	int mesh_port;               /* port probed on every member (tcp; path's target port), 0: none */
 };
 
 /* The whole configuration. */
@@ -81,6 +84,11 @@ struct hw_config {
 		const char *master_name;   /* Sentinel: the name the sentinels monitor the primary under */
 	} redis;                     /* Redis path store; see redis.h */
 	int path_confirm;            /* consecutive traces that confirm a path change */
+	struct {
+		struct strlist addresses;  /* this host's addresses in its registration; empty: detected */
+		struct strlist tags;       /* tags it asks its probers to add ("rack:r1") */
+		double ttl;                /* seconds a registration lives without a heartbeat */
+	} mesh;                      /* membership of the mesh groups the probes name (src/paths/mesh.h) */
 	struct {
 		int level;                 /* index into the level words: error warning info debug */
 		int syslog;                /* 0: stderr, 1: syslog */
