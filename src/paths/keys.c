@@ -122,3 +122,27 @@ int keys_mesh_field_split(const char *field, char *probe, char *peer)
 		return -1;
 	return 0;
 }
+
+size_t keys_mesh_pattern(char *buf, size_t cap, const char *prefix)
+{
+	size_t len = 0;
+
+	add_escaped(buf, cap, &len, prefix);
+	if (len + sizeof "mesh:{*}:members" > cap) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	memcpy(buf + len, "mesh:{*}:members", sizeof "mesh:{*}:members");
+	return len + sizeof "mesh:{*}:members" - 1;
+}
+
+int keys_mesh_group(const char *key, const char *prefix, char *group)
+{
+	size_t pl = strlen(prefix), kl = strlen(key), tail = strlen("}:members");
+
+	if (strncmp(key, prefix, pl) || strncmp(key + pl, "mesh:{", 6) || kl < pl + 6 + tail ||
+	    strcmp(key + kl - tail, "}:members"))
+		return -1;
+	return part(group, key + pl + 6, kl - pl - 6 - tail);
+}

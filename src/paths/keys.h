@@ -67,6 +67,13 @@ enum keys_mesh {
  * KEYS_MESH_MEMBERS) into buf.  Length, or 0 (and "") when it does not fit. */
 size_t keys_mesh(char *buf, size_t cap, enum keys_mesh kind, const char *prefix, const char *group,
                  const char *member);
+/* A SCAN MATCH pattern for every mesh group's member set
+ * ("<prefix>mesh:{*}:members", the prefix's glob characters escaped).
+ * Length, or 0 when too long. */
+size_t keys_mesh_pattern(char *buf, size_t cap, const char *prefix);
+/* The group of a member set key ("<prefix>mesh:{G}:members") into group
+ * (KEYS_NAME_MAX bytes).  0, or -1 when it is no such key. */
+int keys_mesh_group(const char *key, const char *prefix, char *group);
 /* The field of a results hash: "<probe>:<peer>".  Length, or 0 when too long. */
 size_t keys_mesh_field(char *buf, size_t cap, const char *probe, const char *peer);
 /* Split a results field into probe and peer (each 1 to KEYS_NAME_MAX - 1

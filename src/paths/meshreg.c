@@ -148,7 +148,7 @@ int meshreg_parse(const char *json, size_t len, const char *name, struct mesh_re
 /* Dump `o` (consumed) into buf: its length, or 0. */
 static size_t dump(char *buf, size_t cap, json_t *o)
 {
-	size_t n = o ? json_dumpb(o, buf, cap ? cap - 1 : 0, JSON_COMPACT | JSON_PRESERVE_ORDER) : 0;
+	size_t n = o ? json_dumpb(o, buf, cap ? cap - 1 : 0, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : 0;
 
 	json_decref(o);
 	if (!n || n >= cap) {

@@ -83,5 +83,15 @@ int main(void)
 		for (size_t i = 0; i < sizeof badf / sizeof badf[0]; i++)
 			ok(keys_mesh_field_split(badf[i], probe, peer) < 0, "not a results field: \"%s\"", badf[i]);
 	}
+	keys_mesh_pattern(buf, sizeof buf, "hw*:");
+	is_str(buf, "hw\\*:mesh:{*}:members", "pattern of every group's member set, prefix escaped");
+	is_int(keys_mesh_pattern(buf, 10, "hw:"), 0, "too long: 0");
+	{
+		char g[KEYS_NAME_MAX];
+		ok(keys_mesh_group("hw:mesh:{dc1}:members", "hw:", g) == 0 && !strcmp(g, "dc1"), "group of a member set");
+		ok(keys_mesh_group("hw:mesh:{}:members", "hw:", g) < 0, "empty group refused");
+		ok(keys_mesh_group("hw:mesh:{dc1}:member:a", "hw:", g) < 0, "a registration is no member set");
+		ok(keys_mesh_group("hw:path:{dc1}:members", "hw:", g) < 0, "a path key is no member set");
+	}
 	return done_testing();
 }
