@@ -117,6 +117,23 @@ oom:
 	return -1;
 }
 
+/* Room for the targets a log line names, and how many it names at most. */
+#define LIST_NAMES_LEN 400
+#define LIST_NAMES_MAX 8
+
+/* Count one more target in *n and name it in `buf` (LIST_NAMES_LEN
+ * bytes): the first LIST_NAMES_MAX, then "...". */
+static void list_name(char *buf, size_t *n, const char *id)
+{
+	size_t len = strlen(buf);
+
+	if (*n < LIST_NAMES_MAX)
+		snprintf(buf + len, LIST_NAMES_LEN - len, "%s%s", *n ? " " : "", id ? id : "?");
+	else if (*n == LIST_NAMES_MAX)
+		snprintf(buf + len, LIST_NAMES_LEN - len, " ...");
+	++*n;
+}
+
 /* Warn that `dropped` targets did not fit, rate-limited. */
 static void overflow_warn(struct hw_ctx *ctx, size_t offered, size_t dropped)
 {
@@ -138,6 +155,7 @@ int instance_set_targets(struct hw_ctx *ctx, const struct target_spec *specs, si
 	size_t cap = table_size(2 * ctx->nslots), want = 0, nnew = 0, dropped = 0, added = 0, gone = 0;
 	size_t *tab, *news;
 	unsigned char *wanted;
+	char in[LIST_NAMES_LEN] = "", out[LIST_NAMES_LEN] = "";
 
 	if (!ctx->dynamic)
 		return -1;
@@ -193,15 +211,15 @@ int instance_set_targets(struct hw_ctx *ctx, const struct target_spec *specs, si
 			continue;
 		}
 		if (!t->leaving)
-			gone++;
+			list_name(out, &gone, t->id);
 		t->leaving = 1;
 		if (!t->running)
 			target_release(t);
 	}
 	/* the new ones take the free slots */
 	for (size_t i = 0, k = 0; k < nnew && i < ctx->nslots; i++)
-		if (!ctx->targets[i].active)
-			added += target_fill(&ctx->targets[i], &specs[news[k++]]) == 0;
+		if (!ctx->targets[i].active && target_fill(&ctx->targets[i], &specs[news[k++]]) == 0)
+			list_name(in, &added, ctx->targets[i].id);
 	if (added < nnew)
 		HW_DEBUG(ctx, "%zu new targets wait for a slot (their old ones' rounds still run)", nnew - added);
 	if (dropped)
@@ -211,7 +229,8 @@ int instance_set_targets(struct hw_ctx *ctx, const struct target_spec *specs, si
 	free(wanted);
 	instance_reschedule(ctx);
 	if (added || gone)
-		HW_INFO(ctx, "targets: %zu added, %zu gone, %zu now", added, gone, ctx->norder);
+		HW_INFO(ctx, "targets: %zu added%s%s%s, %zu gone%s%s%s, %zu now", added, added ? " (" : "", in,
+		        added ? ")" : "", gone, gone ? " (" : "", out, gone ? ")" : "", ctx->norder);
 	return (int)ctx->norder;
 }
 
