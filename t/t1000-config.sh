@@ -449,7 +449,7 @@ probes = (
 	}
 );
 EOF
-bad 6 'probes[0].foo' 'unknown setting for plugin testprobe (known: name, plugin, tags, targets, interval, timeout, family, values, hold, check, event, label)' <<'EOF'
+bad 6 'probes[0].foo' 'unknown setting for plugin testprobe (known: name, plugin, tags, targets, interval, timeout, family, targets_from, max_targets, expire, values, hold, check, event, label)' <<'EOF'
 # unknown key: the message lists every key the probe knows
 probes = (
 	{

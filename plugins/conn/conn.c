@@ -10,6 +10,7 @@
  *
  * It takes no targets (run is NULL): an instance-wide hw_timer drives it.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -31,6 +32,8 @@
 /* Most destination groups and watched namespaces one instance takes. */
 #define MAX_GROUPS 256
 #define MAX_NETNS 64
+/* Most destinations published per namespace and interval (dynamic targets). */
+#define MAX_PUBLISHED 1024
 /* Receive buffer asked for the destroy notifications, bytes. */
 #define NOTIFY_RCVBUF (4 << 20)
 
@@ -89,6 +92,7 @@ struct probe {
 	struct ns *ns;             /* watched namespaces */
 	size_t nns;
 	unsigned char buf[1 << 16];  /* receive buffer */
+	conn_dest top[MAX_PUBLISHED];/* publish(): one namespace's top destinations */
 };
 
 /* Split the comma-separated `list` into trimmed words, calling
@@ -322,6 +326,39 @@ static void emit(struct ns *n)
 	conn_aggs_free(a, (size_t)na);
 }
 
+/* Publish the top outgoing destinations of every watched namespace (their
+ * last interval) to the instances that take their targets from this one.
+ * Loopback destinations are left out: there is no path to trace. */
+static void publish(struct probe *pr)
+{
+	hw_destination *d = calloc(pr->nns * MAX_PUBLISHED + 1, sizeof *d);
+	char (*text)[INET6_ADDRSTRLEN] = calloc(pr->nns * MAX_PUBLISHED + 1, sizeof *text);
+	size_t nd = 0;
+
+	if (!d || !text) {
+		HW_ERROR(pr->ctx, "out of memory publishing destinations");
+		free(d);
+		free(text);
+		return;
+	}
+	for (size_t i = 0; i < pr->nns; i++) {
+		size_t n = pr->ns[i].table && !pr->ns[i].gone ? conn_top_destinations(pr->ns[i].table, pr->top, MAX_PUBLISHED) : 0;
+		for (size_t k = 0; k < n; k++) {
+			const conn_dest *c = &pr->top[k];
+			static const uint8_t v6lo[16] = { [15] = 1 };
+			if ((c->family == AF_INET && c->addr[0] == 127) ||
+			    (c->family == AF_INET6 && !memcmp(c->addr, v6lo, 16)))
+				continue;
+			inet_ntop(c->family, c->addr, text[nd], sizeof text[nd]);
+			d[nd] = (hw_destination){ .host = text[nd], .port = c->port, .bytes = c->bytes };
+			nd++;
+		}
+	}
+	hw_publish_destinations(pr->ctx, d, nd);
+	free(d);
+	free(text);
+}
+
 /* ---- dumps ---- */
 
 /* Send the dump request for n->dump.family with a new sequence number. */
@@ -367,6 +404,7 @@ static void dump_done(struct ns *n)
 	         "(last %.3f ms)", n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table),
 	         pr->procs ? conn_procs_scans(pr->procs) : 0ul, pr->procs ? conn_procs_scan_ms(pr->procs) : 0.);
 	emit(n);
+	publish(pr);
 }
 
 /* Act on the step the dump asks for after a message. */
@@ -629,4 +667,5 @@ HW_PLUGIN_EXPORT = {
 	.run = NULL,
 	.readdress = NULL,
 	.stop = stop,
+	.default_interval = 10,  /* issue 18: a dump every 10 s unless the instance says otherwise */
 };

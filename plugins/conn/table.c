@@ -473,25 +473,36 @@ static long agg_slot(conn_agg **a, size_t *n, size_t *cap, size_t *idx, size_t i
 	return (long)(*n - 1);
 }
 
-/* Rebuild t->top from the outgoing connections of the interval. */
+/* Rebuild t->top from the outgoing connections of the interval: one entry
+ * per (address, remote port), found through an open-addressed index so
+ * that many destinations cost no more than many connections. */
 static void build_top(conn_table *t)
 {
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, icap = 64;
 	conn_dest *d = NULL;
+	size_t *idx;
 
+	while (icap < t->n * 2)
+		icap *= 2;
+	if (!(idx = calloc(icap, sizeof *idx)))
+		return;  /* the last top stays */
 	for (size_t b = 0; b < t->nbucket; b++)
 		for (struct conn *c = t->bucket[b]; c; c = c->next) {
-			size_t k;
+			size_t h = 2166136261u, k;
 			if (c->dir != CONN_OUT || !active(c))
 				continue;
-			for (k = 0; k < n; k++)
-				if (d[k].port == c->rport && d[k].family == c->family && !memcmp(d[k].addr, c->raddr, 16))
+			for (int i = 0; i < 16; i++)
+				h = (h ^ c->raddr[i]) * 16777619u;
+			h = (h ^ c->rport ^ ((size_t)c->family << 17)) & (icap - 1);
+			for (; idx[h]; h = (h + 1) & (icap - 1))
+				if (d[idx[h] - 1].port == c->rport && d[idx[h] - 1].family == c->family &&
+				    !memcmp(d[idx[h] - 1].addr, c->raddr, 16))
 					break;
-			if (k == n) {
+			if (!idx[h]) {
 				if (n == cap) {
 					conn_dest *nd = realloc(d, (cap ? cap * 2 : 16) * sizeof *nd);
 					if (!nd)
-						break;
+						goto out;
 					d = nd;
 					cap = cap ? cap * 2 : 16;
 				}
@@ -499,12 +510,15 @@ static void build_top(conn_table *t)
 				d[n].family = c->family;
 				memcpy(d[n].addr, c->raddr, 16);
 				d[n].port = c->rport;
-				n++;
+				idx[h] = ++n;
 			}
+			k = idx[h] - 1;
 			d[k].bytes += c->d_sent + c->d_rcvd;
 			if (c->last_seen > d[k].last_seen)
 				d[k].last_seen = c->last_seen;
 		}
+out:
+	free(idx);
 	if (n)
 		qsort(d, n, sizeof *d, dest_by_bytes);
 	free(t->top);

@@ -117,6 +117,14 @@ static const hw_option probe_options[] = {
 	  "time a probe waits for its answer; unset: the global timeout" },
 	{ "family", HW_OPT_ENUM, P(family), "any", 0, 0, families,
 	  "address family of targets given by name: any, ipv4 or ipv6" },
+	{ "targets_from", HW_OPT_STRING, P(targets_from), NULL, 0, 0, NULL,
+	  "name of a conn instance: its top outgoing destinations (address and remote port) become the "
+	  "targets, instead of a targets list" },
+	{ "max_targets", HW_OPT_INT, P(max_targets), "100", 1, 10000, NULL,
+	  "with targets_from: most targets at once (slots allocated at start); further destinations, "
+	  "the fewest bytes, are left out" },
+	{ "expire", HW_OPT_DURATION, P(expire), "10m", 1, 604800, NULL,
+	  "with targets_from: a destination without traffic for this long stops being a target" },
 	{ "mesh", HW_OPT_STRING, P(mesh), NULL, 0, 0, NULL,
 	  "mesh group whose live members are the targets, instead of targets (letters, digits, _ . -)" },
 	{ "mesh_port", HW_OPT_INT, P(mesh_port), "0", 0, 65535, NULL,
@@ -1157,8 +1165,13 @@ static void read_mesh_probe(struct loader *L, const config_setting_t *ps, struct
 	}
 	if (!meshreg_name_ok(pc->mesh))
 		conf_error(L, m, "\"%s\": use 1 to %d letters, digits, '_', '.' or '-'", pc->mesh, MESH_NAME_MAX);
+	pc->dynamic = 1;  /* its targets come from the mesh at run time (targets.h) */
 	if (targets)
 		conf_error(L, targets, "a probe takes targets or mesh = \"%s\", not both", pc->mesh);
+	if (pc->targets_from)
+		conf_error(L, m, "a probe takes targets_from or mesh, not both");
+	if (pc->p && pc->p->run && !pc->p->forget)
+		conf_error(L, m, "plugin %s cannot take its targets from a mesh (icmp, tcp and path can)", pc->plugin);
 	if (!rc->host && !rc->socket && !rc->sentinels.n)
 		conf_error(L, m, "a mesh lives in Redis: set redis = { host = ...; } (or socket, or sentinels)");
 	if (pc->p && !pc->p->run)
@@ -1175,6 +1188,27 @@ static void read_mesh_probe(struct loader *L, const config_setting_t *ps, struct
 			conf_error(L, allow, "CIDR \"%s\" is of the other family than this probe's family",
 			           pc->mesh_allow.v[i]);
 	}
+}
+
+/* A probe with targets_from: no targets list, a plugin that takes dynamic
+ * targets; the source itself is checked once every probe is read
+ * (check_sources). */
+static void read_targets_from(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                              const config_setting_t *targets)
+{
+	const config_setting_t *s = config_setting_get_member(ps, "targets_from");
+	char where[600], path[256];
+
+	pc->dynamic = 1;
+	if (targets)
+		conf_error(L, targets, "set either targets or targets_from, not both");
+	if (pc->p && (!pc->p->run || !pc->p->forget))
+		conf_error(L, s, "plugin %s cannot take its targets from another instance "
+		           "(icmp, tcp and path can)", pc->plugin);
+	setting_path(s, path, sizeof path);
+	snprintf(where, sizeof where, "%s:%d: %s", config_setting_source_file(s) ? config_setting_source_file(s)
+	         : L->file, config_setting_source_line(s), path);
+	pc->from_where = pool_strdup(L->c, where);
 }
 
 /* Read one `probes` entry. */
@@ -1210,7 +1244,8 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		if (!(pc->p = plugin_load(c->plugin_dir, pc->plugin, err, sizeof err)))
 			conf_error(L, plugin, "%s", err);
 	}
-	pc->interval = c->interval;
+	/* the plugin's own default interval, else the global one */
+	pc->interval = pc->p && pc->p->default_interval > 0 ? pc->p->default_interval : c->interval;
 	pc->timeout = c->timeout;
 	conf_apply_defaults(c, probe_options, pc);
 	if (tags)
@@ -1251,7 +1286,9 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 	}
 	if (pc->mesh || config_setting_get_member(ps, "mesh_allow") || pc->mesh_port)
 		read_mesh_probe(L, ps, pc, targets);
-	if (pc->p && !pc->p->run) {
+	if (pc->targets_from)
+		read_targets_from(L, ps, pc, targets);
+	else if (pc->p && !pc->p->run) {
 		if (targets)  /* a plugin without run() watches the host, not targets */
 			conf_error(L, targets, "plugin %s takes no targets", pc->plugin);
 	} else if (!targets) {
@@ -1271,6 +1308,28 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		/* a message with numbers gave its own; else name the values */
 		conf_error(L, ps, "%s%s", bad,
 		           strpbrk(bad, "0123456789") ? "" : named_values(values, sizeof values, bad, pc));
+	}
+}
+
+/* Every targets_from names another probe instance, of the conn plugin
+ * (the one that publishes destinations). */
+static void check_sources(struct loader *L)
+{
+	const struct hw_config *c = L->c;
+
+	for (size_t i = 0; i < c->nprobes; i++) {
+		const struct probe_conf *pc = &c->probes[i], *src = NULL;
+		if (!pc->targets_from || !pc->from_where)
+			continue;
+		for (size_t k = 0; k < c->nprobes && !src; k++)
+			if (c->probes[k].name && !strcmp(c->probes[k].name, pc->targets_from))
+				src = &c->probes[k];
+		if (!src || src == pc || !src->plugin || strcmp(src->plugin, "conn")) {
+			HW_ERROR(NULL, "%s: \"%s\" %s", pc->from_where, pc->targets_from,
+			         !src ? "is no probe instance's name" : src == pc ? "is this instance itself"
+			         : "is not a conn instance (only conn publishes destinations)");
+			L->errors++;
+		}
 	}
 }
 
@@ -1902,6 +1961,8 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 		         c->include_dir[0] == '/' ? "" : "/", c->include_dir);
 		read_include_dir(&L, incdir, config_setting_get_member(root, "include_dir"));
 	}
+	if (!core_only)
+		check_sources(&L);
 	if (!L.errors && !c->nprobes && !core_only)
 		HW_WARN(NULL, "%s: no probes configured: only self-telemetry will be sent", file);
 	config_destroy(&cf);

@@ -46,6 +46,11 @@ struct probe_conf {
 	struct target_conf *targets; /* targets in config order */
 	size_t ntargets;             /* how many */
 	void *opts;                  /* plugin options struct (p->options_size bytes) */
+	const char *targets_from;    /* name of the instance whose destinations are the targets, or NULL */
+	int dynamic;                 /* targets come at run time from a source (targets.h), not `targets` */
+	int max_targets;             /* dynamic: target slots; the source's targets beyond are left out */
+	double expire;               /* targets_from: seconds a destination stays a target without traffic */
+	const char *from_where;      /* targets_from: "file:line: probes[i].targets_from", for messages */
 	char *mesh;                  /* mesh group whose members are the targets (meshreg.h), or NULL */
 	struct strlist mesh_allow;   /* CIDRs a member's address must fall in; empty: any but loopback, link-local */
 	int mesh_port;               /* port probed on every member (tcp; path's target port), 0: none */

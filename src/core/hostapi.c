@@ -135,7 +135,7 @@ double hw_mono(void)
 
 hw_target *const *hw_targets(hw_ctx *ctx, size_t *n)
 {
-	*n = ctx->pc->ntargets;
+	*n = ctx->nslots;
 	return ctx->tptrs;
 }
 
