@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "instance.h"
+#include "mesh.h"
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -164,6 +165,8 @@ void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra)
 {
 	emit_metric(&ctx->rt->emit, tags_of(ctx, t), NULL, name, type, values, n, extra);
+	if (ctx->pc->mesh && t && n == 1 && type == HW_GAUGE)
+		mesh_metric(ctx->rt->mesh, ctx, t, name, values[0]);  /* a peer's loss and RTT */
 }
 
 void hw_metric1(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
@@ -176,6 +179,8 @@ void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
                       hw_status status, const char *message, const char *const *extra)
 {
 	emit_service_check(&ctx->rt->emit, tags_of(ctx, t), NULL, name, status, message, extra);
+	if (ctx->pc->mesh && t)
+		mesh_check(ctx->rt->mesh, ctx, t, name, status);  /* a peer's round ended */
 }
 
 void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,

@@ -31,6 +31,7 @@ struct runtime {
 	char *global_tags;           /* ready tag list: global tags (and entity id) */
 	pathwatch *paths;            /* path store and Redis writer; outlives reloads */
 	struct hw_ctx *instances;    /* every instance of this configuration, through hw_ctx.rt_next */
+	struct mesh *mesh;           /* mesh groups (mesh.h) or NULL; outlives reloads */
 };
 
 /* The core side of one target. */
