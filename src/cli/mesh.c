@@ -35,7 +35,16 @@ static struct strv mesh_groups(const struct cli_opts *o)
 
 static int reg_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct mesh_reg *)a)->name, ((const struct mesh_reg *)b)->name);
+	const struct mesh_reg *x = a, *y = b;
+	int c = strverscmp(x->name, y->name);
+
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* Members by name only, for bsearch: in natural order (m2 before m10). */
+static int name_cmp(const void *a, const void *b)
+{
+	return strverscmp(((const struct mesh_reg *)a)->name, ((const struct mesh_reg *)b)->name);
 }
 
 static int cell_cmp(const void *a, const void *b)
@@ -50,7 +59,8 @@ static int cell_cmp(const void *a, const void *b)
 	return x->to < y->to ? -1 : x->to > y->to;
 }
 
-/* Read group `name` into v (free with view_free). */
+/* Read group `name` into v (free with view_free): members in natural
+ * order of their names (m2 before m10). */
 static void read_view(const struct cli_opts *o, const char *name, struct meshview *v)
 {
 	char key[1024];
@@ -67,23 +77,29 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 		cli_die("out of memory");
 	for (size_t i = 0; i < names->elements; i++) {
 		const redisReply *nm = names->element[i];
-		char why[160];
+		char why[160], mname[MESH_NAME_MAX + 1], id[MESH_ID_LEN + 1];
+		struct mesh_reg *r = &v->members[v->n];
 		if (nm->type != REDIS_REPLY_STRING)
 			continue;
-		if (!meshreg_name_ok(nm->str) ||
+		if (meshreg_entry_split(nm->str, mname, id) < 0 ||
 		    !keys_mesh(key, sizeof key, KEYS_MESH_MEMBER, o->rc.prefix, name, nm->str)) {
 			struct meshview_invalid *x = &v->invalid[v->ninvalid++];
 			snprintf(x->name, sizeof x->name, "%.*s", MESH_NAME_MAX, nm->str);
-			snprintf(x->why, sizeof x->why, "not a member name");
+			snprintf(x->why, sizeof x->why, "not a member entry (name:id)");
 			continue;
 		}
 		regs = rr_cmd("GET %s", key);
 		if (regs->type == REDIS_REPLY_STRING) {
-			if (meshreg_parse(regs->str, regs->len, nm->str, &v->members[v->n], why, sizeof why) == 0) {
+			int bad = meshreg_parse(regs->str, regs->len, mname, r, why, sizeof why) < 0;
+			if (!bad && strcmp(r->id, id)) {
+				snprintf(why, sizeof why, "id %s is not the key's %s", r->id, id);
+				bad = 1;
+			}
+			if (!bad) {
 				v->n++;
 			} else {
 				struct meshview_invalid *x = &v->invalid[v->ninvalid++];
-				snprintf(x->name, sizeof x->name, "%s", nm->str);
+				snprintf(x->name, sizeof x->name, "%s", mname);
 				snprintf(x->why, sizeof x->why, "%s", why);
 			}
 		}  /* nil: expired, not shown */
@@ -91,6 +107,19 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 	}
 	freeReplyObject(names);
 	qsort(v->members, v->n, sizeof *v->members, reg_cmp);
+	/* two hosts under one name: the first (by id) is shown, the others listed as invalid */
+	size_t kept = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		if (kept && !strcmp(v->members[kept - 1].name, v->members[i].name)) {
+			struct meshview_invalid *x = &v->invalid[v->ninvalid++];
+			snprintf(x->name, sizeof x->name, "%s", v->members[i].name);
+			snprintf(x->why, sizeof x->why, "id %s registers a name id %s registers too (two hosts claim it)",
+			         v->members[i].id, v->members[kept - 1].id);
+			continue;
+		}
+		v->members[kept++] = v->members[i];
+	}
+	v->n = kept;
 	for (size_t i = 0; i < v->n; i++) {
 		redisReply *h;
 		keys_mesh(key, sizeof key, KEYS_MESH_RESULTS, o->rc.prefix, name, v->members[i].name);
@@ -116,7 +145,7 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 				continue;
 			strcpy(want.name, peer);
 			/* a peer that is no member now (it left) is not shown */
-			if (!(to = bsearch(&want, v->members, v->n, sizeof want, reg_cmp)) || to == &v->members[i] ||
+			if (!(to = bsearch(&want, v->members, v->n, sizeof want, name_cmp)) || to == &v->members[i] ||
 			    meshreg_result_parse(val->str, val->len, &c->r, why, sizeof why) < 0)
 				continue;
 			strcpy(c->probe, probe);

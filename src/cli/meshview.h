@@ -35,7 +35,7 @@ struct meshview_cell {
 /* Everything read of one group. */
 struct meshview {
 	const char *group;               /* the group */
-	struct mesh_reg *members;        /* valid registrations, sorted by name */
+	struct mesh_reg *members;        /* valid registrations, in natural order of names (strverscmp) */
 	size_t n;                        /* how many */
 	struct meshview_invalid *invalid;/* invalid ones, sorted by name */
 	size_t ninvalid;                 /* how many */

@@ -7,8 +7,8 @@
  *   <prefix>changes:{<source>}:<probe>:<target>  stream: one entry per confirmed change
  *   <prefix>path-changes                         channel: one JSON message per path change (changemsg.h)
  *   <prefix>changes                              channel: one JSON message per other change (hw_change_report)
- *   <prefix>mesh:{<group>}:members               set: the names of a mesh group's members (meshreg.h)
- *   <prefix>mesh:{<group>}:member:<name>         string: a member's registration (JSON), expires after its TTL
+ *   <prefix>mesh:{<group>}:members               set: "<name>:<id>" of a mesh group's members (meshreg.h)
+ *   <prefix>mesh:{<group>}:member:<name>:<id>    string: a member's registration (JSON), expires after its TTL
  *   <prefix>mesh:{<group>}:results:<name>        hash: a member's latest result per "<probe>:<peer>" (JSON)
  *
  * Every key of a mesh group carries the group as its hash tag, so a Redis
@@ -63,7 +63,8 @@ enum keys_mesh {
 	KEYS_MESH_RESULTS,  /* one member's results */
 };
 
-/* The mesh key of `kind` for `group` (and `member`, unused for
+/* The mesh key of `kind` for `group` (and `member`: "<name>:<id>" for
+ * KEYS_MESH_MEMBER, the name for KEYS_MESH_RESULTS, unused for
  * KEYS_MESH_MEMBERS) into buf.  Length, or 0 (and "") when it does not fit. */
 size_t keys_mesh(char *buf, size_t cap, enum keys_mesh kind, const char *prefix, const char *group,
                  const char *member);

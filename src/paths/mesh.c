@@ -66,6 +66,7 @@ struct group {
 	ev_timer retry;                 /* a read that could not be sent */
 	struct binding *bindings;       /* instances fed */
 	char members_key[1024];         /* <prefix>mesh:{G}:members */
+	char entry[MESH_NAME_MAX + MESH_ID_LEN + 2]; /* our entry in it: "<name>:<id>" */
 	char member_key[1024];          /* our registration */
 	char results_key[1024];         /* our results */
 };
@@ -338,7 +339,7 @@ static void heartbeat(struct group *g)
 		return;
 	snprintf(px, sizeof px, "%.0f", m->ttl * 1000);
 	const char *set[] = { "SET", g->member_key, json, "PX", px };
-	const char *sadd[] = { "SADD", g->members_key, m->self };
+	const char *sadd[] = { "SADD", g->members_key, g->entry };
 	const char *exp[] = { "PEXPIRE", g->results_key, px };
 	const struct redis_cmd cmds[] = { { 5, set }, { 3, sadd }, { 3, exp } };
 	redis_command(g->w, "heartbeat", cmds, 3);
@@ -411,11 +412,11 @@ static void feed_all(struct group *g)
 	g->fed = 1;
 }
 
-/* A read between its two replies: the names asked for. */
+/* A read between its two replies: the member set entries asked for. */
 struct pending {
 	struct group *g;                /* the group */
-	size_t n;                       /* names */
-	char **names;                   /* in the order of the MGET */
+	size_t n;                       /* entries */
+	char **names;                   /* "<name>:<id>", in the order of the MGET */
 };
 
 static void pending_free(struct pending *p)
@@ -453,13 +454,18 @@ static void mget_reply(void *arg, const redisReply *rep)
 		pending_free(p);
 		return;
 	}
-	if (!(rd = calloc(p->n + 1, sizeof *rd))) {
+	char (*split)[2][MESH_NAME_MAX + 1] = calloc(p->n + 1, sizeof *split);
+	if (!(rd = calloc(p->n + 1, sizeof *rd)) || !split) {
+		free(rd);
+		free(split);
 		pending_free(p);
 		return;
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		const redisReply *v = rep->element[i];
-		rd[i].name = p->names[i];
+		meshreg_entry_split(p->names[i], split[i][0], split[i][1]);  /* checked when asked */
+		rd[i].name = split[i][0];
+		rd[i].id = split[i][1];
 		rd[i].json = v->type == REDIS_REPLY_STRING ? v->str : NULL;
 		rd[i].len = v->type == REDIS_REPLY_STRING ? v->len : 0;
 		if (!rd[i].json) {
@@ -471,6 +477,7 @@ static void mget_reply(void *arg, const redisReply *rep)
 	}
 	apply_read(g, rd, p->n);
 	free(rd);
+	free(split);
 	pending_free(p);
 }
 
@@ -497,8 +504,9 @@ static void members_reply(void *arg, const redisReply *rep)
 	argv[0] = "MGET";
 	for (size_t i = 0; i < rep->elements; i++) {
 		const redisReply *nm = rep->element[i];
-		/* a name that cannot be a member's is not read (nor removed: not ours to judge) */
-		if (nm->type != REDIS_REPLY_STRING || !meshreg_name_ok(nm->str) ||
+		char name[MESH_NAME_MAX + 1], id[MESH_ID_LEN + 1];
+		/* an entry that cannot be a member's is not read (nor removed: not ours to judge) */
+		if (nm->type != REDIS_REPLY_STRING || meshreg_entry_split(nm->str, name, id) < 0 ||
 		    !keys_mesh(keys[p->n], sizeof keys[0], KEYS_MESH_MEMBER, g->m->prefix, g->name, nm->str))
 			continue;
 		if (!(p->names[p->n] = strdup(nm->str)))
@@ -632,7 +640,8 @@ mesh *mesh_new(struct ev_loop *loop, const struct hw_config *cfg, const char *se
 		g->m = m;
 		snprintf(g->name, sizeof g->name, "%s", name);
 		keys_mesh(g->members_key, sizeof g->members_key, KEYS_MESH_MEMBERS, m->prefix, name, NULL);
-		keys_mesh(g->member_key, sizeof g->member_key, KEYS_MESH_MEMBER, m->prefix, name, self);
+		snprintf(g->entry, sizeof g->entry, "%s:%s", self, m->id);
+		keys_mesh(g->member_key, sizeof g->member_key, KEYS_MESH_MEMBER, m->prefix, name, g->entry);
 		keys_mesh(g->results_key, sizeof g->results_key, KEYS_MESH_RESULTS, m->prefix, name, self);
 		g->table = (struct mesh_table){ .ttl = m->ttl, .quiet = 60, .note = table_note, .arg = g };
 		snprintf(g->table.self, sizeof g->table.self, "%s", self);

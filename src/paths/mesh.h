@@ -4,13 +4,16 @@
  * of GROUP; this daemon is a member of every group its probes name.
  *
  * Per group, every third of mesh.ttl, on the daemon's loop:
- *  - heartbeat: SET <prefix>mesh:{G}:member:<name> <registration> PX ttl,
- *    SADD <prefix>mesh:{G}:members <name> (keys.h, meshreg.h);
+ *  - heartbeat: SET <prefix>mesh:{G}:member:<name>:<id> <registration> PX ttl,
+ *    SADD <prefix>mesh:{G}:members <name>:<id> (keys.h, meshreg.h; the id
+ *    is drawn at each start, so two hosts claiming one name are seen as
+ *    two entries, never as one key flipping between them);
  *  - results: HSET <prefix>mesh:{G}:results:<name> "<probe>:<peer>" <result>
  *    for the peers whose round ended since the last write, PEXPIRE ttl;
  *  - read: SMEMBERS, then MGET of every registration; the member table
  *    (meshreg.h) adopts members that joined, drops the ones whose key
- *    expired (SREM), ignores invalid ones and duplicate names, and the
+ *    expired (SREM of the entry), ignores invalid ones and a second id
+ *    under a name already adopted, and the
  *    instances' targets are set again when anything changed
  *    (instance_set_targets, targets.h): a member's first address of each
  *    family the instance probes that passes mesh_allow, port mesh_port,

@@ -382,30 +382,81 @@ static struct mesh_member *shadow(struct mesh_table *t, const char *name, size_t
 	return &t->m[at];
 }
 
+int meshreg_entry_split(const char *entry, char *name, char *id)
+{
+	const char *colon = strrchr(entry, ':');
+	size_t nl;
+
+	if (!colon || (nl = (size_t)(colon - entry)) > MESH_NAME_MAX || strlen(colon + 1) != MESH_ID_LEN ||
+	    strspn(colon + 1, "0123456789abcdef") != MESH_ID_LEN)
+		return -1;
+	memcpy(name, entry, nl);
+	name[nl] = '\0';
+	if (!meshreg_name_ok(name))
+		return -1;
+	memcpy(id, colon + 1, MESH_ID_LEN + 1);
+	return 0;
+}
+
+/* Parse entry rd into reg, checking its id against the entry's; 0 or -1 with why. */
+static int entry_parse(const struct mesh_read *rd, struct mesh_reg *reg, char *why, size_t wl)
+{
+	if (meshreg_parse(rd->json, rd->len, rd->name, reg, why, wl) < 0)
+		return -1;
+	if (strcmp(reg->id, rd->id)) {
+		snprintf(why, wl, "id %s is not the key's %s", reg->id, rd->id);
+		return -1;
+	}
+	return 0;
+}
+
 int mesh_table_update(struct mesh_table *t, const struct mesh_read *rd, size_t n, double now)
 {
 	int changed = 0;
+	struct mesh_reg reg;
+	char why[160];
 
 	for (size_t i = 0; i < t->n; i++)
-		t->m[i].mark = 0;
+		t->m[i].mark = t->m[i].present = 0;
+	/* first the adopted ids: a second id of a name must know whether the first is still there */
 	for (size_t i = 0; i < n; i++) {
-		struct mesh_reg reg;
 		struct mesh_member *m;
-		char why[160];
+		size_t at;
+		if (!rd[i].json || !meshreg_name_ok(rd[i].name) || !(m = find(t, rd[i].name, &at)) ||
+		    !m->reg.id[0] || strcmp(m->reg.id, rd[i].id))
+			continue;
+		m->mark = 1;
+		if (entry_parse(&rd[i], &reg, why, sizeof why) < 0) {
+			/* the adopted registration turned to garbage: kept for a TTL, then gone */
+			note_limited(t, m, MESH_INVALID, why, now);
+			m->present = m->mark = now - m->seen < t->ttl;
+			continue;
+		}
+		m->present = 1;
+		m->seen = now;
+		if (!same_targets(&m->reg, &reg)) {
+			changed = 1;
+			m->reg = reg;
+			if (t->note)
+				t->note(t->arg, MESH_CHANGED, m, NULL);
+		}
+		m->reg = reg;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_member *m;
 		size_t at = 0;
 		int ok;
 
 		if (!rd[i].json || !meshreg_name_ok(rd[i].name))
 			continue;  /* expired (or a name that cannot be a key of ours: ignored) */
-		ok = meshreg_parse(rd[i].json, rd[i].len, rd[i].name, &reg, why, sizeof why) == 0;
-		if (!(m = find(t, rd[i].name, &at)) && !(m = shadow(t, rd[i].name, at)))
+		if ((m = find(t, rd[i].name, &at)) && m->reg.id[0] && !strcmp(m->reg.id, rd[i].id))
+			continue;  /* the adopted one: done above */
+		ok = entry_parse(&rd[i], &reg, why, sizeof why) == 0;
+		if (!m && !(m = shadow(t, rd[i].name, at)))
 			return -1;
 		m->mark = 1;
 		if (!ok) {
-			/* a member whose key turns to garbage keeps its last valid
-			 * registration until that is a TTL old, then leaves */
 			note_limited(t, m, MESH_INVALID, why, now);
-			m->mark = !m->reg.id[0] || now - m->seen < t->ttl;
 			continue;
 		}
 		if (!strcmp(reg.name, t->self)) {
@@ -413,49 +464,32 @@ int mesh_table_update(struct mesh_table *t, const struct mesh_read *rd, size_t n
 				note_limited(t, m, MESH_SELF_TAKEN, reg.id, now);
 			continue;
 		}
-		if (!m->reg.id[0]) {
-			m->reg = reg;
-			m->seen = now;
-			m->why[0] = '\0';
-			changed = 1;
-			if (t->note)
-				t->note(t->arg, MESH_JOINED, m, NULL);
-		} else if (!strcmp(m->reg.id, reg.id)) {
-			if (!same_targets(&m->reg, &reg)) {
-				changed = 1;
-				m->reg = reg;
-				if (t->note)
-					t->note(t->arg, MESH_CHANGED, m, NULL);
-			}
-			m->reg = reg;
-			m->seen = now;
-		} else if (now - m->seen >= t->ttl) {
-			/* the id we knew stopped heartbeating a TTL ago: a restart */
-			changed |= !same_targets(&m->reg, &reg);
-			m->reg = reg;
-			m->seen = now;
-			m->other[0] = '\0';
-			if (t->note)
-				t->note(t->arg, MESH_RESTARTED, m, NULL);
-		} else {
-			/* both ids heartbeat: two hosts claim the name; keep the first */
-			snprintf(m->other, sizeof m->other, "%s", reg.id);
-			m->other_seen = now;
+		if (m->reg.id[0] && m->present) {
+			/* two hosts claim the name: keep the one adopted first */
 			note_limited(t, m, MESH_DUPLICATE, reg.id, now);
+			continue;
 		}
+		enum mesh_note what = m->reg.id[0] ? MESH_RESTARTED : MESH_JOINED;
+		changed |= what == MESH_JOINED || !same_targets(&m->reg, &reg);
+		m->reg = reg;
+		m->seen = now;
+		m->present = 1;
+		m->why[0] = '\0';
+		if (t->note)
+			t->note(t->arg, what, m, NULL);
 	}
 	/* members not read are gone (their key expired, or left the set) */
 	size_t k = 0;
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->m[i].mark || (!t->m[i].reg.id[0] && now - t->m[i].noted < t->quiet)) {
-			t->m[k++] = t->m[i];
-			continue;
-		}
-		if (t->m[i].reg.id[0]) {
+		struct mesh_member *m = &t->m[i];
+		if (m->reg.id[0] && !m->present) {
 			changed = 1;
 			if (t->note)
-				t->note(t->arg, MESH_LEFT, &t->m[i], NULL);
+				t->note(t->arg, MESH_LEFT, m, NULL);
+			m->reg.id[0] = '\0';  /* kept below as a note only, if it still is one */
 		}
+		if (m->present || ((m->mark || now - m->noted < t->quiet) && m->noted))
+			t->m[k++] = *m;
 	}
 	t->n = k;
 	return changed;

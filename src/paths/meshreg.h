@@ -114,12 +114,11 @@ enum mesh_note {
 /* One member the table knows. */
 struct mesh_member {
 	struct mesh_reg reg;        /* the adopted registration */
-	double seen;                /* when the adopted id was last read, seconds (caller's clock) */
-	char other[MESH_ID_LEN + 1];/* the other id seen under this name, "" when none */
-	double other_seen;          /* when it was last read */
+	double seen;                /* when the adopted registration was last read valid, seconds (caller's clock) */
 	double noted;               /* when a rate-limited note was last given for this name */
 	char why[160];              /* the last invalid reason noted, to note a new one at once */
 	int mark;                   /* read in the current update */
+	int present;                /* the adopted id was read in the current update */
 };
 
 /* The member table. */
@@ -128,7 +127,7 @@ struct mesh_table {
 	size_t n, cap;              /* used, allocated */
 	char self[MESH_NAME_MAX + 1];   /* our own name: never a target */
 	char self_id[MESH_ID_LEN + 1];  /* our id */
-	double ttl;                 /* registration TTL, seconds: an id unseen this long is gone */
+	double ttl;                 /* registration TTL, seconds: a registration that turned to garbage is kept this long */
 	double quiet;               /* seconds between two rate-limited notes of one name */
 	/* Called for each note: the member (NULL for none), the other id and
 	 * the reason where they apply. */
@@ -136,21 +135,28 @@ struct mesh_table {
 	void *arg;                  /* note's argument */
 };
 
-/* One entry read from Redis: a name of the member set and its
- * registration (NULL when the key was gone: expired). */
+/* One entry read from Redis: an entry "<name>:<id>" of the member set
+ * and its registration (NULL when the key was gone: expired).  Each daemon
+ * run registers under its own id, so two hosts claiming one name are two
+ * entries, never one key they overwrite in turn. */
 struct mesh_read {
-	const char *name;           /* as in the set */
+	const char *name;           /* the name part */
+	const char *id;             /* the id part: the registration's must be the same */
 	const char *json;           /* the registration, or NULL */
 	size_t len;                 /* its length */
 };
 
+/* Split a member set entry "<name>:<id>" into name (MESH_NAME_MAX + 1
+ * bytes) and id (MESH_ID_LEN + 1).  0, or -1 when it is not one. */
+int meshreg_entry_split(const char *entry, char *name, char *id);
+
 /* Apply one complete read of the group at time `now` (seconds, the
- * caller's clock): adopt new members, drop those gone, keep the first of
- * two ids that register one name while both keep heartbeating (the other
- * is noted, at most every `quiet` seconds, and never becomes a target
- * until the first stops for `ttl`).  Returns 1 when the set of targets
- * (names, addresses, tags) changed, 0 when not, -1 when out of memory
- * (the table is unchanged). */
+ * caller's clock): adopt new members, drop those gone, keep the adopted
+ * id of a name while its registration lives, whatever other id registers
+ * the same name (noted, at most every `quiet` seconds; adopted only once
+ * the first one's registration expired: a restart).  Returns 1 when the
+ * set of targets (names, addresses, tags) changed, 0 when not, -1 when
+ * out of memory. */
 int mesh_table_update(struct mesh_table *t, const struct mesh_read *rd, size_t n, double now);
 /* Free the table's members (the table itself is the caller's). */
 void mesh_table_clear(struct mesh_table *t);

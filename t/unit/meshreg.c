@@ -144,17 +144,23 @@ int main(void)
 		   !strcmp(why, "reached is not 0 or 1"), "reached 2 refused");
 	}
 
+	/* member set entries */
+	{
+		char nm[MESH_NAME_MAX + 1], id[MESH_ID_LEN + 1];
+		ok(meshreg_entry_split("web-1:0123456789abcdef", nm, id) == 0 && !strcmp(nm, "web-1") &&
+		   !strcmp(id, ID_SELF), "entry name:id splits");
+		ok(meshreg_entry_split("web-1", nm, id) < 0, "an entry without id is refused");
+		ok(meshreg_entry_split("web-1:0123", nm, id) < 0, "a short id is refused");
+		ok(meshreg_entry_split("a:b:0123456789abcdef", nm, id) < 0, "a name with ':' is refused");
+		ok(meshreg_entry_split(":0123456789abcdef", nm, id) < 0, "an empty name is refused");
+	}
+
 	/* the member table */
 	struct mesh_table t = { .ttl = 30, .quiet = 60, .note = note };
 	strcpy(t.self, "me");
 	strcpy(t.self_id, ID_SELF);
-	struct mesh_read rd[4] = {
-		{ "me", reg_json("me", ID_SELF, "10.0.0.1"), 0 },
-		{ "a", reg_json("a", ID_A, "10.0.0.2"), 0 },
-		{ "b", reg_json("b", ID_B, "10.0.0.3"), 0 },
-	};
-	for (int i = 0; i < 3; i++)
-		rd[i].len = strlen(rd[i].json);
+#define RD(n, i, ip) (struct mesh_read){ n, i, reg_json(n, i, ip), strlen(reg_json(n, i, ip)) }
+	struct mesh_read rd[5] = { RD("me", ID_SELF, "10.0.0.1"), RD("a", ID_A, "10.0.0.2"), RD("b", ID_B, "10.0.0.3") };
 	is_int(mesh_table_update(&t, rd, 3, 0), 1, "two members join");
 	is_str(notes, "JJ", "noted as joins; ourselves not a member");
 	is_int(mesh_table_update(&t, rd, 3, 10), 0, "the same read: nothing changed");
@@ -162,39 +168,42 @@ int main(void)
 	notes[0] = '\0';
 	is_int(mesh_table_update(&t, rd, 3, 20), 1, "a's key expired: it leaves");
 	is_str(notes, "L", "noted");
-	rd[1].json = reg_json("a", ID_A, "10.0.0.2");
-	rd[1].len = strlen(rd[1].json);
+	rd[1] = RD("a", ID_A, "10.0.0.2");
 	notes[0] = '\0';
 	is_int(mesh_table_update(&t, rd, 3, 21), 1, "and joins again");
-	/* another host registers as "a": it overwrites a's key now and then */
-	rd[1].json = reg_json("a", ID_B, "10.9.9.9");
-	rd[1].len = strlen(rd[1].json);
-	is_int(mesh_table_update(&t, rd, 3, 25), 0, "a second id under one name changes no target");
-	is_int(mesh_table_update(&t, rd, 3, 26), 0, "nor on the next read");
-	rd[1].json = reg_json("a", ID_A, "10.0.0.2");
-	rd[1].len = strlen(rd[1].json);
-	is_int(mesh_table_update(&t, rd, 3, 30), 0, "the first id is back: still nothing changes");
-	is_str(notes, "JD", "the duplicate is noted once within the quiet time");
-	rd[1].json = reg_json("a", ID_B, "10.9.9.9");
-	rd[1].len = strlen(rd[1].json);
-	is_int(mesh_table_update(&t, rd, 3, 95), 1, "the first id unseen for a TTL: the second is adopted");
-	is_str(notes, "JDR", "noted as a restart");
+	/* another host registers as "a", under its own id: listed before the first */
+	rd[3] = rd[2];
+	rd[2] = rd[1];
+	rd[1] = RD("a", ID_B, "10.9.9.9");
+	is_int(mesh_table_update(&t, rd, 4, 25), 0, "a second id under one name changes no target");
+	is_int(mesh_table_update(&t, rd, 4, 26), 0, "nor on the next read");
+	is_int(mesh_table_update(&t, rd, 4, 200), 0, "nor long after, while the first lives");
+	is_str(notes, "JDD", "the duplicate is noted, at most once per quiet time");
+	ok(t.m[0].reg.id[0] && !strcmp(t.m[0].reg.v4[0], "10.0.0.2"), "the first keeps its address");
+	rd[2].json = NULL;  /* the first one's registration expired */
+	notes[0] = '\0';
+	is_int(mesh_table_update(&t, rd, 4, 201), 1, "the first expired: the second is adopted at once");
+	is_str(notes, "R", "noted as a restart");
+	ok(!strcmp(t.m[0].reg.v4[0], "10.9.9.9"), "with its address");
+	rd[2] = rd[3];
 	/* garbage */
-	rd[2].json = "{\"v\":1,\"name\":\"b\",\"id\":\"00000000000000bb\",\"ipv4\":[\"10.0.0.300\"],\"ts\":1}";
-	rd[2].len = strlen(rd[2].json);
-	rd[3] = (struct mesh_read){ "c", "garbage", 7 };
+	rd[3] = (struct mesh_read){ "b", ID_B, "{\"v\":1,\"name\":\"b\",\"id\":\"00000000000000bb\",\"ipv4\":[\"10.0.0.300\"],\"ts\":1}", 0 };
+	rd[3].len = strlen(rd[3].json);
+	rd[2] = rd[3];
+	rd[3] = (struct mesh_read){ "c", ID_A, "garbage", 7 };
+	rd[4] = (struct mesh_read){ "d", ID_A, reg_json("d", ID_B, "10.0.0.9"), 0 };
+	rd[4].len = strlen(rd[4].json);
 	notes[0] = '\0';
-	is_int(mesh_table_update(&t, rd, 4, 100), 0, "b turns to garbage: kept for a TTL; c's garbage ignored");
-	is_str(notes, "II", "both noted");
-	is_int(mesh_table_update(&t, rd, 4, 110), 0, "the same garbage again");
-	is_str(notes, "II", "is not noted again within the quiet time");
-	is_int(mesh_table_update(&t, rd, 4, 131), 1, "b garbage for a TTL: it leaves");
-	is_str(notes, "IIL", "noted as leaving");
+	is_int(mesh_table_update(&t, rd, 5, 210), 0, "b turns to garbage: kept for a TTL; c's garbage and d's wrong id ignored");
+	is_str(notes, "III", "all noted");
+	is_int(mesh_table_update(&t, rd, 5, 220), 0, "the same garbage again");
+	is_str(notes, "III", "is not noted again within the quiet time");
+	is_int(mesh_table_update(&t, rd, 5, 241), 1, "b garbage for a TTL: it leaves");
+	is_str(notes, "IIIL", "noted as leaving");
 	/* our own name taken */
-	rd[0].json = reg_json("me", ID_A, "10.0.0.7");
-	rd[0].len = strlen(rd[0].json);
+	rd[0] = RD("me", ID_A, "10.0.0.7");
 	notes[0] = '\0';
-	is_int(mesh_table_update(&t, rd, 1, 140), 1, "our name under another id: never a target (a left: not read)");
+	is_int(mesh_table_update(&t, rd, 1, 250), 1, "our name under another id: never a target (a left: not read)");
 	is_str(notes, "SL", "noted as our name taken");
 	{
 		int self_noted = 0;
