@@ -121,8 +121,8 @@ static const hw_option probe_options[] = {
 	  "name of a conn instance: its top outgoing destinations (address and remote port) become the "
 	  "targets, instead of a targets list" },
 	{ "max_targets", HW_OPT_INT, P(max_targets), "100", 1, 10000, NULL,
-	  "with targets_from: most targets at once (slots allocated at start); further destinations, "
-	  "the fewest bytes, are left out" },
+	  "with targets_from or mesh: most targets at once (slots allocated at start); further destinations, "
+	  "the fewest bytes, or mesh members, the last by name, are left out" },
 	{ "expire", HW_OPT_DURATION, P(expire), "10m", 1, 604800, NULL,
 	  "with targets_from: a destination without traffic for this long stops being a target" },
 	{ "mesh", HW_OPT_STRING, P(mesh), NULL, 0, 0, NULL,
