@@ -10,6 +10,8 @@
 # - garbage, an address outside mesh_allow and loopback are never probed,
 #   each noted once; a second host claiming a member's name is noted by
 #   both and never becomes a target;
+# - a reload renaming a mesh instance gets its targets at once and drops
+#   the old instance's results;
 # - bad mesh settings are refused with file:line; every DogStatsD line
 #   sent parses (strict receiver).
 . "$(dirname "$0")/test-lib.sh"
@@ -126,10 +128,11 @@ test_expect_success 'a member that stops heartbeating expires and is dropped by 
 test_expect_success 'garbage, an address outside mesh_allow and loopback are never probed, noted once' '
 	now=$(date +%s) &&
 	reg() { echo "{\"v\":1,\"name\":\"$1\",\"id\":\"00000000000000$2\",\"ipv4\":[\"$3\"],\"ipv6\":[],\"tags\":[],\"ts\":$now}"; } &&
-	rcli r SADD "$M:members" evil:00000000000000e1 outside:00000000000000e2 lo:00000000000000e3 "bad}name" >/dev/null &&
+	: "the registrations first, then the set entries, as a member writes them" &&
 	rcli r SET "$M:member:evil:00000000000000e1" "{\"v\":1,\"name\":\"evil\",\"ipv4\":[\"10.77.99.2\"]" EX 60 >/dev/null &&
 	rcli r SET "$M:member:outside:00000000000000e2" "$(reg outside e2 192.168.77.1)" EX 60 >/dev/null &&
 	rcli r SET "$M:member:lo:00000000000000e3" "$(reg lo e3 127.0.0.1)" EX 60 >/dev/null &&
+	rcli r SADD "$M:members" evil:00000000000000e1 outside:00000000000000e2 lo:00000000000000e3 "bad}name" >/dev/null &&
 	wait_for 10 grep -q "ignoring the registration of \"evil\": not a JSON object" m2.stderr &&
 	wait_for 10 grep -q "not probing 192.168.77.1 of \"outside\": it is outside mesh_allow" m2.stderr &&
 	wait_for 10 grep -q "not probing 127.0.0.1 of \"lo\": it is outside mesh_allow" m2.stderr &&
@@ -158,6 +161,14 @@ test_expect_success 'two hosts claiming one name: both noted, the second never a
 	! grep -qE "target:$(mesh_addr 32)[,|]" dsd.out &&
 	! grep -q "$(mesh_addr 32)" m9.stderr &&
 	rcli r HGET "$M:results:m9" ping:m3 | grep -qF "\"ip\":\"$(mesh_addr 3)\""
+'
+
+test_expect_success 'a reload renaming an instance: new targets at once, the old results go' '
+	sed "s/name = \"ping\"/name = \"ping2\"/" m2.conf >m2.new && mv m2.new m2.conf &&
+	kill -HUP "$(cat m2.pid)" &&
+	wait_for 10 grep -q "reloaded" m2.stderr &&
+	wait_for 15 n_is $((2 * (N - 1))) sh -c "redis-cli -s $TRASH/r.sock HKEYS \"$M:results:m2\" | grep -c \"^ping2\(/v6\)\?:\"" &&
+	wait_for 15 n_is 0 sh -c "redis-cli -s $TRASH/r.sock HKEYS \"$M:results:m2\" | grep -c \"^ping\(/v6\)\?:\" || true"
 '
 
 test_expect_success 'bad mesh settings are refused with file:line' '

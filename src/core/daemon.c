@@ -515,6 +515,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &stopping, NULL);
 	ev_timer_stop(loop, &D.watchdog);
 	ev_timer_stop(loop, &D.status);
+	mesh_stopping(D.mesh);
 	generation_free(loop, D.gen);
 	mesh_free(D.mesh);
 	pathwatch_free(D.paths);

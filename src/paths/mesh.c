@@ -80,6 +80,7 @@ struct mesh {
 	struct strlist addresses;       /* mesh.addresses (copied) */
 	struct strlist tags;            /* mesh.tags (copied) */
 	int warned_noaddr;              /* "no address to register" was logged */
+	int stopping;                   /* mesh_stopping was called: nothing more is deleted */
 	struct group *groups;           /* one per group a probe names */
 	size_t ngroups;                 /* how many */
 };
@@ -716,10 +717,31 @@ void mesh_detach(mesh *m, struct hw_ctx *ctx)
 	for (struct binding **bp = &g->bindings; *bp; bp = &(*bp)->next)
 		if ((*bp)->ctx == ctx) {
 			struct binding *b = *bp;
+			const char **argv = calloc(b->npeers + b->ngone + 2, sizeof *argv);
+			int n = 2;
 			*bp = b->next;
+			/* its results go with it (a reload that renames or drops the instance) */
+			for (size_t i = 0; argv && i < b->npeers; i++)
+				if (b->peers[i].has)
+					argv[n++] = b->peers[i].field;
+			for (size_t i = 0; argv && i < b->ngone; i++)
+				argv[n++] = b->gone[i];
+			if (argv && n > 2 && !m->stopping) {
+				argv[0] = "HDEL";
+				argv[1] = g->results_key;
+				const struct redis_cmd c = { n, argv };
+				redis_command(g->w, NULL, &c, 1);
+			}
+			free(argv);
 			binding_free(b);
 			return;
 		}
+}
+
+void mesh_stopping(mesh *m)
+{
+	if (m)
+		m->stopping = 1;
 }
 
 /* The peer of mesh instance `ctx` probed at t's address, or NULL. */

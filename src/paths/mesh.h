@@ -46,8 +46,13 @@ mesh *mesh_new(struct ev_loop *loop, const struct hw_config *cfg, const char *se
 /* Start feeding instance `ctx` (its probe names a group the mesh has; a
  * group it does not have, added by a reload, is logged and ignored). */
 void mesh_attach(mesh *m, struct hw_ctx *ctx);
-/* Stop feeding `ctx` (before it is freed).  NULL m is fine. */
+/* Stop feeding `ctx` (before it is freed) and delete its results from
+ * Redis (a reload that renamed or dropped it), unless the daemon is
+ * stopping (mesh_stopping).  NULL m is fine. */
 void mesh_detach(mesh *m, struct hw_ctx *ctx);
+/* The daemon is stopping: detached instances keep their results (they
+ * expire with the registration).  NULL is fine. */
+void mesh_stopping(mesh *m);
 /* A metric (its name without the prefix, "icmp.loss") of target `t` of a
  * mesh instance: loss and the average RTT are kept for the peer. */
 void mesh_metric(mesh *m, struct hw_ctx *ctx, const hw_target *t, const char *name, double value);
