@@ -155,8 +155,9 @@ typedef struct hw_plugin {
 	 * dynamic targets: the config refuses targets_from for a plugin
 	 * without it.  May be NULL. */
 	void (*forget)(void *state, hw_target *t);
-	/* ABI 4.  Seconds between rounds when the probe instance sets no
-	 * `interval` (0: the global `interval`); 0.01 to 86400. */
+	/* ABI 4.  Seconds between rounds when neither the probe instance nor
+	 * the file's top level sets `interval` (instead of the built-in 60 s;
+	 * 0: that one); 0.01 to 86400. */
 	double default_interval;
 } hw_plugin;
 

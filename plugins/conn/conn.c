@@ -91,7 +91,8 @@ struct probe {
 	conn_procs *procs;         /* socket -> process tags, when process_tags */
 	struct ns *ns;             /* watched namespaces */
 	size_t nns;
-	unsigned char buf[1 << 16];  /* receive buffer */
+	unsigned char buf[1 << 16];  /* receive buffer of the dump sockets */
+	unsigned char nbuf[1 << 16]; /* receive buffer of the destroy-notification sockets */
 	conn_dest top[MAX_PUBLISHED];/* publish(): one namespace's top destinations */
 };
 
@@ -443,70 +444,101 @@ static void dump_step(struct ns *n, enum conn_dump_step step)
 	n->dumping = 0;
 }
 
-/* One datagram of `fd` into pr->buf, EINTR retried; -1 with errno. */
-static ssize_t recv_some(struct probe *pr, int fd)
+/* One datagram of `fd` into `buf` (`len` bytes), EINTR retried; -1 with errno. */
+static ssize_t recv_some(int fd, unsigned char *buf, size_t len)
 {
 	ssize_t got;
 
 	do
-		got = recv(fd, pr->buf, sizeof pr->buf, MSG_DONTWAIT);
+		got = recv(fd, buf, len, MSG_DONTWAIT);
 	while (got < 0 && errno == EINTR);
 	return got;
+}
+
+/* The one receive loop of both sockets of `n`: read every datagram queued
+ * on `fd` into `buf` (`len` bytes) and hand each sock_diag message to
+ * `msg`.  `trouble(n, err)` hears of a receive error (errno) or, err 0, of
+ * a malformed datagram (the rest of it is skipped), and returns 1 to go on
+ * reading, 0 to stop.  Returns when nothing is queued any more. */
+static void recv_all(struct ns *n, int fd, unsigned char *buf, size_t len,
+                     void (*msg)(struct ns *n, const inetdiag_msg *m), int (*trouble)(struct ns *n, int err))
+{
+	for (;;) {
+		ssize_t got = recv_some(fd, buf, len);
+		size_t off = 0;
+		inetdiag_msg m;
+		int r;
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || !trouble(n, errno))
+				return;
+			continue;
+		}
+		while ((r = inetdiag_next(buf, (size_t)got, &off, &m)) > 0)
+			msg(n, &m);
+		if (r < 0 && !trouble(n, 0))
+			return;
+	}
+}
+
+/* A message of the dump socket: the dump under way, if any, takes it. */
+static void dump_msg(struct ns *n, const inetdiag_msg *m)
+{
+	if (n->dumping)
+		dump_step(n, conn_dump_feed(&n->dump, m));
+}
+
+/* The dump socket failed, or sent a malformed message: the dump is abandoned. */
+static int dump_trouble(struct ns *n, int err)
+{
+	const char *name = n->name[0] ? n->name : "self";
+
+	if (err)
+		HW_WARN(n->pr->ctx, "%s: sock_diag receive: %s%s", name, strerror(err),
+		        n->dumping ? "; dump abandoned" : "");
+	else if (n->dumping)
+		HW_WARN(n->pr->ctx, "%s: malformed sock_diag message: dump abandoned", name);
+	n->dumping = 0;
+	return !err;  /* a malformed datagram: read on, for the next dump's replies */
 }
 
 static void dump_cb(void *arg, int fd, int revents)
 {
 	struct ns *n = arg;
-	struct probe *pr = n->pr;
 	(void)revents;
 
-	for (;;) {
-		ssize_t got = recv_some(pr, fd);
-		size_t off = 0;
-		inetdiag_msg m;
-		int r;
-		if (got < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				HW_WARN(pr->ctx, "%s: sock_diag receive: %s; dump abandoned", n->name[0] ? n->name : "self",
-				        strerror(errno));
-				n->dumping = 0;
-			}
-			return;
-		}
-		while ((r = inetdiag_next(pr->buf, (size_t)got, &off, &m)) > 0)
-			if (n->dumping)
-				dump_step(n, conn_dump_feed(&n->dump, &m));
-		if (r < 0 && n->dumping) {
-			HW_WARN(pr->ctx, "%s: malformed sock_diag message: dump abandoned", n->name[0] ? n->name : "self");
-			n->dumping = 0;
-		}
-	}
+	recv_all(n, fd, n->pr->buf, sizeof n->pr->buf, dump_msg, dump_trouble);
 }
 
+/* A destroy notification: the connection ends with these final figures. */
+static void notify_msg(struct ns *n, const inetdiag_msg *m)
+{
+	if (m->kind == INETDIAG_SOCK)
+		conn_destroyed(n->table, &m->sock, hw_mono());
+}
+
+/* The notification socket overflowed (read on), failed (stop) or sent a
+ * malformed datagram (skipped). */
+static int notify_trouble(struct ns *n, int err)
+{
+	const char *name = n->name[0] ? n->name : "self";
+
+	if (err == ENOBUFS)
+		HW_WARN(n->pr->ctx, "%s: destroy notifications overflowed: some ends are seen by the next dump only", name);
+	else if (err)
+		HW_WARN(n->pr->ctx, "%s: destroy notifications: %s", name, strerror(err));
+	else
+		HW_DEBUG(n->pr->ctx, "%s: malformed destroy notification: skipped", name);
+	return err == ENOBUFS || !err;
+}
+
+/* Its own buffer: dump_step drains the notifications in the middle of a
+ * dump datagram, whose parsing must not be overwritten. */
 static void notify_cb(void *arg, int fd, int revents)
 {
 	struct ns *n = arg;
-	struct probe *pr = n->pr;
 	(void)revents;
 
-	for (;;) {
-		ssize_t got = recv_some(pr, fd);
-		size_t off = 0;
-		inetdiag_msg m;
-		if (got < 0) {
-			if (errno == ENOBUFS)
-				HW_WARN(pr->ctx, "%s: destroy notifications overflowed: some ends are seen by the next dump only",
-				        n->name[0] ? n->name : "self");
-			else if (errno != EAGAIN && errno != EWOULDBLOCK)
-				HW_WARN(pr->ctx, "%s: destroy notifications: %s", n->name[0] ? n->name : "self", strerror(errno));
-			if (errno == ENOBUFS)
-				continue;
-			return;
-		}
-		while (inetdiag_next(pr->buf, (size_t)got, &off, &m) > 0)
-			if (m.kind == INETDIAG_SOCK)
-				conn_destroyed(n->table, &m.sock, hw_mono());
-	}
+	recv_all(n, fd, n->pr->nbuf, sizeof n->pr->nbuf, notify_msg, notify_trouble);
 }
 
 /* The table's tagger: the process tags of a socket inode. */

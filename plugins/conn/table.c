@@ -202,12 +202,23 @@ static int fin_received(const struct conn *c, const inetdiag_tcpinfo *i, unsigne
 	}
 }
 
+/* Whether a socket took an RTT sample: only an answered SYN (a SYN-ACK,
+ * which establishes it) or later ACKs give one; a refused connect (RST)
+ * and an unanswered one never do.  tcp_disconnect keeps it. */
+static int took_rtt(const inetdiag_tcpinfo *i)
+{
+	return i->has_min_rtt && i->min_rtt_us && i->min_rtt_us != UINT32_MAX;
+}
+
 /* Take the figures of `i` (state `state`), counting what grew. */
 static void observe(struct conn *c, const inetdiag_tcpinfo *i, unsigned state, int baseline)
 {
 	uint64_t sent = data_sent(c, i), rcvd = i->bytes_received - (uint64_t)fin_received(c, i, state);
 
-	if (state != INETDIAG_SYN_SENT && (state != INETDIAG_CLOSE || i->bytes_acked > 0 || c->dir == CONN_IN))
+	/* A final state (CLOSE) says nothing of the past: data acknowledged,
+	 * an accepted socket, or an RTT sample (the SYN-ACK) says it was up. */
+	if (state != INETDIAG_SYN_SENT &&
+	    (state != INETDIAG_CLOSE || i->bytes_acked > 0 || c->dir == CONN_IN || took_rtt(i)))
 		c->established = 1;
 	if (!baseline) {
 		if (sent > c->sent)
@@ -250,8 +261,12 @@ static void end(struct conn *c, const inetdiag_sock *s, int graceful)
 			c->fail = CONN_TIMEOUT;
 		else
 			c->fail = fin->segs_in > 0 || s->dport == 0 ? CONN_REFUSED : CONN_TIMEOUT;
-	} else if (fin && !graceful && fin->has_bytes_sent)
+	} else if (fin && !graceful && fin->has_bytes_sent && !(s->dport == 0 && took_rtt(fin)))
 		c->fail = fin->retransmits > 0 ? CONN_TIMEOUT : CONN_RESET;
+	/* An established socket whose final remote port is 0 went through
+	 * tcp_disconnect: our own abort (close with SO_LINGER 0, as health
+	 * checkers and the tcp plugin do, or connect(AF_UNSPEC)).  A close we
+	 * chose, not a failure; the kernel zeroed its counters. */
 }
 
 /* States that are not a connection of their own: listeners, unconnected
@@ -316,8 +331,10 @@ void conn_destroyed(conn_table *t, const inetdiag_sock *s, double now)
 	for (int k = 0; k < (s->family == AF_INET ? 4 : 16); k++)
 		zero &= !s->dst[k];
 	if (!c) {
-		/* Never connected (a socket closed unused), or a listener. */
-		if ((zero && !s->dport) || (t->listen[s->sport / 8] & (1u << (s->sport % 8)) && zero))
+		/* Never connected (a socket closed unused), or a listener; or
+		 * before the baseline dump: it existed before it (and which
+		 * ports listen, so its direction, is not known yet). */
+		if ((zero && !s->dport) || (t->listen[s->sport / 8] & (1u << (s->sport % 8)) && zero) || !t->dumped)
 			return;
 		if (!(c = add(t, s)))
 			return;

@@ -145,6 +145,7 @@ struct loader {
 	size_t global_tags;    /* bytes the global tags take, DD_ENTITY_ID's included */
 	char sink_url[512];    /* the sink's URL, for messages */
 	int core_only;         /* conf_load_core: probes and include_dir are not read */
+	int interval_set;      /* the file sets the global interval (it then beats a plugin's default_interval) */
 };
 
 /* FNV-1a of a target's host and port. */
@@ -1244,8 +1245,8 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		if (!(pc->p = plugin_load(c->plugin_dir, pc->plugin, err, sizeof err)))
 			conf_error(L, plugin, "%s", err);
 	}
-	/* the plugin's own default interval, else the global one */
-	pc->interval = pc->p && pc->p->default_interval > 0 ? pc->p->default_interval : c->interval;
+	/* a global interval the file sets, else the plugin's own default, else the built-in one */
+	pc->interval = !L->interval_set && pc->p && pc->p->default_interval > 0 ? pc->p->default_interval : c->interval;
 	pc->timeout = c->timeout;
 	conf_apply_defaults(c, probe_options, pc);
 	if (tags)
@@ -1901,6 +1902,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	}
 	root = config_root_setting(&cf);
 	read_group(&L, root, global_options, c, top_keys, "the top level");
+	L.interval_set = config_setting_get_member(root, "interval") != NULL;
 	if (plugin_dir)
 		c->plugin_dir = pool_strdup(c, plugin_dir);
 	if ((s = config_setting_get_member(root, "statsd"))) {
