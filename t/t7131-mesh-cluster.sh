@@ -6,7 +6,8 @@
 #   one slot of the hash tag {lab}, on the primary that serves it, where
 #   the daemons' writers moved by themselves;
 # - the 4 members (loopback addresses, allowed by mesh_allow) probe each
-#   other and store their results; `hopwatch mesh` reads them there;
+#   other with icmp, tcp to a port that listens (mesh_port) and path, and
+#   store their results; `hopwatch mesh` reads them there;
 # - a member that stops is dropped by the others once its TTL is over.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/redis.sh"
@@ -14,6 +15,7 @@
 require_root
 
 RPORT=$(free_udp_port) || skip_all "no free UDP port"
+TPORT=$(free_tcp_port) || skip_all "no free TCP port"
 N=4
 M=hopwatch:mesh:{lab}
 
@@ -26,8 +28,14 @@ conf() {
 	statsd = { url = "udp://127.0.0.1:$RPORT"; };
 	redis = { host = "127.0.0.1"; port = $2; connect_timeout = 1; command_timeout = 1; };
 	mesh = { ttl = "3s"; addresses = [ "127.0.0.$((10 + $1))" ]; };
-	probes = ( { name = "ping"; plugin = "icmp"; mesh = "lab"; count = 1; family = "ipv4";
-	             mesh_allow = [ "127.0.0.0/8" ]; } );
+	probes = (
+	  { name = "ping"; plugin = "icmp"; mesh = "lab"; count = 1; family = "ipv4";
+	    mesh_allow = [ "127.0.0.0/8" ]; },
+	  { name = "syn"; plugin = "tcp"; mesh = "lab"; mesh_port = $TPORT; count = 1; family = "ipv4";
+	    mesh_allow = [ "127.0.0.0/8" ]; },
+	  { name = "trace"; plugin = "path"; mesh = "lab"; interval = "2s"; max_ttl = 4; queries = 1;
+	    family = "ipv4"; mesh_allow = [ "127.0.0.0/8" ]; }
+	);
 	EOF
 }
 # o ARGS...: redis-cli on the primary serving the group
@@ -51,14 +59,19 @@ test_expect_success 'a cluster of 3 primaries; the group slot on one of them' '
 	echo "$owner" >owner &&
 	for p in $(port_of c); do [ "$p" = "$owner" ] || { echo "$p" >other; break; }; done &&
 	echo "group served by $owner; daemons pointed at $(cat other)" &&
-	recv rx "$RPORT"
+	recv rx "$RPORT" &&
+	spawn listen "$TOOLS/hwlisten" -T 120 -p "$TRASH/listen.ready" "$TPORT" &&
+	wait_for 5 test -s listen.ready
 '
 
 test_expect_success '4 members, each pointed at a node that does not serve the group' '
 	for i in $(seq 1 $N); do
 		conf $i "$(cat other)" >h$i.conf && spawn h$i "$HOPWATCHD" -c "$TRASH/h$i.conf" -P "$PLUGIN_DIR" || exit 1
 	done &&
-	wait_for 20 all_reached $((N - 1)) &&
+	wait_for 20 all_reached $((3 * (N - 1))) &&
+	o HGET "$M:results:h1" syn:h2 | grep -qF "\"reached\":1" &&
+	o HGET "$M:results:h1" trace:h2 | grep -qF "\"reached\":1" &&
+	grep -qE "^hopwatch\.tcp\.rtt\.avg:[0-9.]+\|g\|.*target:127\.0\.0\.12,port:$TPORT,.*peer:h2" rx.out &&
 	grep -E "redis: slot [0-9]+ is served by 127.0.0.1:$(cat owner); moving there" h1.stderr &&
 	o SCARD "$M:members" | grep -qx $N
 '
@@ -80,9 +93,11 @@ test_expect_success 'hopwatch mesh reads the group on its primary (text and --js
 	cat grid &&
 	head -1 grid | grep -qx "mesh lab: 4 members" &&
 	grep -qE "^   2 h2 +0 +\\. +0 +0\$" grid &&
+	grep -q "^syn: RTT ms" grid && grep -q "^trace: loss %" grid &&
 	"$HOPWATCH" -p "$(cat owner)" --json mesh lab >mesh.json &&
 	python3 -c "import json, sys; d = json.load(open(\"mesh.json\")); r = d[\"results\"]; \
-assert len(d[\"members\"]) == 4 and len(r) == 12 and all(x[\"reached\"] for x in r), r"
+assert len(d[\"members\"]) == 4 and len(r) == 36 and all(x[\"reached\"] for x in r), r; \
+assert {x[\"probe\"] for x in r} == {\"ping\", \"syn\", \"trace\"}"
 '
 
 test_expect_success 'a member that stops is dropped by the others' '
@@ -93,6 +108,7 @@ test_expect_success 'a member that stops is dropped by the others' '
 
 test_expect_success 'the members stop cleanly; every line sent parsed' '
 	for i in 1 2 3; do stop h$i || exit 1; done &&
+	stop listen &&
 	stop rx
 '
 
