@@ -65,6 +65,9 @@ struct group {
 	ev_timer tick;                  /* heartbeat, results and read, every ttl/3 */
 	ev_timer retry;                 /* a read that could not be sent */
 	struct binding *bindings;       /* instances fed */
+	unsigned joined;                /* members that joined in the current update (logged after it) */
+	char joined_names[256];         /* the first of them, for that line */
+	char joined_one[512];           /* the line of a single join: its addresses too */
 	char members_key[1024];         /* <prefix>mesh:{G}:members */
 	char entry[MESH_NAME_MAX + MESH_ID_LEN + 2]; /* our entry in it: "<name>:<id>" */
 	char member_key[1024];          /* our registration */
@@ -107,9 +110,18 @@ static void table_note(void *arg, enum mesh_note what, const struct mesh_member 
 	char a[512];
 
 	switch (what) {
-	case MESH_JOINED:
-		HW_INFO(NULL, "mesh %s: %s joined (%s)", g->name, mm->reg.name, addr_list(a, sizeof a, &mm->reg));
+	case MESH_JOINED: {
+		/* one line per update: a daemon starting in a big group sees every member join */
+		size_t l = strlen(g->joined_names);
+		if (!g->joined++)
+			snprintf(g->joined_one, sizeof g->joined_one, "%s joined (%s)", mm->reg.name,
+			         addr_list(a, sizeof a, &mm->reg));
+		if (l + strlen(mm->reg.name) + 8 < sizeof g->joined_names)
+			snprintf(g->joined_names + l, sizeof g->joined_names - l, "%s%s", l ? ", " : "", mm->reg.name);
+		else if (!strstr(g->joined_names, "..."))
+			snprintf(g->joined_names + l, sizeof g->joined_names - l, ", ...");
 		break;
+	}
 	case MESH_LEFT:
 		HW_INFO(NULL, "mesh %s: %s left (its registration expired)", g->name, mm->reg.name);
 		break;
@@ -432,8 +444,15 @@ static void pending_free(struct pending *p)
 /* Apply a complete read to the table, and feed the instances when it changed. */
 static void apply_read(struct group *g, const struct mesh_read *rd, size_t n)
 {
-	int changed = mesh_table_update(&g->table, rd, n, ev_now(g->m->loop));
+	int changed;
 
+	g->joined = 0;
+	g->joined_names[0] = '\0';
+	changed = mesh_table_update(&g->table, rd, n, ev_now(g->m->loop));
+	if (g->joined == 1)
+		HW_INFO(NULL, "mesh %s: %s", g->name, g->joined_one);
+	else if (g->joined)
+		HW_INFO(NULL, "mesh %s: %u members joined (%s)", g->name, g->joined, g->joined_names);
 	if (changed < 0)
 		HW_ERROR(NULL, "mesh %s: out of memory for the member table", g->name);
 	else if (changed > 0 || !g->fed)
