@@ -131,7 +131,7 @@ t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< src/libhopwatch.a $(PLUGIN_LIBS) $(LDFLAGS) $(DEP_LIBS)
 
 # Unit tests of the CLI's pure files (t/unit/cli-*.c) link them too.
-CLI_PURE_OBJS := src/cli/format.o src/cli/jsonout.o
+CLI_PURE_OBJS := src/cli/format.o src/cli/jsonout.o src/cli/meshview.o
 t/unit/cli-%.t: t/unit/cli-%.c t/unit/test-lib.h $(CLI_PURE_OBJS) src/cli/cli.h src/libhopwatch.a $(PKT_LIB) build/flags
 	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(CLI_PURE_OBJS) src/libhopwatch.a $(PKT_LIB) $(LDFLAGS) $(DEP_LIBS)
 

@@ -39,7 +39,9 @@
  *    per-instance selection `metrics`/`metrics_add`/`metrics_exclude`,
  *    issue 16), hw_metric_wanted(); hw_hop gained rtt_stddev and
  *    rtt_jitter (mtr's per-hop StDev and Jitter); hw_hop_name (hop names,
- *    reverse DNS cached by the host). */
+ *    reverse DNS cached by the host); dynamic targets (issue 18):
+ *    hw_plugin gained `forget` and `default_interval`;
+ *    hw_publish_destinations. */
 #define HW_PLUGIN_ABI 4
 
 /* An opaque probe instance: one `probes` entry of the config. */
@@ -52,15 +54,29 @@ typedef struct hw_timer hw_timer;
 /* ------------------------------------------------------------------ */
 /* Targets                                                              */
 
-/* One configured target of a probe instance, as the plugin sees it. */
+/*
+ * One target of a probe instance, as the plugin sees it.
+ *
+ * Configured targets (`targets = [...]`) are fixed for the instance's life.
+ * An instance with a dynamic source (`targets_from`, a mesh group) instead
+ * has max_targets preallocated slots: hw_targets() lists them all, index
+ * and data never move, and a slot is either free (host "", addrlen 0; run
+ * is never called for it) or holds one target.  When the source drops a
+ * target, the host waits for its open round to end (never while it runs),
+ * calls the plugin's `forget`, zeroes the target_size bytes at data and
+ * frees the slot; a later target may take it, starting from zeroed data.
+ * So per-target state the plugin sets up in start (pointers into its own
+ * arrays, timers) must be set up again when run finds zeroed data.
+ */
 typedef struct hw_target {
-	const char *host;              /* host as configured (name or literal address) */
-	uint16_t port;                 /* port from the config, 0 when none was given */
+	const char *host;              /* host as configured or given by the source (name or literal
+	                                  address); "" for a free slot */
+	uint16_t port;                 /* port from the config or the source, 0 when none was given */
 	const char *ip;                /* current address as text, "" until resolved */
 	struct sockaddr_storage addr;  /* current address; port filled in when set */
 	socklen_t addrlen;             /* length of addr, 0 until resolved */
 	int family;                    /* AF_INET or AF_INET6, 0 until resolved */
-	unsigned index;                /* position in the instance's target list, 0-based */
+	unsigned index;                /* position in the instance's target list (slot), 0-based */
 	void *data;                    /* plugin per-target state: target_size zeroed bytes */
 } hw_target;
 
@@ -143,6 +159,17 @@ typedef struct hw_plugin {
 	 * table, every metric is sent and the instance refuses the selection
 	 * settings. */
 	const struct hw_metric_def *metrics;
+	/* ABI 4.  Target `t` leaves a dynamic instance (its round ended):
+	 * free whatever its per-target state holds (timers, sockets, memory
+	 * outside t->data) and drop every reference to it; the host then
+	 * zeroes t->data.  Non-NULL also declares that the plugin takes
+	 * dynamic targets: the config refuses targets_from for a plugin
+	 * without it.  May be NULL. */
+	void (*forget)(void *state, hw_target *t);
+	/* ABI 4.  Seconds between rounds when neither the probe instance nor
+	 * the file's top level sets `interval` (instead of the built-in 60 s;
+	 * 0: that one); 0.01 to 86400. */
+	double default_interval;
 } hw_plugin;
 
 /* Name of the one symbol a plugin exports. */
@@ -195,7 +222,8 @@ double hw_mono(void);
 
 /* The round started by run(t) is over; the scheduler may start the next. */
 void hw_done(hw_ctx *ctx, hw_target *t);
-/* The instance's targets, in config order; *n receives the count. */
+/* The instance's targets, in config order, or all its slots when its
+ * targets are dynamic (see hw_target); *n receives the count. */
 hw_target *const *hw_targets(hw_ctx *ctx, size_t *n);
 /* The instance name (the `name` setting). */
 const char *hw_instance_name(const hw_ctx *ctx);
@@ -348,5 +376,25 @@ void hw_change_report(hw_ctx *ctx, const hw_target *t, const char *kind, const c
  * [a-z0-9._-]; copy it before the next call into the host.
  */
 const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
+
+/* ------------------------------------------------------------------ */
+/* Destinations: what a host-watching plugin publishes as targets       */
+
+/* One destination the host talked to. */
+typedef struct hw_destination {
+	const char *host;            /* remote address as text (a literal, never a name) */
+	uint16_t port;               /* remote port (the service port of an outgoing connection) */
+	uint64_t bytes;              /* data bytes sent plus received over the publisher's last interval */
+} hw_destination;
+
+/*
+ * Publish the outgoing destinations the host talked to over the plugin's
+ * last interval, the most bytes first (`n` may be 0).  The host feeds
+ * them, as targets, to every instance whose `targets_from` names this one
+ * (keeping each until it has had no traffic for that instance's
+ * `expire`, at most its `max_targets`); nothing happens when none does.
+ * Copied.
+ */
+void hw_publish_destinations(hw_ctx *ctx, const hw_destination *d, size_t n);
 
 #endif /* HOPWATCH_H */

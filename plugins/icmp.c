@@ -839,11 +839,25 @@ static void send_cb(void *arg)
 /* ------------------------------------------------------------------ */
 /* Rounds                                                               */
 
+/* Tie the state of target slot `t` to the instance: at start, and again
+ * in run after a dynamic target's data was zeroed (forget). */
+static void tstate_bind(struct probe *pr, hw_target *t)
+{
+	struct tstate *ts = t->data;
+
+	ts->pr = pr;
+	ts->t = t;
+	ts->rtt = pr->rtts + t->index * (size_t)pr->o->count;
+	pr->tsv[t->index] = ts;
+}
+
 static void run(void *state, hw_target *t)
 {
 	struct probe *pr = state;
 	struct tstate *ts = t->data;
 
+	if (!ts->pr)
+		tstate_bind(pr, t);
 	ts->active = 1;
 	ts->next = ts->pending = ts->received = ts->failed = ts->unreach = 0;
 	ts->send_errno = 0;
@@ -977,6 +991,26 @@ static int sock_open(struct probe *pr, struct sock *s, int need)
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
+/* A dynamic target leaves (its round is over): its odd replies are
+ * reported, and its window slots let go of it, so that a late reply is
+ * never counted for the next target of the slot. */
+static void forget(void *state, hw_target *t)
+{
+	struct probe *pr = state;
+	struct tstate *ts = t->data;
+
+	if (ts->dups)
+		hw_metric1(pr->ctx, t, "icmp.duplicates", HW_COUNT, ts->dups, NULL);
+	if (ts->late)
+		hw_metric1(pr->ctx, t, "icmp.late", HW_COUNT, ts->late, NULL);
+	for (int i = 0; i < 2; i++) {
+		struct sock *s = i ? &pr->s6 : &pr->s4;
+		for (uint64_t k = 0; s->slots && k < s->wsize; k++)
+			if (s->slots[k].ts == ts)
+				s->slots[k] = (struct slot){ .state = SLOT_FREE };
+	}
+}
+
 static void stop(void *state)
 {
 	struct probe *pr = state;
@@ -1048,11 +1082,7 @@ static int start_probe(hw_ctx *ctx, const void *opts, void **out)
 	for (size_t i = PAYLOAD_MIN; i < (size_t)o->size; i++)
 		pr->tx[PKT_ICMP_HDR_LEN + i] = (unsigned char)i;  /* ping(8)'s filler */
 	for (size_t i = 0; i < pr->ntargets; i++) {
-		struct tstate *ts = tv[i]->data;
-		ts->pr = pr;
-		ts->t = tv[i];
-		ts->rtt = pr->rtts + i * (size_t)o->count;
-		pr->tsv[i] = ts;
+		tstate_bind(pr, tv[i]);
 		if (tv[i]->family == AF_INET)
 			has4 = 1;
 		else if (tv[i]->family == AF_INET6)
@@ -1106,6 +1136,7 @@ HW_PLUGIN_EXPORT = {
 	.options = options,
 	.options_size = sizeof(struct opts),
 	.target_size = sizeof(struct tstate),
+	.forget = forget,
 	.port = HW_PORT_NONE,
 	.validate = validate,
 	.start = start,

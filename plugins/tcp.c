@@ -474,10 +474,46 @@ static void tick(void *arg)
 	hw_timer_arm(ts->timer, wake - hw_mono());
 }
 
+/* Tie the state of target slot `t` to the instance (its probe slots, its
+ * timer): at start, and again in run after a dynamic target's data was
+ * zeroed (forget).  0, or -1 when out of memory. */
+static int tstate_bind(struct probe *pr, hw_target *t)
+{
+	struct tstate *ts = t->data;
+
+	ts->pr = pr;
+	ts->t = t;
+	ts->slot = &pr->slots[t->index * (size_t)pr->o->count];
+	for (int k = 0; k < pr->o->count; k++)
+		ts->slot[k] = (struct slot){ .ts = ts, .fd = -1 };
+	return (ts->timer = hw_timer_new(pr->ctx, tick, ts)) ? 0 : -1;
+}
+
+/* A dynamic target leaves (its round is over): its timer goes, and
+ * nothing of it stays in flight or in the syn-mode table. */
+static void forget(void *state, hw_target *t)
+{
+	struct probe *pr = state;
+	struct tstate *ts = t->data;
+
+	if (!ts->pr)
+		return;  /* never ran */
+	hash_out(ts);
+	for (int k = 0; k < pr->o->count; k++)
+		finish(&ts->slot[k], R_TIMEOUT, 0, 0);
+	hw_timer_free(ts->timer);
+}
+
 static void run(void *state, hw_target *t)
 {
 	struct probe *pr = state;
 	struct tstate *ts = t->data;
+
+	if (!ts->pr && tstate_bind(pr, t) < 0) {
+		HW_ERROR(pr->ctx, "target %s: out of memory", t->host);
+		hw_done(pr->ctx, t);
+		return;
+	}
 
 	ts->started = ts->pending = ts->sent = 0;
 	memset(ts->err, 0, sizeof ts->err);
@@ -901,21 +937,12 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 		stop(pr);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct tstate *ts = tv[i]->data;
-		ts->pr = pr;
-		ts->t = tv[i];
-		ts->slot = &pr->slots[i * (size_t)pr->o->count];
-		for (int k = 0; k < pr->o->count; k++) {
-			ts->slot[k].ts = ts;
-			ts->slot[k].fd = -1;
-		}
-		if (!(ts->timer = hw_timer_new(ctx, tick, ts))) {
+	for (size_t i = 0; i < n; i++)
+		if (tstate_bind(pr, tv[i]) < 0) {
 			HW_ERROR(ctx, "out of memory");
 			stop(pr);
 			return -1;
 		}
-	}
 	if (pr->o->mode == MODE_SYN) {
 		for (pr->hmask = 1; pr->hmask < 2 * n; pr->hmask <<= 1)
 			;
@@ -955,6 +982,7 @@ HW_PLUGIN_EXPORT = {
 	.options = options,
 	.options_size = sizeof(struct opts),
 	.target_size = sizeof(struct tstate),
+	.forget = forget,
 	.port = HW_PORT_REQUIRED,
 	.validate = validate,
 	.start = start,

@@ -159,7 +159,7 @@ hostname = "web|1";
 EOF
 
 # Unknown keys list what is known.
-bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, hop_names, tags, probes)' <<'EOF'
+bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, hop_names, mesh, tags, probes)' <<'EOF'
 # unknown
 interval = 5;
 foo = 1;
@@ -449,7 +449,7 @@ probes = (
 	}
 );
 EOF
-bad 6 'probes[0].foo' 'unknown setting for plugin testprobe (known: name, plugin, tags, targets, interval, timeout, family, values, hold, check, event, label)' <<'EOF'
+bad 6 'probes[0].foo' 'unknown setting for plugin testprobe (known: name, plugin, tags, targets, mesh_allow, interval, timeout, family, targets_from, max_targets, expire, mesh, mesh_port, values, hold, check, event, label)' <<'EOF'
 # unknown key: the message lists every key the probe knows
 probes = (
 	{

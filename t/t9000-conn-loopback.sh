@@ -106,11 +106,39 @@ test_expect_success 'failed connections by reason: refused, reset, timeout' '
 	grep -q "refused 3 " xfer && grep -q "reset 2 " xfer && grep -q "timeout 1 " xfer &&
 	want refused $(cfailed refused outgoing 127.0.0.1 unknown) 3 &&
 	want "reset out" $(cfailed reset outgoing 127.0.0.1 7003) 2 &&
-	want "reset in" $(cfailed reset incoming 127.0.0.1 7003) 2 &&
+	want "reset in: the server aborted them itself (SO_LINGER 0), no failure there" \
+		$(cfailed reset incoming 127.0.0.1 7003) 0 &&
+	want "closed in" $(csum closed incoming 127.0.0.1 7003) 2 &&
 	want "reset: data before it" $(csum bytes_received outgoing 127.0.0.1 7003) 2000 &&
 	want timeout $(cfailed timeout outgoing 127.0.0.1 7009) 1 &&
 	want "no other failure" $(grep "^hopwatch.conn.failed:" out | sed "s/^[^:]*://; s/|.*//" |
-		awk "{ s += \$1 } END { print s }") 8
+		awk "{ s += \$1 } END { print s }") 6
+'
+
+# The tcp plugin's connect probes close with SO_LINGER 0 once established
+# (an RST close, too short for any dump): the kernel's notification then
+# has remote port 0 and zeroed counters, as a refused connect's has; its
+# RTT sample tells them apart (issue 18).
+test_expect_success 'our own aborts (the tcp plugin'"'"'s probes) are closes, not refused' '
+	cat >hw.conf <<-EOF &&
+	interval = "1s";
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
+	probes = ( { name = "c"; plugin = "conn"; },
+	           { name = "t"; plugin = "tcp"; count = 3; spacing = "100ms"; timeout = "500ms";
+	             targets = [ "127.0.0.1:7001" ]; } );
+	EOF
+	{ sleep 2.5; in_ns "$TOOLS/hwxfer" connect 127.0.0.1 7002 2 10 >xfer; } &
+	hw_run hw.conf 6 && wait && cat xfer &&
+	grep -q "refused 2 " xfer &&
+	probes=$(grep -c "^_sc|hopwatch.tcp.can_connect|0|.*port open: 3 of 3" out) &&
+	aborts=$(( $(csum opened outgoing 127.0.0.1 unknown) + $(csum opened outgoing 127.0.0.1 7001) - 2 )) &&
+	echo "tcp rounds: $probes, aborted connections seen: $aborts" &&
+	test "$probes" -ge 3 && test "$aborts" -ge 6 &&
+	want refused $(cfailed refused outgoing 127.0.0.1 unknown) 2 &&
+	want "refused, all ports" $(grep "^hopwatch.conn.failed:.*direction:outgoing.*reason:refused" out |
+		sed "s/^[^:]*://; s/|.*//" | awk "{ s += \$1 } END { print s + 0 }") 2 &&
+	! grep "^hopwatch.conn.failed:.*direction:outgoing.*reason:\(reset\|timeout\)" out &&
+	want "closed = opened" $(csum closed outgoing 127.0.0.1 unknown) $(csum opened outgoing 127.0.0.1 unknown)
 '
 
 test_expect_success 'destination groups' '

@@ -56,6 +56,7 @@ static void read_tcpinfo(const void *a, size_t alen, inetdiag_tcpinfo *ti)
 	TI_GET(ti->bytes_acked, a, alen, tcpi_bytes_acked);
 	TI_GET(ti->bytes_received, a, alen, tcpi_bytes_received);
 	TI_GET(ti->segs_in, a, alen, tcpi_segs_in);
+	ti->has_min_rtt = TI_GET(ti->min_rtt_us, a, alen, tcpi_min_rtt);
 	ti->has_bytes_sent = TI_GET(ti->bytes_sent, a, alen, tcpi_bytes_sent) &
 	                     TI_GET(ti->bytes_retrans, a, alen, tcpi_bytes_retrans);
 }

@@ -39,6 +39,10 @@ typedef struct inetdiag_tcpinfo {
 	uint64_t bytes_sent;      /* tcpi_bytes_sent: data bytes sent, retransmissions included (Linux >= 4.19) */
 	uint64_t bytes_retrans;   /* tcpi_bytes_retrans: data bytes retransmitted (Linux >= 4.19) */
 	int has_bytes_sent;       /* 1 when the attribute held bytes_sent and bytes_retrans */
+	uint32_t min_rtt_us;      /* tcpi_min_rtt: lowest RTT sample, µs; UINT32_MAX when the socket never took
+	                             one (no SYN-ACK came: it never reached ESTABLISHED).  Kept by
+	                             tcp_disconnect, which zeroes the ports and counters (Linux >= 4.10) */
+	int has_min_rtt;          /* 1 when the attribute held min_rtt */
 } inetdiag_tcpinfo;
 
 /* One socket of a dump or of a destroy notification (struct inet_diag_msg). */

@@ -10,6 +10,7 @@
  *
  * It takes no targets (run is NULL): an instance-wide hw_timer drives it.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -31,6 +32,8 @@
 /* Most destination groups and watched namespaces one instance takes. */
 #define MAX_GROUPS 256
 #define MAX_NETNS 64
+/* Most destinations published per namespace and interval (dynamic targets). */
+#define MAX_PUBLISHED 1024
 /* Receive buffer asked for the destroy notifications, bytes. */
 #define NOTIFY_RCVBUF (4 << 20)
 
@@ -88,7 +91,9 @@ struct probe {
 	conn_procs *procs;         /* socket -> process tags, when process_tags */
 	struct ns *ns;             /* watched namespaces */
 	size_t nns;
-	unsigned char buf[1 << 16];  /* receive buffer */
+	unsigned char buf[1 << 16];  /* receive buffer of the dump sockets */
+	unsigned char nbuf[1 << 16]; /* receive buffer of the destroy-notification sockets */
+	conn_dest top[MAX_PUBLISHED];/* publish(): one namespace's top destinations */
 };
 
 /* Split the comma-separated `list` into trimmed words, calling
@@ -322,6 +327,39 @@ static void emit(struct ns *n)
 	conn_aggs_free(a, (size_t)na);
 }
 
+/* Publish the top outgoing destinations of every watched namespace (their
+ * last interval) to the instances that take their targets from this one.
+ * Loopback destinations are left out: there is no path to trace. */
+static void publish(struct probe *pr)
+{
+	hw_destination *d = calloc(pr->nns * MAX_PUBLISHED + 1, sizeof *d);
+	char (*text)[INET6_ADDRSTRLEN] = calloc(pr->nns * MAX_PUBLISHED + 1, sizeof *text);
+	size_t nd = 0;
+
+	if (!d || !text) {
+		HW_ERROR(pr->ctx, "out of memory publishing destinations");
+		free(d);
+		free(text);
+		return;
+	}
+	for (size_t i = 0; i < pr->nns; i++) {
+		size_t n = pr->ns[i].table && !pr->ns[i].gone ? conn_top_destinations(pr->ns[i].table, pr->top, MAX_PUBLISHED) : 0;
+		for (size_t k = 0; k < n; k++) {
+			const conn_dest *c = &pr->top[k];
+			static const uint8_t v6lo[16] = { [15] = 1 };
+			if ((c->family == AF_INET && c->addr[0] == 127) ||
+			    (c->family == AF_INET6 && !memcmp(c->addr, v6lo, 16)))
+				continue;
+			inet_ntop(c->family, c->addr, text[nd], sizeof text[nd]);
+			d[nd] = (hw_destination){ .host = text[nd], .port = c->port, .bytes = c->bytes };
+			nd++;
+		}
+	}
+	hw_publish_destinations(pr->ctx, d, nd);
+	free(d);
+	free(text);
+}
+
 /* ---- dumps ---- */
 
 /* Send the dump request for n->dump.family with a new sequence number. */
@@ -367,6 +405,7 @@ static void dump_done(struct ns *n)
 	         "(last %.3f ms)", n->name[0] ? n->name : "self", n->dump.n, took * 1e3, conn_table_size(n->table),
 	         pr->procs ? conn_procs_scans(pr->procs) : 0ul, pr->procs ? conn_procs_scan_ms(pr->procs) : 0.);
 	emit(n);
+	publish(pr);
 }
 
 /* Act on the step the dump asks for after a message. */
@@ -405,70 +444,101 @@ static void dump_step(struct ns *n, enum conn_dump_step step)
 	n->dumping = 0;
 }
 
-/* One datagram of `fd` into pr->buf, EINTR retried; -1 with errno. */
-static ssize_t recv_some(struct probe *pr, int fd)
+/* One datagram of `fd` into `buf` (`len` bytes), EINTR retried; -1 with errno. */
+static ssize_t recv_some(int fd, unsigned char *buf, size_t len)
 {
 	ssize_t got;
 
 	do
-		got = recv(fd, pr->buf, sizeof pr->buf, MSG_DONTWAIT);
+		got = recv(fd, buf, len, MSG_DONTWAIT);
 	while (got < 0 && errno == EINTR);
 	return got;
+}
+
+/* The one receive loop of both sockets of `n`: read every datagram queued
+ * on `fd` into `buf` (`len` bytes) and hand each sock_diag message to
+ * `msg`.  `trouble(n, err)` hears of a receive error (errno) or, err 0, of
+ * a malformed datagram (the rest of it is skipped), and returns 1 to go on
+ * reading, 0 to stop.  Returns when nothing is queued any more. */
+static void recv_all(struct ns *n, int fd, unsigned char *buf, size_t len,
+                     void (*msg)(struct ns *n, const inetdiag_msg *m), int (*trouble)(struct ns *n, int err))
+{
+	for (;;) {
+		ssize_t got = recv_some(fd, buf, len);
+		size_t off = 0;
+		inetdiag_msg m;
+		int r;
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || !trouble(n, errno))
+				return;
+			continue;
+		}
+		while ((r = inetdiag_next(buf, (size_t)got, &off, &m)) > 0)
+			msg(n, &m);
+		if (r < 0 && !trouble(n, 0))
+			return;
+	}
+}
+
+/* A message of the dump socket: the dump under way, if any, takes it. */
+static void dump_msg(struct ns *n, const inetdiag_msg *m)
+{
+	if (n->dumping)
+		dump_step(n, conn_dump_feed(&n->dump, m));
+}
+
+/* The dump socket failed, or sent a malformed message: the dump is abandoned. */
+static int dump_trouble(struct ns *n, int err)
+{
+	const char *name = n->name[0] ? n->name : "self";
+
+	if (err)
+		HW_WARN(n->pr->ctx, "%s: sock_diag receive: %s%s", name, strerror(err),
+		        n->dumping ? "; dump abandoned" : "");
+	else if (n->dumping)
+		HW_WARN(n->pr->ctx, "%s: malformed sock_diag message: dump abandoned", name);
+	n->dumping = 0;
+	return !err;  /* a malformed datagram: read on, for the next dump's replies */
 }
 
 static void dump_cb(void *arg, int fd, int revents)
 {
 	struct ns *n = arg;
-	struct probe *pr = n->pr;
 	(void)revents;
 
-	for (;;) {
-		ssize_t got = recv_some(pr, fd);
-		size_t off = 0;
-		inetdiag_msg m;
-		int r;
-		if (got < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				HW_WARN(pr->ctx, "%s: sock_diag receive: %s; dump abandoned", n->name[0] ? n->name : "self",
-				        strerror(errno));
-				n->dumping = 0;
-			}
-			return;
-		}
-		while ((r = inetdiag_next(pr->buf, (size_t)got, &off, &m)) > 0)
-			if (n->dumping)
-				dump_step(n, conn_dump_feed(&n->dump, &m));
-		if (r < 0 && n->dumping) {
-			HW_WARN(pr->ctx, "%s: malformed sock_diag message: dump abandoned", n->name[0] ? n->name : "self");
-			n->dumping = 0;
-		}
-	}
+	recv_all(n, fd, n->pr->buf, sizeof n->pr->buf, dump_msg, dump_trouble);
 }
 
+/* A destroy notification: the connection ends with these final figures. */
+static void notify_msg(struct ns *n, const inetdiag_msg *m)
+{
+	if (m->kind == INETDIAG_SOCK)
+		conn_destroyed(n->table, &m->sock, hw_mono());
+}
+
+/* The notification socket overflowed (read on), failed (stop) or sent a
+ * malformed datagram (skipped). */
+static int notify_trouble(struct ns *n, int err)
+{
+	const char *name = n->name[0] ? n->name : "self";
+
+	if (err == ENOBUFS)
+		HW_WARN(n->pr->ctx, "%s: destroy notifications overflowed: some ends are seen by the next dump only", name);
+	else if (err)
+		HW_WARN(n->pr->ctx, "%s: destroy notifications: %s", name, strerror(err));
+	else
+		HW_DEBUG(n->pr->ctx, "%s: malformed destroy notification: skipped", name);
+	return err == ENOBUFS || !err;
+}
+
+/* Its own buffer: dump_step drains the notifications in the middle of a
+ * dump datagram, whose parsing must not be overwritten. */
 static void notify_cb(void *arg, int fd, int revents)
 {
 	struct ns *n = arg;
-	struct probe *pr = n->pr;
 	(void)revents;
 
-	for (;;) {
-		ssize_t got = recv_some(pr, fd);
-		size_t off = 0;
-		inetdiag_msg m;
-		if (got < 0) {
-			if (errno == ENOBUFS)
-				HW_WARN(pr->ctx, "%s: destroy notifications overflowed: some ends are seen by the next dump only",
-				        n->name[0] ? n->name : "self");
-			else if (errno != EAGAIN && errno != EWOULDBLOCK)
-				HW_WARN(pr->ctx, "%s: destroy notifications: %s", n->name[0] ? n->name : "self", strerror(errno));
-			if (errno == ENOBUFS)
-				continue;
-			return;
-		}
-		while (inetdiag_next(pr->buf, (size_t)got, &off, &m) > 0)
-			if (m.kind == INETDIAG_SOCK)
-				conn_destroyed(n->table, &m.sock, hw_mono());
-	}
+	recv_all(n, fd, n->pr->nbuf, sizeof n->pr->nbuf, notify_msg, notify_trouble);
 }
 
 /* The table's tagger: the process tags of a socket inode. */
@@ -629,4 +699,5 @@ HW_PLUGIN_EXPORT = {
 	.run = NULL,
 	.readdress = NULL,
 	.stop = stop,
+	.default_interval = 10,  /* issue 18: a dump every 10 s unless the instance says otherwise */
 };

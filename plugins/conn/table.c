@@ -202,12 +202,23 @@ static int fin_received(const struct conn *c, const inetdiag_tcpinfo *i, unsigne
 	}
 }
 
+/* Whether a socket took an RTT sample: only an answered SYN (a SYN-ACK,
+ * which establishes it) or later ACKs give one; a refused connect (RST)
+ * and an unanswered one never do.  tcp_disconnect keeps it. */
+static int took_rtt(const inetdiag_tcpinfo *i)
+{
+	return i->has_min_rtt && i->min_rtt_us && i->min_rtt_us != UINT32_MAX;
+}
+
 /* Take the figures of `i` (state `state`), counting what grew. */
 static void observe(struct conn *c, const inetdiag_tcpinfo *i, unsigned state, int baseline)
 {
 	uint64_t sent = data_sent(c, i), rcvd = i->bytes_received - (uint64_t)fin_received(c, i, state);
 
-	if (state != INETDIAG_SYN_SENT && (state != INETDIAG_CLOSE || i->bytes_acked > 0 || c->dir == CONN_IN))
+	/* A final state (CLOSE) says nothing of the past: data acknowledged,
+	 * an accepted socket, or an RTT sample (the SYN-ACK) says it was up. */
+	if (state != INETDIAG_SYN_SENT &&
+	    (state != INETDIAG_CLOSE || i->bytes_acked > 0 || c->dir == CONN_IN || took_rtt(i)))
 		c->established = 1;
 	if (!baseline) {
 		if (sent > c->sent)
@@ -250,8 +261,12 @@ static void end(struct conn *c, const inetdiag_sock *s, int graceful)
 			c->fail = CONN_TIMEOUT;
 		else
 			c->fail = fin->segs_in > 0 || s->dport == 0 ? CONN_REFUSED : CONN_TIMEOUT;
-	} else if (fin && !graceful && fin->has_bytes_sent)
+	} else if (fin && !graceful && fin->has_bytes_sent && !(s->dport == 0 && took_rtt(fin)))
 		c->fail = fin->retransmits > 0 ? CONN_TIMEOUT : CONN_RESET;
+	/* An established socket whose final remote port is 0 went through
+	 * tcp_disconnect: our own abort (close with SO_LINGER 0, as health
+	 * checkers and the tcp plugin do, or connect(AF_UNSPEC)).  A close we
+	 * chose, not a failure; the kernel zeroed its counters. */
 }
 
 /* States that are not a connection of their own: listeners, unconnected
@@ -316,8 +331,10 @@ void conn_destroyed(conn_table *t, const inetdiag_sock *s, double now)
 	for (int k = 0; k < (s->family == AF_INET ? 4 : 16); k++)
 		zero &= !s->dst[k];
 	if (!c) {
-		/* Never connected (a socket closed unused), or a listener. */
-		if ((zero && !s->dport) || (t->listen[s->sport / 8] & (1u << (s->sport % 8)) && zero))
+		/* Never connected (a socket closed unused), or a listener; or
+		 * before the baseline dump: it existed before it (and which
+		 * ports listen, so its direction, is not known yet). */
+		if ((zero && !s->dport) || (t->listen[s->sport / 8] & (1u << (s->sport % 8)) && zero) || !t->dumped)
 			return;
 		if (!(c = add(t, s)))
 			return;
@@ -473,25 +490,36 @@ static long agg_slot(conn_agg **a, size_t *n, size_t *cap, size_t *idx, size_t i
 	return (long)(*n - 1);
 }
 
-/* Rebuild t->top from the outgoing connections of the interval. */
+/* Rebuild t->top from the outgoing connections of the interval: one entry
+ * per (address, remote port), found through an open-addressed index so
+ * that many destinations cost no more than many connections. */
 static void build_top(conn_table *t)
 {
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, icap = 64;
 	conn_dest *d = NULL;
+	size_t *idx;
 
+	while (icap < t->n * 2)
+		icap *= 2;
+	if (!(idx = calloc(icap, sizeof *idx)))
+		return;  /* the last top stays */
 	for (size_t b = 0; b < t->nbucket; b++)
 		for (struct conn *c = t->bucket[b]; c; c = c->next) {
-			size_t k;
+			size_t h = 2166136261u, k;
 			if (c->dir != CONN_OUT || !active(c))
 				continue;
-			for (k = 0; k < n; k++)
-				if (d[k].port == c->rport && d[k].family == c->family && !memcmp(d[k].addr, c->raddr, 16))
+			for (int i = 0; i < 16; i++)
+				h = (h ^ c->raddr[i]) * 16777619u;
+			h = (h ^ c->rport ^ ((size_t)c->family << 17)) & (icap - 1);
+			for (; idx[h]; h = (h + 1) & (icap - 1))
+				if (d[idx[h] - 1].port == c->rport && d[idx[h] - 1].family == c->family &&
+				    !memcmp(d[idx[h] - 1].addr, c->raddr, 16))
 					break;
-			if (k == n) {
+			if (!idx[h]) {
 				if (n == cap) {
 					conn_dest *nd = realloc(d, (cap ? cap * 2 : 16) * sizeof *nd);
 					if (!nd)
-						break;
+						goto out;
 					d = nd;
 					cap = cap ? cap * 2 : 16;
 				}
@@ -499,12 +527,15 @@ static void build_top(conn_table *t)
 				d[n].family = c->family;
 				memcpy(d[n].addr, c->raddr, 16);
 				d[n].port = c->rport;
-				n++;
+				idx[h] = ++n;
 			}
+			k = idx[h] - 1;
 			d[k].bytes += c->d_sent + c->d_rcvd;
 			if (c->last_seen > d[k].last_seen)
 				d[k].last_seen = c->last_seen;
 		}
+out:
+	free(idx);
 	if (n)
 		qsort(d, n, sizeof *d, dest_by_bytes);
 	free(t->top);

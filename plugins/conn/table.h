@@ -21,7 +21,15 @@
  *  - failed: refused (never established; the SYN got an answer, a RST:
  *    tcpi_segs_in > 0), timeout (never established and no answer, or
  *    established and ended while retransmitting), reset (established and
- *    ended with our FIN unacknowledged while not retransmitting).
+ *    ended with our FIN unacknowledged while not retransmitting);
+ *  - established, for a socket first seen in its destroy notification
+ *    (state CLOSE): data acknowledged, an accepted socket, or an RTT
+ *    sample (tcpi_min_rtt: the SYN-ACK gave one; a refused or unanswered
+ *    connect never has one);
+ *  - our own abort is no failure: an established socket whose final
+ *    remote port is 0 went through tcp_disconnect (close with SO_LINGER 0,
+ *    or connect(AF_UNSPEC)), which also zeroes its counters; unless a dump
+ *    saw it, its port is unknown.
  */
 #ifndef HOPWATCH_CONN_TABLE_H
 #define HOPWATCH_CONN_TABLE_H
@@ -93,7 +101,9 @@ void conn_table_tagger(conn_table *t, const void *(*fn)(void *arg, uint32_t inod
  * at monotonic time `now`.  Returns 0, or -1 when out of memory (the dump
  * is then not applied). */
 int conn_apply_dump(conn_table *t, const inetdiag_sock *socks, size_t n, double now);
-/* A destroy notification for `s` (its final tcp_info) at time `now`. */
+/* A destroy notification for `s` (its final tcp_info) at time `now`.  One
+ * of a socket no dump listed is ignored until the first dump was applied
+ * (the baseline: it existed before). */
 void conn_destroyed(conn_table *t, const inetdiag_sock *s, double now);
 
 /*

@@ -709,6 +709,53 @@ static void wake(struct tstate *ts)
 /* ------------------------------------------------------------------ */
 /* Rounds                                                               */
 
+/* Tie the state of target slot `t` to the instance (its probe pools, echo
+ * identifier, timer): at start, and again in path_run after a dynamic
+ * target's data was zeroed (path_forget).  0, or -1 when out of memory. */
+static int tstate_bind(struct inst *in, hw_target *t)
+{
+	struct tstate *ts = t->data;
+	size_t np = (size_t)in->o->max_ttl * (size_t)in->o->queries, i = t->index;
+
+	ts->in = in;
+	ts->t = t;
+	ts->p = in->pool + i * np;
+	ts->order = in->opool + i * np;
+	ts->last = in->lpool + i * (size_t)in->o->max_ttl;
+	ts->ident = (uint16_t)(in->ident_base + i);
+	ts->gen = hwc_rng_next(&in->rng) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
+	in->tsv[i] = ts;
+	return (ts->timer = hw_timer_new(in->ctx, timeout_cb, ts)) ? 0 : -1;
+}
+
+void path_forget(void *state, hw_target *t)
+{
+	struct inst *in = state;
+	struct tstate *ts = t->data;
+	size_t k = 0;
+
+	if (!ts->in)
+		return;  /* never ran since its data was zeroed */
+	unhash(ts);
+	/* out of the send ring (only a trace with something to send is in it) */
+	for (size_t i = 0; ts->queued && i < in->rn; i++) {
+		struct tstate *x = in->ring[(in->rhead + i) % in->ntargets];
+		if (x != ts)
+			in->ring[(in->rhead + k++) % in->ntargets] = x;
+	}
+	if (ts->queued)
+		in->rn = k;
+	/* its votes for the responders the targets agree on */
+	for (unsigned ttl = 1; ttl <= (unsigned)in->o->max_ttl && ttl <= HW_PATH_MAX_HOPS; ttl++) {
+		struct tguess *g = &in->guess[ttl];
+		uint64_t bit = 1ull << (ttl - 1);
+		if ((ts->told & bit) && (ts->last_set & bit) && g->agree && g->family == ts->family &&
+		    path_addr_eq(ts->family, &g->addr, &ts->last[ttl - 1]))
+			g->agree--;
+	}
+	hw_timer_free(ts->timer);
+}
+
 void path_run(void *state, hw_target *t)
 {
 	struct inst *in = state;
@@ -716,6 +763,12 @@ void path_run(void *state, hw_target *t)
 	const struct opts *o = in->o;
 	size_t np = (size_t)o->max_ttl * (size_t)o->queries;
 	int err;
+
+	if (!ts->in && tstate_bind(in, t) < 0) {
+		HW_ERROR(in->ctx, "target %s: out of memory", t->host);
+		hw_done(in->ctx, t);
+		return;
+	}
 
 	unhash(ts);
 	ts->gen++;
@@ -818,21 +871,11 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 		HW_ERROR(ctx, "out of memory for %zu targets", in->ntargets);
 		return -1;
 	}
-	for (size_t i = 0; i < in->ntargets; i++) {
-		struct tstate *ts = tv[i]->data;
-		ts->in = in;
-		ts->t = tv[i];
-		ts->p = in->pool + i * np;
-		ts->order = in->opool + i * np;
-		ts->last = in->lpool + i * (size_t)o->max_ttl;
-		ts->ident = (uint16_t)(in->ident_base + i);
-		ts->gen = hwc_rng_next(&in->rng) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
-		if (!(ts->timer = hw_timer_new(ctx, timeout_cb, ts))) {
+	for (size_t i = 0; i < in->ntargets; i++)
+		if (tstate_bind(in, tv[i]) < 0) {
 			HW_ERROR(ctx, "out of memory");
 			return -1;
 		}
-		in->tsv[i] = ts;
-	}
 	hwc_bucket_init(&in->bucket, o->pps, PACE_DEPTH, hw_mono());
 	if (hwc_flusher_start(&in->flusher, ctx, flush_cb, in) < 0) {
 		HW_ERROR(ctx, "out of memory");

@@ -327,6 +327,10 @@ void path_inst_free(struct inst *in);
 void path_run(void *state, hw_target *t);
 /* plugin readdress(): t got a new address. */
 void path_readdress(void *state, hw_target *t);
+/* hw_plugin.forget: a dynamic target leaves (its trace is over): out of
+ * the reply hash and the send ring, its responder votes withdrawn, its
+ * timer freed. */
+void path_forget(void *state, hw_target *t);
 /* The probe id of (ttl, q) in the running trace of ts. */
 uint16_t path_probe_id(const struct tstate *ts, unsigned ttl, unsigned q);
 /* The running (or last) trace a reply names: hash lookup on (family, dst,

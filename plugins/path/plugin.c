@@ -170,6 +170,7 @@ HW_PLUGIN_EXPORT = {
 	.start = start,
 	.run = path_run,
 	.readdress = path_readdress,
+	.forget = path_forget,
 	.stop = stop,
 	.check = "path.can_reach",
 	.metrics = metrics,

@@ -10,6 +10,7 @@
  *   format.c     text layout: ages, times, RTTs, list fields, path diffs
  *   jsonout.c    --json: the values of the documented schema (Jansson)
  *   dashboard.c  dashboard: a Datadog dashboard from the widget table of each plugin
+ *   mesh.c       mesh: a mesh group's loss and RTT matrices (reads; meshview.c lays them out)
  *
  * t/t7030-cli.sh runs every command end to end against a real Redis.
  */
@@ -51,6 +52,11 @@ int cmd_show(const struct cli_opts *o);
 int cmd_history(const struct cli_opts *o);
 /* Changes as they are published, filtered by source, probe and target. */
 int cmd_watch(const struct cli_opts *o);
+
+/* mesh.c: the loss and RTT matrices of mesh group `group` (NULL: every
+ * group found) and its members, as text or --json (meshview.h).  Returns
+ * 0, or 1 when `group` is not in Redis (the groups that are are listed). */
+int cmd_mesh(const struct cli_opts *o, const char *group);
 
 /* redisread.c: one blocking connection; every failure dies with a message
  * naming where Redis is. */

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 	        "                          every changed hop marked\n"
 	        "  watch [TARGET]          print changes as they are published, until interrupted;\n"
 	        "                          reconnects when Redis restarts\n"
+	        "  mesh [GROUP]            a mesh group's loss and RTT matrices between its\n"
+	        "                          members, and the members (every group without GROUP)\n"
 	        "  dashboard               print a Datadog dashboard (dashboard API JSON): with\n"
 	        "                          -c a group per probe instance, else one per plugin;\n"
 	        "                          needs no Redis\n"
@@ -64,7 +66,7 @@ static void usage(FILE *f)
 	        "  --prefix P              key prefix (default \"hopwatch:\")\n"
 	        "  --source HOST           whose paths (default: the configuration's hostname,\n"
 	        "                          else this host's name); '*' for every host\n"
-	        "  --probe NAME            only this probe instance (show, history, watch, paths)\n"
+	        "  --probe NAME            only this probe instance (show, history, watch, paths, mesh)\n"
 	        "  --count N               history: the last N changes; watch: exit after N\n"
 	        "  --timeout S             watch: exit after S seconds (status 1 when --count\n"
 	        "                          changes have not all come)\n"
@@ -153,17 +155,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		usage_error("a command is needed: paths, show, history, watch or dashboard");
+		usage_error("a command is needed: paths, show, history, watch, mesh or dashboard");
 	command = argv[optind++];
 	if (!strcmp(command, "show") || !strcmp(command, "history")) {
 		if (optind >= argc)
 			usage_error("%s needs a TARGET", command);
 		o->target = argv[optind++];
-	} else if (!strcmp(command, "watch")) {
+	} else if (!strcmp(command, "watch") || !strcmp(command, "mesh")) {
 		if (optind < argc)
-			o->target = argv[optind++];
+			o->target = argv[optind++];  /* mesh: the GROUP */
 	} else if (strcmp(command, "paths") && strcmp(command, "dashboard")) {
-		usage_error("unknown command \"%s\": paths, show, history, watch or dashboard", command);
+		usage_error("unknown command \"%s\": paths, show, history, watch, mesh or dashboard", command);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
@@ -236,6 +238,8 @@ int main(int argc, char **argv)
 		rc = cmd_show(o);
 	else if (!strcmp(command, "history"))
 		rc = cmd_history(o);
+	else if (!strcmp(command, "mesh"))
+		rc = cmd_mesh(o, o->target);
 	else
 		rc = cmd_watch(o);
 	fflush(stdout);

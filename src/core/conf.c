@@ -18,6 +18,7 @@
 #include "plugin.h"
 #include "privs.h"
 #include "statsd.h"
+#include "meshreg.h"
 
 #ifndef HW_PLUGIN_DIR
 #define HW_PLUGIN_DIR "/usr/local/lib/hopwatch"
@@ -123,6 +124,11 @@ static const hw_option log_options[] = {
 	  "stderr or syslog" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
+static const hw_option mesh_options[] = {
+	{ "ttl", HW_OPT_DURATION, G(mesh.ttl), "30s", 3, 3600, NULL,
+	  "time a mesh registration lives without a heartbeat (one every third of it); members silent this long leave" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
 #undef G
 #define P(field) offsetof(struct probe_conf, field)
 /* Core keys of a probe instance; interval and timeout default to the global ones. */
@@ -133,6 +139,18 @@ static const hw_option probe_options[] = {
 	  "time a probe waits for its answer; unset: the global timeout" },
 	{ "family", HW_OPT_ENUM, P(family), "any", 0, 0, families,
 	  "address family of targets given by name: any, ipv4 or ipv6" },
+	{ "targets_from", HW_OPT_STRING, P(targets_from), NULL, 0, 0, NULL,
+	  "name of a conn instance: its top outgoing destinations (address and remote port) become the "
+	  "targets, instead of a targets list" },
+	{ "max_targets", HW_OPT_INT, P(max_targets), "100", 1, 10000, NULL,
+	  "with targets_from or mesh: most targets at once (slots allocated at start); further destinations, "
+	  "the fewest bytes, or mesh members, the last by name, are left out" },
+	{ "expire", HW_OPT_DURATION, P(expire), "10m", 1, 604800, NULL,
+	  "with targets_from: a destination without traffic for this long stops being a target" },
+	{ "mesh", HW_OPT_STRING, P(mesh), NULL, 0, 0, NULL,
+	  "mesh group whose live members are the targets, instead of targets (letters, digits, _ . -)" },
+	{ "mesh_port", HW_OPT_INT, P(mesh_port), "0", 0, 65535, NULL,
+	  "port probed on every mesh member (tcp needs one); 0: none" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 #undef P
@@ -149,6 +167,7 @@ struct loader {
 	size_t global_tags;    /* bytes the global tags take, DD_ENTITY_ID's included */
 	char sink_url[512];    /* the sink's URL, for messages */
 	int core_only;         /* conf_load_core: probes and include_dir are not read */
+	int interval_set;      /* the file sets the global interval (it then beats a plugin's default_interval) */
 };
 
 /* FNV-1a of a target's host and port. */
@@ -1182,11 +1201,129 @@ static void read_metric_selection(struct loader *L, const config_setting_t *ps, 
 	metric_list(L, ps, pc, "metrics_exclude", 0);
 }
 
+/* A list of at most `max` strings, each passing `problem` (NULL: fine),
+ * into out; `what` names an element in messages. */
+static void read_checked_list(struct loader *L, const config_setting_t *s, struct strlist *out, int max,
+                              const char *what, const char *(*problem)(const char *))
+{
+	int n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(L, s, "must be a list of strings");
+		return;
+	}
+	if ((n = config_setting_length(s)) > max) {
+		conf_error(L, s, "lists %d of them; at most %d are allowed", n, max);
+		return;
+	}
+	out->v = calloc((size_t)n + 1, sizeof *out->v);
+	for (int i = 0; out->v && i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *text = config_setting_get_string(e), *why;
+		if (!text)
+			conf_error(L, e, "%s must be a string", what);
+		else if ((why = problem(text)))
+			conf_error(L, e, "%s \"%s\" %s", what, text, why);
+		else
+			out->v[out->n++] = pool_strdup(L->c, text);
+	}
+}
+
+/* mesh_allow: a CIDR. */
+static const char *cidr_problem(const char *text)
+{
+	struct mesh_cidr c;
+	const char *why;
+
+	return meshreg_cidr_parse(text, &c, &why) < 0 ? why : NULL;
+}
+
+/* mesh.addresses: an address of this host, written canonically. */
+static const char *mesh_address_problem(const char *text)
+{
+	unsigned char a[16];
+	char back[INET6_ADDRSTRLEN];
+	int fam = strchr(text, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(fam, text, a) != 1)
+		return "is not an IPv4 or IPv6 address";
+	if (!inet_ntop(fam, a, back, sizeof back) || strcmp(back, text))
+		return "is not written canonically (as inet_ntop writes it)";
+	return NULL;
+}
+
+/* mesh.tags: a tag a registration may carry. */
+static const char *mesh_tag_problem(const char *text)
+{
+	return meshreg_tag_ok(text) ? NULL : "is not 1 to 64 letters, digits or \"_.:/-\"";
+}
+
+/* The mesh keys of a probe: mesh instead of targets, mesh_allow, mesh_port. */
+static void read_mesh_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                            const config_setting_t *targets)
+{
+	const config_setting_t *m = config_setting_get_member(ps, "mesh");
+	const config_setting_t *allow = config_setting_get_member(ps, "mesh_allow");
+	const config_setting_t *port = config_setting_get_member(ps, "mesh_port");
+	const struct redis_conf *rc = &L->c->redis;
+
+	if (!pc->mesh) {
+		conf_error(L, allow ? allow : port, "is for a mesh probe: set mesh = \"GROUP\" too");
+		return;
+	}
+	if (!meshreg_name_ok(pc->mesh))
+		conf_error(L, m, "\"%s\": use 1 to %d letters, digits, '_', '.' or '-'", pc->mesh, MESH_NAME_MAX);
+	pc->dynamic = 1;  /* its targets come from the mesh at run time (targets.h) */
+	if (targets)
+		conf_error(L, targets, "a probe takes targets or mesh = \"%s\", not both", pc->mesh);
+	if (pc->targets_from)
+		conf_error(L, m, "a probe takes targets_from or mesh, not both");
+	if (pc->p && pc->p->run && !pc->p->forget)
+		conf_error(L, m, "plugin %s cannot take its targets from a mesh (icmp, tcp and path can)", pc->plugin);
+	if (!rc->host && !rc->socket && !rc->sentinels.n)
+		conf_error(L, m, "a mesh lives in Redis: set redis = { host = ...; } (or socket, or sentinels)");
+	if (pc->p && !pc->p->run)
+		conf_error(L, m, "plugin %s takes no targets, so no mesh", pc->plugin);
+	if (pc->p && pc->p->port == HW_PORT_REQUIRED && !pc->mesh_port)
+		conf_error(L, m, "plugin %s needs a port: set mesh_port", pc->plugin);
+	if (pc->p && pc->p->port == HW_PORT_NONE && pc->mesh_port)
+		conf_error(L, port, "plugin %s takes no port", pc->plugin);
+	if (allow)
+		read_checked_list(L, allow, &pc->mesh_allow, 64, "CIDR", cidr_problem);
+	for (size_t i = 0; i < pc->mesh_allow.n; i++) {
+		int v6 = strchr(pc->mesh_allow.v[i], ':') != NULL;
+		if ((pc->family == FAMILY_IPV4 && v6) || (pc->family == FAMILY_IPV6 && !v6))
+			conf_error(L, allow, "CIDR \"%s\" is of the other family than this probe's family",
+			           pc->mesh_allow.v[i]);
+	}
+}
+
+/* A probe with targets_from: no targets list, a plugin that takes dynamic
+ * targets; the source itself is checked once every probe is read
+ * (check_sources). */
+static void read_targets_from(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                              const config_setting_t *targets)
+{
+	const config_setting_t *s = config_setting_get_member(ps, "targets_from");
+	char where[600], path[256];
+
+	pc->dynamic = 1;
+	if (targets)
+		conf_error(L, targets, "set either targets or targets_from, not both");
+	if (pc->p && (!pc->p->run || !pc->p->forget))
+		conf_error(L, s, "plugin %s cannot take its targets from another instance "
+		           "(icmp, tcp and path can)", pc->plugin);
+	setting_path(s, path, sizeof path);
+	snprintf(where, sizeof where, "%s:%d: %s", config_setting_source_file(s) ? config_setting_source_file(s)
+	         : L->file, config_setting_source_line(s), path);
+	pc->from_where = pool_strdup(L->c, where);
+}
+
 /* Read one `probes` entry. */
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
 	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", "metrics", "metrics_add",
-	                                         "metrics_exclude", NULL };
+	                                         "metrics_exclude", "mesh_allow", NULL };
 	const config_setting_t *name = config_setting_get_member(ps, "name");
 	const config_setting_t *plugin = config_setting_get_member(ps, "plugin");
 	const config_setting_t *targets = config_setting_get_member(ps, "targets");
@@ -1216,7 +1353,8 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		if (!(pc->p = plugin_load(c->plugin_dir, pc->plugin, err, sizeof err)))
 			conf_error(L, plugin, "%s", err);
 	}
-	pc->interval = c->interval;
+	/* a global interval the file sets, else the plugin's own default, else the built-in one */
+	pc->interval = !L->interval_set && pc->p && pc->p->default_interval > 0 ? pc->p->default_interval : c->interval;
 	pc->timeout = c->timeout;
 	conf_apply_defaults(c, probe_options, pc);
 	if (tags)
@@ -1246,7 +1384,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		else if (pc->p && (o = find_option(pc->p->options, key)))
 			read_option(L, s, o, pc->opts);
 		else if (pc->p || !pc->plugin) {
-			char list[512] = "name, plugin, tags, targets";
+			char list[512] = "name, plugin, tags, targets, mesh_allow";
 			for (o = probe_options; o->name; o++)
 				snprintf(list + strlen(list), sizeof list - strlen(list), ", %s", o->name);
 			for (o = pc->p ? pc->p->options : NULL; o && o->name; o++)
@@ -1256,12 +1394,17 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		}
 	}
 	read_metric_selection(L, ps, pc);
-	if (pc->p && !pc->p->run) {
+	if (pc->mesh || config_setting_get_member(ps, "mesh_allow") || pc->mesh_port)
+		read_mesh_probe(L, ps, pc, targets);
+	if (pc->targets_from)
+		read_targets_from(L, ps, pc, targets);
+	else if (pc->p && !pc->p->run) {
 		if (targets)  /* a plugin without run() watches the host, not targets */
 			conf_error(L, targets, "plugin %s takes no targets", pc->plugin);
-	} else if (!targets)
-		conf_error(L, ps, "a probe needs targets = [ ... ]");
-	else {
+	} else if (!targets) {
+		if (!pc->mesh)
+			conf_error(L, ps, "a probe needs targets = [ ... ] (or mesh = \"GROUP\")");
+	} else {
 		read_targets(L, pc, targets);
 		if (!pc->ntargets && config_setting_length(targets) == 0)
 			conf_error(L, targets, "is empty: give at least one target");
@@ -1275,6 +1418,28 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		/* a message with numbers gave its own; else name the values */
 		conf_error(L, ps, "%s%s", bad,
 		           strpbrk(bad, "0123456789") ? "" : named_values(values, sizeof values, bad, pc));
+	}
+}
+
+/* Every targets_from names another probe instance, of the conn plugin
+ * (the one that publishes destinations). */
+static void check_sources(struct loader *L)
+{
+	const struct hw_config *c = L->c;
+
+	for (size_t i = 0; i < c->nprobes; i++) {
+		const struct probe_conf *pc = &c->probes[i], *src = NULL;
+		if (!pc->targets_from || !pc->from_where)
+			continue;
+		for (size_t k = 0; k < c->nprobes && !src; k++)
+			if (c->probes[k].name && !strcmp(c->probes[k].name, pc->targets_from))
+				src = &c->probes[k];
+		if (!src || src == pc || !src->plugin || strcmp(src->plugin, "conn")) {
+			HW_ERROR(NULL, "%s: \"%s\" %s", pc->from_where, pc->targets_from,
+			         !src ? "is no probe instance's name" : src == pc ? "is this instance itself"
+			         : "is not a conn instance (only conn publishes destinations)");
+			L->errors++;
+		}
 	}
 }
 
@@ -1839,7 +2004,7 @@ static void read_hop_names(struct loader *L, const config_setting_t *s)
 /* conf_load, or conf_load_core when `core_only`. */
 static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
-	static const char *const top_keys[] = { "statsd", "log", "redis", "hop_names", "tags", "probes", NULL };
+	static const char *const top_keys[] = { "statsd", "log", "redis", "hop_names", "mesh", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
@@ -1856,6 +2021,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	conf_apply_defaults(c, log_options, c);
 	conf_apply_defaults(c, redis_options, c);
 	conf_apply_defaults(c, hop_names_options, c);
+	conf_apply_defaults(c, mesh_options, c);
 	if (!file)
 		return c;
 	snprintf(dir, sizeof dir, "%s", file);
@@ -1871,6 +2037,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	}
 	root = config_root_setting(&cf);
 	read_group(&L, root, global_options, c, top_keys, "the top level");
+	L.interval_set = config_setting_get_member(root, "interval") != NULL;
 	if (plugin_dir)
 		c->plugin_dir = pool_strdup(c, plugin_dir);
 	if ((s = config_setting_get_member(root, "statsd"))) {
@@ -1913,6 +2080,20 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 		else
 			read_hop_names(&L, s);
 	}
+	if ((s = config_setting_get_member(root, "mesh"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_error(&L, s, "must be a group: mesh = { addresses = [\"10.0.0.5\"]; };");
+		else {
+			static const char *const mesh_lists[] = { "addresses", "tags", NULL };
+			const config_setting_t *ml;
+			read_group(&L, s, mesh_options, c, mesh_lists, "mesh");
+			if ((ml = config_setting_get_member(s, "addresses")))
+				read_checked_list(&L, ml, &c->mesh.addresses, MESH_ADDRS_MAX * 2, "address",
+				                  mesh_address_problem);
+			if ((ml = config_setting_get_member(s, "tags")))
+				read_checked_list(&L, ml, &c->mesh.tags, MESH_TAGS_MAX, "tag", mesh_tag_problem);
+		}
+	}
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
 	check_globals(&L, root);
@@ -1923,6 +2104,8 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 		         c->include_dir[0] == '/' ? "" : "/", c->include_dir);
 		read_include_dir(&L, incdir, config_setting_get_member(root, "include_dir"));
 	}
+	if (!core_only)
+		check_sources(&L);
 	if (!L.errors && !c->nprobes && !core_only)
 		HW_WARN(NULL, "%s: no probes configured: only self-telemetry will be sent", file);
 	config_destroy(&cf);
@@ -1955,12 +2138,15 @@ void conf_free(struct hw_config *c)
 			free(pc->targets[k].tags.v);
 		free(pc->targets);
 		free(pc->tags.v);
+		free(pc->mesh_allow.v);
 		free(pc->opts);
 		free(pc->metric_on);
 	}
 	free(c->probes);
 	free(c->tags.v);
 	free(c->redis.sentinels.v);
+	free(c->mesh.addresses.v);
+	free(c->mesh.tags.v);
 	for (size_t i = 0; i < c->npool; i++)
 		free(c->pool[i]);
 	free(c->pool);
@@ -1982,6 +2168,9 @@ static const struct { const char *scope, *name, *type, *def, *doc; } structural[
 	{ "probes", "metrics_add", "list of strings", "[]",
 	  "metrics to send besides the plugin's defaults (those off by default); not with metrics" },
 	{ "probes", "metrics_exclude", "list of strings", "[]", "metrics not to send, applied last" },
+	{ "probes", "mesh_allow", "list of strings", "[]", "CIDRs a mesh member's address must fall in; empty: any but loopback and link-local" },
+	{ "mesh", "addresses", "list of strings", "[]", "this host's addresses in its mesh registration; empty: detected (no loopback, no link-local)" },
+	{ "mesh", "tags", "list of strings", "[]", "tags this host asks its mesh probers to add (letters, digits, _.:/-)" },
 };
 
 void conf_describe(FILE *f, const char *scope, const hw_option *opts)
@@ -2018,7 +2207,8 @@ void conf_describe_core(FILE *f)
 {
 	const struct { const char *scope; const hw_option *opts; } tables[] = {
 		{ "global", global_options }, { "statsd", statsd_options }, { "redis", redis_options },
-		{ "hop_names", hop_names_options }, { "log", log_options }, { "probes", probe_options },
+		{ "hop_names", hop_names_options }, { "log", log_options }, { "mesh", mesh_options },
+		{ "probes", probe_options },
 	};
 
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

@@ -50,6 +50,14 @@ struct probe_conf {
 	unsigned char *metric_on;    /* per entry of p->metrics: 1 when this instance sends it
 	                                (metrics, metrics_add, metrics_exclude); NULL: no table */
 	size_t nmetrics;             /* entries of p->metrics, the length of metric_on */
+	const char *targets_from;    /* name of the instance whose destinations are the targets, or NULL */
+	int dynamic;                 /* targets come at run time from a source (targets.h), not `targets` */
+	int max_targets;             /* dynamic: target slots; the source's targets beyond are left out */
+	double expire;               /* targets_from: seconds a destination stays a target without traffic */
+	const char *from_where;      /* targets_from: "file:line: probes[i].targets_from", for messages */
+	char *mesh;                  /* mesh group whose members are the targets (meshreg.h), or NULL */
+	struct strlist mesh_allow;   /* CIDRs a member's address must fall in; empty: any but loopback, link-local */
+	int mesh_port;               /* port probed on every member (tcp; path's target port), 0: none */
 };
 
 /* The whole configuration. */
@@ -86,6 +94,11 @@ struct hw_config {
 	} redis;                     /* Redis path store; see redis.h */
 	int path_confirm;            /* consecutive traces that confirm a path change */
 	struct hopnames_conf hop_names; /* reverse DNS of hop addresses; see hopnames.h */
+	struct {
+		struct strlist addresses;  /* this host's addresses in its registration; empty: detected */
+		struct strlist tags;       /* tags it asks its probers to add ("rack:r1") */
+		double ttl;                /* seconds a registration lives without a heartbeat */
+	} mesh;                      /* membership of the mesh groups the probes name (src/paths/mesh.h) */
 	struct {
 		int level;                 /* index into the level words: error warning info debug */
 		int syslog;                /* 0: stderr, 1: syslog */

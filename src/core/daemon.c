@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "dogstatsd.h"
 #include "instance.h"
+#include "mesh.h"
 #include "log.h"
 #include "plugin.h"
 #include "privs.h"
@@ -61,6 +62,7 @@ static struct {
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
 	hopnames_live *names;       /* hop names and their resolver, kept across reloads; NULL: off */
+	mesh *mesh;                 /* mesh groups (mesh.h), kept across reloads; NULL: none */
 	struct generation *gen;     /* what runs now */
 	ev_timer watchdog;          /* WATCHDOG=1 every half WatchdogSec=, when systemd asks */
 	ev_timer status;            /* STATUS= every STATUS_EVERY, under systemd */
@@ -249,8 +251,11 @@ static void generation_free(struct ev_loop *loop, struct generation *g)
 	if (!g)
 		return;
 	ev_timer_stop(loop, &g->telemetry);
-	for (size_t i = 0; g->inst && i < g->cfg->nprobes; i++)
+	for (size_t i = 0; g->inst && i < g->cfg->nprobes; i++) {
+		if (g->inst[i])
+			mesh_detach(D.mesh, g->inst[i]);
 		instance_free(g->inst[i]);
+	}
 	free(g->inst);
 	statsd_free(g->rt.emit.sink);
 	free(g->rt.global_tags);
@@ -293,6 +298,7 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	g->rt.cfg = cfg;
 	g->rt.paths = D.paths;
 	g->rt.names = hopnames_live_cache(D.names);
+	g->rt.mesh = D.mesh;
 	pathwatch_redis_stats(D.paths, &g->rlast);  /* telemetry counts from now on */
 	if (g->rt.names)
 		g->hlast = hopnames_get_stats(g->rt.names);
@@ -338,8 +344,11 @@ static void generation_run(struct ev_loop *loop, struct generation *g)
 {
 	double every = g->cfg->statsd.telemetry_interval;
 
-	for (size_t i = 0; i < g->cfg->nprobes; i++)
+	for (size_t i = 0; i < g->cfg->nprobes; i++) {
 		instance_run(g->inst[i]);
+		if (g->cfg->probes[i].mesh && D.mesh)
+			mesh_attach(D.mesh, g->inst[i]);
+	}
 	if (every > 0) {
 		ev_timer_init(&g->telemetry, telemetry_cb, every, every);
 		ev_timer_start(loop, &g->telemetry);
@@ -508,6 +517,7 @@ int main(int argc, char **argv)
 		}
 		pathwatch_set_names(D.paths, hopnames_live_cache(D.names));
 	}
+	D.mesh = mesh_new(loop, cfg, source);  /* NULL: no probe names a group (or it said why) */
 	if (!(D.gen = generation_new(loop, cfg)))
 		return 1;
 	/* Every privileged socket is open now: drop before reading a packet. */
@@ -532,7 +542,9 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &stopping, NULL);
 	ev_timer_stop(loop, &D.watchdog);
 	ev_timer_stop(loop, &D.status);
+	mesh_stopping(D.mesh);
 	generation_free(loop, D.gen);
+	mesh_free(D.mesh);
 	pathwatch_free(D.paths);
 	hopnames_live_free(D.names);
 	for (int i = 0; i < 3; i++)

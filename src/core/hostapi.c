@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "instance.h"
+#include "mesh.h"
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -136,7 +137,7 @@ double hw_mono(void)
 
 hw_target *const *hw_targets(hw_ctx *ctx, size_t *n)
 {
-	*n = ctx->pc->ntargets;
+	*n = ctx->nslots;
 	return ctx->tptrs;
 }
 
@@ -182,6 +183,8 @@ int hw_metric_wanted(const hw_ctx *ctx, const char *name)
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra)
 {
+	if (ctx->pc->mesh && t)
+		mesh_metric(ctx->rt->mesh, ctx, t, name, values, n);  /* a peer's loss and RTT */
 	if (!hw_metric_wanted(ctx, name))
 		return;
 	emit_metric(&ctx->rt->emit, tags_of(ctx, t), NULL, name, type, values, n, extra);
@@ -197,6 +200,8 @@ void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
                       hw_status status, const char *message, const char *const *extra)
 {
 	emit_service_check(&ctx->rt->emit, tags_of(ctx, t), NULL, name, status, message, extra);
+	if (ctx->pc->mesh && t)
+		mesh_check(ctx->rt->mesh, ctx, t, name, status);  /* a peer's round ended */
 }
 
 void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,

@@ -6,6 +6,7 @@
 
 #include "dogstatsd.h"
 #include "instance.h"
+#include "targets.h"
 
 /* Longest ready tag list of an instance or a target. */
 #define TAGS_MAX 2048
@@ -22,8 +23,7 @@ static char *tag_list(const char *const *tags)
 	return strdup(buf);
 }
 
-/* Rebuild t->tags from its configuration and current address. */
-static int target_tags(struct target *t)
+int target_tags(struct target *t)
 {
 	char host[300], port[16], ip[64], group[300];
 	const char *list[8 + 64 + 1];
@@ -115,10 +115,15 @@ static void target_readdress(struct target *t, const struct sockaddr *sa, sockle
 void hw_done(hw_ctx *ctx, hw_target *pub)
 {
 	struct target *t = (struct target *)pub;
-	(void)ctx;
+
 	if (!t->running)
 		return;
 	t->running = 0;
+	if (t->leaving) {
+		/* released from the loop, not inside the plugin's own call */
+		ev_timer_start(ctx->rt->loop, &ctx->reap);
+		return;
+	}
 	/* an address learnt while the round ran applies now */
 	if (t->nextlen) {
 		struct sockaddr_storage ss = t->next;
@@ -137,7 +142,7 @@ void hw_done(hw_ctx *ctx, hw_target *pub)
  * address and is probed as before (target_resolved). */
 static void round_start(struct hw_ctx *ctx, size_t i)
 {
-	struct target *t = &ctx->targets[i];
+	struct target *t = &ctx->targets[ctx->order ? ctx->order[i] : i];
 
 	if (t->running) {
 		HW_DEBUG(ctx, "target %s: previous round still running; skipped", t->tc->host);
@@ -170,8 +175,10 @@ static void round_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	size_t i;
 	(void)revents;
 
-	while (sched_next(&ctx->sched, now, &i))
+	while (ctx->sched.n && sched_next(&ctx->sched, now, &i))
 		round_start(ctx, i);
+	if (!ctx->sched.n)
+		return;  /* no target left: instance_reschedule starts the timer again */
 	/* libev counts from its cached loop time, which lags the clock by
 	 * however long this iteration has run so far: add that lag. */
 	ev_timer_set(w, sched_wait(&ctx->sched, hw_mono()) + (ev_time() - ev_now(loop)), 0.);
@@ -205,17 +212,58 @@ static int wanted_family(const struct hw_ctx *ctx)
 	return ctx->pc->family == FAMILY_IPV4 ? AF_INET : ctx->pc->family == FAMILY_IPV6 ? AF_INET6 : AF_UNSPEC;
 }
 
+void target_lookup(struct target *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (!t->active || t->leaving || t->lookup || t->pinned || dns_literal(t->tc->host, AF_UNSPEC, &ss, &len))
+		return;
+	t->lookup = dns_resolve(t->ctx->rt->dns, t->tc->host, wanted_family(t->ctx), target_resolved, t);
+}
+
+int target_place(struct target *t)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (dns_literal(t->tc->host, wanted_family(t->ctx), &ss, &len)) {
+		target_set_addr(t, (struct sockaddr *)&ss, len);
+		return 1;
+	}
+	return dns_literal(t->tc->host, AF_UNSPEC, &ss, &len) ? -1 : 0;
+}
+
 /* Look every named target up (again). */
 static void resolve_all(struct hw_ctx *ctx)
 {
-	for (size_t i = 0; i < ctx->pc->ntargets; i++) {
-		struct target *t = &ctx->targets[i];
-		struct sockaddr_storage ss;
-		socklen_t len;
-		if (t->lookup || t->pinned || dns_literal(t->tc->host, AF_UNSPEC, &ss, &len))
-			continue;
-		t->lookup = dns_resolve(ctx->rt->dns, t->tc->host, wanted_family(ctx), target_resolved, t);
+	for (size_t i = 0; i < ctx->nslots; i++)
+		target_lookup(&ctx->targets[i]);
+}
+
+void instance_reschedule(struct hw_ctx *ctx)
+{
+	double now = hw_mono();
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctx->nslots; i++)
+		if (ctx->targets[i].active && !ctx->targets[i].leaving)
+			ctx->order[n++] = i;
+	ctx->norder = n;
+	if (!ev_is_active(&ctx->reresolve))
+		return;  /* not running yet: instance_run schedules */
+	if (!n) {
+		ctx->sched.n = 0;
+		ev_timer_stop(ctx->rt->loop, &ctx->sched_timer);
+		return;
 	}
+	if (!ctx->sched.n)
+		sched_init(&ctx->sched, ctx->pc->interval, n, now);
+	else
+		sched_resize(&ctx->sched, n, now);
+	ev_timer_stop(ctx->rt->loop, &ctx->sched_timer);
+	ev_timer_set(&ctx->sched_timer, sched_wait(&ctx->sched, now), 0.);
+	ev_timer_start(ctx->rt->loop, &ctx->sched_timer);
 }
 
 static void reresolve_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -230,24 +278,33 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 	struct hw_ctx *ctx = calloc(1, sizeof *ctx);
 	const char *tags[1 + 64 + 64 + 1];
 	char probe[80];
-	size_t n = 0, tsize = pc->p->target_size;
+	size_t n = 0, tsize = pc->p->target_size, nslots = pc->dynamic ? (size_t)pc->max_targets : pc->ntargets;
 
 	if (!ctx)
 		return NULL;
 	ctx->rt = rt;
 	ctx->pc = pc;
 	ctx->p = pc->p;
+	ctx->dynamic = pc->dynamic;
+	ctx->nslots = nslots;
+	ctx->rt_next = rt->instances;
+	rt->instances = ctx;
+	ev_timer_init(&ctx->sched_timer, round_timer_cb, 0., 0.);
+	ev_timer_init(&ctx->reresolve, reresolve_cb, rt->cfg->resolve_interval, rt->cfg->resolve_interval);
+	ev_timer_init(&ctx->reap, targets_reap_cb, 0., 0.);
 	snprintf(probe, sizeof probe, "probe:%s", pc->name);
 	tags[n++] = probe;
 	for (size_t i = 0; i < pc->tags.n; i++)
 		tags[n++] = pc->tags.v[i];
 	tags[n] = NULL;
 	ctx->tags = tag_list(tags);
-	ctx->targets = calloc(pc->ntargets, sizeof *ctx->targets);
-	ctx->tptrs = calloc(pc->ntargets, sizeof *ctx->tptrs);
-	ctx->tdata = tsize ? calloc(pc->ntargets, tsize) : NULL;
-	if (!ctx->tags || (pc->ntargets && (!ctx->targets || !ctx->tptrs || (tsize && !ctx->tdata)))) {
-		HW_ERROR(ctx, "out of memory for %zu targets", pc->ntargets);
+	ctx->targets = calloc(nslots, sizeof *ctx->targets);
+	ctx->tptrs = calloc(nslots, sizeof *ctx->tptrs);
+	ctx->tdata = tsize ? calloc(nslots, tsize) : NULL;
+	ctx->order = ctx->dynamic ? calloc(nslots, sizeof *ctx->order) : NULL;
+	if (!ctx->tags || (nslots && (!ctx->targets || !ctx->tptrs || (tsize && !ctx->tdata))) ||
+	    (ctx->dynamic && !ctx->order)) {
+		HW_ERROR(ctx, "out of memory for %zu targets", nslots);
 		instance_free(ctx);
 		return NULL;
 	}
@@ -260,18 +317,24 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 			ctx->tags = all;
 		}
 	}
-	for (size_t i = 0; i < pc->ntargets; i++) {
+	for (size_t i = 0; i < nslots; i++) {
 		struct target *t = &ctx->targets[i];
-		struct sockaddr_storage ss;
-		socklen_t len;
+		int placed;
 		t->ctx = ctx;
-		t->tc = &pc->targets[i];
-		t->pub.host = t->tc->host;
-		t->pub.port = t->tc->port;
 		t->pub.ip = t->ipbuf;
 		t->pub.index = (unsigned)i;
 		t->pub.data = tsize ? (char *)ctx->tdata + i * tsize : NULL;
 		ctx->tptrs[i] = &t->pub;
+		if (ctx->dynamic) {
+			/* a free slot until the source fills it (targets.c) */
+			t->tc = &t->own;
+			t->pub.host = "";
+			continue;
+		}
+		t->active = 1;
+		t->tc = &pc->targets[i];
+		t->pub.host = t->tc->host;
+		t->pub.port = t->tc->port;
 		if (asprintf(&t->id, !t->tc->port ? "%s" : strchr(t->tc->host, ':') ? "[%s]:%u" : "%s:%u",
 		             t->tc->host, t->tc->port) < 0) {
 			t->id = NULL;
@@ -279,28 +342,24 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc)
 			instance_free(ctx);
 			return NULL;
 		}
-		if (dns_literal(t->tc->host, wanted_family(ctx), &ss, &len))
-			target_set_addr(t, (struct sockaddr *)&ss, len);
-		else if (dns_literal(t->tc->host, AF_UNSPEC, &ss, &len)) {
+		if ((placed = target_place(t)) < 0) {
 			HW_ERROR(ctx, "target %s is not an address of the family this probe wants", t->tc->host);
 			instance_free(ctx);
 			return NULL;
-		} else if (target_tags(t) < 0) {
+		} else if (!placed && target_tags(t) < 0) {
 			HW_ERROR(ctx, "out of memory");
 			instance_free(ctx);
 			return NULL;
 		}
 	}
-	ev_timer_init(&ctx->sched_timer, round_timer_cb, 0., 0.);
-	ev_timer_init(&ctx->reresolve, reresolve_cb, rt->cfg->resolve_interval, rt->cfg->resolve_interval);
-	for (size_t i = 0; i < pc->ntargets; i++)
+	for (size_t i = 0; i < pc->ntargets && !ctx->dynamic; i++)
 		ctx->targets[i].pinned = !ctx->targets[i].pub.addrlen;
 	if (pc->p->start(ctx, pc->opts, &ctx->state) < 0) {
 		HW_ERROR(ctx, "plugin %s could not start", pc->plugin);
 		instance_free(ctx);
 		return NULL;
 	}
-	for (size_t i = 0; i < pc->ntargets; i++)
+	for (size_t i = 0; i < pc->ntargets && !ctx->dynamic; i++)
 		ctx->targets[i].pinned &= ctx->targets[i].pub.addrlen != 0;
 	ctx->started = 1;
 	return ctx;
@@ -310,6 +369,10 @@ void instance_run(struct hw_ctx *ctx)
 {
 	resolve_all(ctx);
 	ev_timer_start(ctx->rt->loop, &ctx->reresolve);
+	if (ctx->dynamic) {
+		instance_reschedule(ctx);  /* targets a source gave before the run */
+		return;
+	}
 	if (!ctx->pc->ntargets)
 		return;
 	sched_init(&ctx->sched, ctx->pc->interval, ctx->pc->ntargets, hw_mono());
@@ -320,19 +383,28 @@ void instance_free(struct hw_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	for (struct hw_ctx **pp = &ctx->rt->instances; *pp; pp = &(*pp)->rt_next)
+		if (*pp == ctx) {
+			*pp = ctx->rt_next;
+			break;
+		}
 	ev_timer_stop(ctx->rt->loop, &ctx->sched_timer);
 	ev_timer_stop(ctx->rt->loop, &ctx->reresolve);
+	ev_timer_stop(ctx->rt->loop, &ctx->reap);
 	if (ctx->started)
 		ctx->p->stop(ctx->state);
 	while (ctx->ios)
 		hw_io_free(ctx->ios);
 	while (ctx->timers)
 		hw_timer_free(ctx->timers);
-	for (size_t i = 0; ctx->targets && i < ctx->pc->ntargets; i++) {
+	for (size_t i = 0; ctx->targets && i < ctx->nslots; i++) {
 		dns_cancel(ctx->targets[i].lookup);
 		free(ctx->targets[i].tags);
 		free(ctx->targets[i].id);
+		target_conf_free(&ctx->targets[i].own);
 	}
+	destinations_free(ctx->dests);
+	free(ctx->order);
 	free(ctx->targets);
 	free(ctx->tptrs);
 	free(ctx->tdata);

@@ -31,6 +31,8 @@ struct runtime {
 	char *global_tags;           /* ready tag list: global tags (and entity id) */
 	pathwatch *paths;            /* path store and Redis writer; outlives reloads */
 	hopnames *names;             /* hop name cache (hw_hop_name); NULL when hop_names is off */
+	struct hw_ctx *instances;    /* every instance of this configuration, through hw_ctx.rt_next */
+	struct mesh *mesh;           /* mesh groups (mesh.h) or NULL; outlives reloads */
 };
 
 /* The core side of one target. */
@@ -48,6 +50,9 @@ struct target {
 	struct sockaddr_storage next;/* an address learnt while a round ran */
 	socklen_t nextlen;           /* its length; 0: nothing pending */
 	char ipbuf[INET6_ADDRSTRLEN];/* storage behind pub.ip */
+	int active;                  /* the slot holds a target (always, for a configured target) */
+	int leaving;                 /* dynamic: its source dropped it; released once its round ends */
+	struct target_conf own;      /* dynamic: what tc points to (host and tags owned here) */
 };
 
 /* A fd watch a plugin asked for (hw_io_new). */
@@ -76,7 +81,16 @@ struct hw_ctx {
 	void *state;                 /* what p->start returned */
 	int started;                 /* p->start succeeded, so p->stop is due */
 	int uses_raw;                /* the plugin opened a raw socket (hw_raw_socket) */
-	struct target *targets;      /* pc->ntargets targets */
+	struct target *targets;      /* nslots targets */
+	size_t nslots;               /* pc->ntargets, or pc->max_targets slots for a dynamic instance */
+	size_t *order;               /* dynamic: the slots rounds go to (active, not leaving), ascending */
+	size_t norder;               /* entries in order: the schedule's target count */
+	int dynamic;                 /* targets come from a source (targets.h), not the config */
+	double overflow_logged;      /* hw_mono() of the last "more targets than slots" warning; 0: never */
+	unsigned long overflow_hidden; /* such warnings left out since (rate limit) */
+	ev_timer reap;               /* dynamic: releases the leaving targets whose round ended */
+	struct destinations *dests;  /* targets_from: the destinations remembered (targets.c) */
+	struct hw_ctx *rt_next;      /* next instance in rt->instances */
 	hw_target **tptrs;           /* pointers to targets[i].pub, for hw_targets() */
 	void *tdata;                 /* one block of per-target plugin state */
 	char *tags;                  /* ready tag list: probe:<name>, instance tags, global tags */
@@ -94,5 +108,20 @@ struct hw_ctx *instance_new(struct runtime *rt, const struct probe_conf *pc);
 void instance_run(struct hw_ctx *ctx);
 /* Stop: p->stop, then free whatever the plugin still held; NULL is fine. */
 void instance_free(struct hw_ctx *ctx);
+
+/* For targets.c, which changes the targets of a dynamic instance. */
+
+/* Rebuild t->tags from its configuration and current address; 0, or -1
+ * when out of memory. */
+int target_tags(struct target *t);
+/* Start looking the name of `t` up (a literal needs none: see target_place). */
+void target_lookup(struct target *t);
+/* Give `t` its address when its host is a literal of the instance's
+ * family: 1; 0 when it is a name (to look up); -1 when it is a literal
+ * of the other family. */
+int target_place(struct target *t);
+/* The set of slots that get rounds (ctx->order) changed: rebuild it and
+ * spread the rounds over the interval again. */
+void instance_reschedule(struct hw_ctx *ctx);
 
 #endif

@@ -51,6 +51,10 @@ const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t
 		snprintf(buf, len, "descriptor names \"%s\", not \"%s\"", p->name ? p->name : "(null)", name);
 		return buf;
 	}
+	if (p->default_interval && !(p->default_interval >= 0.01 && p->default_interval <= 86400)) {
+		snprintf(buf, len, "default_interval %g is outside 0.01 to 86400 seconds", p->default_interval);
+		return buf;
+	}
 	if (!p->start || !p->stop) {
 		snprintf(buf, len, "descriptor lacks start or stop");
 		return buf;

@@ -18,6 +18,17 @@ void sched_init(struct sched *s, double interval, size_t n, double now)
 	s->seq = 0;
 }
 
+void sched_resize(struct sched *s, size_t n, double now)
+{
+	double next = slot_time(s, s->seq), step = s->interval / (double)n;
+
+	if (next > now + step)
+		next = now + step;
+	s->n = n;
+	s->step = step;
+	s->base = next - (double)s->seq * step;
+}
+
 int sched_next(struct sched *s, double now, size_t *target)
 {
 	/* Asleep for more than an interval: resume at the present slot. */

@@ -34,6 +34,11 @@ struct sched {
 /* Begin a schedule of `n` targets (> 0) every `interval` seconds (> 0),
  * slot 0 due at `now`. */
 void sched_init(struct sched *s, double interval, size_t n, double now);
+/* The target count became `n` (> 0): keep the rotation (slot numbers go
+ * on, so no target is favoured), spread the next slots `interval / n`
+ * apart, and bring the next one forward to at most one new step from
+ * `now`, so that a new target waits no longer than that. */
+void sched_resize(struct sched *s, size_t n, double now);
 /* The next slot due at `now` (within SCHED_SLACK): returns 1 and sets
  * *target to the index (0 to n-1) of the target whose round starts, or 0
  * when no slot is due.  Call it until it returns 0.  A backlog of more

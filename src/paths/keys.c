@@ -98,3 +98,51 @@ int keys_split(const char *key, enum keys_kind kind, const char *prefix, struct 
 		return -1;
 	return 0;
 }
+
+size_t keys_mesh(char *buf, size_t cap, enum keys_mesh kind, const char *prefix, const char *group,
+                 const char *member)
+{
+	if (kind == KEYS_MESH_MEMBERS)
+		return fit(buf, cap, snprintf(buf, cap, "%smesh:{%s}:members", prefix, group));
+	return fit(buf, cap, snprintf(buf, cap, "%smesh:{%s}:%s:%s", prefix, group,
+	                              kind == KEYS_MESH_MEMBER ? "member" : "results", member));
+}
+
+size_t keys_mesh_field(char *buf, size_t cap, const char *probe, const char *peer)
+{
+	return fit(buf, cap, snprintf(buf, cap, "%s:%s", probe, peer));
+}
+
+int keys_mesh_field_split(const char *field, char *probe, char *peer)
+{
+	const char *colon = strchr(field, ':');
+
+	if (!colon || strchr(colon + 1, ':') || part(probe, field, (size_t)(colon - field)) < 0 ||
+	    part(peer, colon + 1, strlen(colon + 1)) < 0)
+		return -1;
+	return 0;
+}
+
+size_t keys_mesh_pattern(char *buf, size_t cap, const char *prefix)
+{
+	size_t len = 0;
+
+	add_escaped(buf, cap, &len, prefix);
+	if (len + sizeof "mesh:{*}:members" > cap) {
+		if (cap)
+			buf[0] = '\0';
+		return 0;
+	}
+	memcpy(buf + len, "mesh:{*}:members", sizeof "mesh:{*}:members");
+	return len + sizeof "mesh:{*}:members" - 1;
+}
+
+int keys_mesh_group(const char *key, const char *prefix, char *group)
+{
+	size_t pl = strlen(prefix), kl = strlen(key), tail = strlen("}:members");
+
+	if (strncmp(key, prefix, pl) || strncmp(key + pl, "mesh:{", 6) || kl < pl + 6 + tail ||
+	    strcmp(key + kl - tail, "}:members"))
+		return -1;
+	return part(group, key + pl + 6, kl - pl - 6 - tail);
+}

@@ -190,6 +190,20 @@ const struct path_hops *pathstore_get(const pathstore *s, const char *probe, con
 	return e ? &e->confirmed : NULL;
 }
 
+void pathstore_forget(pathstore *s, const char *probe, const char *target)
+{
+	for (struct entry **pe = &s->buckets[key_hash(probe, target) & (s->nbuckets - 1)]; *pe; pe = &(*pe)->next)
+		if (!strcmp((*pe)->probe, probe) && !strcmp((*pe)->target, target)) {
+			struct entry *e = *pe;
+			*pe = e->next;
+			free(e->probe);
+			free(e->target);
+			free(e);
+			s->n--;
+			return;
+		}
+}
+
 void pathstore_free(pathstore *s)
 {
 	if (!s)

@@ -49,6 +49,9 @@ int pathstore_seed(pathstore *s, const char *probe, const char *target,
                    const struct path_hops *hops);
 /* The confirmed path of (probe, target), or NULL. */
 const struct path_hops *pathstore_get(const pathstore *s, const char *probe, const char *target);
+/* Drop the entry of (probe, target), if any: a target that left (its
+ * next trace, should it come back, is a first trace again). */
+void pathstore_forget(pathstore *s, const char *probe, const char *target);
 /* Free; NULL is fine. */
 void pathstore_free(pathstore *s);
 

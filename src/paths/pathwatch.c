@@ -413,6 +413,11 @@ void pathwatch_change(pathwatch *w, const char *probe, const char *target, const
 	free(json);
 }
 
+void pathwatch_forget(pathwatch *w, const char *probe, const char *target)
+{
+	pathstore_forget(w->store, probe, target);
+}
+
 int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st)
 {
 	if (!w->redis)

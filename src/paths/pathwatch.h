@@ -52,6 +52,9 @@ int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const c
  * on <prefix>changes.  Nothing without Redis. */
 void pathwatch_change(pathwatch *w, const char *probe, const char *target, const char *ip,
                       const char *kind, const char *old_value, const char *new_value, time_t ts);
+/* Target `target` of `probe` left (a dynamic target): drop its path from
+ * memory.  What Redis holds of it stays. */
+void pathwatch_forget(pathwatch *w, const char *probe, const char *target);
 /* The Redis writer's counters; 0 when there is no Redis. */
 int pathwatch_redis_stats(const pathwatch *w, struct redis_stats *st);
 /* Free; NULL is fine. */

@@ -368,6 +368,8 @@ static void redis_usable(struct redis *r, redisAsyncContext *ac, void *priv)
 	r->ready = 1;
 	r->st.connected = 1;
 	r->backoff = BACKOFF_MIN;
+	if (!r->seeded && !r->seed)
+		r->seeded = 1;  /* a writer that loads nothing (a mesh group's) */
 	if (!r->seeded) {
 		keys_pattern(pattern, sizeof pattern, KEYS_PATH, r->rc.prefix, r->source);
 		redisAsyncCommand(ac, scan_reply, priv, "SCAN 0 MATCH %s COUNT " SCAN_COUNT, pattern);
@@ -779,6 +781,38 @@ void redis_command(redis *r, const char *coalesce, const struct redis_cmd *cmds,
 		HW_WARN(NULL, "redis: queue full (%d); dropped the oldest change (%llu so far)",
 		        r->rc.queue, (unsigned long long)r->q.dropped);
 	redis_pump(r);
+}
+
+/* A redis_query on its way. */
+struct query {
+	struct redis *r;             /* the writer */
+	uintptr_t conn;              /* the connection it was sent on */
+	redis_reply_cb cb;           /* the caller's callback */
+	void *arg;                   /* its argument */
+};
+
+static void query_reply(redisAsyncContext *ac, void *reply, void *priv)
+{
+	struct query *q = priv;
+	(void)ac;
+
+	/* a lost connection or a freed writer calls this with NULL */
+	q->cb(q->arg, q->r->conn == q->conn ? reply : NULL);
+	free(q);
+}
+
+int redis_query(redis *r, redis_reply_cb cb, void *arg, int argc, const char *const *argv)
+{
+	struct query *q;
+
+	if (!r->ready || !r->seeded || !r->ac || !(q = malloc(sizeof *q)))
+		return -1;
+	*q = (struct query){ r, r->conn, cb, arg };
+	if (redisAsyncCommandArgv(r->ac, query_reply, q, argc, (const char **)argv, NULL) != REDIS_OK) {
+		free(q);
+		return -1;
+	}
+	return 0;
 }
 
 struct redis_stats redis_get_stats(const redis *r)

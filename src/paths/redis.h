@@ -19,6 +19,7 @@
 #include "conf.h"
 
 struct ev_loop;
+struct redisReply;
 
 /* The writer. */
 typedef struct redis redis;
@@ -37,8 +38,10 @@ struct redis_stats {
 };
 
 /* A writer for the settings `rc` (copied), storing under keys of `source`
- * (this host).  It connects at once and, on its first connection, calls
- * `seed` for every path it finds.  NULL when out of memory. */
+ * (this host, or a mesh group: the hash tag of every key it writes).  It
+ * connects at once and, on its first connection, calls `seed` for every
+ * path it finds (`seed` NULL: nothing is read first).  NULL when out of
+ * memory. */
 redis *redis_new(struct ev_loop *loop, const struct redis_conf *rc, const char *source,
                  redis_seed_cb seed, void *seed_arg);
 /* Its settings. */
@@ -54,6 +57,14 @@ struct redis_cmd {
  * change), counted against redis.queue; else it replaces the commands of
  * an unsent unit queued with the same key (the latest trace of a target). */
 void redis_command(redis *r, const char *coalesce, const struct redis_cmd *cmds, int n);
+/* The reply to redis_query: hiredis' reply, valid during the call only,
+ * or NULL when the connection was lost (or the writer freed) first. */
+typedef void (*redis_reply_cb)(void *arg, const struct redisReply *reply);
+/* Send one read (argc words) now, on the writer's connection, outside the
+ * queue: it is not resent, the caller asks again later.  For the mesh's
+ * member lists (mesh.c).  0 when sent (cb is then called exactly once),
+ * -1 when not connected and ready, or out of memory (cb is not called). */
+int redis_query(redis *r, redis_reply_cb cb, void *arg, int argc, const char *const *argv);
 /* Counters. */
 struct redis_stats redis_get_stats(const redis *r);
 /* Disconnect and free; unsent commands are lost (logged).  NULL is fine. */

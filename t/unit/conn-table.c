@@ -222,5 +222,55 @@ int main(void)
 	ok(top[0].bytes == 5000 && top[0].port == 443 && !memcmp(top[0].addr, "\xc0\x00\x02\x05", 4) &&
 	   top[0].last_seen == 2.0 && top[3].bytes == 2000, "top destinations: most bytes first, with last-seen time");
 	conn_table_free(t);
+
+	/* ---- our own aborts (SO_LINGER 0), as the kernel reports them (issue 18) ----
+	 * close() with SO_LINGER {1, 0} runs tcp_disconnect: the notification
+	 * has state CLOSE, remote port 0 and every counter zeroed, but
+	 * tcpi_min_rtt keeps the SYN-ACK's sample (a refused or unanswered
+	 * connect has none: ~0U).  Figures as measured on Linux 6.18. */
+	t = conn_table_new(NULL, 0);
+	conn_table_notify(t, 1);
+	conn_apply_dump(t, NULL, 0, 1.0);
+	/* conn 20: connected and aborted between dumps (the tcp plugin's probe) */
+	x = sk(20, INETDIAG_CLOSE, 42000, "192.0.2.20", 0);
+	x.info.has_min_rtt = 1;
+	x.info.min_rtt_us = 29;
+	conn_destroyed(t, &x, 1.5);
+	/* conn 21: refused between dumps: no RTT sample ever */
+	x = sk(21, INETDIAG_CLOSE, 42001, "192.0.2.20", 0);
+	x.info.has_min_rtt = 1;
+	x.info.min_rtt_us = UINT32_MAX;
+	conn_destroyed(t, &x, 1.5);
+	/* conn 22: seen ESTABLISHED with data by a dump, then aborted */
+	d[0] = sk(22, INETDIAG_ESTABLISHED, 42002, "192.0.2.21", 8443);
+	bytes(&d[0], 1, 1000, 10, 0, 0);
+	d[0].info.has_min_rtt = 1;
+	d[0].info.min_rtt_us = 9;
+	conn_apply_dump(t, d, 1, 2.0);
+	x = sk(22, INETDIAG_CLOSE, 42002, "192.0.2.21", 0);
+	x.info.has_min_rtt = 1;
+	x.info.min_rtt_us = 9;
+	conn_destroyed(t, &x, 2.5);
+	/* conn 23: seen established, then the peer resets it (no tcp_disconnect: port kept) */
+	d[1] = sk(23, INETDIAG_ESTABLISHED, 42003, "192.0.2.21", 8443);
+	bytes(&d[1], 1, 50, 0, 0, 0);
+	conn_apply_dump(t, d, 2, 2.6);
+	x = d[1];
+	x.state = x.info.state = INETDIAG_CLOSE;
+	x.info.has_min_rtt = 1;
+	x.info.min_rtt_us = 12;
+	conn_destroyed(t, &x, 2.7);
+	n = conn_aggregate(t, 100, &a);
+	g = find_agg(a, n, CONN_OUT, "192.0.2.20", 0);
+	ok(g && g->opened == 2 && g->closed == 2, "unseen abort and refusal: both opened and closed (port unknown: the kernel zeroed it)");
+	ok(g && g->failed[CONN_REFUSED] == 1 && g->failed[CONN_RESET] == 0 && g->failed[CONN_TIMEOUT] == 0,
+	   "the abort after the SYN-ACK (an RTT sample) is no failure; only the real refusal is refused");
+	g = find_agg(a, n, CONN_OUT, "192.0.2.21", 8443);
+	ok(g && g->opened == 2 && g->closed == 2 && g->bytes_sent == 1050,
+	   "seen by a dump: its port is kept, and its bytes up to the dump");
+	ok(g && g->failed[CONN_RESET] == 1 && g->failed[CONN_REFUSED] == 0,
+	   "our abort of an established connection is no failure; the peer's reset is a reset");
+	conn_aggs_free(a, (size_t)n);
+	conn_table_free(t);
 	return done_testing();
 }

@@ -63,5 +63,35 @@ int main(void)
 	is_str(buf, "a\\*b\\?\\[c\\]\\\\:changes:{h\\[1\\]}:*", "glob characters of prefix and source escaped");
 	is_int(keys_pattern(buf, 20, KEYS_PATH, "hopwatch:", "web1"), 0, "pattern too long: 0");
 	is_int(keys_pattern(buf, 23, KEYS_PATH, "hopwatch:", "web1"), 22, "pattern that just fits");
+
+	/* mesh keys: the group is the hash tag of every one of them */
+	keys_mesh(buf, sizeof buf, KEYS_MESH_MEMBERS, "hw:", "dc1", NULL);
+	is_str(buf, "hw:mesh:{dc1}:members", "mesh member set");
+	keys_mesh(buf, sizeof buf, KEYS_MESH_MEMBER, "hw:", "dc1", "web-1");
+	is_str(buf, "hw:mesh:{dc1}:member:web-1", "mesh registration");
+	keys_mesh(buf, sizeof buf, KEYS_MESH_RESULTS, "hw:", "dc1", "web-1");
+	is_str(buf, "hw:mesh:{dc1}:results:web-1", "mesh results");
+	is_int(keys_mesh(buf, 12, KEYS_MESH_MEMBERS, "hw:", "dc1", NULL), 0, "mesh key too long: 0");
+	is_str(buf, "", "and an empty string");
+	{
+		char probe[KEYS_NAME_MAX], peer[KEYS_NAME_MAX];
+		static const char *const badf[] = { "", ":", "p:", ":q", "p", "p:q:r" };
+		is_int(keys_mesh_field(buf, sizeof buf, "ping", "web-2"), 10, "results field length");
+		is_str(buf, "ping:web-2", "results field");
+		ok(keys_mesh_field_split(buf, probe, peer) == 0 && !strcmp(probe, "ping") && !strcmp(peer, "web-2"),
+		   "results field splits back");
+		for (size_t i = 0; i < sizeof badf / sizeof badf[0]; i++)
+			ok(keys_mesh_field_split(badf[i], probe, peer) < 0, "not a results field: \"%s\"", badf[i]);
+	}
+	keys_mesh_pattern(buf, sizeof buf, "hw*:");
+	is_str(buf, "hw\\*:mesh:{*}:members", "pattern of every group's member set, prefix escaped");
+	is_int(keys_mesh_pattern(buf, 10, "hw:"), 0, "too long: 0");
+	{
+		char g[KEYS_NAME_MAX];
+		ok(keys_mesh_group("hw:mesh:{dc1}:members", "hw:", g) == 0 && !strcmp(g, "dc1"), "group of a member set");
+		ok(keys_mesh_group("hw:mesh:{}:members", "hw:", g) < 0, "empty group refused");
+		ok(keys_mesh_group("hw:mesh:{dc1}:member:a", "hw:", g) < 0, "a registration is no member set");
+		ok(keys_mesh_group("hw:path:{dc1}:members", "hw:", g) < 0, "a path key is no member set");
+	}
 	return done_testing();
 }

@@ -94,5 +94,24 @@ int main(void)
 	sched_init(&s, 60, 1, 0);
 	ok(sched_next(&s, 0, &i) && i == 0, "one target: starts at once");
 	is_double(sched_wait(&s, 0), 60, 0, "one target: next in an interval");
+
+	/* Resized (dynamic targets): 1 target every 60 s, at t = 10 three more. */
+	sched_resize(&s, 4, 10);
+	is_double(s.step, 15, 1e-12, "resized to 4: step is 60 / 4");
+	is_double(sched_wait(&s, 10), 15, 1e-9, "the next start comes forward to one new step from now");
+	{
+		unsigned seen[4] = { 0 };
+		now = 10;
+		for (int k = 0; k < 8; k++) {
+			now += sched_wait(&s, now);
+			ok(sched_next(&s, now, &i) && i < 4, "start %d after the resize is a target of the 4", k);
+			seen[i]++;
+		}
+		ok(seen[0] == 2 && seen[1] == 2 && seen[2] == 2 && seen[3] == 2, "8 starts: every target twice");
+		is_double(now, 10 + 8 * 15, 1e-9, "15 s apart");
+	}
+	sched_resize(&s, 2, now);
+	is_double(sched_wait(&s, now), 15, 1e-9, "shrunk to 2: the next start stays where it was (not later than a new step)");
+	is_double(s.step, 30, 1e-12, "and the step is 60 / 2");
 	return done_testing();
 }

@@ -1,0 +1,90 @@
+#!/bin/bash
+# t9030: dynamic paths (issue 18).  A path instance takes its targets from
+# a conn instance (targets_from): the client in src talks to three servers
+# (d1, d2, d3, each on its own link behind r2) and exactly those three are
+# traced, with their remote port, over the testbed's real route; a fourth
+# (d4) that starts talking later is picked up; d3, once it stops talking,
+# is dropped after `expire`.  Then the config errors of targets_from.
+. "$(dirname "$0")/test-lib.sh"
+. "$SRCDIR/t/lib/testbed.sh"
+require_root
+require_cmd ip timeout awk ss
+for tool in dsd-recv hwxfer; do
+	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
+done
+[ -e "$PLUGIN_DIR/conn.so" ] && [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins are not built (run make)"
+
+tb_chain a 2 4 || { echo "Bail out! tb_chain failed"; exit 1; }
+STATSD_PORT=8125
+for k in 1 2 3 4; do
+	eval "D$k=$(tb_addr d$k 4)"
+	tb_exec d$k "$TOOLS/hwxfer" serve -T 300 7001 100 &
+done
+for k in 1 2 3 4; do
+	wait_for 5 sh -c "ip netns exec $(tb_ns d$k) ss -ltn | grep -q ':7001 '" || { echo "Bail out! servers"; exit 1; }
+done
+. "$SRCDIR/t/lib/path.sh"
+
+# talk DST FROM UNTIL: from FROM to UNTIL seconds after now, a connection
+# to DST:7001 (1000 bytes each way... 1000 sent, 100 received) every 0.4 s
+talk() {
+	local t0=$(date +%s.%N)
+	sleep "$2"
+	while awk -v t0="$t0" -v u="$3" -v now="$(date +%s.%N)" 'BEGIN { exit !(now - t0 < u) }'; do
+		tb_exec src "$TOOLS/hwxfer" connect "$1" 7001 1 1000 >/dev/null
+		sleep 0.4
+	done
+}
+
+# added / gone: the target ids the instance "dp" logged as added / gone
+added() { sed -n 's/.*\[dp\] targets: [0-9]* added (\([^)]*\)).*/\1/p' log | tr ' ' '\n' | sort -u; }
+gone() { sed -n 's/.*\[dp\] targets: [0-9]* added[^,]*, [0-9]* gone (\([^)]*\)).*/\1/p' log | tr ' ' '\n' | sort -u; }
+# pos PATTERN: the line number of the first line of `out` with PATTERN (0: none)
+first() { grep -n -F -- "$1" out | head -1 | cut -d: -f1; }
+last() { grep -n -F -- "$1" out | tail -1 | cut -d: -f1; }
+
+test_expect_success 'the destinations the host talks to are traced; a new one is picked up, a silent one dropped' '
+	write_conf hw.conf 1s 0.5s "
+		{ name = \"c\"; plugin = \"conn\"; interval = \"1s\"; },
+		{ name = \"dp\"; plugin = \"path\"; protocol = \"tcp\"; max_ttl = 8; interval = \"2s\";
+		  targets_from = \"c\"; max_targets = 10; expire = \"3s\"; tag_hop_ip = true; }" &&
+	{ talk $D1 0 21 & talk $D2 0 21 & talk $D3 0 8 & talk $D4 10 21 & } &&
+	hw_run hw.conf 22 && wait &&
+	printf "%s\n" $D1:7001 $D2:7001 $D3:7001 $D4:7001 | sort >want.added &&
+	added >got.added && echo "added: $(paste -sd" " got.added)" &&
+	diff want.added got.added &&
+	gone >got.gone && echo "gone: $(paste -sd" " got.gone)" &&
+	test "$(cat got.gone)" = "$D3:7001" &&
+	for k in 1 2 3 4; do
+		eval "d=\$D$k" &&
+		check_traces dp "$d" "$(want d$k)" 1 &&
+		grep -q "^hopwatch.path.hops:.*#probe:dp,target:$d,port:7001," out || return 1
+	done &&
+	test "$(grep "^hopwatch.path.hops:.*#probe:dp," out | sed "s/.*#probe:dp,target:\([^,]*\),.*/\1/" | sort -u)" = \
+		"$(printf "%s\n" $D1 $D2 $D3 $D4 | sort)" &&
+	echo "d4 first traced at line $(first "#probe:dp,target:$D4,"), d3 last at $(last "#probe:dp,target:$D3,")" &&
+	test "$(first "#probe:dp,target:$D4,")" -gt "$(first "#probe:dp,target:$D1,")" &&
+	test "$(last "#probe:dp,target:$D3,")" -lt "$(last "#probe:dp,target:$D1,")" &&
+	! grep "^hopwatch.path.*#probe:dp,target:127\." out
+'
+
+test_expect_success 'targets_from errors name file:line' '
+	cat >bad.conf <<-EOF &&
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; };
+	probes = (
+	  { name = "c"; plugin = "conn"; },
+	  { name = "p1"; plugin = "path"; targets_from = "nope"; },
+	  { name = "p2"; plugin = "tcp"; targets_from = "p1"; },
+	  { name = "p3"; plugin = "icmp"; targets_from = "c"; targets = [ "127.0.0.1" ]; },
+	  { name = "p4"; plugin = "dns"; query_name = "x."; targets_from = "c"; }
+	);
+	EOF
+	! "$HOPWATCHD" -t -c bad.conf -P "$PLUGIN_DIR" 2>err &&
+	cat err &&
+	grep -F "bad.conf:4: probes[1].targets_from: \"nope\" is no probe instance" err &&
+	grep -F "bad.conf:5: probes[2].targets_from: \"p1\" is not a conn instance" err &&
+	grep -F "bad.conf:6: probes[3].targets: set either targets or targets_from, not both" err &&
+	grep -F "bad.conf:7: probes[4].targets_from: plugin dns cannot take its targets from another instance" err
+'
+
+test_done
