@@ -4,11 +4,14 @@
 # (d1, d2, d3, each on its own link behind r2) and exactly those three are
 # traced, with their remote port, over the testbed's real route; a fourth
 # (d4) that starts talking later is picked up; d3, once it stops talking,
-# is dropped after `expire`.  Then the config errors of targets_from.
+# is dropped after `expire`.  A tcp instance takes the same targets, with
+# the same port (its own probes, which carry no data, do not keep a
+# destination alive).  The paths are in Redis, and `hopwatch paths` lists
+# them, d3's too after it left.  Then the config errors of targets_from.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
-require_cmd ip timeout awk ss
+require_cmd ip timeout awk ss redis-server redis-cli
 for tool in dsd-recv hwxfer; do
 	[ -x "$TOOLS/$tool" ] || skip_all "t/tools/$tool is not built (run make)"
 done
@@ -24,6 +27,9 @@ for k in 1 2 3 4; do
 	wait_for 5 sh -c "ip netns exec $(tb_ns d$k) ss -ltn | grep -q ':7001 '" || { echo "Bail out! servers"; exit 1; }
 done
 . "$SRCDIR/t/lib/path.sh"
+. "$SRCDIR/t/lib/redis.sh"
+# started here, not in a test body: the bodies wait for their own jobs
+redis_start r || { echo "Bail out! redis-server"; exit 1; }
 
 # talk DST FROM UNTIL: from FROM to UNTIL seconds after now, a connection
 # to DST:7001 (1000 bytes each way... 1000 sent, 100 received) every 0.4 s
@@ -44,10 +50,19 @@ first() { grep -n -F -- "$1" out | head -1 | cut -d: -f1; }
 last() { grep -n -F -- "$1" out | tail -1 | cut -d: -f1; }
 
 test_expect_success 'the destinations the host talks to are traced; a new one is picked up, a silent one dropped' '
-	write_conf hw.conf 1s 0.5s "
-		{ name = \"c\"; plugin = \"conn\"; interval = \"1s\"; },
-		{ name = \"dp\"; plugin = \"path\"; protocol = \"tcp\"; max_ttl = 8; interval = \"2s\";
-		  targets_from = \"c\"; max_targets = 10; expire = \"3s\"; }" &&
+	cat >hw.conf <<-EOF &&
+	interval = "1s";
+	timeout = "0.5s";
+	hostname = "dyn-host";
+	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
+	redis = { socket = "$TRASH/r.sock"; };
+	probes = (
+	  { name = "c"; plugin = "conn"; interval = "1s"; },
+	  { name = "dp"; plugin = "path"; protocol = "tcp"; max_ttl = 8; interval = "2s";
+	    targets_from = "c"; max_targets = 10; expire = "3s"; },
+	  { name = "dt"; plugin = "tcp"; count = 1; targets_from = "c"; expire = "3s"; }
+	);
+	EOF
 	{ talk $D1 0 21 & talk $D2 0 21 & talk $D3 0 8 & talk $D4 10 21 & } &&
 	hw_run hw.conf 22 && wait &&
 	printf "%s\n" $D1:7001 $D2:7001 $D3:7001 $D4:7001 | sort >want.added &&
@@ -65,7 +80,25 @@ test_expect_success 'the destinations the host talks to are traced; a new one is
 	echo "d4 first traced at line $(first "#probe:dp,target:$D4,"), d3 last at $(last "#probe:dp,target:$D3,")" &&
 	test "$(first "#probe:dp,target:$D4,")" -gt "$(first "#probe:dp,target:$D1,")" &&
 	test "$(last "#probe:dp,target:$D3,")" -lt "$(last "#probe:dp,target:$D1,")" &&
-	! grep "^hopwatch.path.*#probe:dp,target:127\." out
+	! grep "^hopwatch.path.*#probe:dp,target:127\." out &&
+	sed -n "s/.*\[dt\] targets: [0-9]* added[^,]*, [0-9]* gone (\([^)]*\)).*/\1/p" log >dt.gone &&
+	test "$(cat dt.gone)" = "$D3:7001" &&
+	for k in 1 2 4; do
+		eval "d=\$D$k" &&
+		grep -q "^_sc|hopwatch.tcp.can_connect|0|.*#probe:dt,target:$d,port:7001," out || return 1
+	done
+'
+
+test_expect_success 'Redis holds their paths; hopwatch paths lists them, the one that left too' '
+	"$HOPWATCH" -s "$TRASH/r.sock" --source dyn-host paths --probe dp >paths &&
+	cat paths &&
+	test "$(wc -l <paths)" = 5 &&
+	for k in 1 2 3 4; do
+		eval "d=\$D$k" &&
+		awk -v t="$d:7001" "\$1 == \"dp\" && \$2 == t && \$3 == 3 && \$4 == \"yes\"" paths | grep -q . &&
+		test "$(rcli r HGET "hopwatch:path:{dyn-host}:dp:$d:7001" hops)" = \
+			"$(want d$k | tr " " ",")" || return 1
+	done
 '
 
 test_expect_success 'targets_from errors name file:line' '
