@@ -4,9 +4,10 @@
 # (d1, d2, d3, each on its own link behind r2) and exactly those three are
 # traced, with their remote port, over the testbed's real route; a fourth
 # (d4) that starts talking later is picked up; d3, once it stops talking,
-# is dropped after `expire`.  A tcp instance takes the same targets, with
-# the same port (its own probes, which carry no data, do not keep a
-# destination alive).  The paths are in Redis, and `hopwatch paths` lists
+# is dropped after `expire`.  A tcp and an icmp instance take the same
+# targets (tcp with the same port, icmp each address once); the tcp
+# probes, which carry no data and end in our own abort, do not keep a
+# destination alive.  The paths are in Redis, and `hopwatch paths` lists
 # them, d3's too after it left.  Then the config errors of targets_from.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
@@ -60,7 +61,8 @@ test_expect_success 'the destinations the host talks to are traced; a new one is
 	  { name = "c"; plugin = "conn"; interval = "1s"; },
 	  { name = "dp"; plugin = "path"; protocol = "tcp"; max_ttl = 8; interval = "2s";
 	    targets_from = "c"; max_targets = 10; expire = "3s"; },
-	  { name = "dt"; plugin = "tcp"; count = 1; targets_from = "c"; expire = "3s"; }
+	  { name = "dt"; plugin = "tcp"; count = 1; targets_from = "c"; expire = "3s"; },
+	  { name = "di"; plugin = "icmp"; count = 2; spacing = "50ms"; targets_from = "c"; expire = "3s"; }
 	);
 	EOF
 	{ talk $D1 0 21 & talk $D2 0 21 & talk $D3 0 8 & talk $D4 10 21 & } &&
@@ -81,11 +83,14 @@ test_expect_success 'the destinations the host talks to are traced; a new one is
 	test "$(first "#probe:dp,target:$D4,")" -gt "$(first "#probe:dp,target:$D1,")" &&
 	test "$(last "#probe:dp,target:$D3,")" -lt "$(last "#probe:dp,target:$D1,")" &&
 	! grep "^hopwatch.path.*#probe:dp,target:127\." out &&
-	sed -n "s/.*\[dt\] targets: [0-9]* added[^,]*, [0-9]* gone (\([^)]*\)).*/\1/p" log >dt.gone &&
-	test "$(cat dt.gone)" = "$D3:7001" &&
-	for k in 1 2 4; do
+	for p in dt:$D3:7001 di:$D3; do
+		sed -n "s/.*\[${p%%:*}\] targets: [0-9]* added[^,]*, [0-9]* gone (\([^)]*\)).*/\1/p" log >gone.p &&
+		test "$(cat gone.p)" = "${p#*:}" || return 1
+	done &&
+	for k in 1 2 3 4; do
 		eval "d=\$D$k" &&
-		grep -q "^_sc|hopwatch.tcp.can_connect|0|.*#probe:dt,target:$d,port:7001," out || return 1
+		grep -q "^_sc|hopwatch.tcp.can_connect|0|.*#probe:dt,target:$d,port:7001," out &&
+		grep -q "^_sc|hopwatch.icmp.can_reach|0|.*#probe:di,target:$d,target_ip:$d\(,\||\)" out || return 1
 	done
 '
 
