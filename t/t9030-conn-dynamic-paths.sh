@@ -8,7 +8,9 @@
 # targets (tcp with the same port, icmp each address once); the tcp
 # probes, which carry no data and end in our own abort, do not keep a
 # destination alive.  The paths are in Redis, and `hopwatch paths` lists
-# them, d3's too after it left.  Then the config errors of targets_from.
+# them, d3's too after it left.  A route change (src through r1's twin t1)
+# is one path change per dynamic target (event, count, Redis stream,
+# `hopwatch history`).  Then the config errors of targets_from.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
@@ -19,6 +21,8 @@ done
 [ -e "$PLUGIN_DIR/conn.so" ] && [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins are not built (run make)"
 
 tb_chain a 2 4 || { echo "Bail out! tb_chain failed"; exit 1; }
+# a twin of r1 (t1), unused until the route-change test
+tb_route r1 main >/dev/null || { echo "Bail out! tb_route failed"; exit 1; }
 STATSD_PORT=8125
 for k in 1 2 3 4; do
 	eval "D$k=$(tb_addr d$k 4)"
@@ -83,6 +87,7 @@ test_expect_success 'the destinations the host talks to are traced; a new one is
 	test "$(first "#probe:dp,target:$D4,")" -gt "$(first "#probe:dp,target:$D1,")" &&
 	test "$(last "#probe:dp,target:$D3,")" -lt "$(last "#probe:dp,target:$D1,")" &&
 	! grep "^hopwatch.path.*#probe:dp,target:127\." out &&
+	! grep "^hopwatch.path.changes:" out &&
 	for p in dt:$D3:7001 di:$D3; do
 		sed -n "s/.*\[${p%%:*}\] targets: [0-9]* added[^,]*, [0-9]* gone (\([^)]*\)).*/\1/p" log >gone.p &&
 		test "$(cat gone.p)" = "${p#*:}" || return 1
@@ -104,6 +109,25 @@ test_expect_success 'Redis holds their paths; hopwatch paths lists them, the one
 		test "$(rcli r HGET "hopwatch:path:{dyn-host}:dp:$d:7001" hops)" = \
 			"$(want d$k | tr " " ",")" || return 1
 	done
+'
+
+# The stored paths seed the next run; src now routes through t1: each
+# dynamic target that comes back confirms one change, event and Redis
+# stream entry, as a configured one would.
+test_expect_success 'a route change: one path change per dynamic target, stored in Redis' '
+	tb_route r1 alt >/dev/null &&
+	{ talk $D1 0 12 & talk $D2 0 12 & } &&
+	hw_run hw.conf 13 && wait &&
+	for k in 1 2; do
+		eval "d=\$D$k" &&
+		check_traces dp "$d" "$(want d$k)" 2 &&
+		test "$(values path.changes dp "$d" | awk "{ s += \$1 } END { print s + 0 }")" = 1 &&
+		grep -qF "}:Path to $d:7001 changed|" out &&
+		test "$(rcli r XLEN "hopwatch:changes:{dyn-host}:dp:$d:7001")" = 1 &&
+		test "$(rcli r HGET "hopwatch:path:{dyn-host}:dp:$d:7001" hops)" = "$(want d$k | tr " " ",")" || return 1
+	done &&
+	"$HOPWATCH" -s "$TRASH/r.sock" --source dyn-host --probe dp history "$D1:7001" >hist && cat hist &&
+	grep -q "$(tb_addr t1 4)" hist
 '
 
 test_expect_success 'targets_from errors name file:line' '
