@@ -18,7 +18,8 @@
  * stops is freed by the host after the plugin's `stop` returns.  Strings and
  * arrays passed *into* the API are copied or used before the call returns;
  * the caller keeps ownership.  Pointers the API hands *out* (targets,
- * options) stay valid until the instance stops.
+ * options) stay valid until the instance stops; a dynamic target's host
+ * and ip strings only until its `forget` returns (see hw_target).
  */
 #ifndef HOPWATCH_H
 #define HOPWATCH_H

@@ -329,7 +329,9 @@ static void emit(struct ns *n)
 
 /* Publish the top outgoing destinations of every watched namespace (their
  * last interval) to the instances that take their targets from this one.
- * Loopback destinations are left out: there is no path to trace. */
+ * Left out: loopback (no path to trace), and connections whose remote
+ * port the kernel cleared (refused, or aborted by us, such as the tcp
+ * plugin's own probes: not a destination the application uses). */
 static void publish(struct probe *pr)
 {
 	hw_destination *d = calloc(pr->nns * MAX_PUBLISHED + 1, sizeof *d);
@@ -348,8 +350,8 @@ static void publish(struct probe *pr)
 			const conn_dest *c = &pr->top[k];
 			static const uint8_t v6lo[16] = { [15] = 1 };
 			if ((c->family == AF_INET && c->addr[0] == 127) ||
-			    (c->family == AF_INET6 && !memcmp(c->addr, v6lo, 16)))
-				continue;
+			    (c->family == AF_INET6 && !memcmp(c->addr, v6lo, 16)) || !c->port)
+				continue;  /* loopback, or a port the kernel cleared (port:unknown) */
 			inet_ntop(c->family, c->addr, text[nd], sizeof text[nd]);
 			d[nd] = (hw_destination){ .host = text[nd], .port = c->port, .bytes = c->bytes };
 			nd++;

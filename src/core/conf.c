@@ -2159,7 +2159,7 @@ static const struct { const char *scope, *name, *type, *def, *doc; } structural[
 	{ "global", "probes", "list of groups", "()", "the probe instances (see PROBES)" },
 	{ "probes", "name", "string", "", "required: unique instance name (letters, digits, _ . -); tag probe:<name>" },
 	{ "probes", "plugin", "string", "", "required: plugin file name without .so" },
-	{ "probes", "targets", "list or group of lists", "", "required: the targets (see TARGETS)" },
+	{ "probes", "targets", "list or group of lists", "", "the targets (see TARGETS); required unless targets_from is set" },
 	{ "probes", "tags", "list of strings", "[]", "tags added to this instance's output" },
 	{ "probes", "metrics", "list of strings", "",
 	  "unset: the plugin's default metrics; else exactly the metrics to send: names as in WHAT IS SENT "

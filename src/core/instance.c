@@ -370,6 +370,11 @@ void instance_run(struct hw_ctx *ctx)
 	resolve_all(ctx);
 	ev_timer_start(ctx->rt->loop, &ctx->reresolve);
 	if (ctx->dynamic) {
+		/* the plugin's own start line counts the slots as targets */
+		if (ctx->pc->targets_from)
+			HW_INFO(ctx, "targets from %s: up to %zu at once (max_targets: the slots the plugin counts as "
+			        "targets), each until %gs without traffic (expire)", ctx->pc->targets_from, ctx->nslots,
+			        ctx->pc->expire);
 		instance_reschedule(ctx);  /* targets a source gave before the run */
 		return;
 	}

@@ -350,8 +350,10 @@ static void feed(struct hw_ctx *c, const hw_destination *d, size_t n)
 		HW_ERROR(c, "out of memory: targets not updated");
 		return;
 	}
+	/* a plugin whose targets take no port (icmp) gets each address once */
 	for (size_t i = 0; i < c->dests->n; i++)
-		specs[i] = (struct target_spec){ .host = c->dests->v[i].host, .port = c->dests->v[i].port };
+		specs[i] = (struct target_spec){ .host = c->dests->v[i].host,
+		                                 .port = c->p->port == HW_PORT_NONE ? 0 : c->dests->v[i].port };
 	instance_set_targets(c, specs, c->dests->n);
 	free(specs);
 }

@@ -23,7 +23,8 @@
  * hw_publish_destinations: the destinations are remembered per consumer
  * (struct destinations, pure, below) until they have had no traffic for the
  * consumer's `expire`, ranked by bytes, and the first max_targets become
- * its targets (port: the remote port).
+ * its targets (port: the remote port; none for a plugin whose targets
+ * take none, such as icmp: then each address once).
  */
 #ifndef HW_TARGETS_H
 #define HW_TARGETS_H

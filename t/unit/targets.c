@@ -250,6 +250,24 @@ int main(void)
 	spin(loop);
 	ok(!ev_is_active(&ctx->sched_timer), "and no round timer");
 
+	/* a name goes through the core's resolver (c-ares: /etc/hosts here), never blocking */
+	{
+		struct target_spec s[] = { { "localhost", 0, NULL } };
+		struct ev_timer guard;
+		int sl;
+		is_int(instance_set_targets(ctx, s, 1), 1, "a target given by name");
+		sl = slot_of(ctx, "localhost", 0);
+		ok(sl >= 0 && !ctx->targets[sl].pub.addrlen && ctx->targets[sl].lookup, "not placed yet: its lookup runs");
+		ev_timer_init(&guard, stop_cb, 0.5, 0.);
+		ev_timer_start(loop, &guard);
+		for (int k = 0; k < 50 && sl >= 0 && !ctx->targets[sl].pub.addrlen && ev_is_active(&guard); k++)
+			ev_run(loop, EVRUN_ONCE);
+		ev_timer_stop(loop, &guard);
+		ok(sl >= 0 && !strcmp(ctx->targets[sl].pub.ip, "127.0.0.1"), "then resolved (family ipv4): %s",
+		   sl >= 0 ? ctx->targets[sl].pub.ip : "-");
+		instance_set_targets(ctx, NULL, 0);
+	}
+
 	/* a conn instance publishing */
 	sctx = instance_new(&rt, &src);
 	{
