@@ -197,6 +197,16 @@ EOF
 bad 1 redis 'set one of host, socket or sentinels' <<'EOF'
 redis = { host = "127.0.0.1"; socket = "/run/redis.sock"; };
 EOF
+bad 2 'redis.sentinels[1]' 'sentinel "nope": needs a port, e.g. :26379' <<'EOF'
+redis = {
+	sentinels = [ "127.0.0.1:26379", "nope" ];
+	master_name = "hw";
+};
+EOF
+test_expect_success 'a bad sentinel entry is one error, with no second one about master_name' '
+	grep "error: .*conf:[0-9]*: " "$TRASH/bad-$n.conf.err" >errs &&
+	test "$(wc -l <errs)" = 1
+'
 bad 2 redis.socket 'must be an absolute path' <<'EOF'
 redis = {
 	socket = "redis.sock";

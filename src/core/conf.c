@@ -465,8 +465,10 @@ static const char *setting_text(const config_setting_t *s, char *buf, size_t len
 }
 
 /* Read integer setting `s` into *v when it is a whole number from `min` to
- * `max`; else report "must be `noun`, not <as written>" (another type) or
- * "must be from MIN to MAX, not <as written>".  Returns 0 or -1. */
+ * `max`, written as an integer or as a float with no fraction (3.0, 1e3);
+ * else report "must be `noun`, not <as written>" (another type, or a
+ * fraction: 3.5) or "must be from MIN to MAX, not <as written>".  Returns
+ * 0 or -1. */
 static int read_integer(struct loader *L, const config_setting_t *s, long long min,
                         long long max, const char *noun, long long *v)
 {
@@ -474,11 +476,20 @@ static int read_integer(struct loader *L, const config_setting_t *s, long long m
 	char text[80];
 	int type = config_setting_type(s);
 
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64 && type != CONFIG_TYPE_FLOAT) {
 		conf_error(L, s, "must be %s, not %s", noun, setting_text(s, text, sizeof text));
 		return -1;
 	}
 	setting_number(s, &n);
+	if (n.is_float) {
+		if (n.fits && n.d != floor(n.d)) {
+			conf_error(L, s, "must be %s, not %s", noun, n.text);
+			return -1;
+		}
+		/* |d| below 2^63: exact as a long long; beyond, out of any range */
+		n.fits = n.fits && fabs(n.d) < 9223372036854775808.0;
+		n.i = n.fits ? (long long)n.d : 0;
+	}
 	if (!n.fits || n.i < min || n.i > max) {
 		conf_error(L, s, "must be from %lld to %lld, not %s", min, max, n.text);
 		return -1;
@@ -1759,11 +1770,13 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 			read_group(&L, s, redis_options, c, redis_lists, "redis");
 			if (sl)
 				read_sentinels(&L, sl, &c->redis.sentinels);
-			if (!!c->redis.host + !!c->redis.socket + !!c->redis.sentinels.n > 1)
+			/* whether sentinels is set, not how many entries were valid: a
+			 * bad entry is its own error, not also master_name's */
+			if (!!c->redis.host + !!c->redis.socket + !!sl > 1)
 				conf_error(&L, s, "set one of host, socket or sentinels");
-			if (c->redis.sentinels.n && !c->redis.master_name)
+			if (sl && !c->redis.master_name)
 				conf_error(&L, sl, "sentinels need master_name, the name they monitor the primary under");
-			if (c->redis.master_name && !c->redis.sentinels.n)
+			if (c->redis.master_name && !sl)
 				conf_error(&L, config_setting_get_member(s, "master_name"),
 				           "is for Sentinel: set sentinels = [\"host:port\", ...] too");
 			if (c->redis.socket && c->redis.socket[0] != '/')
