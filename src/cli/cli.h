@@ -102,8 +102,8 @@ int rr_reconnect(const struct redis_conf *rc, char *err, size_t cap);
 void rr_close(void);
 /* The keys of `kind` (keys.h) of o->source (or every source) matching
  * probe and target (NULL: any), sorted, each once.  In a cluster, SCAN
- * runs on every primary ('*'), or on the primary of the source's hash
- * tag; a primary that cannot be reached stops the command, named. */
+ * runs on every primary (a slot being migrated has keys on two); a
+ * primary that cannot be reached stops the command, named. */
 struct strv rr_keys(const struct cli_opts *o, enum keys_kind kind, const char *probe, const char *target);
 /* rr_keys of the path hashes. */
 struct strv rr_path_keys(const struct cli_opts *o, const char *probe, const char *target);

@@ -381,6 +381,18 @@ int cmd_show(const struct cli_opts *o)
 	return 0;
 }
 
+/* One change as JSON, `c` (NULL: memory ran out): printed on its own line
+ * when `out` is NULL (watch), else added to `out` (history). */
+static void json_out(json_t *out, json_t *c)
+{
+	if (!c)
+		cli_die("out of memory");
+	if (!out)
+		cli_json_print(c);
+	else if (json_array_append_new(out, c) < 0)
+		cli_die("out of memory");
+}
+
 /* Print one change (the stream entry or the published message), as text
  * or (--json) as one object; `out` collects history's objects (NULL:
  * print it on its own line, as watch does). */
@@ -393,13 +405,7 @@ static void print_change(const struct cli_opts *opt, json_t *out, const char *sr
 	size_t len = 0;
 
 	if (opt->json) {
-		json_t *c = cli_json_change(src, probe, target, ip, ts, id, o, n, first);
-		if (!c)
-			cli_die("out of memory");
-		if (!out)
-			cli_json_print(c);
-		else if (json_array_append_new(out, c) < 0)
-			cli_die("out of memory");
+		json_out(out, cli_json_change(src, probe, target, ip, ts, id, o, n, first));
 		return;
 	}
 	for (unsigned i = 0; i < rows; i++)
@@ -425,13 +431,7 @@ static void print_other(const struct cli_opts *opt, json_t *out, const struct cl
 	char t[64];
 
 	if (opt->json) {
-		json_t *j = cli_json_other(c);
-		if (!j)
-			cli_die("out of memory");
-		if (!out)
-			cli_json_print(j);
-		else if (json_array_append_new(out, j) < 0)
-			cli_die("out of memory");
+		json_out(out, cli_json_other(c));
 		return;
 	}
 	if (c->ts > 0)

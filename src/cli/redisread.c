@@ -12,7 +12,8 @@
  * Redis Cluster: after connecting, CLUSTER SLOTS tells a plain server (an
  * error) from a cluster node (the slot map, cluster.c).  In a cluster,
  * SCAN runs on every primary of the map (each node holds only its own
- * keys), or for one source on the primary of its hash tag; each key is
+ * keys; one source's keys too, split between two nodes while its slot
+ * migrates); each key is
  * read from the primary of its slot (one connection per primary, opened
  * when first needed); MOVED and ASK replies are followed on a connection
  * of their own (so a pipeline under way is not disturbed), a few times at
@@ -631,14 +632,9 @@ struct strv rr_keys(const struct cli_opts *o, enum keys_kind kind, const char *p
 		cli_die("the prefix or the source is too long");
 	if (!map) {
 		scan_into(conn, -1, pattern, &all);
-	} else if (strcmp(o->source, "*")) {
-		/* one host's keys share its hash tag: one slot, one primary */
-		char tag[KEYS_NAME_MAX + 2];
-		unsigned slot;
-		snprintf(tag, sizeof tag, "{%s}", o->source);
-		int i = owner_of(tag, &slot);
-		scan_into(node_conn(i, "cannot be reached to list its keys"), i, pattern, &all);
 	} else {
+		/* every primary, for one source too: while its slot migrates, its
+		 * keys are split between two nodes */
 		for (unsigned i = 0; i < map->nnodes; i++)
 			scan_into(node_conn((int)i, "cannot be reached to list its keys"), (int)i, pattern, &all);
 	}
