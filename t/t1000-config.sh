@@ -898,4 +898,23 @@ test_expect_success 'no probes: accepted with a warning' '
 	grep -F "no probes configured" err
 '
 
+# source: an address of a family the targets can use, or it is refused
+bad 3 'probes[0].source' '"::1" is an IPv6 address, but every target is an IPv4 address (127.0.0.1): it would never be used' "$PLUGIN_DIR" <<'EOF'
+probes = ( { name = "p"; plugin = "icmp";
+	targets = [ "127.0.0.1", "127.0.0.2" ];
+	source = "::1"; } );
+EOF
+bad 3 'probes[0].source' '"127.0.0.1" is an IPv4 address, but this probe'"'"'s family is "ipv6": it would never be used' "$PLUGIN_DIR" <<'EOF'
+probes = ( { name = "p"; plugin = "path"; family = "ipv6";
+	targets = [ "localhost" ];
+	source = "127.0.0.1"; } );
+EOF
+test_expect_success 'source of one family, targets of both: taken, with a warning naming the others' '
+	printf "probes = ( { name = \"p\"; plugin = \"icmp\";\n\ttargets = [ \"::1\", \"127.0.0.1\", \"localhost\" ];\n\tsource = \"127.0.0.1\"; } );\n" >src-mixed.conf &&
+	"$HOPWATCHD" -t -c "$TRASH/src-mixed.conf" -P "$PLUGIN_DIR" >out 2>err &&
+	cat out err &&
+	grep -F "OK (1 probes, 3 targets)" out &&
+	grep -Fx "hopwatchd: warning: $TRASH/src-mixed.conf:3: probes[0].source: \"127.0.0.1\" is an IPv4 address: the IPv6 targets (::1) are sent from the address the kernel chooses" err
+'
+
 test_done

@@ -1087,6 +1087,49 @@ static const char *named_values(char *buf, size_t len, const char *msg, const st
 }
 
 /* Read one `probes` entry. */
+/* A plugin's `source` address (icmp, path) is used for targets of its
+ * family only: refused when it can never be used (the probe's family is
+ * the other one, or every target is an address of the other family);
+ * a warning when some targets are addresses of the other family (they
+ * are sent from the kernel's choice).  Names resolve to either family. */
+static void check_source_family(struct loader *L, const config_setting_t *ps, const struct probe_conf *pc)
+{
+	const config_setting_t *src = config_setting_get_member(ps, "source");
+	const char *s = src ? config_setting_get_string(src) : NULL, *first_other = NULL;
+	unsigned char buf[sizeof(struct in6_addr)];
+	int fam, usable = 0;
+
+	if (!s)
+		return;
+	if (inet_pton(AF_INET, s, buf) == 1)
+		fam = FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, s, buf) == 1)
+		fam = FAMILY_IPV6;
+	else
+		return;  /* not an address: the plugin's validate() says so */
+	const char *fname = fam == FAMILY_IPV4 ? "IPv4" : "IPv6", *oname = fam == FAMILY_IPV4 ? "IPv6" : "IPv4";
+	if (pc->family != FAMILY_ANY && pc->family != fam) {
+		conf_error(L, src, "\"%s\" is an %s address, but this probe's family is \"%s\": it would never be used",
+		           s, fname, pc->family == FAMILY_IPV4 ? "ipv4" : "ipv6");
+		return;
+	}
+	for (size_t i = 0; i < pc->ntargets; i++) {
+		const char *h = pc->targets[i].host;
+		if (!conf_host_problem(h, fam))
+			usable = 1;  /* an address of the family, or a name */
+		else if (!first_other)
+			first_other = h;
+	}
+	if (!pc->ntargets || !first_other)
+		return;
+	if (!usable)
+		conf_error(L, src, "\"%s\" is an %s address, but every target is an %s address (%s): it would never "
+		           "be used", s, fname, oname, first_other);
+	else
+		conf_warn(L, src, "\"%s\" is an %s address: the %s targets (%s) are sent from the address the "
+		          "kernel chooses", s, fname, oname, first_other);
+}
+
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
 	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", NULL };
@@ -1167,6 +1210,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		read_targets(L, pc, targets);
 		if (!pc->ntargets && config_setting_length(targets) == 0)
 			conf_error(L, targets, "is empty: give at least one target");
+		check_source_family(L, ps, pc);
 	}
 	if (pc->timeout > pc->interval)
 		conf_error(L, config_setting_get_member(ps, "timeout") ? config_setting_get_member(ps, "timeout") : ps,
