@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 		    nsentinels || master)
 			usage_error("dashboard takes only -c (and --json: its output is JSON already)");
 		json_t *d = cli_dashboard(cfg, file);
-		if (json_dumpf(d, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF || fflush(stdout))
+		if (json_dumpf(d, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(CLI_JSON_DIGITS)) < 0 || putchar('\n') == EOF || fflush(stdout))
 			cli_die("dashboard: cannot write the output");
 		json_decref(d);
 		conf_free(cfg);
