@@ -168,7 +168,8 @@ struct cli_other_change {
 
 /* Read a message of <prefix>changes: one JSON object with string fields
  * probe, target, kind, old, new (required), id, source, target_ip and the
- * integer ts (optional); unknown fields are skipped.  0 and *c filled, or
+ * integer ts (optional: absent or null is unknown, as cli_json_other
+ * writes it); unknown fields are skipped.  0 and *c filled, or
  * -1 when it is not one (not JSON, a field of the wrong type, a required
  * one missing or empty, a value too long for *c).  Pure. */
 int cli_other_read(const char *json, struct cli_other_change *c);

@@ -57,17 +57,17 @@ json_t *cli_json_change(const char *source, const char *probe, const char *targe
 	return obj;
 }
 
-/* Copy string member `name` of object `o` into buf: 0, or -1 when it is
- * absent (and `required`), not a string, or does not fit (or is empty and
- * `required`). */
+/* Copy string member `name` of object `o` into buf ("" when it is absent
+ * or null and not `required`): 0, or -1 when it is absent (and
+ * `required`), not a string, or does not fit (or is empty and `required`). */
 static int member(const json_t *o, const char *name, char *buf, size_t cap, int required)
 {
 	const json_t *v = json_object_get(o, name);
 	size_t len;
 
 	buf[0] = '\0';
-	if (!v)
-		return required ? -1 : 0;
+	if (!v || (!required && json_is_null(v)))
+		return required ? -1 : 0;  /* an optional field may be null: unknown */
 	if (!json_is_string(v) || (len = json_string_length(v)) >= cap || memchr(json_string_value(v), '\0', len) ||
 	    (required && !len))
 		return -1;
@@ -90,7 +90,7 @@ int cli_other_read(const char *json, struct cli_other_change *c)
 	    member(o, "source", c->source, sizeof c->source, 0) ||
 	    member(o, "target_ip", c->target_ip, sizeof c->target_ip, 0))
 		goto out;
-	if ((ts = json_object_get(o, "ts"))) {
+	if ((ts = json_object_get(o, "ts")) && !json_is_null(ts)) {
 		if (!json_is_integer(ts) || json_integer_value(ts) < 0)
 			goto out;
 		c->ts = (long long)json_integer_value(ts);

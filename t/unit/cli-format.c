@@ -69,6 +69,9 @@ static const struct { const char *json, *want; } others[] = {
 	{ "{\"probe\":\"d\",\"probe\":\"e\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", NULL },
 	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"} x", NULL },
 	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\\u0000b\",\"new\":\"b\"}", NULL },
+	{ "{\"id\":null,\"source\":null,\"probe\":\"d\",\"target\":\"t\",\"target_ip\":null,\"ts\":null,"
+	  "\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", "k a b  0" },  /* as cli_json_other writes unknowns */
+	{ "{\"probe\":null,\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", NULL },
 	{ "[1]", NULL },
 	{ "", NULL },
 };
