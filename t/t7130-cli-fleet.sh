@@ -5,7 +5,8 @@
 #   (so on every primary): paths --source '*' lists them all from any
 #   node; show, history and --json read each key from its owner; a slot
 #   being migrated (ASK) is followed; watch sees a change published on
-#   another node; a primary down: exit 1 naming the node, no crash;
+#   another node; a primary down: exit 1 naming the node, no crash; watch
+#   whose node dies reconnects to another node of the slot map;
 # - Sentinel: the primary asked of the sentinels (--sentinel, or
 #   redis.sentinels in -c), a dead sentinel passed over, every sentinel
 #   dead: exit 1 naming each;
@@ -151,6 +152,20 @@ test_expect_success 'a primary down: exit 1 with its address, no crash' '
 	grep -F "127.0.0.1:$victim" err &&
 	grep -F "cannot be reached" err &&
 	test "$(wc -l <err)" = 1
+'
+
+test_expect_success 'watch: its node dies, it reconnects to another node of the slot map and goes on' '
+	n2=$(cluster_port_of c 2) &&
+	spawn w2 "$HOPWATCH" -H 127.0.0.1 -p "$n2" --source "*" watch --count 1 --timeout 30 &&
+	wait_for 5 grep -q "watching hopwatch:path-changes" w2.stderr &&
+	kill -KILL "$(cat c2.pid)" &&
+	wait_for 10 grep -q "lost Redis at 127.0.0.1:$n2" w2.stderr &&
+	wait_for 15 grep -q "reconnected to Redis at 127.0.0.1:$N0" w2.stderr &&
+	redis-cli -h 127.0.0.1 -p "$N0" PUBLISH hopwatch:changes "{\"source\":\"x\",\"probe\":\"dns1\",\"target\":\"back\",\"kind\":\"dns_answer\",\"old\":\"a\",\"new\":\"b\"}" &&
+	wait_for 15 test -s w2.rc &&
+	cat w2.stderr w2.stdout &&
+	test "$(cat w2.rc)" = 0 &&
+	grep -F "x dns1/back: dns_answer changed" w2.stdout
 '
 
 # ---------------------------------------------------------------- Sentinel

@@ -6,12 +6,14 @@
  *
  *   options.c    main: the command line, -c (conf_load_core), exit status
  *   commands.c   paths, show, history, watch
- *   redisread.c  the blocking Redis connection and reads (hiredis)
+ *   redisread.c  the blocking Redis reads (hiredis): one server, the primary
+ *                Sentinel names, or every primary of a Redis Cluster
  *   format.c     text layout: ages, times, RTTs, list fields, path diffs
  *   jsonout.c    --json: the values of the documented schema (Jansson)
  *   dashboard.c  dashboard: a Datadog dashboard from the widget table of each plugin
  *
- * t/t7030-cli.sh runs every command end to end against a real Redis.
+ * t/t7030-cli.sh runs every command end to end against a real Redis;
+ * t/t7130-cli-fleet.sh against a real cluster and real sentinels.
  */
 #ifndef HW_CLI_H
 #define HW_CLI_H
