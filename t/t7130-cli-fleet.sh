@@ -85,6 +85,16 @@ assert sorted(p[\"source\"] for p in d[\"paths\"]) == sorted(l.split()[0] for l 
 "
 '
 
+test_expect_success "a pattern of sources: --source 'host1*' lists host1 and host1N only" '
+	HW --source "host1*" paths >out &&
+	cat out &&
+	awk "{ print \$1 }" hosts | grep "^host1" | sort >want &&
+	awk "NR > 1 { print \$1 }" out | sort >got &&
+	test -s want && cmp want got &&
+	test_must_fail HW --source "host1*" show 10.9.9.9 2>err &&
+	grep -F "of any host matching host1*" err
+'
+
 test_expect_success 'show and history of a host whose keys live on another primary than the one asked' '
 	h=$(awk -v n="$N0" "\$2 != n { print \$1; exit }" hosts) && test -n "$h" &&
 	HW --source "$h" show 10.0.0.1 >out &&

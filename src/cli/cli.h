@@ -30,13 +30,19 @@
 /* What the command line (and -c) asked. */
 struct cli_opts {
 	struct redis_conf rc;   /* where Redis is and how to log in; the timeouts are seconds */
-	const char *source;     /* whose paths (a host name); "*" every host's */
+	const char *source;     /* whose paths: a host name, or a pattern of them (fnmatch: "*" every
+	                           host's, "web*"); host names hold no glob character */
 	const char *probe;      /* --probe: only this probe instance, or NULL */
 	const char *target;     /* TARGET as configured ("host" or "host:port"), or NULL */
 	long count;             /* --count: history's last N changes, watch's exit after N; 0: no limit */
 	double timeout;         /* --timeout: watch's exit after this many seconds; 0: none */
 	int json;               /* --json: one JSON document (watch: one object a line), hopwatch(1) */
 };
+
+/* redisread.c: whether o->source names one host (no glob character). */
+int cli_one_source(const struct cli_opts *o);
+/* Whether host `source` is o->source, or matches it when it is a pattern. */
+int cli_source_matches(const struct cli_opts *o, const char *source);
 
 /* options.c */
 

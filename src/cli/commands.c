@@ -48,14 +48,14 @@ static size_t other_sources(const struct cli_opts *o, char *buf, size_t cap)
 }
 
 /* When `o->source` stored nothing: the sentence that says whose paths
- * exist instead, into buf ("" when none at all, or o->source is '*'). */
+ * exist instead, into buf ("" when none at all, or o->source is a pattern). */
 static void hint_sources(const struct cli_opts *o, char *buf, size_t cap)
 {
 	char list[1024];
 	size_t n;
 
 	buf[0] = '\0';
-	if (!strcmp(o->source, "*") || !(n = other_sources(o, list, sizeof list)))
+	if (!cli_one_source(o) || !(n = other_sources(o, list, sizeof list)))
 		return;
 	snprintf(buf, cap, "; hopwatchd stored paths under %s %s (its hostname setting or the system's host name):"
 	         " use --source NAME, or --source '*'", n == 1 ? "the host name" : "the host names", list);
@@ -68,10 +68,13 @@ static void unknown_target(const struct cli_opts *o, const char *target, enum ke
 {
 	struct strv keys = rr_keys(o, KEYS_PATH, NULL, NULL), streams = { 0 }, names = { 0 };
 	struct keys_parts kp;
-	char list[2048] = "", hint[1536];
+	char list[2048] = "", hint[1536], whose[NAME_LEN + 32];
 	size_t len = 0, listed = 0, distinct = 0, npath = keys.n;
-	const char *whose = strcmp(o->source, "*") ? o->source : "any host";
 
+	if (!strcmp(o->source, "*"))
+		snprintf(whose, sizeof whose, "any host");
+	else
+		snprintf(whose, sizeof whose, "%s%s", cli_one_source(o) ? "" : "any host matching ", o->source);
 	if (kind == KEYS_CHANGES) {
 		/* history: a target with a path, or with changes of another kind only */
 		streams = rr_keys(o, KEYS_CHANGES, NULL, NULL);
@@ -127,7 +130,7 @@ int cmd_paths(const struct cli_opts *o)
 	struct row *rows = calloc(keys.n + 1, sizeof *rows);
 	json_t *list = json_array();
 	int w[7];
-	int all = !strcmp(o->source, "*");
+	int all = !cli_one_source(o);
 	time_t now = time(NULL);
 
 	if (!rows || !list)
@@ -180,7 +183,7 @@ int cmd_paths(const struct cli_opts *o)
 		char hint[1536];
 		hint_sources(o, hint, sizeof hint);
 		fprintf(stderr, "hopwatch: no paths stored%s%s%s in Redis at %s (prefix \"%s\")%s\n",
-		        all ? "" : " for ", all ? "" : o->source, o->probe ? " by that probe" : "", rr_where(),
+		        strcmp(o->source, "*") ? " for " : "", strcmp(o->source, "*") ? o->source : "", o->probe ? " by that probe" : "", rr_where(),
 		        o->rc.prefix, hint);
 		free(rows);
 		strv_free(&keys);
@@ -655,7 +658,7 @@ int cmd_watch(const struct cli_opts *o)
 		src = is_other ? c.source : m.source;
 		probe = is_other ? c.probe : m.probe;
 		target = is_other ? c.target : m.target;
-		if ((strcmp(o->source, "*") && strcmp(src, o->source)) ||
+		if (!cli_source_matches(o, src) ||
 		    (o->probe && strcmp(probe, o->probe)) || (o->target && strcmp(target, o->target)))
 			continue;
 		if (seen && !o->json)

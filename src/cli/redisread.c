@@ -21,6 +21,7 @@
  * every node.  A node that cannot be reached stops the command with its
  * address and the slots it serves. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +43,16 @@ static char where[600];         /* "host:port" or "unix:path" of conn, for messa
 static const struct redis_conf *conf;   /* the settings of rr_connect, for the cluster's other nodes */
 static cluster_map *map;        /* the slot map when conn is a cluster node, else NULL */
 static redisContext *nodes[CLUSTER_NODES_MAX];  /* a connection to each primary of map, NULL until used */
+
+int cli_one_source(const struct cli_opts *o)
+{
+	return !strpbrk(o->source, "*?[");
+}
+
+int cli_source_matches(const struct cli_opts *o, const char *source)
+{
+	return cli_one_source(o) ? !strcmp(source, o->source) : !fnmatch(o->source, source, 0);
+}
 
 const char *rr_where(void)
 {
@@ -628,7 +639,8 @@ struct strv rr_keys(const struct cli_opts *o, enum keys_kind kind, const char *p
 	struct keys_parts kp;
 	struct strv keys = { 0 }, all = { 0 };
 
-	if (!keys_pattern(pattern, sizeof pattern, kind, o->rc.prefix, o->source))
+	/* a pattern of sources: every source's keys, filtered below */
+	if (!keys_pattern(pattern, sizeof pattern, kind, o->rc.prefix, cli_one_source(o) ? o->source : "*"))
 		cli_die("the prefix or the source is too long");
 	if (!map) {
 		scan_into(conn, -1, pattern, &all);
@@ -644,7 +656,7 @@ struct strv rr_keys(const struct cli_opts *o, enum keys_kind kind, const char *p
 		if (i && !strcmp(all.v[i], all.v[i - 1]))
 			continue;
 		if (keys_split(all.v[i], kind, o->rc.prefix, &kp) < 0 ||
-		    (strcmp(o->source, "*") && strcmp(kp.source, o->source)) ||
+		    !cli_source_matches(o, kp.source) ||
 		    (probe && strcmp(kp.probe, probe)) || (target && strcmp(kp.target, target)))
 			continue;
 		strv_add(&keys, all.v[i]);
