@@ -410,14 +410,25 @@ static redisContext *node_conn(int i, const char *why)
 	return nodes[i];
 }
 
+/* "host:port" of primary i of the cluster, or where conn goes (i < 0). */
+static const char *node_name(int i)
+{
+	static char at[CLUSTER_HOST_MAX + 16];
+
+	if (i < 0)
+		return where;
+	host_port(at, sizeof at, map->nodes[i].host, map->nodes[i].port);
+	return at;
+}
+
 /* Die for a lost connection of cluster node i (or conn). */
 static void die_io(redisContext *c, int i) __attribute__((noreturn));
 static void die_io(redisContext *c, int i)
 {
 	if (i < 0)
 		cli_die("Redis at %s: %s", where, io_error_of(c));
-	cli_die("Redis Cluster node %s:%d (a primary serving %u of %d slots): %s", map->nodes[i].host,
-	        map->nodes[i].port, slots_of(i), CLUSTER_SLOTS, io_error_of(c));
+	cli_die("Redis Cluster node %s (a primary serving %u of %d slots): %s", node_name(i), slots_of(i),
+	        CLUSTER_SLOTS, io_error_of(c));
 }
 
 /* Run the command once more where a MOVED or ASK error `r` points, on a
@@ -484,7 +495,7 @@ redisReply *rr_key_cmd(const char *key, const char *fmt, ...)
 		r = follow(r, fmt, ap);
 	va_end(ap);
 	if (r->type == REDIS_REPLY_ERROR)
-		die_refused(i < 0 ? where : map->nodes[i].host, fmt, r);
+		die_refused(node_name(i), fmt, r);
 	return r;
 }
 
@@ -620,11 +631,11 @@ static void scan_into(redisContext *c, int i, const char *pattern, struct strv *
 		if (r->type == REDIS_REPLY_ERROR) {
 			if (i < 0)
 				die_refused(where, "SCAN", r);
-			cli_die("Redis Cluster node %s:%d refused SCAN: %s", map->nodes[i].host, map->nodes[i].port, r->str);
+			cli_die("Redis Cluster node %s refused SCAN: %s", node_name(i), r->str);
 		}
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
 		    r->element[1]->type != REDIS_REPLY_ARRAY)
-			cli_die("Redis at %s: unexpected SCAN reply", i < 0 ? where : map->nodes[i].host);
+			cli_die("Redis at %s: unexpected SCAN reply", node_name(i));
 		snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
 		for (size_t k = 0; k < r->element[1]->elements; k++)
 			if (r->element[1]->element[k]->type == REDIS_REPLY_STRING)
