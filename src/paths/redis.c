@@ -64,6 +64,7 @@ struct redis {
 	int setup_failed;            /* AUTH or SELECT was refused on this connection */
 	unsigned refusals;           /* connections in a row whose AUTH, SELECT or PING was refused:
 	                                only the first of a streak is logged */
+	char refusal[128];           /* the error logged for the streak: another one is logged too */
 	struct redisq q;             /* what waits to be written or acknowledged (redisq.h) */
 	size_t inflight;             /* commands written and not yet answered */
 	double progress;             /* ev_now() of the last reply or of the first write since idle */
@@ -301,13 +302,16 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 
 /* AUTH, SELECT or the PING after them refused (`err`): a configuration
  * problem worth saying loudly, once per streak of refused connections
- * (the retries after the backoff would repeat it) and once per
- * connection (a refused AUTH makes SELECT refused too). */
+ * (the retries after the backoff would repeat it; a different error is
+ * said too) and once per connection (a refused AUTH makes SELECT refused
+ * too). */
 static void setup_refused(struct redis *r, const char *err)
 {
-	if (!r->setup_failed && !r->refusals)
+	if (!r->setup_failed && (!r->refusals || strncmp(r->refusal, err, sizeof r->refusal - 1))) {
 		HW_ERROR(NULL, "redis: %s (check redis.user, redis.password and redis.db); retrying with backoff, "
-		         "not logged again until it works", err);
+		         "not logged again until it works or the error changes", err);
+		snprintf(r->refusal, sizeof r->refusal, "%s", err);
+	}
 	r->setup_failed = 1;
 }
 
