@@ -4,7 +4,8 @@
 # - a Redis Cluster of 3 primaries, several hosts' keys stored by slot
 #   (so on every primary): paths --source '*' lists them all from any
 #   node; show, history and --json read each key from its owner; a slot
-#   being migrated (ASK) is followed; watch sees a change published on
+#   being migrated (ASK) and a node with an old slot map (MOVED, from
+#   t/lib/fakemoved.py) are followed; watch sees a change published on
 #   another node; a primary down: exit 1 naming the node, no crash; watch
 #   whose node dies reconnects to another node of the slot map;
 # - Sentinel: the primary asked of the sentinels (--sentinel, or
@@ -151,6 +152,22 @@ test_expect_success 'a slot being migrated: the key moved to the importing node 
 	cat out err &&
 	grep -E "^  +3  10\.0\.0\.1 " out &&
 	for p in $(port_of c); do redis-cli -p "$p" CLUSTER SETSLOT "$slot" NODE "$(redis-cli -p "$dst" CLUSTER MYID)" >/dev/null; done
+'
+
+test_expect_success 'a node whose slot map is out of date: MOVED followed to the owner of each key' '
+	fake=$(free_tcp_port) &&
+	keys=$(awk "{ printf \"hopwatch:path:{%s}:tr:10.0.0.1 \", \$1 }" hosts) &&
+	spawn fake python3 "$SRCDIR/t/lib/fakemoved.py" "$fake" "127.0.0.1:$N0" $keys &&
+	wait_for 5 ss_listens "$fake" &&
+	"$HOPWATCH" -H 127.0.0.1 -p "$fake" --source "*" paths >out 2>err &&
+	cat out err &&
+	while read -r h o; do
+		grep -E "^$h +tr +10\.0\.0\.1 +3 +yes " out || exit 1
+	done <hosts &&
+	h=$(awk -v n="$N0" "\$2 != n { print \$1; exit }" hosts) &&
+	"$HOPWATCH" -H 127.0.0.1 -p "$fake" --source "$h" show 10.0.0.1 >out &&
+	grep -E "^  +2  10\.1\.0\.2 " out &&
+	kill "$(cat fake.pid)"
 '
 
 test_expect_success 'a primary down: exit 1 with its address, no crash' '
