@@ -6,23 +6,11 @@
 # a real node, which may redirect once more to the key's owner): what a
 # client sees when a resharding moved slots after it read the map.  It
 # exits after 60 s, so a test can never leave it behind.
-import socket, sys, threading, time
+import os, sys
 
-def read_command(f):
-    line = f.readline()
-    if not line:
-        return None
-    if not line.startswith(b"*"):
-        return line.split()
-    words = []
-    for _ in range(int(line[1:])):
-        n = int(f.readline()[1:])
-        words.append(f.read(n + 2)[:-2])
-    return words
-
-def bulk(s):
-    b = s.encode() if isinstance(s, str) else s
-    return b"$%d\r\n%s\r\n" % (len(b), b)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resp import bulk, read_command, serve_forever
 
 def serve(conn, port, target, keys):
     f = conn.makefile("rb")
@@ -43,19 +31,6 @@ def serve(conn, port, target, keys):
 
 def main():
     port = int(sys.argv[1])
-    target = sys.argv[2]
-    keys = sys.argv[3:]
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(16)
-    srv.settimeout(1)
-    end = time.time() + 60
-    while time.time() < end:
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            continue
-        threading.Thread(target=serve, args=(conn, port, target, keys), daemon=True).start()
+    serve_forever(port, serve, port, sys.argv[2], sys.argv[3:])
 
 main()
