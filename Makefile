@@ -111,6 +111,9 @@ $(COMMON_LIB): $(COMMON_SRCS:.c=.o)
 # plugins/NAME.c or plugins/NAME/*.c -> plugins/NAME.so
 plugins/%.so: plugins/%.o $(PLUGIN_LIBS)
 	$(CC) $(PLUGIN_CFLAGS) -shared -o $@ $< $(PLUGIN_LIBS) $(LDFLAGS)
+# Single-file plugins' objects are intermediates of the rule above: keep
+# them, or make deletes them and rebuilds every plugin on each run.
+.SECONDARY: $(patsubst %.c,%.o,$(wildcard plugins/*.c))
 # A directory plugin may link more Debian libraries: LDLIBS_NAME := -lfoo.
 LDLIBS_dns := -lcares
 define plugin_dir_rule

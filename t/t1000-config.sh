@@ -197,6 +197,16 @@ EOF
 bad 1 redis 'set one of host, socket or sentinels' <<'EOF'
 redis = { host = "127.0.0.1"; socket = "/run/redis.sock"; };
 EOF
+bad 2 'redis.sentinels[1]' 'sentinel "nope": needs a port, e.g. :26379' <<'EOF'
+redis = {
+	sentinels = [ "127.0.0.1:26379", "nope" ];
+	master_name = "hw";
+};
+EOF
+test_expect_success 'a bad sentinel entry is one error, with no second one about master_name' '
+	grep "error: .*conf:[0-9]*: " "$TRASH/bad-$n.conf.err" >errs &&
+	test "$(wc -l <errs)" = 1
+'
 bad 2 redis.socket 'must be an absolute path' <<'EOF'
 redis = {
 	socket = "redis.sock";
@@ -943,6 +953,25 @@ test_expect_success 'no probes: accepted with a warning' '
 	cat out err &&
 	grep -F "OK (0 probes, 0 targets)" out &&
 	grep -F "no probes configured" err
+'
+
+# source: an address of a family the targets can use, or it is refused
+bad 3 'probes[0].source' '"::1" is an IPv6 address, but every target is an IPv4 address (127.0.0.1): it would never be used' "$PLUGIN_DIR" <<'EOF'
+probes = ( { name = "p"; plugin = "icmp";
+	targets = [ "127.0.0.1", "127.0.0.2" ];
+	source = "::1"; } );
+EOF
+bad 3 'probes[0].source' '"127.0.0.1" is an IPv4 address, but this probe'"'"'s family is "ipv6": it would never be used' "$PLUGIN_DIR" <<'EOF'
+probes = ( { name = "p"; plugin = "path"; family = "ipv6";
+	targets = [ "localhost" ];
+	source = "127.0.0.1"; } );
+EOF
+test_expect_success 'source of one family, targets of both: taken, with a warning naming the others' '
+	printf "probes = ( { name = \"p\"; plugin = \"icmp\";\n\ttargets = [ \"::1\", \"127.0.0.1\", \"localhost\" ];\n\tsource = \"127.0.0.1\"; } );\n" >src-mixed.conf &&
+	"$HOPWATCHD" -t -c "$TRASH/src-mixed.conf" -P "$PLUGIN_DIR" >out 2>err &&
+	cat out err &&
+	grep -F "OK (1 probes, 3 targets)" out &&
+	grep -Fx "hopwatchd: warning: $TRASH/src-mixed.conf:3: probes[0].source: \"127.0.0.1\" is an IPv4 address: the IPv6 targets (::1) are sent from the address the kernel chooses" err
 '
 
 test_done

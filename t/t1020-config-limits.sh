@@ -241,6 +241,12 @@ while read -r scope key k min max; do
 		taken "$scope" "$key" "${max}L"
 		one "$scope" "$key" '"1"' 'must be a whole number, not "1"'
 		one "$scope" "$key" 1.5 'must be a whole number, not 1.5'
+		# a float with no fraction is the whole number it equals (below 2^53: exact)
+		if [ "$max" -lt 9007199254740992 ]; then
+			taken "$scope" "$key" "$max.0"
+			one "$scope" "$key" "$hi.0" "$range $hi.0"
+			one "$scope" "$key" "$max.5" "must be a whole number, not $max.5"
+		fi
 		one "$scope" "$key" true 'must be a whole number, not true'
 	else
 		if [ "$(calc "$min > 0")" = 1 ]; then lo=$(calc "$min / 2"); else lo=$(calc "$min - 1"); fi
@@ -291,24 +297,25 @@ port_case '("127.0.0.1", 0x100000016)' '3: probes[0].targets[0][1]: must be from
 port_case '("127.0.0.1", 9223372036854775808)' '3: probes[0].targets[0][1]: must be from 1 to 65535, not 9223372036854775808'
 port_case '("127.0.0.1", -4294967274)' '3: probes[0].targets[0][1]: must be from 1 to 65535, not -4294967274'
 port_case '("127.0.0.1", 65536)' '3: probes[0].targets[0][1]: must be from 1 to 65535, not 65536'
-port_case '("127.0.0.1", 22.0)' '3: probes[0].targets[0][1]: must be a port number, not 22.0'
+port_case '("127.0.0.1", 22.5)' '3: probes[0].targets[0][1]: must be a port number, not 22.5'
 port_case '{ host = "127.0.0.1"; port = 4294967318; }' '3: probes[0].targets[0].port: must be from 1 to 65535, not 4294967318'
 port_case '{ host = "127.0.0.1"; port = 4294967318L; }' '3: probes[0].targets[0].port: must be from 1 to 65535, not 4294967318L'
 port_case '{ host = "127.0.0.1"; port = 0; }' '3: probes[0].targets[0].port: must be from 1 to 65535, not 0'
 port_case '{ host = "127.0.0.1"; port = true; }' '3: probes[0].targets[0].port: must be a port number, not true'
 port_case '"127.0.0.1:4294967318"' '3: probes[0].targets[0]: target "127.0.0.1:4294967318": the port must be a number from 1 to 65535'
 port_case '"127.0.0.1:65536"' '3: probes[0].targets[0]: target "127.0.0.1:65536": the port must be a number from 1 to 65535'
-test_expect_success 'tcp target ports 1 and 65535, in every form, are taken' '
+test_expect_success 'tcp target ports 1 and 65535 in every form, and 22.0, are taken' '
 	cat >ports.conf <<-\EOF &&
 	probes = ( {
 		name = "p"; plugin = "tcp";
 		targets = ( ("127.0.0.1", 1), { host = "127.0.0.2"; port = 65535; },
-		            "127.0.0.3:65535", ("127.0.0.4", 0xFFFF), { host = "127.0.0.5"; port = 1L; } );
+		            "127.0.0.3:65535", ("127.0.0.4", 0xFFFF), { host = "127.0.0.5"; port = 1L; },
+		            ("127.0.0.6", 22.0) );
 	} );
 	EOF
 	"$HOPWATCHD" -t -c ports.conf -P "$PLUGIN_DIR" >out 2>err &&
 	cat out err &&
-	grep -F "OK (1 probes, 5 targets)" out
+	grep -F "OK (1 probes, 6 targets)" out
 '
 
 # ------------------------------------- duplicates, includes, literals

@@ -28,9 +28,19 @@ hw_run() { run_hopwatchd "$(tb_ns src)" "$@"; }
 
 
 # rtts_near TARGET PORT WANT TOL: at least 6 RTTs; none below WANT - 0.5 ms
-# (nothing beats the delay), at most one in ten above WANT + 5 ms (the
-# delay emulator is a userspace process: a busy machine can hold a packet
-# back), and the median within TOL ms of WANT
+# (nothing beats the delay), at most one in ten above WANT + 5 ms, and the
+# median within TOL ms of WANT.
+# Where late RTTs came from (15 ms path, 155 RTTs a run, beside a ping of
+# the same path every 50 ms; 2 busy loops on the 2 cores): connect mode
+# timed an open port when the loop saw the socket writable, so 24 of 310
+# RTTs were above 17 ms (up to 25.3 ms) while ping stayed at or below
+# 15.8 ms and syn mode (kernel receive times) at or below 15.3 ms.  That
+# was hopwatch's: connect mode now takes the kernel's own sample of the
+# handshake (TCP_INFO), and 0 of 310 were above 16 ms.  What remains is
+# the lab's: the delay emulator is a userspace process, and ping saw it
+# hold 1 packet in 1,200 back by 5 ms on the loaded machine; and an RST
+# (a refused port, connect mode) leaves no kernel sample, so it is still
+# timed by the loop.  Hence the one in ten.
 rtts_near() {
 	all_values tcp.rtt "$1" "$2" | sort -n >rtts && cat rtts &&
 	test "$(wc -l <rtts)" -ge 6 &&

@@ -83,9 +83,23 @@ test_expect_success 'a wrong password: a clear error, the daemon keeps running, 
 	wait_for 10 gauge_seen rx2.out redis.connected 0 &&
 	! gauge_seen rx2.out redis.connected 1 &&
 	alive d2 &&
+	# several attempts were refused (the backoff: 0.5 s, 1 s, 2 s ...), one
+	# error said so, and none claimed "connected" before AUTH was accepted
+	test "$(grep -c "redis: WRONGPASS" d2.stderr)" = 1 &&
+	! grep -F "redis: connected" d2.stderr &&
+	test "$(grep -c "redis: connected" d1.stderr)" -ge 1 &&
 	for db in 0 3; do
 		test -z "$(keys_of a $db "*{h2}*")" || exit 1
-	done &&
+	done
+'
+test_expect_success 'the password made right at run time: connected once, saying after how many refusals' '
+	RAUTH=$ADMIN rcli a ACL SETUSER hw ">wrong" &&
+	wait_for 40 grep -q "redis: connected to" d2.stderr &&
+	cat d2.stderr &&
+	grep -E "hopwatchd: info: redis: connected to .*a\.sock \(logged in after [0-9]+ refused connections\)$" d2.stderr &&
+	test "$(grep -c "redis: WRONGPASS" d2.stderr)" = 1 &&
+	wait_for 10 n_is 1 axlen a 3 "hopwatch:changes:{h2}:fp2:127.0.0.1" &&
+	RAUTH=$ADMIN rcli a ACL SETUSER hw "<wrong" &&
 	stop d2
 '
 RPORT3=$(free_udp_port) || skip_all "no free UDP port"
@@ -103,6 +117,8 @@ test_expect_success 'no password for a server that needs one: an error naming re
 	cat d3.stderr &&
 	alive d3 &&
 	grep -E "NOAUTH.*redis\.password" d3.stderr &&
+	test "$(grep -c "NOAUTH" d3.stderr)" = 1 &&
+	! grep -F "redis: connected" d3.stderr &&
 	! gauge_seen rx3.out redis.connected 1 &&
 	test "$(sum_counts rx3.out redis.errors)" = 0
 '
@@ -136,7 +152,10 @@ test_expect_success 'after SIGCONT: reconnected, the change made during the paus
 	last=$(xlen s "$STREAM4") &&
 	check_entry s "$STREAM4" "$last" "$P1" "$P2" 4 127.0.0.1 &&
 	test "$(hget s "$HASH4" changed)" = "$(xfield s "$STREAM4" "$last" ts)" &&
-	test "$(grep -c "redis: connected to" d4.stderr)" -ge 2 &&
+	# "connected" is said once the PING after AUTH and SELECT is answered:
+	# the writes above may be those of the old connection, run by Redis
+	# when resumed, before the new connection of the daemon is ready
+	wait_for 15 n_ge 2 grep -c "redis: connected to" d4.stderr &&
 	alive d4
 '
 # Commands written before the pause are in Redis's socket buffer; when

@@ -266,7 +266,7 @@ assert [x[\"rtt_avg\"] for x in h] == [0.052, 1.234, 12.34, 123.4] and h[0][\"rt
 	json_check "
 cs=d[\"changes\"]
 assert len(cs) == 4, cs
-want={\"id\",\"source\",\"probe\",\"target\",\"target_ip\",\"ts\",\"first_diff_ttl\",\"changed_ttls\",\"old\",\"new\",\"old_names\",\"new_names\"}
+want={\"id\",\"source\",\"probe\",\"target\",\"target_ip\",\"ts\",\"kind\",\"first_diff_ttl\",\"changed_ttls\",\"old\",\"new\",\"old_names\",\"new_names\"}
 for c in cs:
     assert set(c) == want, c
     assert c[\"source\"] == \"cli-host\" and c[\"probe\"] == \"fp\" and c[\"target\"] == \"127.0.0.1\"
@@ -291,7 +291,7 @@ test_expect_success '--json watch: one object a line, as history writes them' '
 	json_check -l "
 assert len(ds) == 2, ds
 assert ds[0] == {\"id\":\"1700000000000-0\",\"source\":\"s\",\"probe\":\"p\",\"target\":\"t\",\"target_ip\":\"10.0.0.9\",
-                 \"ts\":1700000000,\"first_diff_ttl\":2,\"changed_ttls\":[2,3],
+                 \"ts\":1700000000,\"kind\":\"path\",\"first_diff_ttl\":2,\"changed_ttls\":[2,3],
                  \"old\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],\"new\":[\"10.0.0.1\",\"10.0.0.7\",\"10.0.0.8\"],
                  \"old_names\":[None,None,None],\"new_names\":[None,None,None]}, ds[0]
 assert ds[1][\"id\"] is None and ds[1][\"source\"] is None and ds[1][\"ts\"] is None and ds[1][\"new\"] == [None]
@@ -304,7 +304,7 @@ test_expect_success 'watch: says when Redis is lost, reconnects when it is back,
 	stop w &&
 	wait_for 10 grep -q "lost Redis at unix:$TRASH/w.sock" wr.stderr &&
 	redis_start w &&
-	wait_for 15 grep -q "reconnected to Redis at unix:$TRASH/w.sock: watching hopwatch:path-changes again" wr.stderr &&
+	wait_for 15 grep -q "reconnected to Redis at unix:$TRASH/w.sock: watching hopwatch:path-changes and hopwatch:changes again" wr.stderr &&
 	rcli w PUBLISH hopwatch:path-changes "{\"source\":\"s\",\"probe\":\"p\",\"target\":\"back\",\"old\":[\"10.0.0.1\"],\"new\":[\"10.0.0.2\"],\"first_diff_ttl\":1}" >/dev/null &&
 	wait_for 10 test -s wr.rc &&
 	cat wr.stderr wr.stdout &&
@@ -321,7 +321,7 @@ test_expect_success 'watch: a change is printed as it happens; filters; --count,
 	spawn w3 "$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere watch --count 1 --timeout 3 &&
 	spawn w4 "$HOPWATCH" -s "$TRASH/c.sock" --source "*" watch --probe fq --count 1 --timeout 3 &&
 	for w in w1 w2 w3 w4; do
-		wait_for 5 grep -q "watching hopwatch:path-changes at unix:" $w.stderr || exit 1
+		wait_for 5 grep -q "watching hopwatch:path-changes and hopwatch:changes at unix:" $w.stderr || exit 1
 	done &&
 	route d1.paths "$P2" "$L2" "$L3" &&
 	wait_for 15 test -s w1.rc &&
@@ -368,7 +368,7 @@ test_expect_success 'unknown target: exit 1, the known targets listed' '
 	grep -Fx "hopwatch: no path stored for nope of cli-host (known targets: 127.0.0.1, 127.0.0.2:8080, [::1]:53)" err &&
 	test_must_fail HW history 127.0.0.2:8080 --probe fq 2>err &&
 	cat err &&
-	grep -F "no path stored for 127.0.0.2:8080 by probe fq of cli-host (known: 127.0.0.1 (probe fp), 127.0.0.1 (probe fq), 127.0.0.2:8080 (probe fp), [::1]:53 (probe fp))" err &&
+	grep -F "no path or change stored for 127.0.0.2:8080 by probe fq of cli-host (known: 127.0.0.1 (probe fp), 127.0.0.1 (probe fq), 127.0.0.2:8080 (probe fp), [::1]:53 (probe fp))" err &&
 	test_must_fail "$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere show 127.0.0.1 2>err &&
 	grep -Fx "hopwatch: no path stored for 127.0.0.1 of elsewhere (none); hopwatchd stored paths under the host name cli-host (its hostname setting or the system'"'"'s host name): use --source NAME, or --source '"'"'*'"'"'" err &&
 	test_must_fail "$HOPWATCH" -s "$TRASH/c.sock" --source elsewhere --prefix other: show 127.0.0.1 2>err &&

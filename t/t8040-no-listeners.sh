@@ -1,20 +1,19 @@
 #!/bin/bash
-# t8030: no socket anyone can fill (issue 15).  hopwatchd runs every plugin
+# t8040: no socket anyone can fill (issue 15).  hopwatchd runs every plugin
 # in every mode (icmp auto/dgram/raw, tcp connect/syn, path icmp/udp
 # dgram/raw and tcp raw) against a testbed destination, both families;
 # while it runs:
 #   - ss -lnp (tcp and udp, both families) lists no socket of its pid: the
 #     ports held for raw udp/tcp probes are held by sockets that never
-#     listen (hwc_hold_port); path udp dgram is the one exception (below);
+#     listen (hwc_hold_port); path udp dgram sends from one UDP socket
+#     connected to each destination and port, and the socket that took its
+#     port is connected to itself (hwc_udp_quiet);
 #   - a flood of UDP datagrams from d1 to every UDP port hopwatchd has
 #     bound leaves every receive queue of hopwatchd empty (ss Recv-Q 0,
 #     tcp, udp and raw sockets);
 #   - every trace still reaches the destination and the tcp probes are
 #     still answered.
-# path udp dgram needs one unconnected UDP socket per family (the kernel
-# gives a connected UDP socket only the ICMP errors of its own peer), so
-# ss lists it; it drops every datagram (the errors come from its error
-# queue, which no socket filter sees): the flood leaves its queue empty too.
+# path udp dgram is also run alone, so that what ss lists is its own.
 . "$(dirname "$0")/test-lib.sh"
 . "$SRCDIR/t/lib/testbed.sh"
 require_root
@@ -24,6 +23,12 @@ for p in icmp tcp path; do
 	[ -e "$PLUGIN_DIR/$p.so" ] || skip_all "plugins/$p.so is not built (run make)"
 done
 
+# Two path instances of protocol udp (raw and dgram) trace d1 at once, each
+# with its own budget: together they ask d1 for more port unreachables
+# than Linux's default per-destination limit allows (one a second after a
+# burst of 6), so a trace could end short of d1 for the lab's sake.  This
+# test is about sockets, not ICMP budgets (t6xxx test those): no limits.
+export TB_ICMP_PROFILE=unlimited
 tb_chain nl 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
@@ -31,16 +36,18 @@ D=$(tb_addr d1) D6=$(tb_addr d1 6)
 S=$(tb_addr src) S6=$(tb_addr src 6)
 . "$SRCDIR/t/lib/path.sh"
 
-# every mode of every plugin but path udp dgram; then that one alone
+# every mode of every plugin; then path udp dgram alone
 icmp() { echo "{ name = \"icmp_$1\"; plugin = \"icmp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; metrics_add = [ \"received\" ];"\
 	" targets = ( \"$D\", \"$D6\" ); }"; }
 tcp() { echo "{ name = \"tcp_$1\"; plugin = \"tcp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; targets = ( \"$D:80\", \"[$D6]:80\" ); }"; }
 all="$(icmp auto), $(icmp dgram), $(icmp raw), $(tcp connect), $(tcp syn)"
-for c in icmp:dgram icmp:raw udp:raw tcp:raw; do
+for c in icmp:dgram icmp:raw udp:dgram udp:raw tcp:raw; do
 	all="$all, $(probe path_${c%:*}_${c#*:} ${c%:*} ${c#*:} "\"$D:80\", \"[$D6]:80\"" "max_ttl = 4;")"
 done
 write_conf "$TRASH/all.conf" 1s 300ms "$all"
 write_conf "$TRASH/udpdgram.conf" 1s 300ms "$(probe path_udp_dgram udp dgram "\"$D\", \"$D6\"" "max_ttl = 4;")"
+# both families of every mode: every probe above has a v4 and a v6 target
+grep -c "\"$D6\"" "$TRASH/all.conf" >/dev/null || { echo "Bail out! no IPv6 target"; exit 1; }
 
 in_src() { ip netns exec "$(tb_ns src)" "$@"; }
 # sockets KIND [-w]: ss lines (-H -n -p, KIND: l listening, a all) of the
@@ -98,8 +105,9 @@ test_expect_success 'every plugin in every mode: no listening socket of hopwatch
 	test ! -s listening
 '
 
-test_expect_success 'path udp raw holds its port with a UDP socket connected to itself' '
-	awk "\$1 == \"udp\" && \$2 == \"ESTAB\" && \$5 == \$6 { n++ } END { exit n != 1 }" all.before
+test_expect_success 'path udp raw and dgram hold their ports with UDP sockets connected to themselves' '
+	# udp raw: one (dual-stack); udp dgram: one per family
+	awk "\$1 == \"udp\" && \$2 == \"ESTAB\" && \$5 == \$6 { n++ } END { exit n != 3 }" all.before
 '
 
 test_expect_success 'a UDP flood to every port of hopwatchd leaves its receive queues empty' '
@@ -107,18 +115,21 @@ test_expect_success 'a UDP flood to every port of hopwatchd leaves its receive q
 '
 
 test_expect_success 'every path trace reached d1, the tcp and icmp probes were answered' '
-	for p in path_icmp_dgram path_icmp_raw path_udp_raw path_tcp_raw; do
-		reached $p "$D" && reached $p "$D6" || return 1
+	for p in path_icmp_dgram path_icmp_raw path_udp_dgram path_udp_raw path_tcp_raw; do
+		reached $p "$D" && reached $p "$D6" || { echo "$p did not always reach d1"; return 1; }
 	done &&
 	test "$(grep -c "^hopwatch\.tcp\.results:.*result:open" out)" -ge 8 &&
 	! grep "^hopwatch\.tcp\.results:" out | grep -E "result:(refused|unreachable|error)" &&
 	test "$(grep -c "^hopwatch\.icmp\.received:3|" out)" -ge 12
 '
 
-test_expect_success 'path udp dgram: only its UDP socket per family is listed, and drops the flood' '
+test_expect_success 'path udp dgram alone: no listening socket; one connected to each destination, per family' '
 	run_and_look udpdgram.conf &&
-	test "$(wc -l <listening)" = 2 &&
-	! grep -v "^udp " listening &&
+	test ! -s listening &&
+	cat all.before &&
+	awk "\$1 == \"udp\" && \$2 == \"ESTAB\" && index(\$6, \"$D:\") == 1 { n++ } END { exit n != 1 }" all.before &&
+	awk "\$1 == \"udp\" && \$2 == \"ESTAB\" && index(\$6, \"[$D6]:\") == 1 { n++ } END { exit n != 1 }" all.before &&
+	! awk "\$1 == \"udp\" && \$2 == \"UNCONN\"" all.before | grep . &&
 	queues_empty &&
 	reached path_udp_dgram "$D" && reached path_udp_dgram "$D6"
 '

@@ -180,11 +180,7 @@ uint16_t hwc_local_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);  /* same offset in v6 */
 }
 
-/* Make the bound UDP socket `fd` (port `port`) receive nothing: a
- * drop-all filter, the smallest buffer, and connected to itself over
- * loopback (see hwc_hold_port).  Returns 0, or -1 with errno when it could
- * not connect (the filter is on all the same). */
-static int udp_hold_quietly(int fd, uint16_t port)
+int hwc_udp_quiet(int fd, uint16_t port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -235,9 +231,38 @@ int hwc_hold_port(hw_ctx *ctx, int type, uint16_t *port)
 		close(fd);
 		return -1;
 	}
-	if (type == SOCK_DGRAM && udp_hold_quietly(fd, *port) < 0)
+	if (type == SOCK_DGRAM && hwc_udp_quiet(fd, *port) < 0)
 		HW_WARN(ctx, "the socket holding UDP port %u cannot connect to itself over loopback (%s): it "
 		        "stays unconnected, listed as listening, but drops everything it is sent",
 		        (unsigned)*port, strerror(errno));
 	return fd;
+}
+
+int hwc_udp_connected(int family, const char *source, uint16_t sport, const struct sockaddr *to,
+                      socklen_t tolen, int rcvbuf)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int on = 1, err, fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+
+	if (fd < 0)
+		return -1;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_family = (sa_family_t)family;
+	if (source)
+		inet_pton(family, source, family == AF_INET ? (void *)&((struct sockaddr_in *)&ss)->sin_addr
+		                                            : (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr);
+	((struct sockaddr_in *)&ss)->sin_port = htons(sport);  /* same offset in v6 */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0 ||
+	    (family == AF_INET ? setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof on)
+	                       : setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof on)) < 0 ||
+	    hwc_filter_none(fd) < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 || connect(fd, to, tolen) < 0)
+		goto fail;
+	hwc_rx_opts(fd, rcvbuf);
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
 }

@@ -109,4 +109,31 @@ uint16_t hwc_local_port(int fd);
  */
 int hwc_hold_port(hw_ctx *ctx, int type, uint16_t *port);
 
+/*
+ * Make bound UDP socket `fd` (its port `port`) receive nothing and listen
+ * nowhere, as hwc_hold_port does with its UDP socket: a drop-all filter,
+ * the smallest receive buffer, connected to itself over loopback.
+ * Returns 0, or -1 with errno when it could not connect (the filter is on
+ * all the same: it drops everything, but ss -l lists it).
+ */
+int hwc_udp_quiet(int fd, uint16_t port);
+
+/*
+ * A UDP socket of `family` that sends to exactly `to` (connect) from port
+ * `sport` of `source` (the `source` setting, text; NULL or of the other
+ * family: any address), for unprivileged traces (path udp dgram): the
+ * kernel hands a connected UDP socket the ICMP errors that quote a
+ * datagram of its own flow only, so each destination's socket gets its
+ * own errors on its error queue (IP_RECVERR / IPV6_RECVERR), and, being
+ * connected, it is no listener and takes datagrams only from `to` (which
+ * a drop-all filter drops: the errors do not pass filters).  SO_REUSEADDR
+ * lets the sockets of every destination share `sport` (they differ in
+ * their peer), and the socket that first bound it
+ * (hwc_udp_quiet) must have it too.  Non-blocking, close-on-exec,
+ * receive options of hwc_rx_opts(`rcvbuf`).  Returns the fd, or -1 with
+ * errno.
+ */
+int hwc_udp_connected(int family, const char *source, uint16_t sport, const struct sockaddr *to,
+                      socklen_t tolen, int rcvbuf);
+
 #endif /* HOPWATCH_COMMON_SOCK_H */

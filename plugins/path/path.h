@@ -129,6 +129,7 @@ struct tguess {
 };
 
 struct inst;
+struct dconn;
 
 /* Per-target state (hw_target.data). */
 struct tstate {
@@ -170,6 +171,8 @@ struct tstate {
 	int active;              /* a trace runs */
 	int queued;              /* in the send ring */
 	int send_err;            /* errno of the last failed send of this trace, 0: none */
+	unsigned dconn;          /* udp dgram: 1 + index in its family's dc of this trace's socket (a
+	                            hint, checked on use; sockets.c); 0: none yet */
 	unsigned failed;         /* sends that failed this trace */
 	double t0;               /* hw_mono() when the trace started */
 };
@@ -182,6 +185,8 @@ struct fam {
 	int rfd;                 /* raw mode udp/tcp: the raw ICMP socket that receives; -1: none */
 	hw_io *io, *rio;         /* read watches of fd and rfd */
 	uint16_t sport;          /* udp/tcp: our source port; dgram icmp: the echo identifier */
+	struct dconn **dc;       /* udp dgram: the connected socket of each (destination, port) (sockets.c) */
+	unsigned ndc;            /* entries in dc */
 };
 
 /*

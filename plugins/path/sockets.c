@@ -5,11 +5,15 @@
  *   icmp dgram  one ping socket (SOCK_DGRAM, IPPROTO_ICMP[V6]): needs the
  *               group in net.ipv4.ping_group_range, no capability;
  *   icmp raw    one raw ICMP socket: sends and receives;
- *   udp dgram   one UDP socket, bound to the any-address (the ICMP errors
- *               of probes to every target must reach its error queue: a
- *               connected one would get only its peer's), which drops
- *               every datagram (a drop-all filter; the error queue does not
- *               pass filters); no privilege at all;
+ *   udp dgram   one UDP socket per destination and port, connected to
+ *               it, all from one source port (SO_REUSEADDR): the kernel
+ *               hands a connected socket the ICMP errors quoting its own
+ *               flow, on its error queue, and a connected socket is no
+ *               listener (issue 15: ss -l lists none); the socket that
+ *               took the port is connected to itself over loopback
+ *               (hwc_udp_quiet); every one drops every datagram (a
+ *               drop-all filter; the error queue does not pass filters);
+ *               no privilege at all;
  *   udp raw     a raw UDP socket to send (it reads nothing: a drop-all
  *               filter), a raw ICMP socket to receive, a UDP socket
  *               holding the source port (hwc_hold_port: receives nothing,
@@ -38,6 +42,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -129,6 +134,23 @@ static void on_packet(void *arg, const hwc_rx *rx)
 		rd->on(rd->f->in, rx->buf, rx->len, &r);
 }
 
+/* udp dgram: the socket connected to one (destination, port). */
+struct dconn {
+	struct fam *f;           /* the family it belongs to */
+	pkt_ipaddr dst;          /* the destination */
+	uint16_t dport;          /* its port */
+	int fd;                  /* connected UDP socket (hwc_udp_connected) */
+	hw_io *io;               /* its read watch (the error queue) */
+	double sent;             /* hw_mono() of its last send: drained while replies may come */
+};
+
+/* Connected sockets kept per family; beyond, the one unused longest is
+ * closed for a new destination (a trace of it may lose late replies). */
+#define DCONN_MAX 4096
+/* Receive buffer of each connected socket: the error queue of one
+ * target's trace (max_ttl * queries errors at most) fits. */
+#define DCONN_RCVBUF (256 << 10)
+
 /* Read up to RX_BUDGET packets of fd, each to `on`. */
 static void drain_fd(struct fam *f, int fd, void (*on)(struct inst *, const uint8_t *, size_t, struct reply *))
 {
@@ -163,6 +185,20 @@ static void on_errq(void *arg, const hwc_rx *rx)
 	             rx->buf, rx->len, &r);
 }
 
+/* The error queue of one connected udp dgram socket (its datagrams
+ * are dropped by its filter). */
+static void dconn_drain(struct dconn *d)
+{
+	hwc_rx_drain(d->fd, 1, RX_BUDGET, on_errq, d->f);
+}
+
+static void dconn_readable_cb(void *arg, int fd, int revents)
+{
+	(void)fd;
+	(void)revents;
+	dconn_drain(arg);
+}
+
 static void drain_fam(struct fam *f)
 {
 	struct inst *in = f->in;
@@ -170,6 +206,11 @@ static void drain_fam(struct fam *f)
 	if (f->fd < 0)
 		return;
 	if (!in->raw) {
+		/* udp: only the sockets a probe may still be answered on */
+		double since = hw_mono() - in->timeout - 1;
+		for (unsigned i = 0; i < f->ndc; i++)
+			if (f->dc[i]->sent >= since)
+				dconn_drain(f->dc[i]);
 		hwc_rx_drain(f->fd, 1, RX_BUDGET, on_errq, f);
 		drain_fd(f, f->fd, path_on_dgram);
 		return;
@@ -200,6 +241,78 @@ void path_readable_cb(void *arg, int fd, int revents)
 /* ------------------------------------------------------------------ */
 /* The socket layer the engine sees                                     */
 
+/* The connected socket of ts's (destination, port), opened when new;
+ * NULL and errno when it cannot be. */
+static struct dconn *dconn_of(struct tstate *ts, struct fam *f)
+{
+	struct inst *in = ts->in;
+	size_t alen = ts->family == AF_INET ? sizeof ts->dst.v4 : sizeof ts->dst.v6;
+	struct sockaddr_storage to;
+	struct dconn *d;
+	unsigned i = ts->dconn - 1, old = 0;
+
+	if (ts->dconn && i < f->ndc && f->dc[i]->dport == ts->dport && !memcmp(&f->dc[i]->dst, &ts->dst, alen))
+		return f->dc[i];
+	for (i = 0; i < f->ndc; i++) {
+		if (f->dc[i]->dport == ts->dport && !memcmp(&f->dc[i]->dst, &ts->dst, alen)) {
+			ts->dconn = i + 1;
+			return f->dc[i];
+		}
+		if (f->dc[i]->sent < f->dc[old]->sent)
+			old = i;
+	}
+	memcpy(&to, &ts->t->addr, ts->t->addrlen);
+	((struct sockaddr_in *)&to)->sin_port = htons(ts->dport);  /* same offset in v6 */
+	int fd = hwc_udp_connected(f->family, in->o->source, f->sport, (struct sockaddr *)&to, ts->t->addrlen,
+	                           DCONN_RCVBUF);
+	if (fd < 0)
+		return NULL;
+	if (f->ndc == DCONN_MAX) {
+		d = f->dc[old];  /* reuse the one unused longest */
+		hw_io_free(d->io);
+		close(d->fd);
+		i = old;
+	} else {
+		struct dconn **dc = realloc(f->dc, (f->ndc + 1) * sizeof *dc);
+		if (!dc || !(d = calloc(1, sizeof *d))) {
+			if (dc)
+				f->dc = dc;
+			close(fd);
+			errno = ENOMEM;
+			return NULL;
+		}
+		f->dc = dc;
+		i = f->ndc++;
+		f->dc[i] = d;
+	}
+	*d = (struct dconn){ .f = f, .dst = ts->dst, .dport = ts->dport, .fd = fd, .sent = hw_mono() };
+	if (!(d->io = hw_io_new(in->ctx, fd, dconn_readable_cb, d))) {
+		close(fd);
+		d->fd = -1;
+		d->sent = -1e9;
+		d->dport = 0;  /* matches no trace (ports start at 1) */
+		errno = ENOMEM;
+		return NULL;
+	}
+	hw_io_want(d->io, HW_READ);
+	ts->dconn = i + 1;
+	return d;
+}
+
+/* Close the connected sockets of f. */
+static void dconn_close_all(struct fam *f)
+{
+	for (unsigned i = 0; i < f->ndc; i++) {
+		hw_io_free(f->dc[i]->io);
+		if (f->dc[i]->fd >= 0)
+			close(f->dc[i]->fd);
+		free(f->dc[i]);
+	}
+	free(f->dc);
+	f->dc = NULL;
+	f->ndc = 0;
+}
+
 static int sock_prepare(struct tstate *ts)
 {
 	struct inst *in = ts->in;
@@ -210,6 +323,8 @@ static int sock_prepare(struct tstate *ts)
 	memset(&ts->route, 0, sizeof ts->route);
 	if (!f)
 		return EAFNOSUPPORT;
+	if (!in->raw && in->proto->raw_ipproto == IPPROTO_UDP)
+		return dconn_of(ts, f) ? 0 : errno;
 	if (!in->raw || !in->proto->raw_ipproto)
 		return 0;  /* the kernel writes what depends on the source address */
 	/* the source of exactly this flow, as the bound socket (if any) has it */
@@ -225,10 +340,14 @@ static int sock_send(struct tstate *ts, unsigned ttl, unsigned q)
 	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)in->o->queries + q];
 	size_t skip = in->raw ? 0 : in->proto->dgram_skip, len;
 	struct sockaddr_storage to;
-	int err = 0;
+	struct dconn *d = NULL;
+	int err = 0, fd;
 
 	if (!f)
 		return EAFNOSUPPORT;
+	if (!in->raw && in->proto->raw_ipproto == IPPROTO_UDP && !(d = dconn_of(ts, f)))
+		return errno;
+	fd = d ? d->fd : f->fd;
 	if (!(len = in->proto->build(ts, ttl, q, in->tx, TX_BUF)) || len < skip)
 		return EINVAL;
 	memcpy(&to, &ts->t->addr, ts->t->addrlen);
@@ -238,9 +357,12 @@ static int sock_send(struct tstate *ts, unsigned ttl, unsigned q)
 	for (int attempt = 0; attempt < SEND_TRIES; attempt++) {
 		p->tx_real = real_now();
 		p->tx_mono = hw_mono();
-		if (hwc_sendmsg(f->fd, in->tx + skip, len - skip, (const struct sockaddr *)&to, ts->t->addrlen,
-		                in->raw ? &ts->route : NULL, (int)ttl) >= 0)
+		if (hwc_sendmsg(fd, in->tx + skip, len - skip, (const struct sockaddr *)&to, ts->t->addrlen,
+		                in->raw ? &ts->route : NULL, (int)ttl) >= 0) {
+			if (d)
+				d->sent = p->tx_mono;
 			return 0;
+		}
 		err = errno;
 		/* an earlier probe's ICMP error, reported by this call: again */
 		if (pkt_errno_class(err) == PKT_IC_NONE && err != EINTR)
@@ -327,18 +449,18 @@ static int dgram_open(struct fam *f)
 		f->fd = -1;
 		return err;
 	}
-	/* udp: the errors come from the error queue, which no socket filter
-	 * sees; a datagram (an open port's answer, anyone's packet to this
-	 * port) answers no probe: drop them all, so nobody can fill the
-	 * receive queue of this unconnected socket */
-	if (in->proto->raw_ipproto == IPPROTO_UDP && hwc_filter_none(f->fd) < 0)
-		HW_WARN(in->ctx, "%s: socket filter: %s", hwc_family_name(family), strerror(errno));
+	/* udp: this socket takes the source port, which the connected socket
+	 * of each destination then shares (SO_REUSEADDR on every one); it
+	 * receives nothing (hwc_udp_quiet, after the bind) */
+	if (in->proto->raw_ipproto == IPPROTO_UDP && setsockopt(f->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on))
+		HW_WARN(in->ctx, "%s: SO_REUSEADDR: %s", hwc_family_name(family), strerror(errno));
 	hwc_rx_opts(f->fd, RCVBUF);
 	return 0;
 }
 
 static void fam_close(struct fam *f)
 {
+	dconn_close_all(f);
 	hw_io_free(f->io);
 	hw_io_free(f->rio);
 	f->io = f->rio = NULL;
@@ -402,6 +524,10 @@ static int fam_open(struct fam *f, int need, int *decided)
 		if (hwc_bind_source(in->ctx, f->fd, f->family, o->source, 1) < 0)
 			return -1;
 		f->sport = hwc_local_port(f->fd);  /* UDP source port / ping identifier */
+		if (in->proto->raw_ipproto == IPPROTO_UDP && hwc_udp_quiet(f->fd, f->sport) < 0)
+			HW_WARN(in->ctx, "%s: the socket holding UDP port %u cannot connect to itself over loopback "
+			        "(%s): it stays unconnected, listed as listening, but drops everything it is sent",
+			        fam, (unsigned)f->sport, strerror(errno));
 	} else if (hwc_bind_source(in->ctx, f->fd, f->family, o->source, 0) < 0) {
 		return -1;
 	}

@@ -6,13 +6,15 @@
  *
  *   options.c    main: the command line, -c (conf_load_core), exit status
  *   commands.c   paths, show, history, watch
- *   redisread.c  the blocking Redis connection and reads (hiredis)
+ *   redisread.c  the blocking Redis reads (hiredis): one server, the primary
+ *                Sentinel names, or every primary of a Redis Cluster
  *   format.c     text layout: ages, times, RTTs, list fields, path diffs
  *   jsonout.c    --json: the values of the documented schema (Jansson)
  *   dashboard.c  dashboard: a Datadog dashboard from the widget table of each plugin
  *   mesh.c       mesh: a mesh group's loss and RTT matrices (reads; meshview.c lays them out)
  *
- * t/t7030-cli.sh runs every command end to end against a real Redis.
+ * t/t7030-cli.sh runs every command end to end against a real Redis;
+ * t/t7130-cli-fleet.sh against a real cluster and real sentinels.
  */
 #ifndef HW_CLI_H
 #define HW_CLI_H
@@ -23,18 +25,25 @@
 #include <time.h>
 
 #include "conf.h"
+#include "keys.h"
 #include "pathstore.h"
 
 /* What the command line (and -c) asked. */
 struct cli_opts {
 	struct redis_conf rc;   /* where Redis is and how to log in; the timeouts are seconds */
-	const char *source;     /* whose paths (a host name); "*" every host's */
+	const char *source;     /* whose paths: a host name, or a pattern of them (fnmatch: "*" every
+	                           host's, "web*"); host names hold no glob character */
 	const char *probe;      /* --probe: only this probe instance, or NULL */
 	const char *target;     /* TARGET as configured ("host" or "host:port"), or NULL */
 	long count;             /* --count: history's last N changes, watch's exit after N; 0: no limit */
 	double timeout;         /* --timeout: watch's exit after this many seconds; 0: none */
 	int json;               /* --json: one JSON document (watch: one object a line), hopwatch(1) */
 };
+
+/* redisread.c: whether o->source names one host (no glob character). */
+int cli_one_source(const struct cli_opts *o);
+/* Whether host `source` is o->source, or matches it when it is a pattern. */
+int cli_source_matches(const struct cli_opts *o, const char *source);
 
 /* options.c */
 
@@ -68,29 +77,53 @@ struct strv {
 	size_t cap;   /* room */
 };
 
-/* Connect with rc's connect and command timeouts, AUTH and SELECT. */
+/* Connect with rc's connect and command timeouts, AUTH and SELECT: to
+ * the primary a sentinel names (rc->sentinels, rc->master_name), else to
+ * rc's host:port or socket; then learn whether it is a Redis Cluster node
+ * (CLUSTER SLOTS).  Dies with the reason (every sentinel's answer). */
 void rr_connect(const struct redis_conf *rc);
-/* Where Redis is, for messages: "host:port", "[v6]:port" or "unix:path". */
+/* Where Redis is, for messages: "host:port", "[v6]:port" or "unix:path"
+ * (in a cluster, the node first reached). */
 const char *rr_where(void);
-/* Run a command and return its reply (freeReplyObject it); dies on an I/O
- * error and on an error reply. */
+/* The primaries of the cluster's slot map; 0 when Redis is no cluster. */
+int rr_cluster_primaries(void);
+/* Run a command that touches no key on the first connection and return its
+ * reply (freeReplyObject it); dies on an I/O error and on an error reply. */
 redisReply *rr_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Queue a command for pipelining; its reply comes from rr_reply(). */
+/* Run a command about `key` where the key lives (in a cluster: the primary
+ * of its slot, following MOVED and ASK); as rr_cmd otherwise. */
+redisReply *rr_key_cmd(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Queue a command about `key` for pipelining, where the key lives; its
+ * reply comes from rr_key_reply, in the order of the appends. */
+void rr_key_append(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The reply to the oldest rr_key_append, within the command timeout; the
+ * same command is given again, to follow a MOVED or ASK.  Dies on an I/O
+ * error; an error reply is returned. */
+redisReply *rr_key_reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Queue a command on the first connection (SUBSCRIBE); its reply comes
+ * from rr_wait. */
 void rr_append(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The next reply (of rr_append, or a pushed message), within the command timeout. */
-redisReply *rr_reply(void);
 /* Wait up to `seconds` (<= 0: for ever) for the next reply: 1 and *r set
  * (freeReplyObject it), 0 when none came in time, -1 when the connection
  * is lost (the reason in err; rr_reconnect it).  The connection's timeout
  * is changed for good. */
 int rr_wait(double seconds, redisReply **r, char *err, size_t cap);
-/* Close the connection and connect again as rr_connect did; 0, or -1 with
- * the reason in err (and no connection: call it again later). */
+/* Close the connections and connect again as rr_connect did (in a cluster,
+ * to another node of the last slot map when the first is gone); 0, or -1
+ * with the reason in err (and no connection: call it again later). */
 int rr_reconnect(const struct redis_conf *rc, char *err, size_t cap);
-/* Close the connection; nothing when there is none. */
+/* Close every connection; nothing when there is none. */
 void rr_close(void);
-/* The path hash keys of o->source (or every source) matching probe and
- * target (NULL: any), sorted, each once. */
+/* Every key matching SCAN pattern `pattern`, sorted (a key may be there
+ * twice: SCAN may return one twice).  In a cluster, SCAN runs on every
+ * primary; a primary that cannot be reached stops the command, named. */
+struct strv rr_scan(const char *pattern);
+/* The keys of `kind` (keys.h) of o->source (or every source) matching
+ * probe and target (NULL: any), sorted, each once.  In a cluster, SCAN
+ * runs on every primary (a slot being migrated has keys on two); a
+ * primary that cannot be reached stops the command, named. */
+struct strv rr_keys(const struct cli_opts *o, enum keys_kind kind, const char *probe, const char *target);
+/* rr_keys of the path hashes. */
 struct strv rr_path_keys(const struct cli_opts *o, const char *probe, const char *target);
 /* One field of an HGETALL reply (or a stream entry's fields), or "" when absent. */
 const char *rr_field(const redisReply *r, const char *name);
@@ -137,20 +170,51 @@ void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *
  * hop lists are changemsg_path_json's (changemsg.h).  Each returns a new
  * reference, or NULL when memory ran out. */
 
+/* Significant digits of every JSON number (JSON_REAL_PRECISION): a value
+ * stored as text with up to 15 of them (all that hopwatchd stores: RTTs
+ * in ms to 3 decimals, loss percentages) prints exactly as stored, and a
+ * double never as 17-digit noise (0.30000000000000004 prints 0.3). */
+#define CLI_JSON_DIGITS 15
+
+/* A change that is not a path's (hw_change_report), as stored in a change
+ * stream (a "kind" field) or published on <prefix>changes (keys.h). */
+struct cli_other_change {
+	char id[32];                      /* stream entry id "<ms>-0"; "" when absent */
+	char source[KEYS_NAME_MAX];       /* the host that saw it; "" when absent */
+	char probe[KEYS_NAME_MAX];        /* probe instance name; never "" once read */
+	char target[KEYS_NAME_MAX];       /* target as configured; never "" once read */
+	char target_ip[64];               /* its address then; "" when absent */
+	char kind[64];                    /* what changed, the plugin's word ("dns_answer"); never "" once read */
+	char old_value[4096];             /* the value before, as the plugin wrote it ("" none) */
+	char new_value[4096];             /* the value after */
+	long long ts;                     /* Unix time (s); 0 when absent */
+};
+
+/* Read a message of <prefix>changes: one JSON object with string fields
+ * probe, target, kind, old, new (required), id, source, target_ip and the
+ * integer ts (optional: absent or null is unknown, as cli_json_other
+ * writes it); unknown fields are skipped.  0 and *c filled, or
+ * -1 when it is not one (not JSON, a field of the wrong type, a required
+ * one missing or empty, a value too long for *c).  Pure. */
+int cli_other_read(const char *json, struct cli_other_change *c);
+/* One other change as JSON: id, source, target_ip, ts (null when
+ * unknown), probe, target, kind, old, new (strings). */
+json_t *cli_json_other(const struct cli_other_change *c);
 /* A number stored as text ("1.5"), or null when `s` is empty or not one. */
 json_t *cli_json_number(const char *s);
 /* A Unix time stored as text, as an integer, or null when empty or not one. */
 json_t *cli_json_time(const char *s);
-/* One change: id (null when unknown), source (null when unknown), probe,
- * target, target_ip (null when unknown), ts (null when unknown),
- * first_diff_ttl, changed_ttls (every TTL marked in the text diff), old,
- * new, old_names, new_names (as long as old and new, null where no name
- * is known; `on` and `nn` may be NULL). */
+/* One path change: id (null when unknown), source (null when unknown),
+ * probe, target, target_ip (null when unknown), ts (null when unknown),
+ * kind ("path"), first_diff_ttl, changed_ttls (every TTL marked in the
+ * text diff), old, new (hop lists), old_names, new_names (as long as old
+ * and new, null where no name is known; `on` and `nn` may be NULL). */
 json_t *cli_json_change(const char *source, const char *probe, const char *target, const char *ip,
                         long long ts, const char *id, const struct path_hops *o, const struct path_hops *n,
                         unsigned first, const struct path_names *on, const struct path_names *nn);
-/* Write `v` compactly on one line of stdout, flush, and drop the reference;
- * dies when it cannot (NULL: memory ran out). */
+/* Write `v` compactly on one line of stdout (numbers with CLI_JSON_DIGITS
+ * significant digits), flush, and drop the reference; dies when it cannot
+ * (NULL: memory ran out). */
 void cli_json_print(json_t *v);
 
 /* dashboard.c */

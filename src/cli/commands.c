@@ -48,31 +48,42 @@ static size_t other_sources(const struct cli_opts *o, char *buf, size_t cap)
 }
 
 /* When `o->source` stored nothing: the sentence that says whose paths
- * exist instead, into buf ("" when none at all, or o->source is '*'). */
+ * exist instead, into buf ("" when none at all, or o->source is a pattern). */
 static void hint_sources(const struct cli_opts *o, char *buf, size_t cap)
 {
 	char list[1024];
 	size_t n;
 
 	buf[0] = '\0';
-	if (!strcmp(o->source, "*") || !(n = other_sources(o, list, sizeof list)))
+	if (!cli_one_source(o) || !(n = other_sources(o, list, sizeof list)))
 		return;
 	snprintf(buf, cap, "; hopwatchd stored paths under %s %s (its hostname setting or the system's host name):"
 	         " use --source NAME, or --source '*'", n == 1 ? "the host name" : "the host names", list);
 }
 
-/* Die saying that the target is unknown, naming a few known ones, or the
- * sources that stored paths when this one stored none. */
-static void unknown_target(const struct cli_opts *o, const char *target)
+/* Die saying that the target is unknown, naming a few known ones (that
+ * have keys of `kind`: a path, or a change stream), or the sources that
+ * stored paths when this one stored none. */
+static void unknown_target(const struct cli_opts *o, const char *target, enum keys_kind kind)
 {
-	struct strv keys = rr_path_keys(o, NULL, NULL), names = { 0 };
+	struct strv keys = rr_keys(o, KEYS_PATH, NULL, NULL), streams = { 0 }, names = { 0 };
 	struct keys_parts kp;
-	char list[2048] = "", hint[1536];
-	size_t len = 0, listed = 0, distinct = 0;
-	const char *whose = strcmp(o->source, "*") ? o->source : "any host";
+	char list[2048] = "", hint[1536], whose[NAME_LEN + 32];
+	size_t len = 0, listed = 0, distinct = 0, npath = keys.n;
 
+	if (!strcmp(o->source, "*"))
+		snprintf(whose, sizeof whose, "any host");
+	else
+		snprintf(whose, sizeof whose, "%s%s", cli_one_source(o) ? "" : "any host matching ", o->source);
+	if (kind == KEYS_CHANGES) {
+		/* history: a target with a path, or with changes of another kind only */
+		streams = rr_keys(o, KEYS_CHANGES, NULL, NULL);
+		for (size_t i = 0; i < streams.n; i++)
+			strv_add(&keys, streams.v[i]);
+		strv_free(&streams);
+	}
 	for (size_t i = 0; i < keys.n; i++)
-		if (!keys_split(keys.v[i], KEYS_PATH, o->rc.prefix, &kp)) {
+		if (!keys_split(keys.v[i], i < npath ? KEYS_PATH : KEYS_CHANGES, o->rc.prefix, &kp)) {
 			char name[2 * NAME_LEN + 16];
 			/* with --probe, say which probes know the target */
 			snprintf(name, sizeof name, "%s%s%s", kp.target, o->probe ? " (probe " : "", o->probe ? kp.probe : "");
@@ -99,10 +110,11 @@ static void unknown_target(const struct cli_opts *o, const char *target)
 		hint_sources(o, hint, sizeof hint);
 		snprintf(list, sizeof list, "%s", hint[0] ? "none" : "no paths stored at all");
 	}
+	const char *what = kind == KEYS_PATH ? "path stored" : "path or change stored";
 	if (o->probe)
-		cli_die("no path stored for %s by probe %s of %s (%s%s)%s", target, o->probe, whose,
+		cli_die("no %s for %s by probe %s of %s (%s%s)%s", what, target, o->probe, whose,
 		    distinct ? "known: " : "", list, hint);
-	cli_die("no path stored for %s of %s (%s%s)%s", target, whose, distinct ? "known targets: " : "", list, hint);
+	cli_die("no %s for %s of %s (%s%s)%s", what, target, whose, distinct ? "known targets: " : "", list, hint);
 }
 
 /* One row of `paths`. */
@@ -118,20 +130,22 @@ int cmd_paths(const struct cli_opts *o)
 	struct row *rows = calloc(keys.n + 1, sizeof *rows);
 	json_t *list = json_array();
 	int w[7];
-	int all = !strcmp(o->source, "*");
+	int all = !cli_one_source(o);
 	time_t now = time(NULL);
 
 	if (!rows || !list)
 		cli_die("out of memory");
 	for (size_t i = 0; i < keys.n; i++)
-		rr_append("HMGET %s ts hops reached changed", keys.v[i]);
+		rr_key_append(keys.v[i], "HMGET %s ts hops reached changed", keys.v[i]);
 	for (size_t i = 0; i < keys.n; i++) {
 		struct row *rw = &rows[i];
 		redisReply *r;
 		char age[32];
 		long long ts;
 
-		r = rr_reply();
+		r = rr_key_reply("HMGET %s ts hops reached changed", keys.v[i]);
+		if (r->type == REDIS_REPLY_ERROR)
+			cli_die("Redis at %s refused HMGET %s: %s", rr_where(), keys.v[i], r->str);
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 4)
 			cli_die("Redis at %s: unexpected reply to HMGET %s", rr_where(), keys.v[i]);
 		struct keys_parts kp;
@@ -169,7 +183,7 @@ int cmd_paths(const struct cli_opts *o)
 		char hint[1536];
 		hint_sources(o, hint, sizeof hint);
 		fprintf(stderr, "hopwatch: no paths stored%s%s%s in Redis at %s (prefix \"%s\")%s\n",
-		        all ? "" : " for ", all ? "" : o->source, o->probe ? " by that probe" : "", rr_where(),
+		        strcmp(o->source, "*") ? " for " : "", strcmp(o->source, "*") ? o->source : "", o->probe ? " by that probe" : "", rr_where(),
 		        o->rc.prefix, hint);
 		free(rows);
 		strv_free(&keys);
@@ -208,7 +222,7 @@ static struct strv target_keys(const struct cli_opts *o)
 	struct strv keys = rr_path_keys(o, o->probe, o->target);
 
 	if (!keys.n)
-		unknown_target(o, o->target);
+		unknown_target(o, o->target, KEYS_PATH);
 	return keys;
 }
 
@@ -287,7 +301,7 @@ int cmd_show(const struct cli_opts *o)
 	if (!list)
 		cli_die("out of memory");
 	for (size_t i = 0; i < keys.n; i++) {
-		redisReply *r = rr_cmd("HGETALL %s", keys.v[i]);
+		redisReply *r = rr_key_cmd(keys.v[i], "HGETALL %s", keys.v[i]);
 		const char *hops, *confirmed, *ip;
 		char when[128], a[HOPNAME_MAX + INET6_ADDRSTRLEN + 8], v[NCOLS][32];
 		static struct path_names tn, cn;
@@ -400,6 +414,18 @@ int cmd_show(const struct cli_opts *o)
 	return 0;
 }
 
+/* One change as JSON, `c` (NULL: memory ran out): printed on its own line
+ * when `out` is NULL (watch), else added to `out` (history). */
+static void json_out(json_t *out, json_t *c)
+{
+	if (!c)
+		cli_die("out of memory");
+	if (!out)
+		cli_json_print(c);
+	else if (json_array_append_new(out, c) < 0)
+		cli_die("out of memory");
+}
+
 /* Print one change (the stream entry or the published message), as text
  * or (--json) as one object; `out` collects history's objects (NULL:
  * print it on its own line, as watch does). */
@@ -413,13 +439,7 @@ static void print_change(const struct cli_opts *opt, json_t *out, const char *sr
 	size_t len = 0;
 
 	if (opt->json) {
-		json_t *c = cli_json_change(src, probe, target, ip, ts, id, o, n, first, on, nn);
-		if (!c)
-			cli_die("out of memory");
-		if (!out)
-			cli_json_print(c);
-		else if (json_array_append_new(out, c) < 0)
-			cli_die("out of memory");
+		json_out(out, cli_json_change(src, probe, target, ip, ts, id, o, n, first, on, nn));
 		return;
 	}
 	for (unsigned i = 0; i < rows; i++)
@@ -438,25 +458,73 @@ static void print_change(const struct cli_opts *opt, json_t *out, const char *sr
 	cli_print_diff(stdout, o, n, first, "old", "new", on, nn);
 }
 
-int cmd_history(const struct cli_opts *o)
+/* Print one change that is not a path's (hw_change_report: a kind, its
+ * old and new value), as text or (--json) as one object, as print_change. */
+static void print_other(const struct cli_opts *opt, json_t *out, const struct cli_other_change *c)
 {
-	struct strv keys = target_keys(o);
+	char t[64];
+
+	if (opt->json) {
+		json_out(out, cli_json_other(c));
+		return;
+	}
+	if (c->ts > 0)
+		cli_format_time(t, sizeof t, c->ts);
+	else
+		snprintf(t, sizeof t, "(time unknown)");
+	printf("%s  %s %s/%s%s%s%s: %s changed%s%s%s\n", t, c->source[0] ? c->source : "?", c->probe, c->target,
+	       c->target_ip[0] && strcmp(c->target_ip, c->target) ? " (" : "",
+	       c->target_ip[0] && strcmp(c->target_ip, c->target) ? c->target_ip : "",
+	       c->target_ip[0] && strcmp(c->target_ip, c->target) ? ")" : "", c->kind, c->id[0] ? " [" : "",
+	       c->id, c->id[0] ? "]" : "");
+	printf("  old: %s\n  new: %s\n", c->old_value[0] ? c->old_value : "(none)",
+	       c->new_value[0] ? c->new_value : "(none)");
+}
+
+/* The change streams of o->target that history reads: the stream of every
+ * path of the target (a path with no change yet says so) and every stream
+ * of other changes (hw_change_report: a target of a plugin that stores no
+ * path, such as dns); dies when there is none. */
+static struct strv history_streams(const struct cli_opts *o)
+{
+	struct strv paths = rr_path_keys(o, o->probe, o->target), all = rr_keys(o, KEYS_CHANGES, o->probe, o->target);
+	struct strv out = { 0 };
 	struct keys_parts kp;
 	char stream[4 * NAME_LEN];
+
+	for (size_t i = 0; i < paths.n; i++)
+		if (!keys_split(paths.v[i], KEYS_PATH, o->rc.prefix, &kp) &&
+		    keys_target(stream, sizeof stream, KEYS_CHANGES, o->rc.prefix, kp.source, kp.probe, kp.target))
+			strv_add(&all, stream);
+	strv_sort(&all);
+	for (size_t i = 0; i < all.n; i++)
+		if (!i || strcmp(all.v[i], all.v[i - 1]))
+			strv_add(&out, all.v[i]);
+	strv_free(&paths);
+	strv_free(&all);
+	if (!out.n)
+		unknown_target(o, o->target, KEYS_CHANGES);
+	return out;
+}
+
+int cmd_history(const struct cli_opts *o)
+{
+	struct strv streams = history_streams(o);
+	struct keys_parts kp;
 	json_t *list = json_array();
 
 	if (!list)
 		cli_die("out of memory");
-	for (size_t i = 0; i < keys.n; i++) {
+	for (size_t i = 0; i < streams.n; i++) {
+		const char *stream = streams.v[i];
 		redisReply *r;
 		size_t shown = 0;
 
-		keys_split(keys.v[i], KEYS_PATH, o->rc.prefix, &kp);  /* path_keys took only keys that split */
-		keys_target(stream, sizeof stream, KEYS_CHANGES, o->rc.prefix, kp.source, kp.probe, kp.target);
+		keys_split(stream, KEYS_CHANGES, o->rc.prefix, &kp);  /* history_streams took only keys that split */
 		if (o->count)
-			r = rr_cmd("XREVRANGE %s + - COUNT %ld", stream, o->count);
+			r = rr_key_cmd(stream, "XREVRANGE %s + - COUNT %ld", stream, o->count);
 		else
-			r = rr_cmd("XRANGE %s - +", stream);
+			r = rr_key_cmd(stream, "XRANGE %s - +", stream);
 		if (r->type != REDIS_REPLY_ARRAY)
 			cli_die("Redis at %s: unexpected reply to XRANGE %s", rr_where(), stream);
 		if (i && !o->json)
@@ -468,7 +536,7 @@ int cmd_history(const struct cli_opts *o)
 			const redisReply *e = r->element[o->count ? r->elements - 1 - k : k], *f;
 			static struct path_names on, nn;
 			struct path_hops oh, nh;
-			const char *old, *new;
+			const char *old, *new, *kind;
 
 			if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
 			    (e->element[1]->type != REDIS_REPLY_ARRAY))
@@ -476,6 +544,26 @@ int cmd_history(const struct cli_opts *o)
 			f = e->element[1];
 			old = rr_field(f, "old");
 			new = rr_field(f, "new");
+			kind = rr_field(f, "kind");
+			if (shown && !o->json)
+				printf("\n");
+			if (kind[0]) {
+				/* a change reported by a plugin (hw_change_report), not a path's */
+				struct cli_other_change c;
+				memset(&c, 0, sizeof c);
+				snprintf(c.id, sizeof c.id, "%s", e->element[0]->str);
+				snprintf(c.source, sizeof c.source, "%s", kp.source);
+				snprintf(c.probe, sizeof c.probe, "%s", kp.probe);
+				snprintf(c.target, sizeof c.target, "%s", kp.target);
+				snprintf(c.target_ip, sizeof c.target_ip, "%s", rr_field(f, "target_ip"));
+				snprintf(c.kind, sizeof c.kind, "%s", kind);
+				snprintf(c.old_value, sizeof c.old_value, "%s", old);
+				snprintf(c.new_value, sizeof c.new_value, "%s", new);
+				c.ts = strtoll(rr_field(f, "ts"), NULL, 10);
+				print_other(o, list, &c);
+				shown++;
+				continue;
+			}
 			if (pathwatch_parse_hop_list(old, &oh) < 0 || pathwatch_parse_hop_list(new, &nh) < 0) {
 				fprintf(o->json ? stderr : stdout, "%s: unreadable entry %s (old \"%s\", new \"%s\")\n",
 				        stream, e->element[0]->str, old, new);
@@ -487,8 +575,7 @@ int cmd_history(const struct cli_opts *o)
 				memset(&on, 0, sizeof on);
 			if (pathwatch_parse_name_list(rr_field(f, "new_names"), &nn) < 0 || nn.n != nh.n)
 				memset(&nn, 0, sizeof nn);
-			if (shown++ && !o->json)
-				printf("\n");
+			shown++;
 			print_change(o, list, kp.source, kp.probe, kp.target, rr_field(f, "target_ip"),
 			             strtoll(rr_field(f, "ts"), NULL, 10), e->element[0]->str, &oh, &nh,
 			             (unsigned)strtoul(rr_field(f, "first_diff_ttl"), NULL, 10), &on, &nn);
@@ -499,7 +586,7 @@ int cmd_history(const struct cli_opts *o)
 		cli_json_print(json_pack("{s:o}", "changes", list));
 	else
 		json_decref(list);
-	strv_free(&keys);
+	strv_free(&streams);
 	return 0;
 }
 
@@ -514,31 +601,32 @@ static double now_mono(void)
 /* Longest wait between two reconnection attempts of watch, seconds. */
 #define RECONNECT_MAX 5.0
 
-/* Subscribe to `channel`; 0, or -1 with the reason in err. */
-static int subscribe(const char *channel, char *err, size_t cap)
+/* Subscribe to the path changes' channel and the other changes' (`other`);
+ * 0, or -1 with the reason in err. */
+static int subscribe(const char *channel, const char *other, char *err, size_t cap)
 {
 	redisReply *r;
 
-	rr_append("SUBSCRIBE %s", channel);
-	switch (rr_wait(0, &r, err, cap)) {
-	case 1:
+	rr_append("SUBSCRIBE %s %s", channel, other);
+	for (int k = 0; k < 2; k++) {
+		if (rr_wait(0, &r, err, cap) != 1)
+			return -1;
 		if (r->type == REDIS_REPLY_ERROR) {
 			snprintf(err, cap, "SUBSCRIBE refused: %s", r->str);
 			freeReplyObject(r);
 			return -1;
 		}
 		freeReplyObject(r);
-		return 0;
-	default:
-		return -1;
 	}
+	return 0;
 }
 
 /* The connection was lost (`why`): reconnect and subscribe again, waiting
  * from 0.2 s up to RECONNECT_MAX between attempts, until `deadline` (0:
  * for ever).  Says so on stderr once when lost and once when back.
  * 0 when back, -1 when the deadline passed. */
-static int reconnect(const struct cli_opts *o, const char *channel, const char *why, double deadline)
+static int reconnect(const struct cli_opts *o, const char *channel, const char *other, const char *why,
+                     double deadline)
 {
 	double wait = 0.2;
 	char err[1024];
@@ -547,8 +635,9 @@ static int reconnect(const struct cli_opts *o, const char *channel, const char *
 	        "not seen here; hopwatch history has them)\n", rr_where(), why);
 	fflush(stderr);
 	for (;;) {
-		if (!rr_reconnect(&o->rc, err, sizeof err) && !subscribe(channel, err, sizeof err)) {
-			fprintf(stderr, "hopwatch: reconnected to Redis at %s: watching %s again\n", rr_where(), channel);
+		if (!rr_reconnect(&o->rc, err, sizeof err) && !subscribe(channel, other, err, sizeof err)) {
+			fprintf(stderr, "hopwatch: reconnected to Redis at %s: watching %s and %s again\n", rr_where(),
+			        channel, other);
 			fflush(stderr);
 			return 0;
 		}
@@ -561,23 +650,24 @@ static int reconnect(const struct cli_opts *o, const char *channel, const char *
 
 int cmd_watch(const struct cli_opts *o)
 {
-	char channel[NAME_LEN + 32], err[1024];
+	char channel[NAME_LEN + 32], other[NAME_LEN + 32], err[1024];
 	double deadline = o->timeout > 0 ? now_mono() + o->timeout : 0;
 	long seen = 0;
 	redisReply *r;
 
-	if (!keys_channel(channel, sizeof channel, o->rc.prefix))
+	if (!keys_channel(channel, sizeof channel, o->rc.prefix) || !keys_other_channel(other, sizeof other, o->rc.prefix))
 		cli_die("the prefix is too long");
-	if (subscribe(channel, err, sizeof err) < 0)
+	if (subscribe(channel, other, err, sizeof err) < 0)
 		cli_die("Redis at %s: %s", rr_where(), err);
-	fprintf(stderr, "hopwatch: watching %s at %s%s%s\n", channel, rr_where(),
+	fprintf(stderr, "hopwatch: watching %s and %s at %s%s%s\n", channel, other, rr_where(),
 	        strcmp(o->source, "*") ? " for changes seen by " : "", strcmp(o->source, "*") ? o->source : "");
 	fflush(stderr);
 	for (;;) {
 		static struct change_msg m;
+		static struct cli_other_change c;
 		double left = deadline ? deadline - now_mono() : 0;
-		const char *payload;
-		int got;
+		const char *payload, *src, *probe, *target;
+		int got, is_other;
 
 		if (deadline && left <= 0)
 			goto timeout;
@@ -585,30 +675,38 @@ int cmd_watch(const struct cli_opts *o)
 		if (!got)
 			goto timeout;
 		if (got < 0) {
-			if (reconnect(o, channel, err, deadline) < 0)
+			if (reconnect(o, channel, other, err, deadline) < 0)
 				goto timeout;
 			continue;
 		}
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
 		    r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "message") ||
-		    r->element[2]->type != REDIS_REPLY_STRING) {
+		    r->element[1]->type != REDIS_REPLY_STRING || r->element[2]->type != REDIS_REPLY_STRING) {
 			freeReplyObject(r);
 			continue;
 		}
 		payload = r->element[2]->str;
-		if (changemsg_read(payload, &m) < 0) {
-			fprintf(stderr, "hopwatch: %s: not a change message: %s\n", channel, payload);
+		is_other = !strcmp(r->element[1]->str, other);
+		if (is_other ? cli_other_read(payload, &c) < 0 : changemsg_read(payload, &m) < 0) {
+			fprintf(stderr, "hopwatch: %s: not a change message: %s\n", is_other ? other : channel, payload);
 			freeReplyObject(r);
 			continue;
 		}
 		freeReplyObject(r);
-		if ((strcmp(o->source, "*") && strcmp(m.source, o->source)) ||
-		    (o->probe && strcmp(m.probe, o->probe)) || (o->target && strcmp(m.target, o->target)))
+		src = is_other ? c.source : m.source;
+		probe = is_other ? c.probe : m.probe;
+		target = is_other ? c.target : m.target;
+		if (!cli_source_matches(o, src) ||
+		    (o->probe && strcmp(probe, o->probe)) || (o->target && strcmp(target, o->target)))
 			continue;
 		if (seen && !o->json)
 			printf("\n");
-		print_change(o, NULL, m.source, m.probe, m.target, m.target_ip, m.ts, o->json && m.id[0] ? m.id : NULL,
-		             &m.chg.old_path, &m.chg.new_path, m.chg.first_diff_ttl, &m.old_names, &m.new_names);
+		if (is_other)
+			print_other(o, NULL, &c);
+		else
+			print_change(o, NULL, m.source, m.probe, m.target, m.target_ip, m.ts,
+			             o->json && m.id[0] ? m.id : NULL, &m.chg.old_path, &m.chg.new_path,
+			             m.chg.first_diff_ttl, &m.old_names, &m.new_names);
 		fflush(stdout);
 		if (o->count && ++seen >= o->count)
 			return 0;

@@ -11,24 +11,17 @@
 /* Every mesh group with a member set (SCAN of <prefix>mesh:{*}:members). */
 static struct strv mesh_groups(const struct cli_opts *o)
 {
-	struct strv groups = { 0 };
-	char pattern[4 * KEYS_NAME_MAX], cursor[32] = "0", g[KEYS_NAME_MAX];
+	struct strv groups = { 0 }, keys;
+	char pattern[4 * KEYS_NAME_MAX], g[KEYS_NAME_MAX];
 
 	if (!keys_mesh_pattern(pattern, sizeof pattern, o->rc.prefix))
 		cli_die("mesh: the key prefix is too long");
-	do {
-		redisReply *r = rr_cmd("SCAN %s MATCH %s COUNT 1000", cursor, pattern);
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING ||
-		    r->element[1]->type != REDIS_REPLY_ARRAY)
-			cli_die("Redis at %s: unexpected SCAN reply", rr_where());
-		for (size_t i = 0; i < r->element[1]->elements; i++) {
-			const redisReply *k = r->element[1]->element[i];
-			if (k->type == REDIS_REPLY_STRING && !keys_mesh_group(k->str, o->rc.prefix, g) && meshreg_name_ok(g))
-				strv_add(&groups, g);
-		}
-		snprintf(cursor, sizeof cursor, "%s", r->element[0]->str);
-		freeReplyObject(r);
-	} while (strcmp(cursor, "0"));
+	keys = rr_scan(pattern);  /* sorted, so a group's key twice is adjacent */
+	for (size_t i = 0; i < keys.n; i++)
+		if ((!i || strcmp(keys.v[i], keys.v[i - 1])) && !keys_mesh_group(keys.v[i], o->rc.prefix, g) &&
+		    meshreg_name_ok(g))
+			strv_add(&groups, g);
+	strv_free(&keys);
 	strv_sort(&groups);
 	return groups;
 }
@@ -69,7 +62,7 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 	memset(v, 0, sizeof *v);
 	v->group = name;
 	keys_mesh(key, sizeof key, KEYS_MESH_MEMBERS, o->rc.prefix, name, NULL);
-	names = rr_cmd("SMEMBERS %s", key);
+	names = rr_key_cmd(key, "SMEMBERS %s", key);
 	if (names->type != REDIS_REPLY_ARRAY)
 		cli_die("Redis at %s: unexpected SMEMBERS reply", rr_where());
 	if (!(v->members = calloc(names->elements + 1, sizeof *v->members)) ||
@@ -88,7 +81,7 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 			snprintf(x->why, sizeof x->why, "not a member entry (name:id)");
 			continue;
 		}
-		regs = rr_cmd("GET %s", key);
+		regs = rr_key_cmd(key, "GET %s", key);
 		if (regs->type == REDIS_REPLY_STRING) {
 			int bad = meshreg_parse(regs->str, regs->len, mname, r, why, sizeof why) < 0;
 			if (!bad && strcmp(r->id, id)) {
@@ -123,7 +116,7 @@ static void read_view(const struct cli_opts *o, const char *name, struct meshvie
 	for (size_t i = 0; i < v->n; i++) {
 		redisReply *h;
 		keys_mesh(key, sizeof key, KEYS_MESH_RESULTS, o->rc.prefix, name, v->members[i].name);
-		h = rr_cmd("HGETALL %s", key);
+		h = rr_key_cmd(key, "HGETALL %s", key);
 		if (h->type != REDIS_REPLY_ARRAY)
 			cli_die("Redis at %s: unexpected HGETALL reply", rr_where());
 		struct meshview_cell *nc = realloc(v->cells, (v->ncells + h->elements / 2 + 1) * sizeof *nc);
@@ -185,7 +178,7 @@ int cmd_mesh(const struct cli_opts *o, const char *group)
 			cli_die("mesh: \"%s\" is not a group name (letters, digits, '_', '.', '-')", group);
 		char key[1024];
 		keys_mesh(key, sizeof key, KEYS_MESH_MEMBERS, o->rc.prefix, group, NULL);
-		redisReply *r = rr_cmd("EXISTS %s", key);
+		redisReply *r = rr_key_cmd(key, "EXISTS %s", key);
 		long long there = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
 		freeReplyObject(r);
 		if (!there) {

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,19 +60,27 @@ static void usage(FILE *f)
 	        "\n"
 	        "options:\n"
 	        "  -c FILE                 read redis.* and hostname from a hopwatchd configuration\n"
-	        "  -H HOST, -p PORT        Redis host and port (default 127.0.0.1:6379)\n"
+	        "  -H HOST, -p PORT        Redis host and port (default 127.0.0.1:6379); in a\n"
+	        "                          Redis Cluster, any node\n"
 	        "  -s PATH                 Redis Unix socket, instead of host and port\n"
+	        "  --sentinel HOST:PORT    ask this sentinel for the primary (repeat for more;\n"
+	        "                          with --master-name, not with -H or -s); -H and -s\n"
+	        "                          override the sentinels of -c\n"
+	        "  --master-name NAME      the name the sentinels monitor the primary under\n"
 	        "  -u USER, -a PASSWORD    AUTH; the password may also come from $HOPWATCH_REDIS_PASSWORD\n"
 	        "  -n DB                   database number (default 0)\n"
 	        "  --prefix P              key prefix (default \"hopwatch:\")\n"
 	        "  --source HOST           whose paths (default: the configuration's hostname,\n"
-	        "                          else this host's name); '*' for every host\n"
+	        "                          else this host's name); '*' for every host (in a\n"
+	        "                          Redis Cluster: every primary is scanned), or a\n"
+	        "                          pattern such as 'web*'\n"
 	        "  --probe NAME            only this probe instance (show, history, watch, paths, mesh)\n"
 	        "  --count N               history: the last N changes; watch: exit after N\n"
 	        "  --timeout S             watch: exit after S seconds (status 1 when --count\n"
 	        "                          changes have not all come)\n"
-	        "  --json                  machine-readable output: one JSON document (watch: one\n"
-	        "                          JSON object a line); schema in hopwatch(1)\n"
+	        "  --json                  machine-readable output, every command: one JSON\n"
+	        "                          document (watch: one JSON object a line); schema in\n"
+	        "                          hopwatch(1)\n"
 	        "  -h, --help              this help;  -V, --version  the version\n"
 	        "\n"
 	        "Options given on the command line override the configuration file.\n"
@@ -107,7 +116,7 @@ static long number(const char *name, const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-	enum { O_PREFIX = 256, O_SOURCE, O_PROBE, O_COUNT, O_TIMEOUT, O_JSON };
+	enum { O_PREFIX = 256, O_SOURCE, O_PROBE, O_COUNT, O_TIMEOUT, O_JSON, O_SENTINEL, O_MASTER };
 	static const struct option longopts[] = {
 		{ "prefix", required_argument, NULL, O_PREFIX },
 		{ "source", required_argument, NULL, O_SOURCE },
@@ -115,6 +124,8 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "sentinel", required_argument, NULL, O_SENTINEL },
+		{ "master-name", required_argument, NULL, O_MASTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -125,6 +136,9 @@ int main(int argc, char **argv)
 	           *password = NULL, *prefix = NULL, *command;
 	long port = -1, db = -1;
 	static char hostname[256];
+	static char *sentinels[64];
+	size_t nsentinels = 0;
+	const char *master = NULL;
 	int opt, rc = 0, have_count = 0, have_timeout = 0;
 
 	while ((opt = getopt_long(argc, argv, "c:H:p:s:u:a:n:hV", longopts, NULL)) != -1) {
@@ -140,6 +154,18 @@ int main(int argc, char **argv)
 		case O_SOURCE: o->source = optarg; break;
 		case O_PROBE: o->probe = optarg; break;
 		case O_JSON: o->json = 1; break;
+		case O_SENTINEL: {
+			char h[256];
+			uint16_t sp;
+			const char *why = NULL;
+			if (conf_parse_hostport(optarg, h, sizeof h, &sp, &why) < 0 || !sp)
+				usage_error("--sentinel: \"%s\": %s", optarg, why ? why : "needs a port, e.g. :26379");
+			if (nsentinels == sizeof sentinels / sizeof sentinels[0])
+				usage_error("--sentinel: at most %zu", sizeof sentinels / sizeof sentinels[0]);
+			sentinels[nsentinels++] = optarg;
+			break;
+		}
+		case O_MASTER: master = optarg; break;
 		case O_COUNT: o->count = number("--count", optarg, 1, 1000000000); have_count = 1; break;
 		case O_TIMEOUT: {
 			char *end;
@@ -175,6 +201,10 @@ int main(int argc, char **argv)
 		usage_error("--timeout is for watch");
 	if (host && sock)
 		usage_error("-H and -s exclude each other");
+	if (nsentinels && (host || sock))
+		usage_error("--sentinel excludes -H and -s");
+	if (nsentinels && !master)
+		usage_error("--sentinel needs --master-name");
 	if (user && !password && !getenv("HOPWATCH_REDIS_PASSWORD"))
 		usage_error("-u needs a password (-a)");
 
@@ -186,10 +216,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(command, "dashboard")) {
 		if (host || sock || user || password || port > 0 || db >= 0 || prefix || o->source || o->probe ||
-		    o->json)
-			usage_error("dashboard takes only -c");
+		    nsentinels || master)
+			usage_error("dashboard takes only -c (and --json: its output is JSON already)");
 		json_t *d = cli_dashboard(cfg, file);
-		if (json_dumpf(d, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF || fflush(stdout))
+		if (json_dumpf(d, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(CLI_JSON_DIGITS)) < 0 || putchar('\n') == EOF || fflush(stdout))
 			cli_die("dashboard: cannot write the output");
 		json_decref(d);
 		conf_free(cfg);
@@ -204,7 +234,19 @@ int main(int argc, char **argv)
 		o->rc.socket = sock;
 		o->rc.host = NULL;
 	}
-	if (!o->rc.host && !o->rc.socket)
+	if (host || sock)
+		o->rc.sentinels.n = 0;  /* -H and -s name the server: no sentinel is asked */
+	if (nsentinels) {
+		o->rc.sentinels = (struct strlist){ sentinels, nsentinels };
+		o->rc.host = o->rc.socket = NULL;
+	}
+	if (master)
+		o->rc.master_name = master;
+	if (o->rc.sentinels.n && !o->rc.master_name)
+		usage_error("sentinels need --master-name (or redis.master_name)");
+	if (master && !o->rc.sentinels.n)
+		usage_error("--master-name is for Sentinel: give --sentinel HOST:PORT too");
+	if (!o->rc.host && !o->rc.socket && !o->rc.sentinels.n)
 		o->rc.host = "127.0.0.1";
 	if (port > 0)
 		o->rc.port = (int)port;

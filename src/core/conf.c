@@ -506,8 +506,10 @@ static const char *setting_text(const config_setting_t *s, char *buf, size_t len
 }
 
 /* Read integer setting `s` into *v when it is a whole number from `min` to
- * `max`; else report "must be `noun`, not <as written>" (another type) or
- * "must be from MIN to MAX, not <as written>".  Returns 0 or -1. */
+ * `max`, written as an integer or as a float with no fraction (3.0, 1e3);
+ * else report "must be `noun`, not <as written>" (another type, or a
+ * fraction: 3.5) or "must be from MIN to MAX, not <as written>".  Returns
+ * 0 or -1. */
 static int read_integer(struct loader *L, const config_setting_t *s, long long min,
                         long long max, const char *noun, long long *v)
 {
@@ -515,11 +517,20 @@ static int read_integer(struct loader *L, const config_setting_t *s, long long m
 	char text[80];
 	int type = config_setting_type(s);
 
-	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
+	if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64 && type != CONFIG_TYPE_FLOAT) {
 		conf_error(L, s, "must be %s, not %s", noun, setting_text(s, text, sizeof text));
 		return -1;
 	}
 	setting_number(s, &n);
+	if (n.is_float) {
+		if (n.fits && n.d != floor(n.d)) {
+			conf_error(L, s, "must be %s, not %s", noun, n.text);
+			return -1;
+		}
+		/* |d| below 2^63: exact as a long long; beyond, out of any range */
+		n.fits = n.fits && fabs(n.d) < 9223372036854775808.0;
+		n.i = n.fits ? (long long)n.d : 0;
+	}
 	if (!n.fits || n.i < min || n.i > max) {
 		conf_error(L, s, "must be from %lld to %lld, not %s", min, max, n.text);
 		return -1;
@@ -1320,6 +1331,49 @@ static void read_targets_from(struct loader *L, const config_setting_t *ps, stru
 }
 
 /* Read one `probes` entry. */
+/* A plugin's `source` address (icmp, path) is used for targets of its
+ * family only: refused when it can never be used (the probe's family is
+ * the other one, or every target is an address of the other family);
+ * a warning when some targets are addresses of the other family (they
+ * are sent from the kernel's choice).  Names resolve to either family. */
+static void check_source_family(struct loader *L, const config_setting_t *ps, const struct probe_conf *pc)
+{
+	const config_setting_t *src = config_setting_get_member(ps, "source");
+	const char *s = src ? config_setting_get_string(src) : NULL, *first_other = NULL;
+	unsigned char buf[sizeof(struct in6_addr)];
+	int fam, usable = 0;
+
+	if (!s)
+		return;
+	if (inet_pton(AF_INET, s, buf) == 1)
+		fam = FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, s, buf) == 1)
+		fam = FAMILY_IPV6;
+	else
+		return;  /* not an address: the plugin's validate() says so */
+	const char *fname = fam == FAMILY_IPV4 ? "IPv4" : "IPv6", *oname = fam == FAMILY_IPV4 ? "IPv6" : "IPv4";
+	if (pc->family != FAMILY_ANY && pc->family != fam) {
+		conf_error(L, src, "\"%s\" is an %s address, but this probe's family is \"%s\": it would never be used",
+		           s, fname, pc->family == FAMILY_IPV4 ? "ipv4" : "ipv6");
+		return;
+	}
+	for (size_t i = 0; i < pc->ntargets; i++) {
+		const char *h = pc->targets[i].host;
+		if (!conf_host_problem(h, fam))
+			usable = 1;  /* an address of the family, or a name */
+		else if (!first_other)
+			first_other = h;
+	}
+	if (!pc->ntargets || !first_other)
+		return;
+	if (!usable)
+		conf_error(L, src, "\"%s\" is an %s address, but every target is an %s address (%s): it would never "
+		           "be used", s, fname, oname, first_other);
+	else
+		conf_warn(L, src, "\"%s\" is an %s address: the %s targets (%s) are sent from the address the "
+		          "kernel chooses", s, fname, oname, first_other);
+}
+
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
 	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", "metrics", "metrics_add",
@@ -1408,6 +1462,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 		read_targets(L, pc, targets);
 		if (!pc->ntargets && config_setting_length(targets) == 0)
 			conf_error(L, targets, "is empty: give at least one target");
+		check_source_family(L, ps, pc);
 	}
 	if (pc->timeout > pc->interval)
 		conf_error(L, config_setting_get_member(ps, "timeout") ? config_setting_get_member(ps, "timeout") : ps,
@@ -2061,11 +2116,13 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 			read_group(&L, s, redis_options, c, redis_lists, "redis");
 			if (sl)
 				read_sentinels(&L, sl, &c->redis.sentinels);
-			if (!!c->redis.host + !!c->redis.socket + !!c->redis.sentinels.n > 1)
+			/* whether sentinels is set, not how many entries were valid: a
+			 * bad entry is its own error, not also master_name's */
+			if (!!c->redis.host + !!c->redis.socket + !!sl > 1)
 				conf_error(&L, s, "set one of host, socket or sentinels");
-			if (c->redis.sentinels.n && !c->redis.master_name)
+			if (sl && !c->redis.master_name)
 				conf_error(&L, sl, "sentinels need master_name, the name they monitor the primary under");
-			if (c->redis.master_name && !c->redis.sentinels.n)
+			if (c->redis.master_name && !sl)
 				conf_error(&L, config_setting_get_member(s, "master_name"),
 				           "is for Sentinel: set sentinels = [\"host:port\", ...] too");
 			if (c->redis.socket && c->redis.socket[0] != '/')

@@ -62,6 +62,9 @@ struct redis {
 	uintptr_t conn;              /* id of the connection; stale callbacks carry an older one */
 	int ready;                   /* connected, and AUTH and SELECT accepted */
 	int setup_failed;            /* AUTH or SELECT was refused on this connection */
+	unsigned refusals;           /* connections in a row whose AUTH, SELECT or PING was refused:
+	                                only the first of a streak is logged */
+	char refusal[128];           /* the error logged for the streak: another one is logged too */
 	struct redisq q;             /* what waits to be written or acknowledged (redisq.h) */
 	size_t inflight;             /* commands written and not yet answered */
 	double progress;             /* ev_now() of the last reply or of the first write since idle */
@@ -297,6 +300,21 @@ static void scan_reply(redisAsyncContext *ac, void *reply, void *priv)
 	                  rep->element[0]->str, pattern);
 }
 
+/* AUTH, SELECT or the PING after them refused (`err`): a configuration
+ * problem worth saying loudly, once per streak of refused connections
+ * (the retries after the backoff would repeat it; a different error is
+ * said too) and once per connection (a refused AUTH makes SELECT refused
+ * too). */
+static void setup_refused(struct redis *r, const char *err)
+{
+	if (!r->setup_failed && (!r->refusals || strncmp(r->refusal, err, sizeof r->refusal - 1))) {
+		HW_ERROR(NULL, "redis: %s (check redis.user, redis.password and redis.db); retrying with backoff, "
+		         "not logged again until it works or the error changes", err);
+		snprintf(r->refusal, sizeof r->refusal, "%s", err);
+	}
+	r->setup_failed = 1;
+}
+
 /* AUTH and SELECT: a refusal is a configuration problem worth saying loudly. */
 static void setup_reply(redisAsyncContext *ac, void *reply, void *priv)
 {
@@ -305,8 +323,7 @@ static void setup_reply(redisAsyncContext *ac, void *reply, void *priv)
 
 	if (!r || (uintptr_t)priv != r->conn || !rep || rep->type != REDIS_REPLY_ERROR)
 		return;
-	HW_ERROR(NULL, "redis: %s (check redis.user, redis.password and redis.db)", rep->str);
-	r->setup_failed = 1;
+	setup_refused(r, rep->str);
 }
 
 /* The PING after AUTH and SELECT: the connection is usable unless they
@@ -319,16 +336,22 @@ static void ready_reply(redisAsyncContext *ac, void *reply, void *priv)
 	if (!r || (uintptr_t)priv != r->conn || !reply)
 		return;
 	r->inflight = 0;
-	if (((redisReply *)reply)->type == REDIS_REPLY_ERROR) {
-		/* e.g. NOAUTH: a password is needed and none is configured */
-		HW_ERROR(NULL, "redis: %s (check redis.user, redis.password and redis.db)",
-		         ((redisReply *)reply)->str);
-		r->setup_failed = 1;
-	}
+	if (((redisReply *)reply)->type == REDIS_REPLY_ERROR)
+		setup_refused(r, ((redisReply *)reply)->str);  /* e.g. NOAUTH: a password is needed, none is set */
 	if (r->setup_failed) {
+		r->refusals++;
 		redisAsyncDisconnect(ac);  /* disconnect_cb reconnects after the backoff */
 		return;
 	}
+	/* connected only now: AUTH and SELECT were accepted */
+	char after[64] = "";
+	if (r->refusals)
+		snprintf(after, sizeof after, " (logged in after %u refused connections)", r->refusals);
+	if (r->rc.socket && !r->cluster)
+		HW_INFO(NULL, "redis: connected to %s%s", r->rc.socket, after);
+	else
+		HW_INFO(NULL, "redis: connected to %s:%d%s", r->host, r->port, after);
+	r->refusals = 0;
 	r->inflight = 1;  /* ROLE or CLUSTER SLOTS: the watchdog gives up if it never comes */
 	r->progress = ev_now(r->loop);
 	if (r->nsentinels)
@@ -451,10 +474,7 @@ static void connect_cb(const redisAsyncContext *cac, int status)
 		redis_gone(r, cac->errstr[0] ? cac->errstr : "cannot connect");
 		return;
 	}
-	if (r->rc.socket && !r->cluster)
-		HW_INFO(NULL, "redis: connected to %s", r->rc.socket);
-	else
-		HW_INFO(NULL, "redis: connected to %s:%d", r->host, r->port);
+	/* "connected" is said once AUTH and SELECT are accepted (ready_reply) */
 	r->setup_failed = 0;
 	r->inflight = 1;  /* the PING below: the watchdog gives up if it never comes */
 	r->progress = ev_now(r->loop);

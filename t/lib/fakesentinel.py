@@ -4,23 +4,11 @@
 # HOST:PORT whatever the name (the tests give it a replica's address),
 # PING with PONG and SUBSCRIBE with the confirmation; anything else is an
 # error.  It exits after 60 s, so a test can never leave it behind.
-import socket, sys, threading, time
+import os, sys
 
-def read_command(f):
-    line = f.readline()
-    if not line:
-        return None
-    if not line.startswith(b"*"):
-        return line.split()
-    words = []
-    for _ in range(int(line[1:])):
-        n = int(f.readline()[1:])
-        words.append(f.read(n + 2)[:-2])
-    return words
-
-def bulk(s):
-    b = s.encode()
-    return b"$%d\r\n%s\r\n" % (len(b), b)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resp import bulk, read_command, serve_forever
 
 def serve(conn, host, port):
     f = conn.makefile("rb")
@@ -41,19 +29,7 @@ def serve(conn, host, port):
     conn.close()
 
 def main():
-    port = int(sys.argv[1])
     host, hport = sys.argv[2].rsplit(":", 1)
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", port))
-    srv.listen(16)
-    srv.settimeout(1)
-    end = time.time() + 60
-    while time.time() < end:
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            continue
-        threading.Thread(target=serve, args=(conn, host, hport), daemon=True).start()
+    serve_forever(int(sys.argv[1]), serve, host, hport)
 
 main()

@@ -43,6 +43,40 @@ static const char *dump(json_t *v)
 	return buf;
 }
 
+/* `v` as cli_json_print writes it (CLI_JSON_DIGITS significant digits). */
+static const char *dump_digits(json_t *v)
+{
+	static char buf[1024];
+	char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(CLI_JSON_DIGITS)) : NULL;
+
+	snprintf(buf, sizeof buf, "%s", s ? s : "(NULL)");
+	free(s);
+	json_decref(v);
+	return buf;
+}
+
+/* Messages of <prefix>changes and what cli_other_read makes of them: the
+ * fields as "kind old new source ts", or NULL when refused. */
+static const struct { const char *json, *want; } others[] = {
+	{ "{\"id\":\"1-0\",\"source\":\"h\",\"probe\":\"d\",\"target\":\"example.org\",\"target_ip\":\"10.0.0.53\","
+	  "\"ts\":1700000000,\"kind\":\"dns_answer\",\"old\":\"192.0.2.1\",\"new\":\"192.0.2.2\"}",
+	  "dns_answer 192.0.2.1 192.0.2.2 h 1700000000" },
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"\",\"new\":\"x\",\"extra\":[1,{}]}", "k  x  0" },
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\"}", NULL },              /* no new */
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"\",\"old\":\"a\",\"new\":\"b\"}", NULL },   /* empty kind */
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":3,\"old\":\"a\",\"new\":\"b\"}", NULL },     /* kind not a string */
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\",\"ts\":-1}", NULL },
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\",\"ts\":1.5}", NULL },
+	{ "{\"probe\":\"d\",\"probe\":\"e\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", NULL },
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"} x", NULL },
+	{ "{\"probe\":\"d\",\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\\u0000b\",\"new\":\"b\"}", NULL },
+	{ "{\"id\":null,\"source\":null,\"probe\":\"d\",\"target\":\"t\",\"target_ip\":null,\"ts\":null,"
+	  "\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", "k a b  0" },  /* as cli_json_other writes unknowns */
+	{ "{\"probe\":null,\"target\":\"t\",\"kind\":\"k\",\"old\":\"a\",\"new\":\"b\"}", NULL },
+	{ "[1]", NULL },
+	{ "", NULL },
+};
+
 int main(void)
 {
 	static const struct { long long secs; const char *want; } ages[] = {
@@ -114,13 +148,13 @@ int main(void)
 		snprintf(nn.name[1], HOPNAME_MAX, "r3.lab");
 		is_str(dump(cli_json_change("h", "p", "t:80", "10.9.9.9", 1700000000, "1700000000123-0", &o, &n, 2, &on, &nn)),
 		       "{\"id\":\"1700000000123-0\",\"source\":\"h\",\"probe\":\"p\",\"target\":\"t:80\","
-		       "\"target_ip\":\"10.9.9.9\",\"ts\":1700000000,\"first_diff_ttl\":2,\"changed_ttls\":[2],"
+		       "\"target_ip\":\"10.9.9.9\",\"ts\":1700000000,\"kind\":\"path\",\"first_diff_ttl\":2,\"changed_ttls\":[2],"
 		       "\"old\":[\"10.0.0.1\",\"10.0.0.2\"],\"new\":[\"10.0.0.1\",\"10.0.0.3\"],"
 		       "\"old_names\":[null,\"r2.lab\"],\"new_names\":[\"r1.lab\",\"r3.lab\"]}",
 		       "json change: every field");
 		is_str(dump(cli_json_change("", "p", "t", "", 0, NULL, &o, &n, 2, NULL, NULL)),
 		       "{\"id\":null,\"source\":null,\"probe\":\"p\",\"target\":\"t\",\"target_ip\":null,\"ts\":null,"
-		       "\"first_diff_ttl\":2,\"changed_ttls\":[2],\"old\":[\"10.0.0.1\",\"10.0.0.2\"],"
+		       "\"kind\":\"path\",\"first_diff_ttl\":2,\"changed_ttls\":[2],\"old\":[\"10.0.0.1\",\"10.0.0.2\"],"
 		       "\"new\":[\"10.0.0.1\",\"10.0.0.3\"],\"old_names\":[null,null],\"new_names\":[null,null]}",
 		       "json change: unknown fields are null");
 		{
@@ -143,6 +177,30 @@ int main(void)
 			            "    1  10.0.0.1             r1.lab (10.0.0.1)\n"
 			            ">   2  r2.lab (10.0.0.2) -> r3.lab (10.0.0.3)\n", "diff with names");
 		}
+	}
+	/* numbers: at most CLI_JSON_DIGITS significant digits, never binary noise */
+	is_str(dump_digits(json_real(0.1 + 0.2)), "0.3", "json digits: 0.1 + 0.2 is 0.3");
+	is_str(dump_digits(cli_json_number("0.30000000000000004")), "0.3", "json digits: 17-digit text is 0.3");
+	is_str(dump_digits(cli_json_number("0.052")), "0.052", "json digits: an RTT as stored");
+	is_str(dump_digits(cli_json_number("123.456")), "123.456", "json digits: 123.456");
+	is_str(dump_digits(cli_json_number("1")), "1.0", "json digits: a whole measurement keeps .0");
+	is_str(dump_digits(cli_json_number("12345678.901")), "12345678.901", "json digits: 11 digits kept");
+	for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+		static struct cli_other_change c;
+		static char got[16384];
+		if (cli_other_read(others[i].json, &c) < 0)
+			snprintf(got, sizeof got, "(refused)");
+		else
+			snprintf(got, sizeof got, "%s %s %s %s %lld", c.kind, c.old_value, c.new_value, c.source, c.ts);
+		is_str(got, others[i].want ? others[i].want : "(refused)", others[i].json);
+	}
+	{
+		static struct cli_other_change c;
+		cli_other_read(others[0].json, &c);
+		is_str(dump(cli_json_other(&c)),
+		       "{\"id\":\"1-0\",\"source\":\"h\",\"probe\":\"d\",\"target\":\"example.org\","
+		       "\"target_ip\":\"10.0.0.53\",\"ts\":1700000000,\"kind\":\"dns_answer\",\"old\":\"192.0.2.1\","
+		       "\"new\":\"192.0.2.2\"}", "json other change: every field");
 	}
 	return done_testing();
 }
