@@ -57,7 +57,7 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 CORE_SRCS := $(wildcard src/core/*.c src/sink/*.c src/paths/*.c)
 CORE_SRCS := $(filter-out src/core/daemon.c,$(CORE_SRCS))
 CORE_OBJS := $(CORE_SRCS:.c=.o)
-CORE_INC := -Iinclude -Isrc/core -Isrc/sink -Isrc/paths
+CORE_INC := -Iinclude -Isrc/core -Isrc/sink -Isrc/paths -Ilib/pkt
 PKT_SRCS := $(wildcard lib/pkt/*.c)
 PKT_LIB := lib/pkt/libhwpkt.a
 COMMON_SRCS := $(wildcard plugins/common/*.c)
@@ -85,15 +85,15 @@ src/libhopwatch.a: $(CORE_OBJS)
 # The daemon exports the hw_* functions of include/hopwatch.h to plugins
 # (src/core/hopwatch.dynlist); --whole-archive keeps those the core itself
 # never calls.
-$(DAEMON): src/core/daemon.o src/libhopwatch.a src/core/hopwatch.dynlist
+$(DAEMON): src/core/daemon.o src/libhopwatch.a $(PKT_LIB) src/core/hopwatch.dynlist
 	$(CC) $(ALL_CFLAGS) -o $@ src/core/daemon.o -Wl,--whole-archive src/libhopwatch.a -Wl,--no-whole-archive \
-		-Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
+		$(PKT_LIB) -Wl,--dynamic-list=src/core/hopwatch.dynlist $(LDFLAGS) $(DEP_LIBS)
 
 # The CLI reads only the core settings of a config (conf_load_core) and
 # loads no plugin: it links what it uses of the core, and exports nothing.
 CLI_OBJS := $(patsubst %.c,%.o,$(wildcard src/cli/*.c))
-$(CLI): $(CLI_OBJS) src/libhopwatch.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+$(CLI): $(CLI_OBJS) src/libhopwatch.a $(PKT_LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJS) src/libhopwatch.a $(PKT_LIB) $(LDFLAGS) $(DEP_LIBS)
 
 # Plugin code: position-independent, hidden unless exported on purpose.
 PLUGIN_CFLAGS = $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(PLUGIN_INC)
@@ -132,8 +132,8 @@ t/unit/%.t: t/unit/%.c t/unit/test-lib.h src/libhopwatch.a $(PLUGIN_LIBS) build/
 
 # Unit tests of the CLI's pure files (t/unit/cli-*.c) link them too.
 CLI_PURE_OBJS := src/cli/format.o src/cli/jsonout.o
-t/unit/cli-%.t: t/unit/cli-%.c t/unit/test-lib.h $(CLI_PURE_OBJS) src/cli/cli.h src/libhopwatch.a build/flags
-	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(CLI_PURE_OBJS) src/libhopwatch.a $(LDFLAGS) $(DEP_LIBS)
+t/unit/cli-%.t: t/unit/cli-%.c t/unit/test-lib.h $(CLI_PURE_OBJS) src/cli/cli.h src/libhopwatch.a $(PKT_LIB) build/flags
+	$(CC) $(ALL_CFLAGS) $(TEST_INC) -o $@ $< $(CLI_PURE_OBJS) src/libhopwatch.a $(PKT_LIB) $(LDFLAGS) $(DEP_LIBS)
 
 # Unit tests of the path plugin (t/unit/path-*.c) link its objects with the
 # host mock (t/mock/*.c: fake hw_* functions, reply synthesis), not the core.

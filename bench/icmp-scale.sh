@@ -137,8 +137,9 @@ for n in $sizes; do
 	bn_run "$NS" "$dur" TERM "hw.$n" "$HOPWATCHD" -c "$WORK/hw.$n.conf" -P "$PLUGIN_DIR"
 	bn_sink_stop
 	sum=$WORK/hw.$n.sum
-	sent=$(bn_sum "$sum" hopwatch.icmp.sent)
-	recv=$(bn_sum "$sum" hopwatch.icmp.received)
+	# count 1: a round is one request, its icmp.can_reach OK when answered
+	sent=$(awk '$1 == "metric" && $2 ~ /^_sc\|hopwatch\.icmp\.can_reach\|/ { c += $3 } END { print c + 0 }' "$sum")
+	recv=$(awk '$1 == "metric" && $2 == "_sc|hopwatch.icmp.can_reach|0" { c += $3 } END { print c + 0 }' "$sum")
 	hw_cpu=$BN_CPU hw_rss=$BN_RSS
 	# over the whole run, start-up (reading N targets) included
 	pps=$(bn_calc "$sent / $BN_WALL")

@@ -146,13 +146,13 @@ bn_run() {
 }
 
 # bn_sink_start NS PORT NAME [dsd-sum options]: the summing UDP sink
-# (bench/dsd-sum) on 127.0.0.1:PORT in NS; its summary goes to
+# (bench/dsd-sum) on 127.0.0.1:PORT (BN_SINK_ADDR:PORT when set) in NS; its summary goes to
 # $WORK/NAME.sum when bn_sink_stop ends it.  Lives at most 15 minutes.
 bn_sink_start() {
 	local ns=$1 port=$2 name=$3 i
 	shift 3
 	rm -f "$WORK/$name.ready" "$WORK/$name.sum"
-	ip netns exec "$ns" "$BENCH_BIN/dsd-sum" -u "127.0.0.1:$port" -t 900 \
+	ip netns exec "$ns" "$BENCH_BIN/dsd-sum" -u "${BN_SINK_ADDR:-127.0.0.1}:$port" -t 900 \
 		-o "$WORK/$name.sum" -r "$WORK/$name.ready" "$@" &
 	BN_SINK_PID=$!
 	for i in $(seq 1 50); do

@@ -96,10 +96,10 @@ if [ -e "$PLUGIN_DIR/path.so" ]; then
 		fi
 		hw_cpu=$BN_CPU
 		sum=$WORK/hw.sum
-		# per trace: path.reachable 0/1; per hop and trace: path.hop.loss %
-		hreached=$(awk -v s="$(bn_sum "$sum" hopwatch.path.reachable)" \
-			-v c="$(bn_sum "$sum" hopwatch.path.reachable 4)" -v n="$n" \
-			'BEGIN { if (c > 0) printf "%.0f", n * s / c; else print 0 }')
+		# per trace: path.can_reach OK or not; per hop and trace: path.hop.loss %
+		hreached=$(awk -v n="$n" '$1 == "metric" && $2 ~ /^_sc\|hopwatch\.path\.can_reach\|/ {
+				c += $3; if ($2 ~ /\|0$/) s += $3 }
+			END { if (c > 0) printf "%.0f", n * s / c; else print 0 }' "$sum")
 		hloss=$(awk -v s="$(bn_sum "$sum" hopwatch.path.hop.loss)" -v c="$(bn_sum "$sum" hopwatch.path.hop.loss 4)" \
 			'BEGIN { if (c > 0) printf "%.2f", s / c; else print "n/a" }')
 		row hopwatchd "$found" "$hreached" "$hloss"

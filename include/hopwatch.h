@@ -36,8 +36,13 @@
  *    reported apart from the share of probes a hop answered); hw_plugin
  *    gained `check` (issue 14: a status every round); hw_change_report
  *    (a plugin's other changes stored like path changes).
- * 4: dynamic targets (issue 18): hw_plugin gained `forget` and
- *    `default_interval`; hw_publish_destinations. */
+ * 4: hw_plugin gained `metrics` (the metrics a plugin sends, for the
+ *    per-instance selection `metrics`/`metrics_add`/`metrics_exclude`,
+ *    issue 16), hw_metric_wanted(); hw_hop gained rtt_stddev and
+ *    rtt_jitter (mtr's per-hop StDev and Jitter); hw_hop_name (hop names,
+ *    reverse DNS cached by the host); dynamic targets (issue 18):
+ *    hw_plugin gained `forget` and `default_interval`;
+ *    hw_publish_destinations. */
 #define HW_PLUGIN_ABI 4
 
 /* An opaque probe instance: one `probes` entry of the config. */
@@ -149,6 +154,12 @@ typedef struct hw_plugin {
 	 * metrics left out.  NULL: the plugin has none, and such rounds report
 	 * only hopwatch.dns.errors. */
 	const char *check;
+	/* (ABI 4) Every metric the plugin sends (hw_metric_def, under
+	 * Output), ended by an entry with name NULL; the core drops the ones
+	 * an instance did not select before they are encoded.  NULL: no
+	 * table, every metric is sent and the instance refuses the selection
+	 * settings. */
+	const struct hw_metric_def *metrics;
 	/* ABI 4.  Target `t` leaves a dynamic instance (its round ended):
 	 * free whatever its per-target state holds (timers, sockets, memory
 	 * outside t->data) and drop every reference to it; the host then
@@ -233,6 +244,20 @@ typedef enum hw_mtype {
 	HW_TIMER,         /* ms */
 } hw_mtype;
 
+/*
+ * One metric a plugin sends, in its `metrics` table: the names users may
+ * list in an instance's `metrics`, `metrics_add` and `metrics_exclude`
+ * settings (the core refuses any other name with file:line), and what the
+ * README's metric table and hopwatch.conf(5) are checked against.
+ */
+typedef struct hw_metric_def {
+	const char *name;             /* as passed to hw_metric, without the prefix: "icmp.rtt" */
+	hw_mtype type;                /* the type it is sent with (icmp.rtt: the rtt_type default) */
+	int on;                       /* 1: sent unless excluded; 0: only when selected (off by default) */
+	const char *tags;             /* tags beyond the target's, comma-separated ("result", "hop"); "" none */
+	const char *doc;              /* one line: what it holds, its unit, when a round sends it */
+} hw_metric_def;
+
 /* Service check statuses. */
 typedef enum hw_status {
 	HW_OK = 0, HW_WARNING = 1, HW_CRITICAL = 2, HW_UNKNOWN = 3,
@@ -247,9 +272,11 @@ typedef enum hw_alert {
  * Send metric `name` (the host prepends the metric prefix, "hopwatch." by
  * default) with `n` values.  Several values go out packed in one line where
  * the type allows.  Tags: the global and instance tags, probe:<instance>,
- * and when `t` is not NULL target:, target_ip:, the group tag and the
- * target's own tags; then `extra` (NULL-terminated "key:value" strings, may
- * be NULL), sanitised.  Non-finite values are dropped.
+ * and when `t` is not NULL target:, target_ip: (a target given by name
+ * only), the group tag and the target's own tags; then `extra`
+ * (NULL-terminated "key:value" strings, may be NULL), sanitised.
+ * Non-finite values are dropped, and so is a metric of the plugin's
+ * `metrics` table the instance did not select.
  */
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra);
@@ -262,6 +289,12 @@ void hw_service_check(hw_ctx *ctx, const hw_target *t, const char *name,
 /* Event with the same tags; `aggregation_key` may be NULL; source type is "hopwatch". */
 void hw_event(hw_ctx *ctx, const hw_target *t, const char *title, const char *text,
               hw_alert alert, const char *aggregation_key, const char *const *extra);
+/* (ABI 4) Whether the instance sends metric `name` (a name of the
+ * plugin's `metrics` table; 1 for a name the table lacks): a plugin asks
+ * before it computes a figure only an unselected metric needs.  hw_metric
+ * drops unselected metrics itself, so asking is never required.  Cheap:
+ * a lookup in the plugin's table. */
+int hw_metric_wanted(const hw_ctx *ctx, const char *name);
 
 /* ------------------------------------------------------------------ */
 /* Logging: one family, prefixed with the instance name                 */
@@ -302,6 +335,10 @@ typedef struct hw_hop {
 	double loss;                 /* percent, forwarding loss up to this hop that persists downstream
 	                                (mtr's rule); NAN: no value (not measured this round) */
 	int figured;                 /* 1: response and loss are the plugin's */
+	/* (ABI 4) mtr's StDev and Jitter of the hop, over this trace's
+	 * replies for its TTL (plugins/common/stats.c); 0 with fewer than 2. */
+	double rtt_stddev;           /* ms, population standard deviation of the replies' RTTs */
+	double rtt_jitter;           /* ms, mean absolute difference of consecutive replies' RTTs */
 } hw_hop;
 
 /* A finished trace. */
@@ -331,6 +368,15 @@ void hw_path_report(hw_ctx *ctx, const hw_target *t, const hw_path *path);
 void hw_change_report(hw_ctx *ctx, const hw_target *t, const char *kind, const char *old_value,
                       const char *new_value);
 
+/*
+ * The name of hop address `sa` (sockaddr_in or sockaddr_in6, port
+ * ignored) from the host's reverse DNS cache (PTR, README "Hop names"), or
+ * NULL when none is known yet, there is none, or hop_names is off.  Never
+ * blocks: a miss starts a lookup (bounded in number and rate) whose answer
+ * serves a later call.  The name is lower case, 1 to 253 characters of
+ * [a-z0-9._-]; copy it before the next call into the host.
+ */
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa);
 /* ------------------------------------------------------------------ */
 /* Destinations: what a host-watching plugin publishes as targets       */
 

@@ -150,6 +150,26 @@ static const hw_option options[] = {
 };
 #undef O
 
+/* What the plugin sends (hw_metric_def; README "What is sent"). */
+static const hw_metric_def metrics[] = {
+	{ "icmp.rtt", HW_DISTRIBUTION, 1, "", "ms, one value per reply in one line (type: rtt_type)" },
+	{ "icmp.rtt.min", HW_GAUGE, 1, "", "ms, lowest RTT of a round with 2 or more replies" },
+	{ "icmp.rtt.avg", HW_GAUGE, 1, "", "ms, mean RTT of a round with 2 or more replies" },
+	{ "icmp.rtt.max", HW_GAUGE, 1, "", "ms, highest RTT of a round with 2 or more replies" },
+	{ "icmp.rtt.stddev", HW_GAUGE, 1, "", "ms, population standard deviation, rounds with 2 or more replies" },
+	{ "icmp.jitter", HW_GAUGE, 1, "", "ms, mean difference of consecutive RTTs, rounds with 2 or more replies" },
+	{ "icmp.loss", HW_GAUGE, 1, "", "percent of the round's requests without a reply; every round" },
+	{ "icmp.sent", HW_COUNT, 0, "", "requests of the round (the count setting); every round" },
+	{ "icmp.received", HW_COUNT, 0, "", "replies of the round; every round" },
+	{ "icmp.results", HW_COUNT, 1, "result", "requests without a reply, by result: unreachable, timeout, error" },
+	{ "icmp.send_errors", HW_COUNT, 1, "", "requests the kernel refused to send; rounds with some" },
+	{ "icmp.duplicates", HW_COUNT, 1, "", "duplicate replies; rounds with some" },
+	{ "icmp.late", HW_COUNT, 1, "", "replies after the timeout; when some came" },
+	{ "icmp.unmatched", HW_COUNT, 1, "", "replies matching no request of the instance; no target tags" },
+	{ "icmp.throttled", HW_COUNT, 1, "", "requests delayed by max_pps; no target tags" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 /* ------------------------------------------------------------------ */
 /* State                                                                */
 
@@ -244,6 +264,7 @@ struct probe {
 	int blocked;             /* a send waits for a window slot */
 	uint64_t unmatched;      /* instance counters since the last flush */
 	uint64_t late;           /* late replies not attributable to a target */
+	int want_spread;         /* the instance sends one of icmp.rtt.min/avg/max/stddev, icmp.jitter */
 	uint64_t throttled;      /* sends max_pps delayed */
 	int rx_errno;            /* last receive error logged, to log each kind once */
 };
@@ -348,16 +369,19 @@ static void report(struct tstate *ts)
 	size_t n = hwc_rtt_stats(ts->rtt, (size_t)count, &st, v);
 	char msg[320], why[96];
 
-	if (n) {
+	if (n)
 		hw_metric(ctx, t, "icmp.rtt", rtt_mtypes[pr->o->rtt_type], v, n, NULL);
+	/* One reply: min = avg = max = the RTT just sent, stddev 0, and no
+	 * jitter was seen: those lines would repeat icmp.rtt (issue 16). */
+	if (n > 1 && pr->want_spread) {
 		hw_metric1(ctx, t, "icmp.rtt.min", HW_GAUGE, st.min, NULL);
 		hw_metric1(ctx, t, "icmp.rtt.avg", HW_GAUGE, st.avg, NULL);
 		hw_metric1(ctx, t, "icmp.rtt.max", HW_GAUGE, st.max, NULL);
 		hw_metric1(ctx, t, "icmp.rtt.stddev", HW_GAUGE, st.stddev, NULL);
-		/* one reply: no variation was seen, so 0 rather than a gap */
 		hw_metric1(ctx, t, "icmp.jitter", HW_GAUGE, st.jitter, NULL);
 	}
 	hw_metric1(ctx, t, "icmp.loss", HW_GAUGE, 100. * (double)(count - (int)n) / count, NULL);
+	/* off by default: count is the setting and loss gives received */
 	hw_metric1(ctx, t, "icmp.sent", HW_COUNT, count, NULL);
 	hw_metric1(ctx, t, "icmp.received", HW_COUNT, (double)n, NULL);
 	if (ts->failed)
@@ -368,10 +392,11 @@ static void report(struct tstate *ts)
 		hw_metric1(ctx, t, "icmp.late", HW_COUNT, ts->late, NULL);
 	ts->dups = ts->late = 0;
 	{
-		const double res[] = { (double)n, ts->unreach, count - (int)n - ts->unreach - ts->failed, ts->failed };
-		static const char *const name[] = { "result:reply", "result:unreachable", "result:timeout",
-		                                    "result:error" };
-		for (int i = 0; i < 4; i++)
+		/* the replies are icmp.received (and icmp.rtt's values): only
+		 * what went wrong is counted here */
+		const double res[] = { ts->unreach, count - (int)n - ts->unreach - ts->failed, ts->failed };
+		static const char *const name[] = { "result:unreachable", "result:timeout", "result:error" };
+		for (int i = 0; i < 3; i++)
 			if (res[i] > 0) {
 				const char *extra[] = { name[i], NULL };
 				hw_metric1(ctx, t, "icmp.results", HW_COUNT, res[i], extra);
@@ -385,7 +410,10 @@ static void report(struct tstate *ts)
 		snprintf(why, sizeof why, "; %u unreachable (%s%s%s)", ts->unreach, pkt_icmp_class_name(ts->ucls),
 		         who[0] ? " from " : "", who);
 	}
-	if (n)
+	if (n == 1)  /* min = avg = max: said once */
+		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s; rtt %.3f ms", count - 1, count, t->ip,
+		         why, st.avg);
+	else if (n)
 		snprintf(msg, sizeof msg, "%d of %d echo requests to %s lost%s; rtt min/avg/max %.3f/%.3f/%.3f ms",
 		         count - (int)n, count, t->ip, why, st.min, st.avg, st.max);
 	else
@@ -1026,6 +1054,9 @@ static int start_probe(hw_ctx *ctx, const void *opts, void **out)
 	*out = pr;
 	pr->ctx = ctx;
 	pr->o = o;
+	pr->want_spread = 0;
+	for (size_t i = 1; i <= 5; i++)  /* metrics[1..5]: the round's spread */
+		pr->want_spread |= hw_metric_wanted(ctx, metrics[i].name);
 	pr->timeout = hw_timeout(ctx);
 	pr->s4 = (struct sock){ .pr = pr, .fd = -1, .family = AF_INET, .next = 1, .tail = 1 };
 	pr->s6 = (struct sock){ .pr = pr, .fd = -1, .family = AF_INET6, .next = 1, .tail = 1 };
@@ -1113,4 +1144,5 @@ HW_PLUGIN_EXPORT = {
 	.readdress = readdress,
 	.stop = stop,
 	.check = "icmp.can_reach",
+	.metrics = metrics,
 };

@@ -265,16 +265,21 @@ static void round_end(struct tstate *ts)
 	for (int i = 0; i < pr->o->count; i++)
 		rtt[i] = ts->slot[i].rtt;
 	n = hwc_rtt_stats(rtt, (size_t)pr->o->count, &st_rtt, v);
-	if (n) {
+	if (n)
 		hw_metric(ctx, t, "tcp.rtt", HW_DISTRIBUTION, v, n, NULL);
+	/* one answer: min = avg = max = tcp.rtt's value (issue 16) */
+	if (n > 1) {
 		hw_metric1(ctx, t, "tcp.rtt.min", HW_GAUGE, st_rtt.min, NULL);
 		hw_metric1(ctx, t, "tcp.rtt.avg", HW_GAUGE, st_rtt.avg, NULL);
 		hw_metric1(ctx, t, "tcp.rtt.max", HW_GAUGE, st_rtt.max, NULL);
 	}
 	if (ts->sent)
 		hw_metric1(ctx, t, "tcp.loss", HW_GAUGE, 100.0 * (double)(ts->sent - (int)n) / ts->sent, NULL);
+	/* off by default: loss and tcp.results say the same */
 	hw_metric1(ctx, t, "tcp.sent", HW_COUNT, ts->sent, NULL);
 	hw_metric1(ctx, t, "tcp.received", HW_COUNT, (double)n, NULL);
+	/* result:open is every answered probe, the values of tcp.rtt but
+	 * the refused ones: counted like the others */
 	for (int r = 0; r < R_N; r++)
 		if (ts->res[r]) {
 			snprintf(tag, sizeof tag, "result:%s", result_name[r]);
@@ -957,6 +962,19 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 	return 0;
 }
 
+/* What the plugin sends (hw_metric_def; README "What is sent"). */
+static const hw_metric_def metrics[] = {
+	{ "tcp.rtt", HW_DISTRIBUTION, 1, "", "ms, SYN to SYN-ACK or RST, one value per answer in one line" },
+	{ "tcp.rtt.min", HW_GAUGE, 1, "", "ms, lowest RTT of a round with 2 or more answers" },
+	{ "tcp.rtt.avg", HW_GAUGE, 1, "", "ms, mean RTT of a round with 2 or more answers" },
+	{ "tcp.rtt.max", HW_GAUGE, 1, "", "ms, highest RTT of a round with 2 or more answers" },
+	{ "tcp.loss", HW_GAUGE, 1, "", "percent of the probes sent without an answer; rounds that sent" },
+	{ "tcp.sent", HW_COUNT, 0, "", "probes sent in the round; every round" },
+	{ "tcp.received", HW_COUNT, 0, "", "probes answered (SYN-ACK or RST); every round" },
+	{ "tcp.results", HW_COUNT, 1, "result", "probes by result: open, refused, timeout, unreachable, error" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 HW_PLUGIN_EXPORT = {
 	.abi = HW_PLUGIN_ABI,
 	.size = sizeof(hw_plugin),
@@ -972,4 +990,5 @@ HW_PLUGIN_EXPORT = {
 	.readdress = NULL,
 	.stop = stop,
 	.check = "tcp.can_connect",
+	.metrics = metrics,
 };

@@ -229,17 +229,27 @@ test_expect_success 'the last line of a datagram must end with a newline' '
 	test $(grep -c "not ended by a newline" recv.err) = 3
 '
 
-test_expect_success 'UDP: a datagram over 1432 bytes is rejected' '
+test_expect_success 'UDP on loopback: a datagram over 8192 bytes is rejected (1432 elsewhere)' '
 	port=$(free_udp_port) &&
 	start_recv -u 127.0.0.1:$port -n 1 &&
-	{ printf "x:1|c\n%.0s" $(seq 250); } >big &&
-	test $(wc -c <big) = 1500 &&
+	{ printf "x:1|c\n%.0s" $(seq 1400); } >big &&
+	test $(wc -c <big) = 8400 &&
 	"$DSD" -S -1 -u 127.0.0.1:$port <big &&
 	rc=0 && { wait $recv_pid || rc=$?; } &&
 	test $rc = 3 &&
-	grep "^# datagram 1500 bytes 250 lines" out &&
-	grep "^INVALID dsd-recv: invalid: datagram of 1500 bytes exceeds 1432: x:1|c$" out &&
+	grep "^# datagram 8400 bytes 1400 lines" out &&
+	grep "^INVALID dsd-recv: invalid: datagram of 8400 bytes exceeds 8192: x:1|c$" out &&
 	! grep "^x:1" out
+'
+
+test_expect_success 'UDP: -m 1432 (a route of MTU 1500) refuses 1500 bytes' '
+	port=$(free_udp_port) &&
+	start_recv -u 127.0.0.1:$port -n 1 -m 1432 &&
+	{ printf "x:1|c\n%.0s" $(seq 250); } >big &&
+	"$DSD" -S -1 -u 127.0.0.1:$port <big &&
+	rc=0 && { wait $recv_pid || rc=$?; } &&
+	test $rc = 3 &&
+	grep "^INVALID dsd-recv: invalid: datagram of 1500 bytes exceeds 1432: x:1|c$" out
 '
 
 test_expect_success 'UDP: -m raises the limit' '

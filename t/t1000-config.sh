@@ -159,7 +159,7 @@ hostname = "web|1";
 EOF
 
 # Unknown keys list what is known.
-bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, tags, probes)' <<'EOF'
+bad 3 foo 'unknown setting in the top level (known: interval, timeout, resolve_interval, prefix, plugin_dir, user, hostname, include_dir, path_confirm, statsd, log, redis, hop_names, tags, probes)' <<'EOF'
 # unknown
 interval = 5;
 foo = 1;
@@ -754,6 +754,63 @@ test_expect_success 'include_dir holding a directory named *.conf: clean error' 
 	test_must_fail "$HOPWATCHD" -t -c "$TRASH/incd6.conf" -P "$TEST_PLUGIN_DIR" 2>err &&
 	cat err &&
 	grep -F "inc6/sub.conf" err
+'
+
+# ---------------------------------------------------------------- metric selection
+# against the real plugins' metric tables (plugins/*.so)
+bad 5 'probes[0].metrics[1]' '"rtt.p99" is no metric of plugin icmp (known: icmp.rtt, icmp.rtt.min,' "$PLUGIN_DIR" <<'EOF'
+probes = (
+  { name = "p"; plugin = "icmp";
+    targets = [ "127.0.0.1" ];
+    metrics = [ "rtt",
+                "rtt.p99" ]; }
+);
+EOF
+bad 3 'probes[0].metrics_exclude[0]' 'a metric name must be a string' "$PLUGIN_DIR" <<'EOF'
+probes = (
+  { name = "p"; plugin = "path"; targets = [ "127.0.0.1" ];
+    metrics_exclude = [ 1 ]; }
+);
+EOF
+bad 3 'probes[0].metrics_add' 'give either metrics (exactly what to send) or metrics_add' "$PLUGIN_DIR" <<'EOF'
+probes = (
+  { name = "p"; plugin = "tcp"; targets = [ "127.0.0.1:80" ]; metrics = [ "rtt" ];
+    metrics_add = [ "sent" ]; }
+);
+EOF
+bad 3 'probes[0].metrics_add[0]' '"hops.*" is no metric of plugin path' "$PLUGIN_DIR" <<'EOF'
+probes = (
+  { name = "p"; plugin = "path"; targets = [ "127.0.0.1" ];
+    metrics_add = [ "hops.*" ]; }
+);
+EOF
+bad 3 'probes[0].metrics' 'must be a list of metric names like ["icmp.rtt"]' "$PLUGIN_DIR" <<'EOF'
+probes = (
+  { name = "p"; plugin = "icmp"; targets = [ "127.0.0.1" ];
+    metrics = "rtt"; }
+);
+EOF
+bad 3 'probes[0].metrics' 'plugin testprobe declares no metrics to select from' <<'EOF'
+probes = (
+  { name = "p"; plugin = "testprobe"; targets = [ "127.0.0.1" ];
+    metrics = [ "test.rtt" ]; }
+);
+EOF
+test_expect_success 'metric selection: names with or without the plugin, families, tag_hop_ip; -L lists the tables' '
+	cat >sel.conf <<-\EOF &&
+	probes = (
+	  { name = "i"; plugin = "icmp"; targets = [ "127.0.0.1" ]; metrics = [ "icmp.rtt", "loss", "rtt.*" ]; },
+	  { name = "p"; plugin = "path"; targets = [ "127.0.0.1" ]; metrics_add = [ "hop.*", "reachable" ];
+	    metrics_exclude = [ "path.duration" ]; tag_hop_ip = true; },
+	  { name = "d"; plugin = "dns"; targets = [ "127.0.0.1" ]; query_name = "a.test"; metrics_exclude = [ "responses" ]; }
+	);
+	EOF
+	"$HOPWATCHD" -t -c sel.conf -P "$PLUGIN_DIR" >out 2>err || { cat out err; false; } &&
+	"$HOPWATCHD" -L -P "$PLUGIN_DIR" >list &&
+	grep -P "^plugin icmp\tmetric icmp\.rtt\tmetric, distribution\ton\t" list &&
+	grep -P "^plugin icmp\tmetric icmp\.sent\tmetric, count\toff\t" list &&
+	grep -P "^plugin path\tmetric path\.hop\.jitter\tmetric, gauge\toff\ttags: protocol,hop\t" list &&
+	grep -P "^plugin path\ttag_hop_ip\tboolean\tfalse\t" list
 '
 
 # ---------------------------------------------------------------- good configs

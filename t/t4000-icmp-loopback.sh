@@ -68,6 +68,11 @@ answered() {
 	test "$(values icmp.sent "$t" | sort -u)" = "$c" &&
 	test "$(values icmp.received "$t" | sort -u)" = "$c" &&
 	test "$(checks "$t")" = 0 &&
+	if [ "$c" = 1 ]; then
+		# one reply: min = avg = max = the RTT, no spread: not sent
+		! lines icmp.rtt.min "$t" && ! lines icmp.jitter "$t"
+		return
+	fi &&
 	for g in min avg max stddev; do
 		test "$(lines icmp.rtt.$g "$t" | grep -c "|g|")" -ge "$r" || return 1
 	done &&
@@ -110,10 +115,41 @@ for mode in raw dgram; do
 	'
 done
 
+# round_lines TARGET: the metric names and check of each round of TARGET,
+# one round a line ("icmp.rtt icmp.loss icmp.can_reach"), in order
+round_lines() {
+	grep -E "[#,]target:$(re "$1")(,|\||$)" out | sed -E "s/^(_sc\|)?hopwatch\.([a-z_.]+)[:|].*/\2/" |
+		awk "{ l = l (l ? \" \" : \"\") \$0 } /can_reach/ { print l; l = \"\" }"
+}
+test_expect_success 'default metrics: a round sends only what it adds (count 1: 3 lines; count 3: 8)' '
+	ICMP_METRICS= write_conf hw.conf 1s 300ms "count = 1;" "\"127.0.0.1\", \"10.1.0.2\"" &&
+	hw_run hw.conf 2.5 &&
+	round_lines 127.0.0.1 | sort -u >got &&
+	echo "icmp.rtt icmp.loss icmp.can_reach" >want && diff -u want got &&
+	round_lines 10.1.0.2 | sort -u >got &&
+	echo "icmp.loss icmp.results icmp.can_reach" >want && diff -u want got &&
+	lines icmp.results 10.1.0.2 | grep "result:timeout" &&
+	ICMP_METRICS= write_conf hw.conf 1s 300ms "count = 3; spacing = \"20ms\";" "\"127.0.0.1\"" &&
+	hw_run hw.conf 2.5 &&
+	round_lines 127.0.0.1 | sort -u >got &&
+	echo "icmp.rtt icmp.rtt.min icmp.rtt.avg icmp.rtt.max icmp.rtt.stddev icmp.jitter icmp.loss icmp.can_reach" >want &&
+	diff -u want got
+'
+test_expect_success 'metrics, metrics_exclude: exactly the chosen lines' '
+	ICMP_METRICS="metrics = [ \"rtt\", \"icmp.sent\" ];" write_conf hw.conf 1s 300ms "count = 3; spacing = \"20ms\";" "\"127.0.0.1\"" &&
+	hw_run hw.conf 2.5 &&
+	round_lines 127.0.0.1 | sort -u >got &&
+	echo "icmp.rtt icmp.sent icmp.can_reach" >want && diff -u want got &&
+	ICMP_METRICS="metrics_exclude = [ \"rtt.*\", \"jitter\" ];" write_conf hw.conf 1s 300ms "count = 3; spacing = \"20ms\";" "\"127.0.0.1\"" &&
+	hw_run hw.conf 2.5 &&
+	round_lines 127.0.0.1 | sort -u >got &&
+	echo "icmp.rtt icmp.loss icmp.can_reach" >want && diff -u want got
+'
+
 test_expect_success 'one round, line by line' '
 	write_conf hw.conf 2s 300ms "count = 4; spacing = \"20ms\";" "\"127.0.0.1\", \"10.1.0.2\"" &&
 	hw_run hw.conf 1.8 &&
-	T="#probe:p,target:127.0.0.1,target_ip:127.0.0.1" &&
+	T="#probe:p,target:127.0.0.1" &&
 	lines icmp.rtt 127.0.0.1 >l && test $(wc -l <l) = 1 &&
 	grep -xE "hopwatch\.icmp\.rtt(:[0-9.]+){4}\|d\|$T" l &&
 	for g in rtt.min rtt.avg rtt.max rtt.stddev jitter; do
@@ -124,7 +160,7 @@ test_expect_success 'one round, line by line' '
 	lines icmp.received 127.0.0.1 | grep -x "hopwatch.icmp.received:4|c|$T" &&
 	lines icmp.can_reach 127.0.0.1 |
 		grep -E "^_sc\|hopwatch\.icmp\.can_reach\|0\|d:[0-9]+\|$T\|m:0 of 4 echo requests to 127\.0\.0\.1 lost; rtt min/avg/max [0-9.]+/[0-9.]+/[0-9.]+ ms$" &&
-	lines icmp.loss 10.1.0.2 | grep -x "hopwatch.icmp.loss:100|g|#probe:p,target:10.1.0.2,target_ip:10.1.0.2" &&
+	lines icmp.loss 10.1.0.2 | grep -x "hopwatch.icmp.loss:100|g|#probe:p,target:10.1.0.2" &&
 	lines icmp.received 10.1.0.2 | grep "^hopwatch.icmp.received:0|c|" &&
 	lines icmp.can_reach 10.1.0.2 | grep "^_sc|hopwatch.icmp.can_reach|2|.*|m:4 of 4 echo requests to 10.1.0.2 lost$" &&
 	awk -F"[:|]" "
@@ -229,7 +265,7 @@ for mode in raw dgram; do
 		ping_range "0 2147483647" &&
 		write_conf hw.conf 1s 300ms "mode = \"$mode\"; count = 2; spacing = \"100ms\";" "$targets500" &&
 		hw_run hw.conf 3.6 $user &&
-		grep "^_sc|hopwatch.icmp.can_reach|" out | sed "s/.*,target:\([0-9.]*\),.*/\1/" | sort -u >seen &&
+		grep "^_sc|hopwatch.icmp.can_reach|" out | sed "s/.*,target:\([0-9.]*\)[,|].*/\1/" | sort -u >seen &&
 		test $(wc -l <seen) = 500 &&
 		test $(grep -c "^_sc|hopwatch.icmp.can_reach|0|" out) -ge 1000 &&
 		! grep "^_sc|hopwatch.icmp.can_reach|[123]|" out &&

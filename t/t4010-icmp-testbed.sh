@@ -94,7 +94,7 @@ for fam in 4 6; do
 		for i in $(seq 1 2000); do echo "\"$(tb_many_addr d1 $i $fam)\""; done | paste -sd, - >targets &&
 		write_conf hw.conf 1s 500ms "$opts count = 1;" "$(cat targets)" &&
 		hw_run hw.conf 4.6 $user &&
-		grep "^_sc|hopwatch.icmp.can_reach|" out | sed "s/.*,target:\([^,]*\),.*/\1/" | sort -u >seen &&
+		grep "^_sc|hopwatch.icmp.can_reach|" out | sed "s/.*,target:\([^,|]*\)[,|].*/\1/" | sort -u >seen &&
 		echo "$(wc -l <seen) targets reported, $(grep -c "^_sc|hopwatch.icmp.can_reach|" out) rounds" &&
 		test "$(wc -l <seen)" = 2000 &&
 		for t in $(sed -n "1p;1000p;2000p" seen); do

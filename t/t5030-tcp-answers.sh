@@ -137,7 +137,7 @@ test_expect_success "path tcp trace: a bare RST reaches the destination at its T
 	interval = "1s";
 	timeout = "300ms";
 	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
-	probes = ( { name = "p"; plugin = "path"; protocol = "tcp"; max_ttl = 6;
+	probes = ( { name = "p"; plugin = "path"; protocol = "tcp"; max_ttl = 6; metrics_add = [ "reachable" ];
 	  targets = ( "$D4:7003", "[$D6]:7003", "$D4:7002", "[$D6]:7002" ); } );
 	EOF
 	hw_run hw.conf 2.7 &&

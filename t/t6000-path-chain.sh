@@ -108,4 +108,29 @@ test_expect_success 'settings that cannot work are refused at load' '
 	"$HOPWATCHD" -t -c good.conf -P "$PLUGIN_DIR"
 '
 
+# hop_lines PROBE TARGET HOP: "NAME VALUE" of the per-hop lines of HOP
+hop_lines() {
+	grep -E "^hopwatch\.path\.hop\.[a-z.]+:[^|]*\|g\|#probe:$1,target:$2,protocol:[a-z]+,hop:$3$" out |
+		sed -E "s/^hopwatch\.path\.hop\.([a-z.]+):([^|]*)\|.*/\1 \2/"
+}
+test_expect_success 'default tags and metrics: hop:<ttl> without hop_ip; metrics_add hop.*: mtr per-hop statistics' '
+	d=$(tb_addr d1) &&
+	write_conf hw.conf 1s 300ms "{ name = \"plain\"; plugin = \"path\"; max_ttl = 5; targets = ( \"$d\" ); },
+		{ name = \"mtr\"; plugin = \"path\"; max_ttl = 5; queries = 4; metrics_add = [ \"hop.*\" ];
+		  targets = ( \"$d\" ); }" &&
+	hw_run hw.conf 2.5 &&
+	! grep -E "hop_ip:|path\.reachable" out &&
+	hop_lines plain "$d" 1 | cut -d" " -f1 | sort -u | paste -sd" " - >got &&
+	echo "loss response rtt" >want && diff -u want got &&
+	hop_lines mtr "$d" 1 | cut -d" " -f1 | sort -u | paste -sd" " - >got &&
+	echo "jitter loss response rtt rtt.max rtt.min rtt.stddev" >want && diff -u want got &&
+	for h in 1 2; do
+		hop_lines mtr "$d" $h >hl && echo "hop $h: $(paste -sd" " hl)" &&
+		awk "{ v[\$1] = \$2 } END {
+			exit !(v[\"rtt.min\"] <= v[\"rtt\"] && v[\"rtt\"] <= v[\"rtt.max\"] && v[\"rtt.stddev\"] >= 0 &&
+			       v[\"rtt.stddev\"] <= v[\"rtt.max\"] - v[\"rtt.min\"] && v[\"jitter\"] >= 0 &&
+			       v[\"jitter\"] <= v[\"rtt.max\"] - v[\"rtt.min\"]) }" hl || return 1
+	done
+'
+
 test_done

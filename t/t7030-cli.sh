@@ -18,6 +18,7 @@ HW() {
 	"$HOPWATCH" -s "$TRASH/c.sock" --source cli-host "$@"
 }
 # conf NAME PROBE CONFIRM TARGETS: a daemon config of host cli-host
+# (hop_names off: the root namespace's resolver is outside the lab)
 conf() {
 	cat <<-EOF
 	interval = 0.3;
@@ -26,6 +27,7 @@ conf() {
 	path_confirm = $3;
 	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 0; };
 	redis = { socket = "$TRASH/c.sock"; };
+	hop_names = { enabled = false; };
 	probes = ( { name = "$2"; plugin = "fakepath"; file = "$TRASH/$1.paths"; targets = [ $4 ]; } );
 	EOF
 }
@@ -110,9 +112,9 @@ test_expect_success 'show: the last trace as a table, the change time, no confir
 	grep -Fx "cli-host -> 127.0.0.1, probe fp" out &&
 	grep -E "^last trace:  $DATE \([0-9]+s ago\), test, destination reached, 1\.00 ms$" out &&
 	grep -E "^last change: $DATE \([0-9]+s ago\)$" out &&
-	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms$" out &&
-	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00$" out &&
-	grep -E "^    4  10\.1\.0\.4 +0\.0% +4\.00 +6\.00 +8\.00$" out &&
+	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms +STDEV ms +JITTER ms$" out &&
+	grep -E "^    1  10\.1\.0\.1 +0\.0% +1\.00 +1\.50 +2\.00 +0\.250 +0\.500$" out &&
+	grep -E "^    4  10\.1\.0\.4 +0\.0% +4\.00 +6\.00 +8\.00 +1\.00 +2\.00$" out &&
 	! grep -F "kept the average only" out &&
 	test "$(grep -cE "^ +[0-9]+  " out)" = 4 &&
 	! grep -F "confirmed" out
@@ -121,8 +123,8 @@ test_expect_success 'show: unknown hops, the target address, a target with [ ] (
 	HW show "[::1]:53" >out &&
 	cat out &&
 	grep -Fx "cli-host -> [::1]:53 (::1), probe fp" out &&
-	grep -E "^    2  \* +100\.0% +- +- +-$" out &&
-	grep -E "^    3  ::1 +0\.0% +3\.00 +4\.50 +6\.00$" out &&
+	grep -E "^    2  \* +100\.0% +- +- +- +- +-$" out &&
+	grep -E "^    3  ::1 +0\.0% +3\.00 +4\.50 +6\.00 +0\.750 +1\.50$" out &&
 	grep -Fx "last change: never" out
 '
 test_expect_success 'show without --probe: every probe of the target' '
@@ -250,8 +252,10 @@ assert p[\"target\"] == \"[::1]:53\" and p[\"target_ip\"] == \"::1\" and p[\"pro
 assert p[\"reached\"] is True and p[\"duration_ms\"] == 1 and p[\"last_change\"] is None
 assert p[\"confirmed\"] == [\"fd00::1\", None, \"::1\"] and p[\"confirmed_differs_at\"] is None
 h=p[\"hops\"]
-assert h[0] == {\"ttl\":1,\"address\":\"fd00::1\",\"loss\":0,\"rtt_min\":1,\"rtt_avg\":1.5,\"rtt_max\":2}, h[0]
-assert h[1] == {\"ttl\":2,\"address\":None,\"loss\":100,\"rtt_min\":None,\"rtt_avg\":None,\"rtt_max\":None}, h[1]
+assert h[0] == {\"ttl\":1,\"address\":\"fd00::1\",\"name\":None,\"loss\":0,\"rtt_min\":1,\"rtt_avg\":1.5,\"rtt_max\":2,
+                \"rtt_stddev\":0.25,\"rtt_jitter\":0.5}, h[0]
+assert h[1] == {\"ttl\":2,\"address\":None,\"name\":None,\"loss\":100,\"rtt_min\":None,\"rtt_avg\":None,\"rtt_max\":None,
+                \"rtt_stddev\":None,\"rtt_jitter\":None}, h[1]
 " <show.json &&
 	HW --json show lan.example | json_check "
 h=d[\"paths\"][0][\"hops\"]
@@ -262,7 +266,7 @@ assert [x[\"rtt_avg\"] for x in h] == [0.052, 1.234, 12.34, 123.4] and h[0][\"rt
 	json_check "
 cs=d[\"changes\"]
 assert len(cs) == 4, cs
-want={\"id\",\"source\",\"probe\",\"target\",\"target_ip\",\"ts\",\"first_diff_ttl\",\"changed_ttls\",\"old\",\"new\"}
+want={\"id\",\"source\",\"probe\",\"target\",\"target_ip\",\"ts\",\"first_diff_ttl\",\"changed_ttls\",\"old\",\"new\",\"old_names\",\"new_names\"}
 for c in cs:
     assert set(c) == want, c
     assert c[\"source\"] == \"cli-host\" and c[\"probe\"] == \"fp\" and c[\"target\"] == \"127.0.0.1\"
@@ -288,7 +292,8 @@ test_expect_success '--json watch: one object a line, as history writes them' '
 assert len(ds) == 2, ds
 assert ds[0] == {\"id\":\"1700000000000-0\",\"source\":\"s\",\"probe\":\"p\",\"target\":\"t\",\"target_ip\":\"10.0.0.9\",
                  \"ts\":1700000000,\"first_diff_ttl\":2,\"changed_ttls\":[2,3],
-                 \"old\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],\"new\":[\"10.0.0.1\",\"10.0.0.7\",\"10.0.0.8\"]}, ds[0]
+                 \"old\":[\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\"],\"new\":[\"10.0.0.1\",\"10.0.0.7\",\"10.0.0.8\"],
+                 \"old_names\":[None,None,None],\"new_names\":[None,None,None]}, ds[0]
 assert ds[1][\"id\"] is None and ds[1][\"source\"] is None and ds[1][\"ts\"] is None and ds[1][\"new\"] == [None]
 " <wj.stdout
 '

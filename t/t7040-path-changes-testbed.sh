@@ -26,7 +26,7 @@ conf() {
 	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 0; };
 	redis = { socket = "$TRASH/r.sock"; };
 	probes = ( { name = "$2"; plugin = "path"; protocol = "icmp"; interval = "0.5s";
-	             timeout = "0.2s"; max_ttl = 8; queries = 2; targets = [ "$D1" ]; } );
+	             timeout = "0.2s"; max_ttl = 8; queries = 2; tag_hop_ip = true; targets = [ "$D1" ]; } );
 	EOF
 }
 # run_in_src NAME CMD...: spawn CMD in the source namespace

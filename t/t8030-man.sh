@@ -64,6 +64,24 @@ test_expect_success 'hopwatchd(8) WHAT IS SENT: every metric and service check t
 	section "$MAN/hopwatchd.8" "WHAT IS SENT" | grep -F "Path to TARGET changed"
 '
 RPORT=$(free_udp_port) || skip_all "no free UDP port"
+test_expect_success 'the metric tables (hopwatchd -L): every metric in hopwatchd(8) and README, off ones said off' '
+	"$HOPWATCHD" -L -P "$PLUGIN_DIR" | awk -F"\t" "\$2 ~ /^metric / { sub(/^metric /, \"\", \$2); print \$2, \$4 }" >tables &&
+	test "$(wc -l <tables)" -gt 30 &&
+	section "$MAN/hopwatchd.8" "WHAT IS SENT" >sent.man &&
+	while read -r m on; do
+		# the man entry of m: its .TP line and the text up to the next .TP
+		awk -v m="hopwatch.$m" "/^\\.TP/ { if (hit) exit; e = \"\" } { e = e \$0 \"\\n\" }
+			index(\$0, m \" \") || index(\$0, m \"\\\"\") || \$0 ~ (\"[ \\\"]\" m \"\$\") { hit = 1 }
+			END { printf \"%s\", hit ? e : \"\" }" sent.man >entry &&
+		{ test -s entry || { echo "hopwatch.$m: no entry in hopwatchd(8)"; exit 1; }; } &&
+		if [ "$on" = off ]; then
+			grep -qi "off by default" entry || { echo "hopwatch.$m is off by default; hopwatchd(8) does not say so"; exit 1; }
+		fi &&
+		short=${m##*.} &&
+		{ grep -qF "hopwatch.$m" "$SRCDIR/README.md" || grep -qF ".$short\`" "$SRCDIR/README.md" ||
+			{ echo "hopwatch.$m: not in README"; exit 1; }; } || exit 1
+	done <tables
+'
 test_expect_success 'hopwatchd(8) REDIS KEYS: every field a daemon writes' '
 	redis_start r &&
 	recv rx "$RPORT" &&

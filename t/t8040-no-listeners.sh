@@ -32,7 +32,8 @@ S=$(tb_addr src) S6=$(tb_addr src 6)
 . "$SRCDIR/t/lib/path.sh"
 
 # every mode of every plugin but path udp dgram; then that one alone
-icmp() { echo "{ name = \"icmp_$1\"; plugin = \"icmp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; targets = ( \"$D\", \"$D6\" ); }"; }
+icmp() { echo "{ name = \"icmp_$1\"; plugin = \"icmp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; metrics_add = [ \"received\" ];"\
+	" targets = ( \"$D\", \"$D6\" ); }"; }
 tcp() { echo "{ name = \"tcp_$1\"; plugin = \"tcp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; targets = ( \"$D:80\", \"[$D6]:80\" ); }"; }
 all="$(icmp auto), $(icmp dgram), $(icmp raw), $(tcp connect), $(tcp syn)"
 for c in icmp:dgram icmp:raw udp:raw tcp:raw; do

@@ -47,9 +47,9 @@ test_expect_success 'shipped dashboard: a group per plugin built, filtered by $p
 	            assert "$probe" in r["q"] and "$host" in r["q"], r["q"]
 	hop = [r["q"] for w in groups["path"]["widgets"] for r in w["definition"].get("requests", [])
 	       if ".path.hop." in r["q"]]
-	assert len(hop) == 3, hop
+	assert len(hop) == 7, hop
 	for q in hop:
-	    assert q.endswith(" by {target,hop,hop_ip}") and "$target" in q, q
+	    assert q.endswith(" by {target,hop}") and "$target" in q, q
 	PY
 '
 
@@ -95,26 +95,33 @@ test_expect_success '-c: a group per probe instance (include_dir too), filtered 
 	                    if ".path.hop." in str(w["definition"].get("requests"))]
 	# up to 8 targets: per-hop widgets one a target, filtered by its (lowercase) target: tag
 	assert hop("trace") == [
-	    ("Per-hop RTT (ms) to 10.1.0.1", "avg:net.path.hop.rtt{$host,probe:trace,target:10.1.0.1} by {hop,hop_ip}"),
+	    ("Per-hop RTT (ms) to 10.1.0.1", "avg:net.path.hop.rtt{$host,probe:trace,target:10.1.0.1} by {hop}"),
 	    ("Per-hop RTT (ms) to db1.example.com",
-	     "avg:net.path.hop.rtt{$host,probe:trace,target:db1.example.com} by {hop,hop_ip}"),
-	    ("Per-hop RTT (ms) to fd00::1", "avg:net.path.hop.rtt{$host,probe:trace,target:fd00::1} by {hop,hop_ip}"),
-	    ("Per-hop loss (%) to 10.1.0.1", "max:net.path.hop.loss{$host,probe:trace,target:10.1.0.1} by {hop,hop_ip}"),
+	     "avg:net.path.hop.rtt{$host,probe:trace,target:db1.example.com} by {hop}"),
+	    ("Per-hop RTT (ms) to fd00::1", "avg:net.path.hop.rtt{$host,probe:trace,target:fd00::1} by {hop}"),
+	    ("Per-hop loss (%) to 10.1.0.1", "max:net.path.hop.loss{$host,probe:trace,target:10.1.0.1} by {hop}"),
 	    ("Per-hop loss (%) to db1.example.com",
-	     "max:net.path.hop.loss{$host,probe:trace,target:db1.example.com} by {hop,hop_ip}"),
-	    ("Per-hop loss (%) to fd00::1", "max:net.path.hop.loss{$host,probe:trace,target:fd00::1} by {hop,hop_ip}"),
+	     "max:net.path.hop.loss{$host,probe:trace,target:db1.example.com} by {hop}"),
+	    ("Per-hop loss (%) to fd00::1", "max:net.path.hop.loss{$host,probe:trace,target:fd00::1} by {hop}"),
 	    ("Per-hop response (%) of 10.1.0.1",
-	     "avg:net.path.hop.response{$host,probe:trace,target:10.1.0.1} by {hop,hop_ip}"),
+	     "avg:net.path.hop.response{$host,probe:trace,target:10.1.0.1} by {hop}"),
 	    ("Per-hop response (%) of db1.example.com",
-	     "avg:net.path.hop.response{$host,probe:trace,target:db1.example.com} by {hop,hop_ip}"),
+	     "avg:net.path.hop.response{$host,probe:trace,target:db1.example.com} by {hop}"),
 	    ("Per-hop response (%) of fd00::1",
-	     "avg:net.path.hop.response{$host,probe:trace,target:fd00::1} by {hop,hop_ip}"),
+	     "avg:net.path.hop.response{$host,probe:trace,target:fd00::1} by {hop}"),
+	    # mtr per-hop figures, off by default: one widget each, a line per target and hop
+	    ("Per-hop best and worst RTT (ms; off by default: metrics_add = [\"hop.*\"])",
+	     "min:net.path.hop.rtt.min{$host,probe:trace,$target,$group} by {target,hop}"),
+	    ("Per-hop RTT standard deviation and jitter (ms; off by default: metrics_add = [\"hop.*\"])",
+	     "avg:net.path.hop.rtt.stddev{$host,probe:trace,$target,$group} by {target,hop}"),
 	], hop("trace")
 	# more: one widget, a line per target and hop
 	assert [q for t, q in hop("wide")] == [
-	    "avg:net.path.hop.rtt{$host,probe:wide,$target,$group} by {target,hop,hop_ip}",
-	    "max:net.path.hop.loss{$host,probe:wide,$target,$group} by {target,hop,hop_ip}",
-	    "avg:net.path.hop.response{$host,probe:wide,$target,$group} by {target,hop,hop_ip}"], hop("wide")
+	    "avg:net.path.hop.rtt{$host,probe:wide,$target,$group} by {target,hop}",
+	    "max:net.path.hop.loss{$host,probe:wide,$target,$group} by {target,hop}",
+	    "avg:net.path.hop.response{$host,probe:wide,$target,$group} by {target,hop}",
+	    "min:net.path.hop.rtt.min{$host,probe:wide,$target,$group} by {target,hop}",
+	    "avg:net.path.hop.rtt.stddev{$host,probe:wide,$target,$group} by {target,hop}"], hop("wide")
 	tv = {v["name"]: v for v in d["template_variables"]}
 	assert sorted(tv) == ["group", "host", "probe", "target"], tv
 	assert tv["probe"]["available_values"] == ["lan", "trace", "wide", "odd", "web"], tv["probe"]

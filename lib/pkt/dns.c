@@ -488,3 +488,99 @@ int pkt_dns_pkt_parse(const void *pkt, size_t len, pkt_dns_pkt *p)
 	}
 	return PKT_BAD_IP;
 }
+
+size_t pkt_dns_reverse_name(int family, const void *addr, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *a = addr;
+	size_t n = 0;
+
+	if (!addr || !out || cap < PKT_DNS_REVERSE_MAX)
+		return 0;
+	if (family == AF_INET)
+		return (size_t)snprintf(out, cap, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1], a[0]);
+	if (family != AF_INET6)
+		return 0;
+	for (int i = 15; i >= 0; i--) {
+		out[n++] = hex[a[i] & 0xf];
+		out[n++] = '.';
+		out[n++] = hex[a[i] >> 4];
+		out[n++] = '.';
+	}
+	memcpy(out + n, "ip6.arpa", 9);
+	return n + 8;
+}
+
+/* Most CNAMEs followed from the question's name to its PTR. */
+#define PTR_MAX_CNAMES 8
+
+int pkt_dns_ptr_read(const void *msg, size_t len, pkt_dns_ptr *out)
+{
+	const uint8_t *b = msg;
+	char cur[PKT_DNS_NAME_MAX];
+	pkt_dns_msg m;
+	pkt_dns_rr rr;
+	size_t off;
+	int r;
+
+	if (!msg || !out)
+		return PKT_BAD_ARG;
+	memset(out, 0, sizeof *out);
+	if ((r = pkt_dns_parse(msg, len, &m)) < 0)
+		return r;
+	if (!m.qr || m.qtype != PKT_DNS_PTR || m.qclass != PKT_DNS_CLASS_IN)
+		return PKT_DNS_BAD_MSG;
+	out->rcode = m.rcode;
+	snprintf(cur, sizeof cur, "%s", m.qname);
+	out->ttl = UINT32_MAX;
+	/* one pass per link of the chain: a CNAME may come after its target */
+	for (int hop = 0; hop <= PTR_MAX_CNAMES; hop++) {
+		int moved = 0;
+		off = m.an_off;
+		for (unsigned i = 0; i < m.ancount && !moved; i++) {
+			if ((r = pkt_dns_rr_read(msg, len, &off, &rr)) < 0)
+				return r;
+			if (rr.rclass != PKT_DNS_CLASS_IN || strcmp(rr.name, cur))
+				continue;
+			if (rr.type == PKT_DNS_PTR || rr.type == PKT_DNS_CNAME) {
+				size_t p = rr.rdata_off;
+				if ((r = pkt_dns_name(msg, rr.rdata_off + rr.rdlen, &p, cur, sizeof cur)) < 0)
+					return r;
+				if (p != rr.rdata_off + rr.rdlen)
+					return PKT_DNS_BAD_NAME;  /* rdata longer than its name */
+				if (rr.ttl < out->ttl)
+					out->ttl = rr.ttl;
+				if (rr.type == PKT_DNS_PTR) {
+					memcpy(out->name, cur, sizeof out->name);
+					out->found = out->has_ttl = 1;
+					return 0;
+				}
+				moved = 1;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	/* nothing: the negative TTL from the authority section's SOA */
+	out->ttl = 0;
+	off = m.an_off;
+	for (unsigned i = 0; i < (unsigned)m.ancount + m.nscount; i++) {
+		if ((r = pkt_dns_rr_read(msg, len, &off, &rr)) < 0)
+			return r;
+		if (i >= m.ancount && rr.type == PKT_DNS_SOA && rr.rclass == PKT_DNS_CLASS_IN) {
+			char skip[PKT_DNS_NAME_MAX];
+			size_t p = rr.rdata_off, end = rr.rdata_off + rr.rdlen;
+			uint32_t minimum;
+			if ((r = pkt_dns_name(msg, end, &p, skip, sizeof skip)) < 0 ||
+			    (r = pkt_dns_name(msg, end, &p, skip, sizeof skip)) < 0)
+				return r;
+			if (p + 20 != end)
+				return PKT_SHORT;
+			minimum = pkt_get32(b + p + 16);
+			out->ttl = rr.ttl < minimum ? rr.ttl : minimum;
+			out->has_ttl = 1;
+			break;
+		}
+	}
+	return 0;
+}

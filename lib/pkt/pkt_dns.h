@@ -136,6 +136,42 @@ const char *pkt_dns_rcode_name(int rcode, char *buf, size_t cap);
 size_t pkt_dns_domain_cut(const char *name, unsigned labels, char *out, size_t cap);
 
 /* ------------------------------------------------------------------ */
+/* Reverse lookups (PTR)                                                */
+
+/*
+ * The reverse-lookup name of an address: "d.c.b.a.in-addr.arpa" for IPv4
+ * (RFC 1035 3.5), 32 nibbles then "ip6.arpa" for IPv6 (RFC 3596 2.5).
+ * `family` is AF_INET (`addr` 4 bytes) or AF_INET6 (16 bytes).  Returns the
+ * length written, or 0 for another family or when `cap` is below
+ * PKT_DNS_REVERSE_MAX.
+ */
+#define PKT_DNS_REVERSE_MAX 73   /* "...ip6.arpa": 64 + 8 + NUL */
+size_t pkt_dns_reverse_name(int family, const void *addr, char *out, size_t cap);
+
+/* What a PTR answer says (pkt_dns_ptr_read). */
+typedef struct pkt_dns_ptr {
+	int rcode;                   /* the answer's rcode (extended, as pkt_dns_msg) */
+	int found;                   /* 1: `name` holds the PTR target */
+	char name[PKT_DNS_NAME_MAX]; /* found: the host name, text form as pkt_dns_name */
+	uint32_t ttl;                /* found: seconds, the lowest TTL of the PTR and of the
+	                                CNAMEs that led to it; else, when has_ttl, the negative
+	                                TTL: min(SOA TTL, SOA MINIMUM) (RFC 2308 5) */
+	int has_ttl;                 /* found, or not found with an SOA in the authority section */
+} pkt_dns_ptr;
+
+/*
+ * Read the answer to a PTR query (msg, `len` bytes): the PTR record owned
+ * by the question's name, following CNAMEs from it (RFC 2317 classless
+ * delegation; at most 8, no loops since each must be new).  Other records
+ * and PTRs of other owners are skipped.  When none is found, the SOA of the
+ * authority section, if any, gives the negative TTL (RFC 2308: NXDOMAIN and
+ * NODATA alike).  Returns 0 (also when nothing was found: see `found`), or
+ * PKT_SHORT, PKT_DNS_BAD_NAME, PKT_DNS_BAD_MSG (not a response, or its
+ * question is not class IN type PTR), PKT_BAD_ARG.
+ */
+int pkt_dns_ptr_read(const void *msg, size_t len, pkt_dns_ptr *out);
+
+/* ------------------------------------------------------------------ */
 /* DNS in captured packets (AF_PACKET)                                  */
 
 /* A DNS message found in an IP packet. */

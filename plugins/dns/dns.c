@@ -141,6 +141,23 @@ static void stop(void *state)
 	free(s);
 }
 
+/* What the plugin sends, in both modes (hw_metric_def; README "What is
+ * sent").  A query round sends dns.rtt, dns.responses and dns.answers
+ * and the service check; in that mode dns.responses repeats the count
+ * of dns.rtt's values per rcode and transport, and may be excluded. */
+static const hw_metric_def metrics[] = {
+	{ "dns.rtt", HW_DISTRIBUTION, 1, "rcode,transport (query); server,domain (passive)", "ms, query to response" },
+	{ "dns.responses", HW_COUNT, 1, "rcode,transport (query); server,domain,rcode (passive)", "responses by rcode" },
+	{ "dns.answers", HW_GAUGE, 1, "", "records in the answer section (query)" },
+	{ "dns.timeouts", HW_COUNT, 1, "server,domain (passive)", "queries without a response within timeout" },
+	{ "dns.query_errors", HW_COUNT, 1, "error", "queries that measured nothing: refused, malformed, other (query)" },
+	{ "dns.answer_changes", HW_COUNT, 1, "", "the answer set changed (query)" },
+	{ "dns.queries", HW_COUNT, 1, "server,domain", "queries seen (passive)" },
+	{ "dns.unmatched", HW_COUNT, 1, "", "responses that matched no query (passive)" },
+	{ "dns.capture_drops", HW_COUNT, 1, "", "packets dropped before the capture read them (passive); no target tags" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 HW_PLUGIN_EXPORT = {
 	.abi = HW_PLUGIN_ABI,
 	.size = sizeof(hw_plugin),
@@ -155,4 +172,5 @@ HW_PLUGIN_EXPORT = {
 	.readdress = NULL,   /* query.c compares the address at every round */
 	.stop = stop,
 	.check = "dns.can_resolve",
+	.metrics = metrics,
 };

@@ -71,6 +71,8 @@ struct opts {
 	const char *source;      /* address to send from, or NULL */
 	int mode;                /* enum mode */
 	double pps;              /* probes per second for the whole instance */
+	int tag_hop_ip;          /* 1: per-hop metrics carry hop_ip:<address> too (unbounded contexts) */
+	int tag_hop_name;        /* 1: per-hop metrics also carry hop_name:<PTR name> (hw_hop_name) */
 };
 
 /* ------------------------------------------------------------------ */

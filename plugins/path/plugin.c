@@ -52,6 +52,12 @@ static const hw_option options[] = {
 	  "or raw (CAP_NET_RAW; tcp needs it)" },
 	{ "pps", HW_OPT_DOUBLE, O(pps), "2000", 1, 1000000, NULL,
 	  "probes per second for the whole instance, paced evenly (default 2000: 500 us apart)" },
+	{ "tag_hop_ip", HW_OPT_BOOL, O(tag_hop_ip), "false", 0, 0, NULL,
+	  "tag per-hop metrics with hop_ip:<address> besides hop:<ttl>; off (default): a target costs "
+	  "at most max_ttl contexts per per-hop metric, however often its path or ECMP branch changes" },
+	{ "tag_hop_name", HW_OPT_BOOL, O(tag_hop_name), "false", 0, 0, NULL,
+	  "per-hop metrics also carry hop_name:<name> once the hop's name (PTR) is known; off by default: "
+	  "each name is one more metric context" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
 #undef O
@@ -129,6 +135,29 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 	return hwc_start(ctx, opts, state, start_inst, stop);
 }
 
+/* What the plugin sends (hw_metric_def; README "What is sent").  The
+ * destination's per-hop lines (tag hop:<its TTL>) say what path.rtt and
+ * path.loss say, but under the hop tag every per-hop view groups by: they
+ * stay, so that a per-hop graph does not lose its last hop. */
+static const hw_metric_def metrics[] = {
+	{ "path.hops", HW_GAUGE, 1, "protocol", "hops listed: the destination's TTL when reached; every trace" },
+	{ "path.unknown_hops", HW_GAUGE, 1, "protocol", "hops of the trace that never answered; every trace" },
+	{ "path.duration", HW_GAUGE, 1, "protocol", "ms the trace took; every trace" },
+	{ "path.rtt", HW_GAUGE, 1, "protocol", "ms, the destination's mean RTT; traces that reached it" },
+	{ "path.loss", HW_GAUGE, 1, "protocol", "percent of the probes to the destination lost; 100 when not reached" },
+	{ "path.reachable", HW_GAUGE, 0, "protocol", "1 when the destination answered, else 0 (path.loss < 100 says it)" },
+	{ "path.hop.rtt", HW_GAUGE, 1, "protocol,hop", "ms, a hop's mean RTT (mtr's Avg); hops that answered" },
+	{ "path.hop.response", HW_GAUGE, 1, "protocol,hop", "percent of the probes to the hop it answered" },
+	{ "path.hop.loss", HW_GAUGE, 1, "protocol,hop", "percent, forwarding loss up to the hop (mtr's Loss%)" },
+	{ "path.hop.rtt.min", HW_GAUGE, 0, "protocol,hop", "ms, a hop's best RTT of the trace (mtr's Best)" },
+	{ "path.hop.rtt.max", HW_GAUGE, 0, "protocol,hop", "ms, a hop's worst RTT of the trace (mtr's Wrst)" },
+	{ "path.hop.rtt.stddev", HW_GAUGE, 0, "protocol,hop", "ms, standard deviation of a hop's RTTs (mtr's StDev)" },
+	{ "path.hop.jitter", HW_GAUGE, 0, "protocol,hop", "ms, mean difference of a hop's consecutive RTTs (mtr's Jttr)" },
+	{ "path.changes", HW_COUNT, 1, "", "confirmed path changes (sent by the path store)" },
+	{ "path.unmatched", HW_COUNT, 1, "", "replies matching no probe of the instance; no target tags" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 HW_PLUGIN_EXPORT = {
 	.abi = HW_PLUGIN_ABI,
 	.size = sizeof(hw_plugin),
@@ -144,4 +173,5 @@ HW_PLUGIN_EXPORT = {
 	.forget = path_forget,
 	.stop = stop,
 	.check = "path.can_reach",
+	.metrics = metrics,
 };

@@ -13,7 +13,9 @@
  *   path.unknown_hops  gauge: hops up to path.hops that never answered
  *   path.duration      gauge, ms: how long the trace took
  *   path.hop.rtt       gauge, ms, per answering hop, tags hop:<ttl>,
- *                      hop_ip:<address>
+ *                      hop_ip:<address>, and with tag_hop_name hop_name:<name>
+ *                      once the host knows it (hw_hop_name; same for loss
+ *                      and response)
  *   path.hop.loss      gauge, percent, per hop, tags hop:<ttl>,
  *                      hop_ip:<address or unknown>: forwarding loss up to
  *                      the hop that persists downstream (attribution.h:
@@ -92,9 +94,22 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 		h->rtt_min = st.min;
 		h->rtt_avg = st.avg;
 		h->rtt_max = st.max;
+		h->rtt_stddev = st.stddev;
+		h->rtt_jitter = st.jitter;
 	}
 	if (own_responder(ts, ttl, &from))
 		inet_ntop(ts->family, &from, h->ip, sizeof h->ip);
+}
+
+/* The RTT metrics of hop `h`, which answered: its mean, and mtr's Best,
+ * Wrst, StDev and Jttr when selected (off by default). */
+static void path_hop_rtt_metrics(hw_ctx *ctx, const hw_target *t, const hw_hop *h, const char *const *htags)
+{
+	hw_metric1(ctx, t, "path.hop.rtt", HW_GAUGE, h->rtt_avg, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.min", HW_GAUGE, h->rtt_min, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.max", HW_GAUGE, h->rtt_max, htags);
+	hw_metric1(ctx, t, "path.hop.rtt.stddev", HW_GAUGE, h->rtt_stddev, htags);
+	hw_metric1(ctx, t, "path.hop.jitter", HW_GAUGE, h->rtt_jitter, htags);
 }
 
 /* Seconds a shared hop's last answer may be old for a target to borrow
@@ -126,18 +141,18 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 		/* not answered this round: borrow what the other traces saw */
 		s = path_shop_find(in, ts->family, ttl, &a);
 		if (s && s->nrtt && s->answered_at >= now - share_age(in)) {
-			double sum = 0;
+			hwc_rtt st;
 			known = 1;
 			inet_ntop(ts->family, &a, h->ip, sizeof h->ip);
-			h->rtt_min = h->rtt_max = s->rtt[0];
-			for (unsigned i = 0; i < s->nrtt; i++) {
-				sum += s->rtt[i];
-				if (s->rtt[i] < h->rtt_min)
-					h->rtt_min = s->rtt[i];
-				if (s->rtt[i] > h->rtt_max)
-					h->rtt_max = s->rtt[i];
-			}
-			h->rtt_avg = sum / s->nrtt;
+			/* the ring's order is not the send order once it wrapped:
+			 * jitter over it is still a difference of answers close
+			 * in time */
+			hwc_rtt_stats(s->rtt, s->nrtt, &st, NULL);
+			h->rtt_min = st.min;
+			h->rtt_max = st.max;
+			h->rtt_avg = st.avg;
+			h->rtt_stddev = st.stddev;
+			h->rtt_jitter = st.jitter;
 		}
 	} else if (known) {
 		s = path_shop_find(in, ts->family, ttl, &a);
@@ -152,6 +167,28 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 	return known && !own;
 }
 
+/* "hop_name:<name>" of address text `ip` into tag, when the host knows
+ * the name; 0 when it does not (yet). */
+static int hop_name_tag(hw_ctx *ctx, const char *ip, char *tag, size_t cap)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	const char *name;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1)
+		s4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1)
+		s6->sin6_family = AF_INET6;
+	else
+		return 0;
+	if (!(name = hw_hop_name(ctx, (struct sockaddr *)&ss)))
+		return 0;
+	snprintf(tag, cap, "hop_name:%s", name);
+	return 1;
+}
+
 void path_report(struct tstate *ts)
 {
 	struct inst *in = ts->in;
@@ -160,12 +197,12 @@ void path_report(struct tstate *ts)
 	hw_hop hops[HW_PATH_MAX_HOPS];
 	unsigned n = 0, unknown = 0, e = path_eff_lim(ts);
 	double dur = hw_mono() - ts->t0;
-	char ptag[32], htag[32], iptag[INET6_ADDRSTRLEN + 8], msg[512];
+	char ptag[32], htag[32], iptag[INET6_ADDRSTRLEN + 8], ntag[16 + 256], msg[512];
 	struct attr_in ai[HW_PATH_MAX_HOPS];
 	struct attr_out ao[HW_PATH_MAX_HOPS];
 	uint8_t inferred[HW_PATH_MAX_HOPS];  /* 1: the hop's address is other targets' (not this one's) */
 	double now = hw_mono();
-	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL };
+	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL, NULL };
 	int reached = ts->dest_ttl != 0;
 	hw_path path;
 
@@ -228,8 +265,15 @@ void path_report(struct tstate *ts)
 			unknown++;
 		snprintf(htag, sizeof htag, "hop:%u", ttl);
 		snprintf(iptag, sizeof iptag, "hop_ip:%.*s", (int)sizeof h->ip - 1, h->ip[0] ? h->ip : "unknown");
+		/* optional tags, packed: the list ends at its first NULL */
+		size_t nt = 2;
+		if (in->o->tag_hop_ip)
+			htags[nt++] = iptag;
+		if (in->o->tag_hop_name && hop_name_tag(ctx, h->ip, ntag, sizeof ntag))
+			htags[nt++] = ntag;
+		htags[nt] = NULL;
 		if (h->ip[0])
-			hw_metric1(ctx, t, "path.hop.rtt", HW_GAUGE, h->rtt_avg, htags);
+			path_hop_rtt_metrics(ctx, t, h, htags);
 		if (!isnan(h->response))
 			hw_metric1(ctx, t, "path.hop.response", HW_GAUGE, h->response, htags);
 		if (!isnan(h->loss))

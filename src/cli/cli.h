@@ -116,10 +116,16 @@ void cli_format_rtt(char *buf, size_t cap, double ms);
 /* Whether TTL i + 1 changed from o to n: both hops known and different
  * (an unknown hop or one past the end matches any, as in pathdiff.h). */
 int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsigned i);
+/* The names of path `to` taken from another path of the same target:
+ * hop i of `to` gets the name `fnm` gives the same address in `from`. */
+void cli_names_by_address(const struct path_hops *from, const struct path_names *fnm,
+                          const struct path_hops *to, struct path_names *out);
 /* Print the TTL rows of old -> new, every changed hop (cli_hop_changed)
- * and TTL `first` marked '>' and "->". */
+ * and TTL `first` marked '>' and "->"; hops read as pathwatch_hop_label with the
+ * names `on` and `nn` (either may be NULL). */
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
-                    const char *oname, const char *nname);
+                    const char *oname, const char *nname, const struct path_names *on,
+                    const struct path_names *nn);
 
 /* jsonout.c: the pieces of --json (schema in hopwatch(1), JSON OUTPUT);
  * hop lists are changemsg_path_json's (changemsg.h).  Each returns a new
@@ -131,10 +137,12 @@ json_t *cli_json_number(const char *s);
 json_t *cli_json_time(const char *s);
 /* One change: id (null when unknown), source (null when unknown), probe,
  * target, target_ip (null when unknown), ts (null when unknown),
- * first_diff_ttl, changed_ttls (every TTL marked in the text diff), old, new. */
+ * first_diff_ttl, changed_ttls (every TTL marked in the text diff), old,
+ * new, old_names, new_names (as long as old and new, null where no name
+ * is known; `on` and `nn` may be NULL). */
 json_t *cli_json_change(const char *source, const char *probe, const char *target, const char *ip,
                         long long ts, const char *id, const struct path_hops *o, const struct path_hops *n,
-                        unsigned first);
+                        unsigned first, const struct path_names *on, const struct path_names *nn);
 /* Write `v` compactly on one line of stdout, flush, and drop the reference;
  * dies when it cannot (NULL: memory ran out). */
 void cli_json_print(json_t *v);

@@ -220,6 +220,8 @@ static const struct { const char *field, *head, *json; int rtt; } hop_cols[] = {
 	{ "rtt_min", "BEST ms", "rtt_min", 1 },
 	{ "rtt", "AVG ms", "rtt_avg", 1 },
 	{ "rtt_max", "WORST ms", "rtt_max", 1 },
+	{ "rtt_stddev", "STDEV ms", "rtt_stddev", 1 },
+	{ "rtt_jitter", "JITTER ms", "rtt_jitter", 1 },
 };
 #define NCOLS (sizeof hop_cols / sizeof hop_cols[0])
 
@@ -232,18 +234,37 @@ static int has_field(const redisReply *r, const char *name)
 	return 0;
 }
 
-/* The hops of one path hash as JSON: ttl, address, and every column. */
+/* The hop names of a path hash (field names, by TTL as hops), into nm;
+ * none (nm->n 0) when the hash has none, none is known, or they do not
+ * read. */
+static void hash_names(const redisReply *r, struct path_names *nm)
+{
+	unsigned named = 0;
+
+	if (pathwatch_parse_name_list(rr_field(r, "names"), nm) < 0 ||
+	    nm->n != cli_list_len(rr_field(r, "hops")))
+		memset(nm, 0, sizeof *nm);
+	for (unsigned i = 0; i < nm->n; i++)
+		named += nm->name[i][0] != '\0';
+	if (!named)
+		nm->n = 0;  /* no name at all: shown as before names existed */
+}
+
+/* The hops of one path hash as JSON: ttl, address, name, and every column. */
 static json_t *show_json_hops(const redisReply *r)
 {
+	static struct path_names nm;
 	const char *hops = rr_field(r, "hops");
 	unsigned n = cli_list_len(hops);
 	json_t *a = json_array();
 	char f[64], addr[INET6_ADDRSTRLEN + 8];
 
+	hash_names(r, &nm);
 	for (unsigned k = 0; a && k < n; k++) {
 		json_t *h;
 		cli_list_field(hops, k, addr, sizeof addr);
-		h = json_pack("{s:i,s:s?}", "ttl", (int)k + 1, "address", strcmp(addr, "*") ? addr : NULL);
+		h = json_pack("{s:i,s:s?,s:s?}", "ttl", (int)k + 1, "address", strcmp(addr, "*") ? addr : NULL,
+		              "name", k < nm.n && nm.name[k][0] ? nm.name[k] : NULL);
 		for (size_t c = 0; h && c < NCOLS; c++) {
 			cli_list_field(rr_field(r, hop_cols[c].field), k, f, sizeof f);
 			json_object_set_new(h, hop_cols[c].json, cli_json_number(f));
@@ -268,7 +289,8 @@ int cmd_show(const struct cli_opts *o)
 	for (size_t i = 0; i < keys.n; i++) {
 		redisReply *r = rr_cmd("HGETALL %s", keys.v[i]);
 		const char *hops, *confirmed, *ip;
-		char when[128], a[INET6_ADDRSTRLEN + 8], v[NCOLS][32];
+		char when[128], a[HOPNAME_MAX + INET6_ADDRSTRLEN + 8], v[NCOLS][32];
+		static struct path_names tn, cn;
 		struct path_hops th, ch;
 		unsigned n, d = 0;
 		int w = 7, differs = 0, have[NCOLS];
@@ -279,6 +301,7 @@ int cmd_show(const struct cli_opts *o)
 		hops = rr_field(r, "hops");
 		confirmed = rr_field(r, "confirmed");
 		ip = rr_field(r, "target_ip");
+		hash_names(r, &tn);
 		if (strcmp(confirmed, hops) && !pathwatch_parse_hop_list(confirmed, &ch) &&
 		    !pathwatch_parse_hop_list(hops, &th)) {
 			const char *pa[PATH_MAX_HOPS], *pb[PATH_MAX_HOPS];
@@ -320,18 +343,24 @@ int cmd_show(const struct cli_opts *o)
 		cli_format_when(when, sizeof when, rr_field(r, "changed"), now);
 		printf("last change: %s\n\n", when);
 		n = cli_list_len(hops);
+		if (pathwatch_parse_hop_list(hops, &th) < 0)
+			memset(&th, 0, sizeof th);
 		for (unsigned k = 0; k < n; k++) {
 			cli_list_field(hops, k, a, sizeof a);
+			if (k < th.n && k < tn.n && tn.name[k][0])
+				pathwatch_hop_label(a, sizeof a, &th, &tn, k);
 			if ((int)strlen(a) > w)
 				w = (int)strlen(a);
 		}
-		printf("  TTL  %-*s", w, "ADDRESS");
+		printf("  TTL  %-*s", w, tn.n ? "HOST" : "ADDRESS");
 		for (size_t c = 0; c < NCOLS; c++)
 			if ((have[c] = has_field(r, hop_cols[c].field)))
 				printf("  %8s", hop_cols[c].head);
 		printf("\n");
 		for (unsigned k = 0; k < n; k++) {
 			cli_list_field(hops, k, a, sizeof a);
+			if (k < th.n && k < tn.n && tn.name[k][0])
+				pathwatch_hop_label(a, sizeof a, &th, &tn, k);
 			printf("  %3u  %-*s", k + 1, w, a);
 			for (size_t c = 0; c < NCOLS; c++) {
 				if (!have[c])
@@ -356,7 +385,8 @@ int cmd_show(const struct cli_opts *o)
 				printf("\nconfirmed path (the last trace differs from it at TTL %u, not yet a change):\n", d);
 			else
 				printf("\nconfirmed path (the last trace agrees with it; it lacks or adds hops):\n");
-			cli_print_diff(stdout, &ch, &th, d, "confirmed", "last trace");
+			cli_names_by_address(&th, &tn, &ch, &cn);
+			cli_print_diff(stdout, &ch, &th, d, "confirmed", "last trace", &cn, &tn);
 		} else if (strcmp(confirmed, hops)) {
 			printf("\nconfirmed path: %s\n", confirmed[0] ? confirmed : "(none)");
 		}
@@ -375,14 +405,15 @@ int cmd_show(const struct cli_opts *o)
  * print it on its own line, as watch does). */
 static void print_change(const struct cli_opts *opt, json_t *out, const char *src, const char *probe,
                          const char *target, const char *ip, long long ts, const char *id,
-                         const struct path_hops *o, const struct path_hops *n, unsigned first)
+                         const struct path_hops *o, const struct path_hops *n, unsigned first,
+                         const struct path_names *on, const struct path_names *nn)
 {
 	char t[64], marks[256] = "";
 	unsigned rows = o->n > n->n ? o->n : n->n, nmarks = 0;
 	size_t len = 0;
 
 	if (opt->json) {
-		json_t *c = cli_json_change(src, probe, target, ip, ts, id, o, n, first);
+		json_t *c = cli_json_change(src, probe, target, ip, ts, id, o, n, first, on, nn);
 		if (!c)
 			cli_die("out of memory");
 		if (!out)
@@ -404,7 +435,7 @@ static void print_change(const struct cli_opts *opt, json_t *out, const char *sr
 	       ip[0] && strcmp(ip, target) ? " (" : "", ip[0] && strcmp(ip, target) ? ip : "",
 	       ip[0] && strcmp(ip, target) ? ")" : "", first, nmarks > 1 ? " (changed TTLs " : "",
 	       nmarks > 1 ? marks : "", nmarks > 1 ? ")" : "", id ? " [" : "", id ? id : "", id ? "]" : "");
-	cli_print_diff(stdout, o, n, first, "old", "new");
+	cli_print_diff(stdout, o, n, first, "old", "new", on, nn);
 }
 
 int cmd_history(const struct cli_opts *o)
@@ -435,6 +466,7 @@ int cmd_history(const struct cli_opts *o)
 		for (size_t k = 0; k < r->elements; k++) {
 			/* XREVRANGE (for --count) gives newest first: print oldest first */
 			const redisReply *e = r->element[o->count ? r->elements - 1 - k : k], *f;
+			static struct path_names on, nn;
 			struct path_hops oh, nh;
 			const char *old, *new;
 
@@ -449,11 +481,17 @@ int cmd_history(const struct cli_opts *o)
 				        stream, e->element[0]->str, old, new);
 				continue;
 			}
+			/* names (newer entries, when a hop had one): display only, so
+			 * names that do not read are left out, not an error */
+			if (pathwatch_parse_name_list(rr_field(f, "old_names"), &on) < 0 || on.n != oh.n)
+				memset(&on, 0, sizeof on);
+			if (pathwatch_parse_name_list(rr_field(f, "new_names"), &nn) < 0 || nn.n != nh.n)
+				memset(&nn, 0, sizeof nn);
 			if (shown++ && !o->json)
 				printf("\n");
 			print_change(o, list, kp.source, kp.probe, kp.target, rr_field(f, "target_ip"),
 			             strtoll(rr_field(f, "ts"), NULL, 10), e->element[0]->str, &oh, &nh,
-			             (unsigned)strtoul(rr_field(f, "first_diff_ttl"), NULL, 10));
+			             (unsigned)strtoul(rr_field(f, "first_diff_ttl"), NULL, 10), &on, &nn);
 		}
 		freeReplyObject(r);
 	}
@@ -570,7 +608,7 @@ int cmd_watch(const struct cli_opts *o)
 		if (seen && !o->json)
 			printf("\n");
 		print_change(o, NULL, m.source, m.probe, m.target, m.target_ip, m.ts, o->json && m.id[0] ? m.id : NULL,
-		             &m.chg.old_path, &m.chg.new_path, m.chg.first_diff_ttl);
+		             &m.chg.old_path, &m.chg.new_path, m.chg.first_diff_ttl, &m.old_names, &m.new_names);
 		fflush(stdout);
 		if (o->count && ++seen >= o->count)
 			return 0;

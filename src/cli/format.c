@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "pathwatch.h"
 
 void cli_format_age(char *buf, size_t cap, long long secs)
 {
@@ -78,10 +79,17 @@ unsigned cli_list_len(const char *s)
 	return n;
 }
 
-/* A hop as printed: the address, '*' unknown, '-' past the end. */
-static const char *hop_name(const struct path_hops *h, unsigned i)
+void cli_names_by_address(const struct path_hops *from, const struct path_names *fnm,
+                          const struct path_hops *to, struct path_names *out)
 {
-	return i < h->n ? (h->hop[i][0] ? h->hop[i] : "*") : "-";
+	memset(out, 0, sizeof *out);
+	out->n = to->n;
+	for (unsigned i = 0; fnm && i < to->n; i++)
+		for (unsigned k = 0; to->hop[i][0] && k < from->n && k < fnm->n; k++)
+			if (!strcmp(from->hop[k], to->hop[i])) {
+				memcpy(out->name[i], fnm->name[k], sizeof out->name[i]);
+				break;
+			}
 }
 
 int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsigned i)
@@ -90,19 +98,23 @@ int cli_hop_changed(const struct path_hops *o, const struct path_hops *n, unsign
 }
 
 void cli_print_diff(FILE *f, const struct path_hops *o, const struct path_hops *n, unsigned first,
-                    const char *oname, const char *nname)
+                    const char *oname, const char *nname, const struct path_names *on,
+                    const struct path_names *nn)
 {
 	unsigned rows = o->n > n->n ? o->n : n->n;
 	int w = (int)strlen(oname);
+	char a[HOPNAME_MAX + INET6_ADDRSTRLEN + 4], b[sizeof a];
 
-	for (unsigned i = 0; i < rows; i++)
-		if ((int)strlen(hop_name(o, i)) > w)
-			w = (int)strlen(hop_name(o, i));
+	for (unsigned i = 0; i < rows; i++) {
+		const char *l = pathwatch_hop_label(a, sizeof a, o, on, i);
+		if ((int)strlen(l) > w)
+			w = (int)strlen(l);
+	}
 	fprintf(f, "  TTL  %-*s    %s\n", w, oname, nname);
 	for (unsigned i = 0; i < rows; i++) {
 		int mark = i + 1 == first || cli_hop_changed(o, n, i);
-		fprintf(f, "%c %3u  %-*s %s %s\n", mark ? '>' : ' ', i + 1, w, hop_name(o, i), mark ? "->" : "  ",
-		        hop_name(n, i));
+		fprintf(f, "%c %3u  %-*s %s %s\n", mark ? '>' : ' ', i + 1, w, pathwatch_hop_label(a, sizeof a, o, on, i),
+		        mark ? "->" : "  ", pathwatch_hop_label(b, sizeof b, n, nn, i));
 	}
 }
 

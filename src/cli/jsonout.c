@@ -35,7 +35,7 @@ json_t *cli_json_time(const char *s)
 
 json_t *cli_json_change(const char *source, const char *probe, const char *target, const char *ip,
                         long long ts, const char *id, const struct path_hops *o, const struct path_hops *n,
-                        unsigned first)
+                        unsigned first, const struct path_names *on, const struct path_names *nn)
 {
 	json_t *changed = json_array(), *obj;
 	unsigned rows = o->n > n->n ? o->n : n->n;
@@ -43,13 +43,15 @@ json_t *cli_json_change(const char *source, const char *probe, const char *targe
 	for (unsigned i = 0; changed && i < rows; i++)
 		if (cli_hop_changed(o, n, i) || i + 1 == first)
 			json_array_append_new(changed, json_integer(i + 1));
-	obj = json_pack("{s:s?,s:s?,s:s,s:s,s:s?,s:o,s:o,s:o*,s:o*,s:o*}", "id", id && id[0] ? id : NULL,
+	obj = json_pack("{s:s?,s:s?,s:s,s:s,s:s?,s:o,s:o,s:o*,s:o*,s:o*,s:o*,s:o*}", "id", id && id[0] ? id : NULL,
 	                "source", source[0] ? source : NULL, "probe", probe, "target", target, "target_ip",
 	                ip[0] ? ip : NULL, "ts", ts > 0 ? json_integer((json_int_t)ts) : json_null(),
 	                "first_diff_ttl", json_integer(first), "changed_ttls", changed, "old", changemsg_path_json(o),
-	                "new", changemsg_path_json(n));
+	                "new", changemsg_path_json(n), "old_names", changemsg_names_json(on, o->n),
+	                "new_names", changemsg_names_json(nn, n->n));
 	if (obj && (!json_object_get(obj, "old") || !json_object_get(obj, "new") ||
-	            !json_object_get(obj, "changed_ttls"))) {
+	            !json_object_get(obj, "changed_ttls") || !json_object_get(obj, "old_names") ||
+	            !json_object_get(obj, "new_names"))) {
 		json_decref(obj);
 		obj = NULL;
 	}

@@ -94,6 +94,28 @@ static const hw_option statsd_options[] = {
 	  "longest a line waits for a fuller datagram (official clients: 100ms); 0: send at the end of each loop iteration" },
 	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
 };
+/* Hop names (hopnames.h): the cost is at most `rate` PTR queries a second. */
+static const hw_option hop_names_options[] = {
+	{ "enabled", HW_OPT_BOOL, G(hop_names.enabled), "true", 0, 0, NULL,
+	  "look up the names (PTR) of path hops; false: addresses only, no query" },
+	{ "server", HW_OPT_STRING, G(hop_names.server), NULL, 0, 0, NULL,
+	  "DNS server to ask, \"addr\", \"addr:port\" or \"[v6]:port\"; unset: those of /etc/resolv.conf" },
+	{ "timeout", HW_OPT_DURATION, G(hop_names.timeout), "1s", 0.01, 30, NULL,
+	  "time one try of a lookup waits (two tries, the second waiting twice as long)" },
+	{ "min_ttl", HW_OPT_DURATION, G(hop_names.min_ttl), "1m", 1, 86400, NULL,
+	  "shortest time an answer is kept, whatever its record's TTL" },
+	{ "max_ttl", HW_OPT_DURATION, G(hop_names.max_ttl), "24h", 1, 604800, NULL,
+	  "longest time an answer is kept, whatever its record's TTL" },
+	{ "negative_ttl", HW_OPT_DURATION, G(hop_names.negative_ttl), "5m", 1, 86400, NULL,
+	  "time a failed lookup (timeout, SERVFAIL, REFUSED) or an NXDOMAIN without SOA is kept" },
+	{ "cache_size", HW_OPT_INT, G(hop_names.cache_size), "10000", 16, 10000000, NULL,
+	  "addresses whose names are kept; beyond, the least recently used goes" },
+	{ "max_in_flight", HW_OPT_INT, G(hop_names.max_in_flight), "16", 1, 1000, NULL,
+	  "lookups running at once at most" },
+	{ "rate", HW_OPT_DOUBLE, G(hop_names.rate), "20", 0.01, 10000, NULL,
+	  "lookups started per second at most (queries per second: at most twice that, with the retry)" },
+	{ NULL, 0, 0, NULL, 0, 0, NULL, NULL },
+};
 static const hw_option log_options[] = {
 	{ "level", HW_OPT_ENUM, G(log.level), "info", 0, 0, conf_log_levels,
 	  "least severe level written" },
@@ -1084,6 +1106,91 @@ static const char *named_values(char *buf, size_t len, const char *msg, const st
 	return buf;
 }
 
+int conf_metric_match(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n >= 2 && pat[n - 2] == '.' && pat[n - 1] == '*')
+		return !strncmp(pat, name, n - 1);
+	return !strcmp(pat, name);
+}
+
+/* Apply list `key` of probe `ps` to pc->metric_on: every entry must be a
+ * string that matches a metric of the plugin's table (conf_metric_match,
+ * on the whole name or on the name without its first word, the plugin's:
+ * "rtt" is "icmp.rtt" in an icmp instance); each match gets `value`.
+ * Returns 1 when the list was there. */
+static int metric_list(struct loader *L, const config_setting_t *ps, struct probe_conf *pc,
+                       const char *key, unsigned char value)
+{
+	const config_setting_t *s = config_setting_get_member(ps, key);
+	const hw_metric_def *m = pc->p->metrics;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(L, s, "must be a list of metric names like [\"%s\"]", m[0].name);
+		return 1;
+	}
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *pat = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+		int hits = 0;
+		if (!pat) {
+			conf_error(L, e, "a metric name must be a string");
+			continue;
+		}
+		for (size_t k = 0; k < pc->nmetrics; k++)
+			if (conf_metric_match(pat, m[k].name) ||
+			    (strchr(m[k].name, '.') && conf_metric_match(pat, strchr(m[k].name, '.') + 1))) {
+				pc->metric_on[k] = value;
+				hits++;
+			}
+		if (!hits) {
+			char list[2048] = "";
+			for (size_t k = 0; k < pc->nmetrics; k++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", m[k].name);
+			conf_error(L, e, "\"%s\" is no metric of plugin %s (known: %s; the plugin's name may be "
+			           "left out, \"rtt\" for \"%s.rtt\", and \"NAME.*\" selects a family)", pat, pc->plugin,
+			           list, pc->plugin);
+		}
+	}
+	return 1;
+}
+
+/* The metric selection of probe `ps`: the plugin's defaults, or exactly
+ * `metrics`; plus `metrics_add`; minus `metrics_exclude`. */
+static void read_metric_selection(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
+{
+	const char *keys[] = { "metrics", "metrics_add", "metrics_exclude" };
+
+	if (!pc->p)
+		return;
+	if (!pc->p->metrics) {
+		for (size_t i = 0; i < 3; i++)
+			if (config_setting_get_member(ps, keys[i]))
+				conf_error(L, config_setting_get_member(ps, keys[i]),
+				           "plugin %s declares no metrics to select from", pc->plugin);
+		return;
+	}
+	while (pc->p->metrics[pc->nmetrics].name)
+		pc->nmetrics++;
+	if (!(pc->metric_on = calloc(pc->nmetrics + 1, 1))) {
+		conf_error(L, ps, "out of memory");
+		return;
+	}
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		pc->metric_on[k] = (unsigned char)(pc->p->metrics[k].on != 0);
+	if (config_setting_get_member(ps, "metrics") && config_setting_get_member(ps, "metrics_add"))
+		conf_error(L, config_setting_get_member(ps, "metrics_add"),
+		           "give either metrics (exactly what to send) or metrics_add (the defaults and these)");
+	if (config_setting_get_member(ps, "metrics"))
+		memset(pc->metric_on, 0, pc->nmetrics);
+	metric_list(L, ps, pc, "metrics", 1);
+	metric_list(L, ps, pc, "metrics_add", 1);
+	metric_list(L, ps, pc, "metrics_exclude", 0);
+}
+
 /* A probe with targets_from: no targets list, a plugin that takes dynamic
  * targets; the source itself is checked once every probe is read
  * (check_sources). */
@@ -1108,7 +1215,8 @@ static void read_targets_from(struct loader *L, const config_setting_t *ps, stru
 /* Read one `probes` entry. */
 static void read_probe(struct loader *L, const config_setting_t *ps, struct probe_conf *pc)
 {
-	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", NULL };
+	static const char *const core_keys[] = { "name", "plugin", "tags", "targets", "metrics", "metrics_add",
+	                                         "metrics_exclude", NULL };
 	const config_setting_t *name = config_setting_get_member(ps, "name");
 	const config_setting_t *plugin = config_setting_get_member(ps, "plugin");
 	const config_setting_t *targets = config_setting_get_member(ps, "targets");
@@ -1178,6 +1286,7 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 			           pc->plugin ? pc->plugin : "?", list);
 		}
 	}
+	read_metric_selection(L, ps, pc);
 	if (pc->targets_from)
 		read_targets_from(L, ps, pc, targets);
 	else if (pc->p && !pc->p->run) {
@@ -1757,10 +1866,35 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 	tag_room_init(L, root);
 }
 
+/* The hop_names group: its table, then the server's form and the TTL order. */
+static void read_hop_names(struct loader *L, const config_setting_t *s)
+{
+	const struct hopnames_conf *h = &L->c->hop_names;
+
+	read_group(L, s, hop_names_options, L->c, NULL, "hop_names");
+	if (h->server) {
+		char host[256], why[128];
+		const char *problem = NULL;
+		uint16_t port;
+		struct in6_addr a;
+		if (conf_parse_hostport(h->server, host, sizeof host, &port, &problem) < 0)
+			snprintf(why, sizeof why, "%s", problem);
+		else if (inet_pton(AF_INET, host, &a) != 1 && inet_pton(AF_INET6, host, &a) != 1)
+			snprintf(why, sizeof why, "not an IPv4 or IPv6 address (names are not looked up here)");
+		else
+			why[0] = '\0';
+		if (why[0])
+			conf_error(L, config_setting_get_member(s, "server"), "\"%s\": %s", h->server, why);
+	}
+	if (h->min_ttl > h->max_ttl)
+		conf_error(L, config_setting_get_member(s, "min_ttl"), "is above max_ttl (min_ttl %gs, max_ttl %gs)",
+		           h->min_ttl, h->max_ttl);
+}
+
 /* conf_load, or conf_load_core when `core_only`. */
 static struct hw_config *load(const char *file, const char *plugin_dir, int core_only)
 {
-	static const char *const top_keys[] = { "statsd", "log", "redis", "tags", "probes", NULL };
+	static const char *const top_keys[] = { "statsd", "log", "redis", "hop_names", "tags", "probes", NULL };
 	struct hw_config *c = calloc(1, sizeof *c);
 	struct loader L = { .c = c, .file = file, .core_only = core_only };
 	char dir[4096], incdir[8192];
@@ -1776,6 +1910,7 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 	conf_apply_defaults(c, statsd_options, c);
 	conf_apply_defaults(c, log_options, c);
 	conf_apply_defaults(c, redis_options, c);
+	conf_apply_defaults(c, hop_names_options, c);
 	if (!file)
 		return c;
 	snprintf(dir, sizeof dir, "%s", file);
@@ -1828,6 +1963,12 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 				conf_error(&L, config_setting_get_member(s, "user"), "a user needs a password");
 		}
 	}
+	if ((s = config_setting_get_member(root, "hop_names"))) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_error(&L, s, "must be a group: hop_names = { enabled = true; };");
+		else
+			read_hop_names(&L, s);
+	}
 	if ((s = config_setting_get_member(root, "tags")))
 		read_tags(&L, s, &c->tags);
 	check_globals(&L, root);
@@ -1873,6 +2014,7 @@ void conf_free(struct hw_config *c)
 		free(pc->targets);
 		free(pc->tags.v);
 		free(pc->opts);
+		free(pc->metric_on);
 	}
 	free(c->probes);
 	free(c->tags.v);
@@ -1891,6 +2033,13 @@ static const struct { const char *scope, *name, *type, *def, *doc; } structural[
 	{ "probes", "plugin", "string", "", "required: plugin file name without .so" },
 	{ "probes", "targets", "list or group of lists", "", "the targets (see TARGETS); required unless targets_from is set" },
 	{ "probes", "tags", "list of strings", "[]", "tags added to this instance's output" },
+	{ "probes", "metrics", "list of strings", "",
+	  "unset: the plugin's default metrics; else exactly the metrics to send: names as in WHAT IS SENT "
+	  "without the prefix (icmp.rtt), or without the plugin's name too (rtt), or NAME.* for a family "
+	  "(hop.*); see each plugin's metric entries" },
+	{ "probes", "metrics_add", "list of strings", "[]",
+	  "metrics to send besides the plugin's defaults (those off by default); not with metrics" },
+	{ "probes", "metrics_exclude", "list of strings", "[]", "metrics not to send, applied last" },
 };
 
 void conf_describe(FILE *f, const char *scope, const hw_option *opts)
@@ -1913,11 +2062,21 @@ void conf_describe(FILE *f, const char *scope, const hw_option *opts)
 	}
 }
 
+void conf_describe_metrics(FILE *f, const char *scope, const hw_metric_def *m)
+{
+	static const char *const types[] = { "gauge", "count", "histogram", "distribution", "timer" };
+
+	for (; m && m->name; m++)
+		fprintf(f, "%s\tmetric %s\tmetric, %s\t%s\t%s%s\t%s\n", scope, m->name,
+		        (unsigned)m->type < 5 ? types[m->type] : "?", m->on ? "on" : "off",
+		        m->tags && m->tags[0] ? "tags: " : "", m->tags ? m->tags : "", m->doc ? m->doc : "");
+}
+
 void conf_describe_core(FILE *f)
 {
 	const struct { const char *scope; const hw_option *opts; } tables[] = {
 		{ "global", global_options }, { "statsd", statsd_options }, { "redis", redis_options },
-		{ "log", log_options }, { "probes", probe_options },
+		{ "hop_names", hop_names_options }, { "log", log_options }, { "probes", probe_options },
 	};
 
 	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {

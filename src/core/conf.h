@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "hopnames.h"
 #include "hopwatch.h"
 
 /* A list of strings (tags). */
@@ -46,6 +47,9 @@ struct probe_conf {
 	struct target_conf *targets; /* targets in config order */
 	size_t ntargets;             /* how many */
 	void *opts;                  /* plugin options struct (p->options_size bytes) */
+	unsigned char *metric_on;    /* per entry of p->metrics: 1 when this instance sends it
+	                                (metrics, metrics_add, metrics_exclude); NULL: no table */
+	size_t nmetrics;             /* entries of p->metrics, the length of metric_on */
 	const char *targets_from;    /* name of the instance whose destinations are the targets, or NULL */
 	int dynamic;                 /* targets come at run time from a source (targets.h), not `targets` */
 	int max_targets;             /* dynamic: target slots; the source's targets beyond are left out */
@@ -86,6 +90,7 @@ struct hw_config {
 		const char *master_name;   /* Sentinel: the name the sentinels monitor the primary under */
 	} redis;                     /* Redis path store; see redis.h */
 	int path_confirm;            /* consecutive traces that confirm a path change */
+	struct hopnames_conf hop_names; /* reverse DNS of hop addresses; see hopnames.h */
 	struct {
 		int level;                 /* index into the level words: error warning info debug */
 		int syslog;                /* 0: stderr, 1: syslog */
@@ -151,6 +156,14 @@ const char *conf_apply_defaults(struct hw_config *c, const hw_option *opts, void
  * meaning.  `hopwatchd -L` prints these; contrib/man/settings.awk makes
  * the settings of hopwatch.conf(5) of them. */
 void conf_describe(FILE *f, const char *scope, const hw_option *opts);
+/* Describe the metrics of a plugin's table `m` in conf_describe's format,
+ * one line each: scope, "metric NAME", "metric, TYPE", "on" or "off" (sent
+ * by default or only when selected), "tags: T" ("" when none), meaning. */
+void conf_describe_metrics(FILE *f, const char *scope, const hw_metric_def *m);
+/* Whether metric pattern `pat` matches `name`: equal, or `pat` ends in
+ * ".*" and `name` begins with what comes before the "*" ("path.hop.*"
+ * matches "path.hop.rtt").  Pure. */
+int conf_metric_match(const char *pat, const char *name);
 /* conf_describe every core setting: the global, statsd, redis and log
  * settings and the core keys of a probe instance, with the ones no table
  * holds (tags, probes, name, plugin, targets). */

@@ -46,6 +46,7 @@ struct generation {
 	ev_timer telemetry;         /* self-telemetry */
 	struct statsd_stats last;   /* counters at the previous telemetry */
 	struct redis_stats rlast;   /* Redis counters at the previous telemetry */
+	struct hopnames_stats hlast;/* hop name counters at the previous telemetry */
 };
 
 /* Seconds between two STATUS= updates (sent only when the text changed). */
@@ -59,6 +60,7 @@ static struct {
 	int debug;                  /* -d: force log level debug */
 	dns *dns;                   /* the resolver, kept across reloads */
 	pathwatch *paths;           /* path store and Redis, kept across reloads */
+	hopnames_live *names;       /* hop names and their resolver, kept across reloads; NULL: off */
 	struct generation *gen;     /* what runs now */
 	ev_timer watchdog;          /* WATCHDOG=1 every half WatchdogSec=, when systemd asks */
 	ev_timer status;            /* STATUS= every STATUS_EVERY, under systemd */
@@ -112,6 +114,7 @@ static int list_settings(const char *dir)
 			} else {
 				snprintf(scope, sizeof scope, "plugin %s", name);
 				conf_describe(stdout, scope, p->options);
+				conf_describe_metrics(stdout, scope, p->metrics);
 			}
 		}
 		free(ents[i]);
@@ -168,6 +171,19 @@ static void telemetry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		g->rlast = rs;
 		for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, r[i].name, r[i].type, &r[i].value, 1, NULL);
+	}
+	if (g->rt.names) {
+		struct hopnames_stats hs = hopnames_get_stats(g->rt.names);
+		const struct { const char *name; hw_mtype type; double value; } h[] = {
+			{ "hop_names.lookups", HW_COUNT, (double)(hs.started - g->hlast.started) },
+			{ "hop_names.found", HW_COUNT, (double)(hs.found - g->hlast.found) },
+			{ "hop_names.failures", HW_COUNT, (double)(hs.failed - g->hlast.failed) },
+			{ "hop_names.deferred", HW_COUNT, (double)(hs.deferred - g->hlast.deferred) },
+			{ "hop_names.cached", HW_GAUGE, (double)hs.entries },
+		};
+		g->hlast = hs;
+		for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+			emit_metric(&g->rt.emit, g->rt.global_tags, NULL, h[i].name, h[i].type, &h[i].value, 1, NULL);
 	}
 }
 
@@ -276,7 +292,10 @@ static struct generation *generation_new(struct ev_loop *loop, struct hw_config 
 	g->rt.dns = D.dns;
 	g->rt.cfg = cfg;
 	g->rt.paths = D.paths;
+	g->rt.names = hopnames_live_cache(D.names);
 	pathwatch_redis_stats(D.paths, &g->rlast);  /* telemetry counts from now on */
+	if (g->rt.names)
+		g->hlast = hopnames_get_stats(g->rt.names);
 	if (cfg->statsd.url)
 		snprintf(url, sizeof url, "%s", cfg->statsd.url);
 	else
@@ -481,6 +500,14 @@ int main(int argc, char **argv)
 		conf_free(cfg);
 		return 1;
 	}
+	if (cfg->hop_names.enabled) {
+		if (!(D.names = hopnames_live_new(loop, &cfg->hop_names, err, sizeof err))) {
+			HW_ERROR(NULL, "hop names: %s", err);
+			conf_free(cfg);
+			return 1;
+		}
+		pathwatch_set_names(D.paths, hopnames_live_cache(D.names));
+	}
 	if (!(D.gen = generation_new(loop, cfg)))
 		return 1;
 	/* Every privileged socket is open now: drop before reading a packet. */
@@ -507,6 +534,7 @@ int main(int argc, char **argv)
 	ev_timer_stop(loop, &D.status);
 	generation_free(loop, D.gen);
 	pathwatch_free(D.paths);
+	hopnames_live_free(D.names);
 	for (int i = 0; i < 3; i++)
 		ev_signal_stop(loop, &sigs[i]);
 	dns_free(D.dns);

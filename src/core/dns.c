@@ -28,13 +28,16 @@ struct dns {
 };
 
 struct dns_req {
-	dns_cb cb;                    /* NULL once cancelled */
+	dns_cb cb;                    /* NULL once cancelled (and for a dns_query) */
+	dns_raw_cb raw_cb;            /* a dns_query's callback; NULL once cancelled */
 	void *arg;                    /* callback argument */
 	struct dns *d;                /* owning resolver */
 	int in_resolve;               /* set while dns_resolve() runs */
 	struct sockaddr_storage ss;   /* a synchronous answer, kept for `later` */
 	socklen_t sslen;              /* its length, 0 when it was an error */
 	const char *error;            /* a synchronous error (static text) */
+	unsigned char *msg;           /* a dns_query's synchronous answer, or NULL */
+	size_t msglen;                /* its length */
 	struct dns_req *next;         /* link in dns.done */
 };
 
@@ -45,6 +48,24 @@ static void dns_deliver(struct dns_req *r, const struct sockaddr *sa, socklen_t 
 	if (r->cb && !r->d->closing)
 		r->cb(r->arg, sa, len, error);
 	free(r);
+}
+
+/* Hand a dns_query's answer to the caller and free the request. */
+static void dns_deliver_raw(struct dns_req *r, const unsigned char *msg, size_t len, const char *error)
+{
+	if (r->raw_cb && !r->d->closing)
+		r->raw_cb(r->arg, msg, len, error);
+	free(r->msg);
+	free(r);
+}
+
+/* Keep an answer given from inside the call that asked for it, for `later`. */
+static void dns_defer(struct dns_req *r)
+{
+	r->next = r->d->done;
+	r->d->done = r;
+	if (!ev_is_active(&r->d->later))
+		ev_timer_start(r->d->loop, &r->d->later);
 }
 
 static void dns_later_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -58,7 +79,10 @@ static void dns_later_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	while (list) {
 		struct dns_req *r = list;
 		list = r->next;
-		dns_deliver(r, r->sslen ? (struct sockaddr *)&r->ss : NULL, r->sslen, r->error);
+		if (r->raw_cb || r->msg)
+			dns_deliver_raw(r, r->msg, r->msglen, r->error);
+		else
+			dns_deliver(r, r->sslen ? (struct sockaddr *)&r->ss : NULL, r->sslen, r->error);
 	}
 }
 
@@ -125,6 +149,12 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable, int writa
 
 dns *dns_new(struct ev_loop *loop, char *err, size_t errlen)
 {
+	return dns_new_with(loop, NULL, 0, 0, err, errlen);
+}
+
+dns *dns_new_with(struct ev_loop *loop, const char *server, double timeout, int tries, char *err,
+                  size_t errlen)
+{
 	static int lib_ready;
 	struct ares_options opts;
 	struct dns *d;
@@ -151,9 +181,18 @@ dns *dns_new(struct ev_loop *loop, char *err, size_t errlen)
 	memset(&opts, 0, sizeof opts);
 	opts.sock_state_cb = dns_sock_state;
 	opts.sock_state_cb_data = d;
-	rc = ares_init_options(&d->channel, &opts, ARES_OPT_SOCK_STATE_CB);
+	opts.timeout = (int)(timeout * 1000 + 0.5);
+	opts.tries = tries;
+	rc = ares_init_options(&d->channel, &opts, ARES_OPT_SOCK_STATE_CB |
+	                       (timeout > 0 ? ARES_OPT_TIMEOUTMS : 0) | (tries > 0 ? ARES_OPT_TRIES : 0));
 	if (rc != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		free(d);
+		return NULL;
+	}
+	if (server && (rc = ares_set_servers_ports_csv(d->channel, server)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "DNS server \"%s\": %s", server, ares_strerror(rc));
+		ares_destroy(d->channel);
 		free(d);
 		return NULL;
 	}
@@ -183,10 +222,7 @@ static void dns_addrinfo_cb(void *arg, int status, int timeouts, struct ares_add
 			r->sslen = n->ai_addrlen;
 		}
 		r->error = error;
-		r->next = r->d->done;
-		r->d->done = r;
-		if (!ev_is_active(&r->d->later))
-			ev_timer_start(r->d->loop, &r->d->later);
+		dns_defer(r);
 	} else {
 		dns_deliver(r, n ? n->ai_addr : NULL, n ? n->ai_addrlen : 0, error);
 	}
@@ -214,10 +250,44 @@ dns_req *dns_resolve(dns *d, const char *host, int family, dns_cb cb, void *arg)
 	return r;
 }
 
+static void dns_query_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct dns_req *r = arg;
+	const char *error = abuf && alen > 0 ? NULL : ares_strerror(status);
+	(void)timeouts;
+
+	if (r->in_resolve) {
+		if (abuf && alen > 0 && (r->msg = malloc((size_t)alen))) {
+			memcpy(r->msg, abuf, (size_t)alen);
+			r->msglen = (size_t)alen;
+		}
+		r->error = r->msg ? NULL : error ? error : "out of memory";
+		dns_defer(r);
+	} else {
+		dns_deliver_raw(r, abuf && alen > 0 ? abuf : NULL, abuf && alen > 0 ? (size_t)alen : 0, error);
+	}
+}
+
+dns_req *dns_query(dns *d, const char *name, int type, dns_raw_cb cb, void *arg)
+{
+	struct dns_req *r = calloc(1, sizeof *r);
+
+	if (!r)
+		return NULL;
+	r->raw_cb = cb;
+	r->arg = arg;
+	r->d = d;
+	r->in_resolve = 1;
+	ares_query(d->channel, name, 1 /* C_IN */, type, dns_query_cb, r);
+	r->in_resolve = 0;
+	dns_rearm(d);
+	return r;
+}
+
 void dns_cancel(dns_req *r)
 {
 	if (r)
-		r->cb = NULL;
+		r->cb = NULL, r->raw_cb = NULL;
 }
 
 void dns_free(dns *d)
@@ -229,6 +299,7 @@ void dns_free(dns *d)
 	while (d->done) {
 		struct dns_req *r = d->done;
 		d->done = r->next;
+		free(r->msg);
 		free(r);
 	}
 	ev_timer_stop(d->loop, &d->later);

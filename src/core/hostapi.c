@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -160,9 +161,29 @@ static const char *tags_of(const hw_ctx *ctx, const hw_target *t)
 	return t ? ((const struct target *)t)->tags : ctx->tags;
 }
 
+int hw_metric_wanted(const hw_ctx *ctx, const char *name)
+{
+	const struct probe_conf *pc = ctx->pc;
+	const hw_metric_def *m = ctx->p->metrics;
+
+	if (!pc->metric_on)
+		return 1;
+	/* the plugin passes the literal of its table: the pointer usually
+	 * matches, and strcmp settles the rest (a dozen entries at most) */
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		if (m[k].name == name)
+			return pc->metric_on[k];
+	for (size_t k = 0; k < pc->nmetrics; k++)
+		if (!strcmp(m[k].name, name))
+			return pc->metric_on[k];
+	return 1;  /* not the plugin's (the core's own, e.g. dns.errors): always sent */
+}
+
 void hw_metric(hw_ctx *ctx, const hw_target *t, const char *name, hw_mtype type,
                const double *values, size_t n, const char *const *extra)
 {
+	if (!hw_metric_wanted(ctx, name))
+		return;
 	emit_metric(&ctx->rt->emit, tags_of(ctx, t), NULL, name, type, values, n, extra);
 }
 
@@ -195,18 +216,25 @@ void hw_change_report(hw_ctx *ctx, const hw_target *pub, const char *kind, const
 		                 old_value ? old_value : "", new_value ? new_value : "", time(NULL));
 }
 
+const char *hw_hop_name(hw_ctx *ctx, const struct sockaddr *sa)
+{
+	return hopnames_get_sa(ctx->rt->names, sa, hw_mono());
+}
+
 void hw_path_report(hw_ctx *ctx, const hw_target *pub, const hw_path *path)
 {
 	const struct target *t = (const struct target *)pub;
+	static struct path_change_names names;  /* 32 KB: off the stack */
+	static char text[PATH_MAX_HOPS * 2 * (HOPNAME_MAX + INET6_ADDRSTRLEN + 16)];
 	struct path_change chg;
-	char title[512], text[8192], key[600];
+	char title[512], key[600];
 
 	if (!ctx->rt->paths || !pathwatch_trace(ctx->rt->paths, ctx->pc->name, t->id, pub->ip, path,
-	                                        time(NULL), &chg))
+	                                        time(NULL), &chg, &names))
 		return;
 	HW_INFO(ctx, "path to %s changed at TTL %u", t->id, chg.first_diff_ttl);
 	hw_metric1(ctx, pub, "path.changes", HW_COUNT, 1, NULL);
 	snprintf(key, sizeof key, "%s/%s", ctx->pc->name, t->id);  /* aggregation key: one per target */
-	if (pathwatch_event_title(title, sizeof title, t->id) && pathwatch_event_text(text, sizeof text, &chg))
+	if (pathwatch_event_title(title, sizeof title, t->id) && pathwatch_event_text(text, sizeof text, &chg, &names))
 		hw_event(ctx, pub, title, text, HW_ALERT_WARNING, key, NULL);
 }

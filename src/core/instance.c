@@ -36,7 +36,8 @@ int target_tags(struct target *t)
 		snprintf(port, sizeof port, "port:%u", t->tc->port);
 		list[n++] = port;
 	}
-	if (t->pub.ip[0]) {
+	/* a target given as an address: target_ip would repeat target (issue 16) */
+	if (t->pub.ip[0] && strcmp(t->pub.ip, t->tc->host)) {
 		snprintf(ip, sizeof ip, "target_ip:%s", t->pub.ip);
 		list[n++] = ip;
 	}

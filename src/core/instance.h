@@ -30,6 +30,7 @@ struct runtime {
 	const struct hw_config *cfg; /* the configuration the instances come from */
 	char *global_tags;           /* ready tag list: global tags (and entity id) */
 	pathwatch *paths;            /* path store and Redis writer; outlives reloads */
+	hopnames *names;             /* hop name cache (hw_hop_name); NULL when hop_names is off */
 	struct hw_ctx *instances;    /* every instance of this configuration, through hw_ctx.rt_next */
 };
 

@@ -78,6 +78,17 @@ const char *plugin_check(const hw_plugin *p, const char *name, char *buf, size_t
 			return buf;
 		}
 	}
+	for (const hw_metric_def *m = p->metrics; m && m->name; m++) {
+		if ((unsigned)m->type > HW_TIMER || !m->name[0]) {
+			snprintf(buf, len, "metric \"%s\" has an empty name or an unknown type %d", m->name, (int)m->type);
+			return buf;
+		}
+		for (const hw_metric_def *o = p->metrics; o < m; o++)
+			if (!strcmp(o->name, m->name)) {
+				snprintf(buf, len, "metric \"%s\" is declared twice", m->name);
+				return buf;
+			}
+	}
 	return NULL;
 }
 

@@ -6,16 +6,39 @@
 
 #include "changemsg.h"
 
-json_t *changemsg_path_json(const struct path_hops *h)
+/* A JSON array of the `n` strings at(src, i), null for "". */
+static json_t *list_json(unsigned n, const char *(*at)(const void *src, unsigned i), const void *src)
 {
 	json_t *a = json_array();
 
-	for (unsigned i = 0; a && i < h->n; i++)
-		if (json_array_append_new(a, h->hop[i][0] ? json_string(h->hop[i]) : json_null()) < 0) {
+	for (unsigned i = 0; a && i < n; i++)
+		if (json_array_append_new(a, at(src, i)[0] ? json_string(at(src, i)) : json_null()) < 0) {
 			json_decref(a);
 			return NULL;
 		}
 	return a;
+}
+
+static const char *hop_at(const void *src, unsigned i)
+{
+	return ((const struct path_hops *)src)->hop[i];
+}
+
+static const char *name_at(const void *src, unsigned i)
+{
+	return ((const struct path_names *)src)->name[i];
+}
+
+json_t *changemsg_path_json(const struct path_hops *h)
+{
+	return list_json(h->n, hop_at, h);
+}
+
+json_t *changemsg_names_json(const struct path_names *nm, unsigned n)
+{
+	static const struct path_names none;
+
+	return list_json(n, name_at, nm && nm->n >= n ? nm : &none);
 }
 
 size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m)
@@ -32,6 +55,11 @@ size_t changemsg_write(char *buf, size_t cap, const struct change_msg *m)
 	if (cap)
 		buf[0] = '\0';
 	if (!o || !json_is_array(json_object_get(o, "old")) || !json_is_array(json_object_get(o, "new"))) {
+		json_decref(o);
+		return 0;
+	}
+	if ((m->old_names.n && json_object_set_new(o, "old_names", changemsg_names_json(&m->old_names, m->old_names.n)) < 0) ||
+	    (m->new_names.n && json_object_set_new(o, "new_names", changemsg_names_json(&m->new_names, m->new_names.n)) < 0)) {
 		json_decref(o);
 		return 0;
 	}
@@ -108,6 +136,30 @@ static int get_path(json_t *o, const char *key, struct path_hops *h)
 	return 0;
 }
 
+/* Optional array member `key`: names and nulls, exactly as many as the
+ * path has hops; absent leaves nm empty. */
+static int get_names(json_t *o, const char *key, const struct path_hops *h, struct path_names *nm)
+{
+	json_t *a = json_object_get(o, key), *e;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) != h->n)
+		return -1;
+	json_array_foreach(a, i, e) {
+		if (json_is_null(e))
+			continue;
+		if (!json_is_string(e) || json_string_length(e) >= sizeof nm->name[i])
+			return -1;
+		memcpy(nm->name[i], json_string_value(e), json_string_length(e) + 1);
+		if (!hopnames_valid(nm->name[i]) || !h->hop[i][0])
+			return -1;
+	}
+	nm->n = h->n;
+	return 0;
+}
+
 int changemsg_read(const char *json, struct change_msg *m)
 {
 	json_t *o;
@@ -126,7 +178,9 @@ int changemsg_read(const char *json, struct change_msg *m)
 	      get_string(o, "target_ip", m->target_ip, sizeof m->target_ip, 0) < 0 ||
 	      get_int(o, "ts", 0, LLONG_MAX, &m->ts, 0) < 0 ||
 	      get_path(o, "old", &m->chg.old_path) < 0 || get_path(o, "new", &m->chg.new_path) < 0 ||
-	      get_int(o, "first_diff_ttl", 1, PATH_MAX_HOPS, &ttl, 1) < 0;
+	      get_int(o, "first_diff_ttl", 1, PATH_MAX_HOPS, &ttl, 1) < 0 ||
+	      get_names(o, "old_names", &m->chg.old_path, &m->old_names) < 0 ||
+	      get_names(o, "new_names", &m->chg.new_path, &m->new_names) < 0;
 	json_decref(o);
 	if (bad) {
 		memset(m, 0, sizeof *m);

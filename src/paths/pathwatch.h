@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "hopnames.h"
 #include "hopwatch.h"
 #include "pathstore.h"
 #include "redis.h"
@@ -30,10 +31,22 @@ typedef struct pathwatch pathwatch;
  * when `rc` names a server (copied); `source` names this host. */
 pathwatch *pathwatch_new(struct ev_loop *loop, unsigned confirm, const struct redis_conf *rc,
                          const char *source);
+/* The names of the old and new hops of a change, from the cache when the
+ * change was confirmed. */
+struct path_change_names {
+	struct path_names old_names;  /* by TTL, as chg.old_path */
+	struct path_names new_names;  /* by TTL, as chg.new_path */
+};
+
+/* Take hop names from `hn` (NULL: none) for the Redis hash, the change
+ * stream and message, and pathwatch_trace's `names`. */
+void pathwatch_set_names(pathwatch *w, hopnames *hn);
 /* Feed a trace of (probe, target) at address `ip`, taken at `ts`.
- * Returns 1 and fills *chg when it confirms a change. */
+ * Returns 1 and fills *chg when it confirms a change, and then *names
+ * (when not NULL) with the hop names known. */
 int pathwatch_trace(pathwatch *w, const char *probe, const char *target, const char *ip,
-                    const hw_path *p, time_t ts, struct path_change *chg);
+                    const hw_path *p, time_t ts, struct path_change *chg,
+                    struct path_change_names *names);
 /* Store a change that is not a path's (hw_change_report): an entry of
  * kind `kind` in the change stream of (probe, target) and a JSON message
  * on <prefix>changes.  Nothing without Redis. */
@@ -54,8 +67,20 @@ void pathwatch_free(pathwatch *w);
 size_t pathwatch_hop_list(char *buf, size_t cap, const struct path_hops *h);
 /* Parse such a list back; -1 when it is not one. */
 int pathwatch_parse_hop_list(const char *s, struct path_hops *h);
-/* Title and text of the change event. */
+/* "r1.lab,,r3.lab": hop names by TTL, "" where none is known. */
+size_t pathwatch_name_list(char *buf, size_t cap, const struct path_names *nm);
+/* Parse such a list back; -1 when it is not one (a name that
+ * hopnames_valid refuses, more than PATH_MAX_HOPS). */
+int pathwatch_parse_name_list(const char *s, struct path_names *nm);
+/* Hop i of `h` as the event and the CLI show it: "name (address)" when
+ * `nm` (may be NULL) names it, else the address; "*" for an unknown hop,
+ * "-" past the end (then `out` is not written). */
+const char *pathwatch_hop_label(char *out, size_t cap, const struct path_hops *h,
+                                const struct path_names *nm, unsigned i);
+/* Title and text of the change event; a hop with a name in `names` (may
+ * be NULL) reads "name (address)", as traceroute prints it. */
 size_t pathwatch_event_title(char *buf, size_t cap, const char *target);
-size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg);
+size_t pathwatch_event_text(char *buf, size_t cap, const struct path_change *chg,
+                            const struct path_change_names *names);
 
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,29 @@ void statsd_default_url(char *buf, size_t len)
 		snprintf(buf, len, "udp://127.0.0.1:8125");
 }
 
+size_t statsd_udp_max(int family, int mtu)
+{
+	int hdr = family == AF_INET6 ? 48 : 28;
+
+	if (mtu <= hdr)
+		return STATSD_UDP_MAX;
+	if (mtu <= 1500)
+		return (size_t)(mtu - hdr) < STATSD_UDP_MAX ? (size_t)(mtu - hdr) : STATSD_UDP_MAX;
+	return (size_t)(mtu - hdr) < STATSD_UNIX_MAX ? (size_t)(mtu - hdr) : STATSD_UNIX_MAX;
+}
+
+/* The route MTU of connected UDP socket `fd` of `family`, or -1. */
+static int route_mtu(int fd, int family)
+{
+	int mtu = -1;
+	socklen_t len = sizeof mtu;
+
+	if (family == AF_INET6 ? getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len)
+	                       : getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &len))
+		return -1;
+	return mtu;
+}
+
 /* Connect a non-blocking datagram socket to `sa`; -1 on failure. */
 static int statsd_connect(const struct sockaddr *sa, socklen_t len)
 {
@@ -154,6 +178,7 @@ static void statsd_resolved(void *arg, const struct sockaddr *sa, socklen_t len,
 {
 	struct statsd *s = arg;
 	struct sockaddr_storage ss;
+	size_t max;
 
 	s->lookup = NULL;
 	if (!sa) {
@@ -166,8 +191,17 @@ static void statsd_resolved(void *arg, const struct sockaddr *sa, socklen_t len,
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = statsd_connect((struct sockaddr *)&ss, len);
-	if (s->fd < 0)
+	if (s->fd < 0) {
 		HW_WARN(NULL, "statsd: cannot open a socket to %s: %s", s->addr.host, strerror(errno));
+		return;
+	}
+	max = statsd_udp_max(ss.ss_family, route_mtu(s->fd, ss.ss_family));
+	if (max != s->max) {
+		HW_DEBUG(NULL, "statsd: datagrams to %s of up to %zu bytes (route MTU)", s->addr.host, max);
+		if (s->len > max)
+			statsd_flush(s);  /* packed for the old route: sent once as it is (rare: the agent moved) */
+		s->max = max;
+	}
 }
 
 /* (Re)open the socket when there is none; never blocks. */

@@ -1,6 +1,7 @@
 /*
  * statsd.h: the DogStatsD sink.  Lines are packed into datagrams of at most
- * 1432 bytes (UDP) or 8192 (Unix datagram socket), each line ended by a
+ * 1432 bytes (UDP), 8192 (UDP on a route whose MTU is above 1500, such as
+ * loopback's: statsd_udp_max) or 8192 (Unix datagram socket), each line ended by a
  * newline, the last one too.  A datagram is sent when the next line would
  * not fit, and otherwise once its first line has waited the flush interval
  * (statsd.flush_interval, 100 ms by default as in the official clients;
@@ -23,6 +24,16 @@ struct ev_loop;
  * (Datadog's DogStatsD docs, https://docs.datadoghq.com/developers/dogstatsd/high_throughput/). */
 #define STATSD_UDP_MAX 1432
 #define STATSD_UNIX_MAX 8192
+
+/* The largest UDP datagram payload to send on a route whose MTU is `mtu`
+ * bytes (getsockopt IP_MTU / IPV6_MTU of the connected socket; <= 0:
+ * unknown) for `family` (AF_INET: 28 bytes of IPv4 and UDP headers,
+ * AF_INET6: 48): STATSD_UDP_MAX when unknown or when the route's MTU is
+ * 1500 or less (so no 1500-byte link on the way fragments it), less on a
+ * smaller MTU; on a route with a larger MTU (loopback: 65536, jumbo
+ * frames) what fits it, up to STATSD_UNIX_MAX, the agent's default
+ * dogstatsd_buffer_size, which applies to UDP too.  Pure. */
+size_t statsd_udp_max(int family, int mtu);
 
 /* Where the sink sends; filled by statsd_parse_url. */
 struct statsd_addr {

@@ -1,5 +1,7 @@
 /* t/fuzz/hoplist.c: libFuzzer target for the stored hop-list parser (read
- * back from Redis at start): what parses must print back identically. */
+ * back from Redis at start) and the hop-name list parser (read by the CLI
+ * from the path hash and the change stream): what parses must print back
+ * identically. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char in[4096], out[sizeof(struct path_hops)];
+	static char in[PATH_MAX_HOPS * HOPNAME_MAX + 64], out[sizeof in];
+	static struct path_names nm;
 	struct path_hops h;
 
 	if (size >= sizeof in)
@@ -22,6 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pathwatch_hop_list(out, sizeof out, &h);
 		if (strlen(in) == size && strcmp(in, out))
 			abort();
+	}
+	if (pathwatch_parse_name_list(in, &nm) == 0) {
+		pathwatch_name_list(out, sizeof out, &nm);
+		if (strlen(in) == size && strcmp(in, out))
+			abort();
+		for (unsigned i = 0; i < nm.n; i++)
+			if (nm.name[i][0] && !hopnames_valid(nm.name[i]))
+				abort();
 	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* t/fuzz/pkt-dns.c: libFuzzer target for the DNS message parser (lib/pkt
  * dns.c).  The first byte picks the entry: a bare DNS message (header,
  * questions, every record and its rdata text, as the dns plugin reads an
- * answer) or a captured IP packet (as passive mode reads one).  Whatever
+ * answer, and as a PTR answer the way hop names read one) or a captured
+ * IP packet (as passive mode reads one).  Whatever
  * the parser hands out must lie inside the input, and every name and text
  * must end inside its buffer. */
 #include <stddef.h>
@@ -26,9 +27,13 @@ static void walk(const uint8_t *msg, size_t len)
 {
 	pkt_dns_msg m;
 	pkt_dns_rr rr;
+	pkt_dns_ptr ptr;
 	char text[PKT_DNS_RDATA_MAX];
 	size_t off;
 
+	if (pkt_dns_ptr_read(msg, len, &ptr) == 0 &&
+	    (strlen(ptr.name) >= sizeof ptr.name || (ptr.found && !ptr.name[0]) || (ptr.found && !ptr.has_ttl)))
+		abort();
 	if (pkt_dns_parse(msg, len, &m) != 0)
 		return;
 	if (m.an_off > len || strlen(m.qname) >= sizeof m.qname)

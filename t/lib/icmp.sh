@@ -2,13 +2,17 @@
 # test-lib.sh.  They expect STATSD_PORT; the checks read the receiver's
 # lines from `out` (see run_hopwatchd in test-lib.sh).
 
-# write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p"
+# write_conf FILE INTERVAL TIMEOUT OPTIONS TARGETS: one icmp probe "p";
+# icmp.sent and icmp.received, off by default, are added (the checks
+# compare them with what was sent) unless ICMP_METRICS says otherwise
 write_conf() {
+	local sel='metrics_add = [ "sent", "received" ];'
+	[ -n "${ICMP_METRICS+set}" ] && sel=$ICMP_METRICS
 	cat >"$1" <<-EOF
 	interval = "$2";
 	timeout = "$3";
 	statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
-	probes = ( { name = "p"; plugin = "icmp"; $4
+	probes = ( { name = "p"; plugin = "icmp"; $4 $sel
 	  targets = ( $5 ); } );
 	EOF
 	chmod 644 "$1"

@@ -16,11 +16,13 @@ write_conf() {
 }
 
 # probe NAME PROTOCOL MODE TARGETS [MORE SETTINGS]: one path probe
-# instance (max_ttl 10 unless the settings say)
+# instance (max_ttl 10 unless the settings say); with hop_ip tags and
+# path.reachable (both off by default), which traces and the checks read
 probe() {
 	local mt="max_ttl = 10;"
 	case ${5:-} in *max_ttl*) mt= ;; esac
-	echo "{ name = \"$1\"; plugin = \"path\"; protocol = \"$2\"; mode = \"$3\"; $mt ${5:-} targets = ( $4 ); }"
+	echo "{ name = \"$1\"; plugin = \"path\"; protocol = \"$2\"; mode = \"$3\"; $mt tag_hop_ip = true;" \
+		"metrics_add = [ \"reachable\" ]; ${5:-} targets = ( $4 ); }"
 }
 
 # hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "$(tb_ns src)"

@@ -58,7 +58,9 @@ rcli() {
 # fp_conf NAME HOSTNAME PROBE PATHFILE REDIS [REDIS_SETTINGS] [GLOBAL_SETTINGS]:
 # a config running fakepath (interval $FP_INTERVAL, default 0.3 s) on
 # $FP_TARGETS (default 127.0.0.1), sending to the receiver on $RPORT with
-# telemetry every second.
+# telemetry every second.  hop_names is off: the daemon runs in the root
+# namespace, whose resolv.conf names a server outside the lab, and fakepath's
+# hops are made up.
 fp_conf() {
 	local targets=${FP_TARGETS:-'"127.0.0.1"'}
 	cat <<-EOF
@@ -68,12 +70,14 @@ fp_conf() {
 	path_confirm = ${FP_CONFIRM:-2};
 	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
 	redis = { socket = "$TRASH/$5.sock"; ${6:-} };
+	hop_names = { enabled = false; };
 	${7:-}
 	probes = ( { name = "$3"; plugin = "fakepath"; file = "$4"; targets = [ $targets ]; } );
 	EOF
 }
 # fp_tcp_conf PORT PATHFILE: fakepath (host h1, probe fp1, target
-# 127.0.0.1, path_confirm 1) writing to Redis over TCP at 127.0.0.1:PORT
+# 127.0.0.1, path_confirm 1) writing to Redis over TCP at 127.0.0.1:PORT;
+# hop_names off, as fp_conf
 fp_tcp_conf() {
 	cat <<-EOF
 	interval = 0.3;
@@ -82,6 +86,7 @@ fp_tcp_conf() {
 	path_confirm = 1;
 	statsd = { url = "udp://127.0.0.1:$RPORT"; telemetry_interval = 1; };
 	redis = { host = "127.0.0.1"; port = $1; connect_timeout = 1; command_timeout = 1; };
+	hop_names = { enabled = false; };
 	probes = ( { name = "fp1"; plugin = "fakepath"; file = "$2"; targets = [ "127.0.0.1" ]; } );
 	EOF
 }

@@ -18,7 +18,8 @@
 #   (at most 15 bytes).  In a node, the interface towards node X is named X.
 #
 # Address plan (inside the topology's own namespaces only; the root
-# namespace gets no address and no route, so nothing can leak out)
+# namespace gets no address and no route, so nothing can leak out; src's
+# resolv.conf names 127.0.0.1, so no name lookup leaves it)
 #   Position: src 0, rK and tK K, every dJ N+1.  Link L joins position L
 #   (upstream end, host 1) and L+1 (downstream end, host 2):
 #     link L (main)         10.L.0.0/24    fd00:0:L:0::/64
@@ -134,6 +135,13 @@ _tb_mknode() {
 	ip netns add "$ns" || return 1
 	echo "$2" >>"$TB_DIR/$1/nodes"
 	ip -n "$ns" link set lo up
+	# src resolves with 127.0.0.1, where nothing listens unless a test
+	# starts a server there: hopwatchd's lookups (hop names, PTR) stay on
+	# loopback instead of crossing the lab's routers towards the host's
+	# resolver (spending their ICMP rate limit on unreachables)
+	if [ "$2" = src ]; then
+		mkdir -p "/etc/netns/$ns" && echo "nameserver 127.0.0.1" >"/etc/netns/$ns/resolv.conf" || return 1
+	fi
 	# the kernel's ICMP rate limits as a fresh namespace has them, before
 	# anything here touches them: the "linux" profile (tb_icmp_profile)
 	# shellcheck disable=SC2086
@@ -393,6 +401,7 @@ tb_cleanup() {
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
+		rm -rf "/etc/netns/$ns"
 	done
 	rm -rf "${TB_DIR:?}/$t"
 	return 0

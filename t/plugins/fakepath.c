@@ -73,6 +73,8 @@ static void run(void *state, hw_target *t)
 				h->rtt_avg = p.nhops * 1.5;
 				h->rtt_min = p.nhops;          /* best and worst differ from the average */
 				h->rtt_max = p.nhops * 2.0;
+				h->rtt_stddev = p.nhops * 0.25; /* made up, as the others: shown as given */
+				h->rtt_jitter = p.nhops * 0.5;
 			}
 		}
 	p.reached = p.nhops && hops[p.nhops - 1].ip[0];

@@ -12,6 +12,10 @@
  * the official clients send them (the agent may be set to drop an
  * unterminated last line).
  *
+ * A datagram may hold at most -m bytes; by default 8192 over a Unix
+ * socket, 8192 over UDP to a loopback address (its route's MTU is 65536,
+ * and hopwatchd sizes datagrams by the route), else 1432.
+ *
  * Every valid line is printed exactly as received.  Every invalid datagram
  * or line is reported as "dsd-recv: invalid: <reason>: <line>" on stderr
  * (and as "INVALID dsd-recv: ..." in the -o file), and makes the exit
@@ -26,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -44,6 +49,21 @@
 #define RECV_BUF 65536      /* receive buffer; larger datagrams are cut */
 #define UDP_MAX_DEFAULT 1432
 #define UNIX_MAX_DEFAULT 8192
+/* UDP to a loopback address: the route's MTU (65536) is above 1500, so
+ * hopwatchd sends up to the agent's buffer size (statsd_udp_max) */
+#define UDP_LOOPBACK_MAX 8192
+
+/* Whether `ss` is a loopback address (127/8, ::1, ::ffff:127/104). */
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return 0;
+}
 
 /* Command line options: the only state that lives for the whole run. */
 struct opts {
@@ -613,6 +633,8 @@ static int receive(const struct opts *o, struct sink *sk)
 		return perror("dsd-recv"), 1;
 	if ((fd = open_socket(o, 1, &ss, &sslen)) < 0)
 		goto out_sfd;
+	if (!o->max_bytes && !o->unix_path && is_loopback(&ss))
+		max = UDP_LOOPBACK_MAX;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (o->unix_path && lstat(o->unix_path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {

@@ -30,6 +30,13 @@ static int same(const struct change_msg *a, const struct change_msg *b)
 	eq &= !strcmp(x, y);
 	pathwatch_hop_list(x, sizeof x, &a->chg.new_path);
 	pathwatch_hop_list(y, sizeof y, &b->chg.new_path);
+	eq &= !strcmp(x, y);
+	eq &= a->old_names.n == b->old_names.n && a->new_names.n == b->new_names.n;
+	pathwatch_name_list(x, sizeof x, &a->old_names);
+	pathwatch_name_list(y, sizeof y, &b->old_names);
+	eq &= !strcmp(x, y);
+	pathwatch_name_list(x, sizeof x, &a->new_names);
+	pathwatch_name_list(y, sizeof y, &b->new_names);
 	return eq && !strcmp(x, y);
 }
 
@@ -62,6 +69,13 @@ int main(void)
 		/* a duplicate key, a NUL inside a string */
 		"{\"probe\":\"p\",\"probe\":\"q\",\"target\":\"t\",\"old\":[],\"new\":[],\"first_diff_ttl\":1}",
 		"{\"probe\":\"p\\u0000q\",\"target\":\"t\",\"old\":[],\"new\":[],\"first_diff_ttl\":1}",
+		/* hop names: not as long as the path, not a name, for an unknown hop, not an array */
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[\"10.0.0.1\"],\"new\":[],\"first_diff_ttl\":1,\"old_names\":[]}",
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[\"10.0.0.1\"],\"new\":[],\"first_diff_ttl\":1,\"old_names\":[\"A.lab\"]}",
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[\"10.0.0.1\"],\"new\":[],\"first_diff_ttl\":1,\"old_names\":[\"a,b\"]}",
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[null],\"new\":[],\"first_diff_ttl\":1,\"old_names\":[\"a.lab\"]}",
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[\"10.0.0.1\"],\"new\":[],\"first_diff_ttl\":1,\"old_names\":\"a.lab\"}",
+		"{\"probe\":\"p\",\"target\":\"t\",\"old\":[],\"new\":[\"10.0.0.1\"],\"first_diff_ttl\":1,\"new_names\":[1]}",
 	};
 	size_t n;
 
@@ -122,5 +136,25 @@ int main(void)
 		strcat(many, "]}");
 		ok(changemsg_read(many, &back) < 0, "more than %d hops refused", PATH_MAX_HOPS);
 	}
+	/* hop names: written after first_diff_ttl, null where none, read back */
+	memset(&m, 0, sizeof m);
+	snprintf(m.probe, sizeof m.probe, "p");
+	snprintf(m.target, sizeof m.target, "db:5432");
+	m.chg.old_path = H("10.0.0.1,10.0.1.1,10.0.2.2");
+	m.chg.new_path = H("10.0.0.1,*,10.0.5.5,10.0.2.2");
+	m.chg.first_diff_ttl = 3;
+	snprintf(m.old_names.name[0], HOPNAME_MAX, "r1.lab");
+	snprintf(m.old_names.name[2], HOPNAME_MAX, "db.lab");
+	m.old_names.n = 3;
+	snprintf(m.new_names.name[2], HOPNAME_MAX, "x5.lab");
+	m.new_names.n = 4;
+	n = changemsg_write(buf, sizeof buf, &m);
+	ok(n > 0 && strstr(buf, ",\"first_diff_ttl\":3,\"old_names\":[\"r1.lab\",null,\"db.lab\"],"
+	                      "\"new_names\":[null,null,\"x5.lab\",null]}"), "names written: %s", buf);
+	ok(changemsg_read(buf, &back) == 0 && same(&m, &back), "names read back");
+	m.new_names.n = 0;
+	n = changemsg_write(buf, sizeof buf, &m);
+	ok(n > 0 && !strstr(buf, "new_names") && changemsg_read(buf, &back) == 0 && same(&m, &back),
+	   "only old_names: new_names left out, read back");
 	return done_testing();
 }

@@ -6,6 +6,7 @@
 
 #include "changemsg.h"
 #include "cli.h"
+#include "pathwatch.h"
 #include "test-lib.h"
 
 /* cli_json_print dies through this; the tests never make it fail. */
@@ -84,7 +85,7 @@ int main(void)
 	is_int(cli_list_len("a,,c"), 3, "empty fields count");
 	for (size_t i = 0; i < sizeof diffs / sizeof diffs[0]; i++) {
 		struct path_hops o = hops_of(diffs[i].old), n = hops_of(diffs[i].new);
-		json_t *c = cli_json_change("", "p", "t", "", 0, NULL, &o, &n, diffs[i].first);
+		json_t *c = cli_json_change("", "p", "t", "", 0, NULL, &o, &n, diffs[i].first, NULL, NULL);
 		is_str(dump(json_incref(json_object_get(c, "changed_ttls"))), diffs[i].marked, "changed TTLs");
 		json_decref(c);
 	}
@@ -105,16 +106,43 @@ int main(void)
 	}
 	{
 		struct path_hops o = hops_of("10.0.0.1,10.0.0.2"), n = hops_of("10.0.0.1,10.0.0.3");
-		is_str(dump(cli_json_change("h", "p", "t:80", "10.9.9.9", 1700000000, "1700000000123-0", &o, &n, 2)),
+		static struct path_names on, nn;
+		on.n = 2;
+		snprintf(on.name[1], HOPNAME_MAX, "r2.lab");
+		nn.n = 2;
+		snprintf(nn.name[0], HOPNAME_MAX, "r1.lab");
+		snprintf(nn.name[1], HOPNAME_MAX, "r3.lab");
+		is_str(dump(cli_json_change("h", "p", "t:80", "10.9.9.9", 1700000000, "1700000000123-0", &o, &n, 2, &on, &nn)),
 		       "{\"id\":\"1700000000123-0\",\"source\":\"h\",\"probe\":\"p\",\"target\":\"t:80\","
 		       "\"target_ip\":\"10.9.9.9\",\"ts\":1700000000,\"first_diff_ttl\":2,\"changed_ttls\":[2],"
-		       "\"old\":[\"10.0.0.1\",\"10.0.0.2\"],\"new\":[\"10.0.0.1\",\"10.0.0.3\"]}",
+		       "\"old\":[\"10.0.0.1\",\"10.0.0.2\"],\"new\":[\"10.0.0.1\",\"10.0.0.3\"],"
+		       "\"old_names\":[null,\"r2.lab\"],\"new_names\":[\"r1.lab\",\"r3.lab\"]}",
 		       "json change: every field");
-		is_str(dump(cli_json_change("", "p", "t", "", 0, NULL, &o, &n, 2)),
+		is_str(dump(cli_json_change("", "p", "t", "", 0, NULL, &o, &n, 2, NULL, NULL)),
 		       "{\"id\":null,\"source\":null,\"probe\":\"p\",\"target\":\"t\",\"target_ip\":null,\"ts\":null,"
 		       "\"first_diff_ttl\":2,\"changed_ttls\":[2],\"old\":[\"10.0.0.1\",\"10.0.0.2\"],"
-		       "\"new\":[\"10.0.0.1\",\"10.0.0.3\"]}",
+		       "\"new\":[\"10.0.0.1\",\"10.0.0.3\"],\"old_names\":[null,null],\"new_names\":[null,null]}",
 		       "json change: unknown fields are null");
+		{
+			char lb[300];
+			FILE *f = tmpfile();
+			size_t got;
+			static struct path_names cn;
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 1), "r2.lab (10.0.0.2)", "label: name (address)");
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 0), "10.0.0.1", "label: no name, the address");
+			is_str(pathwatch_hop_label(lb, sizeof lb, &o, &on, 5), "-", "label: past the end");
+			cli_names_by_address(&n, &nn, &o, &cn);
+			ok(cn.n == 2 && !strcmp(cn.name[0], "r1.lab") && !cn.name[1][0],
+			   "names by address: 10.0.0.1 named from the other path, 10.0.0.2 not in it");
+			cli_print_diff(f, &o, &n, 2, "old", "new", &on, &nn);
+			rewind(f);
+			got = fread(buf, 1, sizeof buf - 1, f);
+			buf[got] = 0;
+			fclose(f);
+			is_str(buf, "  TTL  old                  new\n"
+			            "    1  10.0.0.1             r1.lab (10.0.0.1)\n"
+			            ">   2  r2.lab (10.0.0.2) -> r3.lab (10.0.0.3)\n", "diff with names");
+		}
 	}
 	return done_testing();
 }

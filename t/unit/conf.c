@@ -380,6 +380,26 @@ static void test_plugin_check(void)
 	p.options = NULL;
 	p.options_size = 0;
 	ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: no options accepted");
+	{
+		static const hw_metric_def good_m[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.loss", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def twice[] = {
+			{ "fake.rtt", HW_DISTRIBUTION, 1, "", "ms" }, { "fake.rtt", HW_GAUGE, 0, "", "%" },
+			{ NULL, 0, 0, NULL, NULL },
+		};
+		static const hw_metric_def badtype[] = { { "fake.rtt", 9, 1, "", "" }, { NULL, 0, 0, NULL, NULL } };
+		p = good;
+		p.metrics = good_m;
+		ok(!plugin_check(&p, "fake", buf, sizeof buf), "plugin_check: a metrics table accepted");
+		p.metrics = twice;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "declared twice"), "plugin_check: a metric declared twice (%s)", r ? r : "accepted");
+		p.metrics = badtype;
+		r = plugin_check(&p, "fake", buf, sizeof buf);
+		ok(r && strstr(r, "unknown type"), "plugin_check: a metric of an unknown type (%s)", r ? r : "accepted");
+	}
 
 	/* A wrong abi or size is reported before any other field is read:
 	 * the rest of these descriptors is garbage on purpose. */
@@ -514,6 +534,15 @@ static void test_core_defaults(void)
 	is_str(conf_log_levels[c->log.level], "info", "default log.level is \"info\"");
 	is_int(c->log.syslog, 0, "default log destination stderr");
 	ok(c->nprobes == 0 && c->probes == NULL, "default: no probes");
+	is_int(c->hop_names.enabled, 1, "default hop_names.enabled on");
+	ok(c->hop_names.server == NULL, "default hop_names.server unset (resolv.conf)");
+	is_double(c->hop_names.timeout, 1, 0, "default hop_names.timeout 1 s");
+	is_double(c->hop_names.min_ttl, 60, 0, "default hop_names.min_ttl 60 s");
+	is_double(c->hop_names.max_ttl, 86400, 0, "default hop_names.max_ttl 24 h");
+	is_double(c->hop_names.negative_ttl, 300, 0, "default hop_names.negative_ttl 5 m");
+	is_int(c->hop_names.cache_size, 10000, "default hop_names.cache_size 10000");
+	is_int(c->hop_names.max_in_flight, 16, "default hop_names.max_in_flight 16");
+	is_double(c->hop_names.rate, 20, 0, "default hop_names.rate 20/s");
 	ok(conf_log_levels[0] && !strcmp(conf_log_levels[0], "error") && conf_log_levels[3] &&
 	   !strcmp(conf_log_levels[3], "debug") && !conf_log_levels[4], "log level words");
 
@@ -650,6 +679,28 @@ static void test_host_problem(void)
 	}
 }
 
+/* The metric patterns of metrics, metrics_add and metrics_exclude. */
+static void test_metric_match(void)
+{
+	static const struct { const char *pat, *name; int want; } t[] = {
+		{ "icmp.rtt", "icmp.rtt", 1 },
+		{ "icmp.rtt", "icmp.rtt.min", 0 },
+		{ "icmp.rtt.*", "icmp.rtt.min", 1 },
+		{ "icmp.rtt.*", "icmp.rtt", 0 },
+		{ "path.hop.*", "path.hop.rtt.stddev", 1 },
+		{ "path.hop.*", "path.hops", 0 },
+		{ "hop.*", "hop.jitter", 1 },
+		{ "*", "icmp.rtt", 0 },
+		{ ".*", "icmp.rtt", 0 },
+		{ "icmp.rt", "icmp.rtt", 0 },
+		{ "", "icmp.rtt", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		ok(conf_metric_match(t[i].pat, t[i].name) == t[i].want, "metric_match: \"%s\" %s \"%s\"", t[i].pat,
+		   t[i].want ? "matches" : "does not match", t[i].name);
+}
+
 int main(void)
 {
 	test_number();
@@ -661,6 +712,7 @@ int main(void)
 	test_default_url();
 	test_dns_literal();
 	test_plugin_check();
+	test_metric_match();
 	test_core_defaults();
 	return done_testing();
 }

@@ -285,5 +285,56 @@ int main(void)
 		want[0] = 0x50;
 		is_int(pkt_dns_pkt_parse(want, wn, &p), PKT_BAD_IP, "IP version 5");
 	}
+	/* reverse names (RFC 1035 3.5, RFC 3596 2.5) */
+	{
+		uint8_t a4[4] = { 10, 0, 0, 1 }, a6[16];
+		char rn[PKT_DNS_REVERSE_MAX];
+		inet_pton(AF_INET6, "fd00:1::2:30", a6);
+		is_int(pkt_dns_reverse_name(AF_INET, a4, rn, sizeof rn), 21, "IPv4 reverse name length");
+		is_str(rn, "1.0.0.10.in-addr.arpa", "IPv4 reverse name");
+		ok(pkt_dns_reverse_name(AF_INET6, a6, rn, sizeof rn) == 72 &&
+		   !strcmp(rn, "0.3.0.0.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.0.0.d.f.ip6.arpa"),
+		   "IPv6 reverse name: 32 nibbles, lowest first, then ip6.arpa");
+		is_int(pkt_dns_reverse_name(AF_UNIX, a4, rn, sizeof rn), 0, "another family: 0");
+		is_int(pkt_dns_reverse_name(AF_INET, a4, rn, 20), 0, "too small a buffer: 0");
+	}
+
+	/* PTR answers, written by hand (struct.pack after RFC 1035 4.1 and
+	 * RFC 2308 3; see each row) */
+	{
+		static const struct {
+			const char *hex, *why, *name;
+			int ret, found, has_ttl, rcode;
+			uint32_t ttl;
+		} ptrs[] = {
+			{ "00018180000100010000000001310130013002313007696e2d61646472046172706100000c0001c00c000c00010000012c0008027231036c616200", "PTR, owner compressed to the question", "r1.lab", 0, 1, 1, 0, 300 },
+			{ "0002818000010002000000000135013201300331393207696e2d61646472046172706100000c0001013504302d3235013201300331393207696e2d61646472046172706100000c000100000078000e04486f7374074578616d706c6500c00c0005000100000258001d013504302d3235013201300331393207696e2d61646472046172706100", "RFC 2317 CNAME after its PTR: followed; TTL the lower", "host.example", 0, 1, 1, 0, 120 },
+			{ "00038183000100000001000001310130013002313007696e2d61646472046172706100000c000107696e2d616464720461727061000006000100000e100027026e73036c6162000561646d696e036c6162000000000100000e1000000258000151800000003c", "NXDOMAIN with SOA: min(SOA TTL 3600, MINIMUM 60)", "", 0, 0, 1, 3, 60 },
+			{ "00048183000100000000000001310130013002313007696e2d61646472046172706100000c0001", "NXDOMAIN without SOA: no negative TTL", "", 0, 0, 0, 3, 0 },
+			{ "00058180000100010001000001310130013002313007696e2d61646472046172706100000c000101320130013002313007696e2d61646472046172706100000c00010000012c0008027232036c616200046172706100000600010000001e0027026e73036c6162000561646d696e036c6162000000000100000e1000000258000151800000003c", "a PTR of another owner only (NODATA), SOA TTL 30 < MINIMUM", "", 0, 0, 1, 0, 30 },
+			{ "0006818000010002000000000161046172706100000c00010161046172706100000500010000003c000801620461727061000162046172706100000500010000003c00080161046172706100", "a CNAME loop ends, nothing found", "", 0, 0, 0, 0, 0 },
+			{ "00070100000100000000000001310130013002313007696e2d61646472046172706100000c0001", "a query, not a response", "", PKT_DNS_BAD_MSG, 0, 0, 0, 0 },
+			{ "00088180000100000000000001310130013002313007696e2d6164647204617270610000010001", "a question of type A", "", PKT_DNS_BAD_MSG, 0, 0, 0, 0 },
+			{ "00098180000100010000000001310130013002313007696e2d61646472046172706100000c0001c00c000c00010000012c000a027231036c6162007878", "PTR rdata longer than its name", "", PKT_DNS_BAD_NAME, 0, 0, 0, 0 },
+			{ "000a8183000100000001000001310130013002313007696e2d61646472046172706100000c0001046172706100000600010000001e0012016100016200000000000000000000000000", "SOA whose fixed fields are cut", "", PKT_SHORT, 0, 0, 0, 0 },
+		};
+		for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
+			pkt_dns_ptr p;
+			size_t pn = unhex(ptrs[i].hex, buf);
+			int r = pkt_dns_ptr_read(buf, pn, &p);
+			if (!ok(r == ptrs[i].ret && (r < 0 || (p.found == ptrs[i].found && p.has_ttl == ptrs[i].has_ttl &&
+			   p.rcode == ptrs[i].rcode && (!p.has_ttl || p.ttl == ptrs[i].ttl) &&
+			   !strcmp(p.name, ptrs[i].name))),
+			   "PTR answer: %s", ptrs[i].why))
+				diag("ret %d found %d has_ttl %d rcode %d ttl %u name \"%s\"", r, p.found, p.has_ttl,
+				     p.rcode, (unsigned)p.ttl, p.name);
+			for (size_t cut = 0; cut < pn && ptrs[i].ret == 0; cut++)
+				if (pkt_dns_ptr_read(buf, cut, &p) == 0 && p.found) {
+					ok(0, "PTR answer cut to %zu bytes still found: %s", cut, ptrs[i].why);
+					break;
+				}
+		}
+	}
+
 	return done_testing();
 }

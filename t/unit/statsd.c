@@ -64,38 +64,63 @@ static size_t count_lines(const char *buf, size_t n)
 }
 
 /* Full datagrams go out at once, every line ended; interval 0 sends the
- * rest at the end of the loop iteration. */
+ * rest at the end of the loop iteration.  The sink is on loopback (route
+ * MTU 65536): datagrams of up to STATSD_UNIX_MAX bytes (statsd_udp_max). */
 static void test_packing(struct ev_loop *loop, struct rx *r)
 {
-	char err[256], buf[2048], line[100];
+	char err[256], buf[STATSD_UNIX_MAX + 1], line[100];
 	statsd *s = statsd_new(loop, NULL, r->url, 0, 0, err, sizeof err);
-	size_t lines = 0, dgrams = 0;
+	size_t lines = 0, dgrams = 0, per = STATSD_UNIX_MAX / 101, full = 100 / per, left = 100 - full * per;
 	ssize_t n;
 
 	ok(s != NULL, "packing: sink created (%s)", s ? r->url : err);
 	if (!s)
 		return;
-	is_int(statsd_max_line(s), STATSD_UDP_MAX - 1, "packing: a line may take the datagram less its newline");
+	is_int(statsd_max_line(s), STATSD_UNIX_MAX - 1,
+	       "packing: to loopback a line may take 8192 bytes less its newline");
 	memset(line, 'a', sizeof line);
 	memcpy(line, "m:1|g|#", 7);
 	for (int i = 0; i < 100; i++)
-		statsd_line(s, line, sizeof line);  /* 101 bytes each with '\n': 14 a datagram */
+		statsd_line(s, line, sizeof line);  /* 101 bytes each with '\n': 81 a datagram */
 	while ((n = rx_get(r, buf, sizeof buf, 0)) > 0) {
 		dgrams++;
 		lines += count_lines(buf, (size_t)n);
-		ok(n <= STATSD_UDP_MAX && buf[n - 1] == '\n', "packing: datagram %zu: %zd bytes, last line ended",
+		ok(n <= STATSD_UNIX_MAX && buf[n - 1] == '\n', "packing: datagram %zu: %zd bytes, last line ended",
 		   dgrams, n);
 	}
-	is_int(dgrams, 7, "packing: 7 full datagrams went out before the loop ran");
-	is_int(lines, 98, "packing: 98 lines in them (14 each)");
+	ok(dgrams == full, "packing: %zu full datagram(s) went out before the loop ran (got %zu)", full, dgrams);
+	ok(lines == full * per, "packing: %zu lines in them (%zu each; got %zu)", full * per, per, lines);
 	ev_run(loop, EVRUN_NOWAIT);  /* the end of an iteration flushes */
 	n = rx_get(r, buf, sizeof buf, 1);
-	ok(n == 2 * 101 && count_lines(buf, (size_t)n) == 2 && buf[n - 1] == '\n',
-	   "packing: the 2 left went out at the end of the loop iteration (%zd bytes)", n);
-	is_int(statsd_get_stats(s)->packets_sent, 8, "packing: 8 datagrams counted");
-	statsd_line(s, line, STATSD_UDP_MAX);
+	ok(n == (ssize_t)(left * 101) && count_lines(buf, (size_t)n) == left && buf[n - 1] == '\n',
+	   "packing: the %zu left went out at the end of the loop iteration (%zd bytes)", left, n);
+	ok(statsd_get_stats(s)->packets_sent == full + 1, "packing: %zu datagrams counted", full + 1);
+	statsd_line(s, line, STATSD_UNIX_MAX);
 	is_int(statsd_get_stats(s)->lines_dropped, 1, "packing: a line longer than a datagram is counted");
 	statsd_free(s);
+}
+
+/* The datagram size that follows the route (statsd_udp_max): a table. */
+static void test_udp_max(void)
+{
+	static const struct { int family, mtu; size_t want; const char *why; } t[] = {
+		{ AF_INET, -1, 1432, "unknown MTU: 1432" },
+		{ AF_INET, 0, 1432, "MTU 0 (no answer): 1432" },
+		{ AF_INET, 1500, 1432, "Ethernet: 1432, whatever fits 1472" },
+		{ AF_INET6, 1500, 1432, "Ethernet, IPv6: 1432 (1452 would fit)" },
+		{ AF_INET, 1460, 1432, "MTU 1460: 1432 fits exactly" },
+		{ AF_INET, 1400, 1372, "a tunnel of MTU 1400: 1372, never fragmented" },
+		{ AF_INET6, 1280, 1232, "IPv6 minimum MTU: 1232" },
+		{ AF_INET, 1501, 1473, "just above 1500: the route's own size" },
+		{ AF_INET, 9000, 8192, "jumbo frames: the agent's buffer, 8192" },
+		{ AF_INET, 65536, 8192, "loopback: 8192" },
+		{ AF_INET6, 65536, 8192, "loopback, IPv6: 8192" },
+		{ AF_INET, 20, 1432, "an MTU below the headers is nonsense: 1432" },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		ok(statsd_udp_max(t[i].family, t[i].mtu) == t[i].want, "udp_max: %s (got %zu)", t[i].why,
+		   statsd_udp_max(t[i].family, t[i].mtu));
 }
 
 /* With an interval, a partial datagram waits for it, then goes out whole. */
@@ -120,10 +145,11 @@ static void test_interval(struct ev_loop *loop, struct rx *r)
 	statsd_free(s);
 }
 
-/* emit.c: events shortened and counted; lines that cannot fit counted. */
+/* emit.c: events shortened and counted; lines that cannot fit counted.
+ * The sink is on loopback: datagrams of up to STATSD_UNIX_MAX bytes. */
 static void test_emit(struct ev_loop *loop, struct rx *r)
 {
-	static char text[1501], tags[1301], huge[1500], buf[2048];
+	static char text[8501], tags[7001], huge[1500], buf[STATSD_UNIX_MAX + 1];
 	char err[256];
 	statsd *s = statsd_new(loop, NULL, r->url, 0, 0, err, sizeof err);
 	struct emit e = { .sink = s, .prefix = "hopwatch.", .hostname = "web-1" };
@@ -138,20 +164,20 @@ static void test_emit(struct ev_loop *loop, struct rx *r)
 	memset(text, 'x', sizeof text - 1);
 	memset(tags, 't', sizeof tags - 1);
 	memset(huge, 'h', sizeof huge - 1);
-	/* 1.5 KB of text under 1.3 KB of tags: shortened to fit */
+	/* 8.5 KB of text under 7 KB of tags: shortened to fit */
 	emit_event(&e, tags, NULL, "Path to 10.0.0.1 changed", text, HW_ALERT_WARNING, "p/10.0.0.1", NULL);
 	statsd_flush(s);
 	n = rx_get(r, buf, sizeof buf, 1);
-	ok(n > 0 && n <= STATSD_UDP_MAX && buf[n - 1] == '\n' && count_lines(buf, (size_t)n) == 1,
+	ok(n > 0 && n <= STATSD_UNIX_MAX && buf[n - 1] == '\n' && count_lines(buf, (size_t)n) == 1,
 	   "emit: the long event went out in one datagram (%zd bytes)", n);
 	ok(n > 0 && !strncmp(buf, "_e{24,", 6), "emit: title whole");
 	ok(n > 0 && strstr(buf, "xxx...|d:") != NULL, "emit: text cut, marked with ...");
-	ok(n > 1301 && !memcmp(buf + n - 1 - 1300, tags, 1300) && buf[n - 1 - 1301] == '#',
+	ok(n > 7001 && !memcmp(buf + n - 1 - 7000, tags, 7000) && buf[n - 1 - 7001] == '#',
 	   "emit: every tag kept");
 	is_int(statsd_get_stats(s)->events_shortened, 1, "emit: counted in events_shortened");
 	is_int(statsd_get_stats(s)->lines_dropped, 0, "emit: nothing dropped");
 
-	/* title, fields and 1.5 KB of tags cannot fit even without text */
+	/* title, fields and 8.5 KB of tags cannot fit even without text */
 	emit_event(&e, tags, NULL, "T", "x", HW_ALERT_INFO, NULL, extra);
 	emit_metric(&e, tags, NULL, "m", HW_GAUGE, v, 1, extra);
 	emit_service_check(&e, tags, NULL, "c", HW_OK, "fine", extra);
@@ -177,6 +203,7 @@ int main(void)
 		ok(0, "a UDP socket on 127.0.0.1");
 		return done_testing();
 	}
+	test_udp_max();
 	test_packing(loop, &r);
 	test_interval(loop, &r);
 	test_emit(loop, &r);
