@@ -812,7 +812,8 @@ test_expect_success 'metric selection: names with or without the plugin, familie
 	  { name = "i"; plugin = "icmp"; targets = [ "127.0.0.1" ]; metrics = [ "icmp.rtt", "loss", "rtt.*" ]; },
 	  { name = "p"; plugin = "path"; targets = [ "127.0.0.1" ]; metrics_add = [ "hop.*", "reachable" ];
 	    metrics_exclude = [ "path.duration" ]; tag_hop_ip = true; },
-	  { name = "d"; plugin = "dns"; targets = [ "127.0.0.1" ]; query_name = "a.test"; metrics_exclude = [ "responses" ]; }
+	  { name = "d"; plugin = "dns"; targets = [ "127.0.0.1" ]; query_name = "a.test"; metrics_exclude = [ "responses" ]; },
+	  { name = "c"; plugin = "conn"; metrics_exclude = [ "rtt_var", "conn.opened" ]; }
 	);
 	EOF
 	"$HOPWATCHD" -t -c sel.conf -P "$PLUGIN_DIR" >out 2>err || { cat out err; false; } &&
@@ -820,7 +821,8 @@ test_expect_success 'metric selection: names with or without the plugin, familie
 	grep -P "^plugin icmp\tmetric icmp\.rtt\tmetric, distribution\ton\t" list &&
 	grep -P "^plugin icmp\tmetric icmp\.sent\tmetric, count\toff\t" list &&
 	grep -P "^plugin path\tmetric path\.hop\.jitter\tmetric, gauge\toff\ttags: protocol,hop\t" list &&
-	grep -P "^plugin path\ttag_hop_ip\tboolean\tfalse\t" list
+	grep -P "^plugin path\ttag_hop_ip\tboolean\tfalse\t" list &&
+	grep -P "^plugin conn\tmetric conn\.failed\tmetric, count\ton\ttags: direction,dest,port,reason\t" list
 '
 
 # ---------------------------------------------------------------- good configs

@@ -688,6 +688,21 @@ static int start(hw_ctx *ctx, const void *opts, void **state)
 	return 0;
 }
 
+/* What an interval sends per aggregate (direction, dest, port); the
+ * figures are struct tcp_info's (linux/tcp.h) and the kernel's states. */
+static const hw_metric_def metrics[] = {
+	{ "conn.established", HW_GAUGE, 1, "direction,dest,port", "connections in ESTABLISHED at the dump" },
+	{ "conn.opened", HW_COUNT, 1, "direction,dest,port", "connections first seen since the last interval" },
+	{ "conn.closed", HW_COUNT, 1, "direction,dest,port", "connections gone since the last interval" },
+	{ "conn.bytes_sent", HW_COUNT, 1, "direction,dest,port", "data bytes the peer acknowledged (tcpi_bytes_acked delta, less SYN and FIN)" },
+	{ "conn.bytes_received", HW_COUNT, 1, "direction,dest,port", "bytes received (tcpi_bytes_received delta)" },
+	{ "conn.retransmits", HW_COUNT, 1, "direction,dest,port", "segments retransmitted (tcpi_total_retrans delta)" },
+	{ "conn.rtt", HW_DISTRIBUTION, 1, "direction,dest,port", "ms, tcpi_rtt of each connection with a sample" },
+	{ "conn.rtt_var", HW_DISTRIBUTION, 1, "direction,dest,port", "ms, tcpi_rttvar of each connection with a sample" },
+	{ "conn.failed", HW_COUNT, 1, "direction,dest,port,reason", "failed connections by reason: refused, reset, timeout" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 HW_PLUGIN_EXPORT = {
 	.abi = HW_PLUGIN_ABI,
 	.size = sizeof(hw_plugin),
@@ -701,5 +716,6 @@ HW_PLUGIN_EXPORT = {
 	.run = NULL,
 	.readdress = NULL,
 	.stop = stop,
+	.metrics = metrics,
 	.default_interval = 10,  /* issue 18: a dump every 10 s unless the instance says otherwise */
 };
