@@ -15,6 +15,8 @@
                                       rarely take a real onset's evidence away) */
 #define ATTR_CLEAN_LR 30.0          /* likelihood ratio at which a hop's own samples show it clean of the
                                       destination's loss (0 misses of 11 at 19 %, of 6 at 30 %) */
+#define ATTR_LIMIT_P 0.01          /* chance below which a hop's misses are more than the destination's
+                                      loss explains: a rate limit (attr_rate_limited) */
 #define ATTR_LOCATE_MIN 0.05       /* destination loss (5 %) below which hops before the onset read 0
                                       without samples that show them clean */
 
@@ -199,4 +201,31 @@ int attr_path(const struct attr_in *in, size_t n, int reached, double z, struct 
 		out[i].loss = carry;
 	}
 	return 0;
+}
+
+double attr_tail(unsigned lost, unsigned sent, double p)
+{
+	double term, sum = 0;
+
+	if (lost == 0)
+		return 1;
+	if (lost > sent)
+		return 0;
+	if (p <= 0)
+		return 0;
+	if (p >= 1)
+		return 1;
+	/* P(X = lost), then the terms above it by their ratio */
+	term = exp(lgamma(sent + 1.0) - lgamma(lost + 1.0) - lgamma(sent - lost + 1.0) + lost * log(p) +
+	           (sent - lost) * log1p(-p));
+	for (unsigned k = lost; k <= sent; k++) {
+		sum += term;
+		term *= (double)(sent - k) / (k + 1) * p / (1 - p);
+	}
+	return sum < 1 ? sum : 1;
+}
+
+int attr_rate_limited(unsigned lost, unsigned sent, double d)
+{
+	return lost > 0 && attr_tail(lost, sent, d) < ATTR_LIMIT_P;
 }

@@ -92,4 +92,16 @@ struct attr_out {
  */
 int attr_path(const struct attr_in *in, size_t n, int reached, double z, struct attr_out *out);
 
+/* The chance of `lost` or more misses of `sent` probes that are each lost
+ * with probability p (the binomial upper tail), 0..1; 1 when lost is 0. */
+double attr_tail(unsigned lost, unsigned sent, double p);
+
+/* Whether a hop that missed `lost` of its last `sent` measured probes is
+ * rate limiting (or was probed beyond its limit) rather than losing what
+ * the destination loses, `d` (0..1, its window): the misses are more
+ * than d explains at 1 % (ATTR_LIMIT_P).  With d 0, any miss.  The
+ * engine's budget backs off on this evidence only, not on forwarding
+ * loss, which backing off cannot help. */
+int attr_rate_limited(unsigned lost, unsigned sent, double d);
+
 #endif

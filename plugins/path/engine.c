@@ -47,6 +47,7 @@
 #include "path.h"
 #include "rng.h"
 #include "budget.h"
+#include "attribution.h"
 
 /* ------------------------------------------------------------------ */
 /* Probe ids and the reply hash                                         */
@@ -168,6 +169,13 @@ static struct shop *shop_get(const struct inst *in, int family, unsigned ttl, co
 	s = &in->shops[stale];
 	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a };
 	return s;
+}
+
+unsigned path_shop_answers(const struct shop *s)
+{
+	uint64_t mask = s->n >= 64 ? ~0ull : (1ull << s->n) - 1;
+
+	return (unsigned)__builtin_popcountll(s->bits & mask);
 }
 
 const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr)
@@ -466,20 +474,19 @@ static void timeout_cb(void *arg)
 			if (p->keyed) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
-				 * budget, and the budget backs off when it looks
-				 * like a rate limit: on a path whose destination
-				 * loses (almost) nothing, any miss; where the
-				 * destination loses too, two misses in a row (a
-				 * router out of tokens drops every probe until it
-				 * refills; forwarding loss, which backing off
-				 * cannot help, rarely drops two in a row) */
+				 * budget, and the budget backs off only on
+				 * evidence of a rate limit: the hop's window misses
+				 * more than the destination's loss explains (on a
+				 * lossless path, any miss); forwarding loss, which
+				 * backing off cannot help, would starve the hops
+				 * past a lossy link of the samples that locate it */
 				struct budget_key k = budget_key_make(ts->family, &p->key);
 				struct shop *sh = NULL;
 				if (p->measured) {
 					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
 					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
 				}
-				if (!sh || dest_loss(ts) < LOSSY_DEST || (sh->n >= 2 && !(sh->bits & 2)))
+				if (!sh || attr_rate_limited(sh->n - path_shop_answers(sh), sh->n, dest_loss(ts) / 100))
 					budget_missed(in->budget, &k, p->tx_mono, now);
 			}
 		}

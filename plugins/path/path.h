@@ -53,8 +53,6 @@
 #define SHARE_SLOTS 4096     /* shared hops (TTL, responder) an instance keeps, a power of two */
 #define SHARE_PROBE 8        /* slots looked at per lookup; the stalest is replaced when all are taken */
 #define DEST_WINDOW 8        /* traces of a target whose destination counts feed the attribution */
-#define LOSSY_DEST 5.0       /* percent the destination loses from which a hop's single miss is
-                                not taken for its rate limit (the budget waits for two in a row) */
 #define INFER_MIN 5          /* traces that must agree on a TTL's responder before others may borrow it */
 
 enum proto_id { P_ICMP, P_UDP, P_TCP };
@@ -339,6 +337,8 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 unsigned path_eff_lim(const struct tstate *ts);
 /* The shared hop (ttl, addr of family) of the instance, or NULL. */
 const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr);
+/* Answered probes in the window of shared hop s (of its s->n). */
+unsigned path_shop_answers(const struct shop *s);
 /* Whether target ts may be given the responder other targets agree on at
  * ttl (Doubletree: no own answer, the TTL not an ECMP fork); into *a. */
 int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a);

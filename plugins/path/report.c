@@ -144,8 +144,7 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 	}
 	*ai = (struct attr_in){ .unmeasured = 1 };
 	if (known && s && s->n) {
-		uint64_t mask = s->n >= 64 ? ~0ull : (1ull << s->n) - 1;
-		*ai = (struct attr_in){ .sent = s->n, .received = (unsigned)__builtin_popcountll(s->bits & mask) };
+		*ai = (struct attr_in){ .sent = s->n, .received = path_shop_answers(s) };
 	} else if (!known && ts->meas[ttl]) {
 		*ai = (struct attr_in){ .sent = ts->meas[ttl] };  /* a silent hop */
 	}

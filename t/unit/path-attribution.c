@@ -131,6 +131,22 @@ static void test_bad(void)
 	ok(out[254].loss == 0 && out[0].loss == 0, "and lossless");
 }
 
+/* The binomial tail and the rate-limit evidence the budget backs off on. */
+static void test_tail(void)
+{
+	is_double(attr_tail(0, 10, 0.2), 1, 0, "no miss: tail 1");
+	is_double(attr_tail(10, 10, 0.5), 1.0 / 1024, 1e-12, "10 of 10 at 1/2: 2^-10");
+	is_double(attr_tail(3, 10, 0.19), 1 - 0.1215766546 - 0.2851798 - 0.3010231, 1e-6, "3 of 10 at 19%%");
+	is_double(attr_tail(1, 5, 0), 0, 0, "any miss at 0 loss: 0");
+	is_double(attr_tail(6, 5, 0.5), 0, 0, "more misses than probes: 0");
+	ok(attr_rate_limited(1, 20, 0), "lossless path: a single miss is a rate limit");
+	ok(!attr_rate_limited(0, 20, 0), "no miss, no rate limit");
+	ok(!attr_rate_limited(3, 10, 0.19), "3 of 10 where the destination loses 19%%: forwarding loss");
+	ok(!attr_rate_limited(9, 32, 0.19), "9 of 32 at 19%%: still forwarding loss");
+	ok(attr_rate_limited(14, 32, 0.19), "14 of 32 at 19%%: more than the loss explains");
+	ok(attr_rate_limited(3, 10, 0.01), "3 of 10 at 1%%: a rate limit");
+}
+
 /* xorshift64*: the same numbers on every run */
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static double uniform(void)
@@ -296,8 +312,8 @@ static void test_windows(void)
 	for (unsigned r = 6; r <= 30; r += 4) {
 		w.rounds = r;
 		simulate_windows(&w, m, o, v);
-		diag("rounds %u: %.2f %.2f %.2f %.2f %.2f %.2f; rounds with a value at hops 3, 4: %.0f %.0f %%",
-		     r, m[0], m[1], m[2], m[3], m[4], m[5], v[2], v[3]);
+		diag("rounds %u: %.2f %.2f %.2f %.2f %.2f %.2f; rounds with a value at hops 3, 4, 5: %.0f %.0f %.0f %%",
+		     r, m[0], m[1], m[2], m[3], m[4], m[5], v[2], v[3], v[4]);
 	}
 	w.rounds = 11;
 	simulate_windows(&w, m, o, v);
@@ -356,6 +372,7 @@ int main(void)
 {
 	test_table();
 	test_bad();
+	test_tail();
 	test_simulated();
 	test_windows();
 	return done_testing();
