@@ -180,17 +180,22 @@ for prof in linux strict; do
 	'
 
 	# 10 % each way below r3: probes for TTL >= 4 cross it twice (19 %).
-	# 20 targets x 10 queries x 11 rounds: 2,200 probes per hop.
+	# 20 targets x 10 queries x 20 rounds: 4,000 probes per hop.  A
+	# router answers our source about once a second (linux), so a hop's
+	# own window holds ~6 + 1 per round samples: enough to show a hop
+	# clean of 19 % (0 misses of 17) after ~12 rounds; until then the
+	# hops before the loss carry no value, and every hop from it on reads
+	# the destination's figure once a miss of its own shows the onset.
 	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
 		tb_loss r3 10 10 &&
-		run_truth $P-drop 20 1s 11.5 10 &&
+		run_truth $P-drop 20 1s 20.5 10 &&
 		tb_loss r3 0 &&
 		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
 	'
-	test_expect_$LX "$P, 10% each way into r4: hops 1..3 at most 1%" '
+	test_expect_success "$P, 10% each way into r4: hops 1..3 at most 1%" '
 		hops_loss_in $P-drop 0 1 1 1 2 3
 	'
-	test_expect_failure "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
+	test_expect_success "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
 		hops_loss_in $P-drop 16 22 200 4 5 6
 	'
 

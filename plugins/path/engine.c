@@ -167,8 +167,16 @@ static struct shop *shop_get(const struct inst *in, int family, unsigned ttl, co
 	if (!make)
 		return NULL;
 	s = &in->shops[stale];
-	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a };
+	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a, .level = NAN };
 	return s;
+}
+
+void path_shop_level(struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr, double level)
+{
+	struct shop *s = shop_get(in, family, ttl, addr, 0);
+
+	if (s)
+		s->level = level;
 }
 
 unsigned path_shop_answers(const struct shop *s)
@@ -214,8 +222,11 @@ static void guess_note(struct tstate *ts, unsigned ttl, const pkt_ipaddr *from)
 	if (ts->told & bit)
 		return;
 	ts->told |= bit;
+	g->nknow++;
 	if (!g->family) {
-		*g = (struct tguess){ .addr = *from, .family = (unsigned char)ts->family, .agree = 1 };
+		g->addr = *from;
+		g->family = (unsigned char)ts->family;
+		g->agree = 1;
 	} else if (g->family == ts->family && path_addr_eq(ts->family, &g->addr, from)) {
 		g->agree++;
 	} else {
@@ -392,6 +403,19 @@ static void settle(struct tstate *ts, struct pinfo *p, unsigned ttl, unsigned q,
 		ts->q0_wait--;
 }
 
+/* The loss of ts's destination over its last traces, percent; NAN while
+ * they hold fewer than DEST_MIN probes (the path's loss is not known). */
+static double dest_loss(const struct tstate *ts)
+{
+	unsigned sent = 0, rcvd = 0;
+
+	for (unsigned i = 0; i < DEST_WINDOW; i++) {
+		sent += ts->dwin_sent[i];
+		rcvd += ts->dwin_rcvd[i];
+	}
+	return sent >= DEST_MIN ? 100.0 * (sent - rcvd) / sent : NAN;
+}
+
 void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r)
 {
 	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q];
@@ -414,7 +438,7 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		 * or the path moved) used one of its tokens all the same */
 		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
 			budget_sent(ts->in->budget, &k, now);
-		budget_answered(ts->in->budget, &k, p->tx_mono, now);
+		budget_answered(ts->in->budget, &k, p->tx_mono, now, dest_loss(ts) < LOSSY_DEST);
 		if (p->measured)
 			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
 		guess_note(ts, ttl, &r->from);
@@ -436,19 +460,6 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	check_gate(ts);
 	wake(ts);
 	maybe_finish(ts);
-}
-
-/* The loss of ts's destination over its last traces, percent; 0 when
- * none is known. */
-static double dest_loss(const struct tstate *ts)
-{
-	unsigned sent = 0, rcvd = 0;
-
-	for (unsigned i = 0; i < DEST_WINDOW; i++) {
-		sent += ts->dwin_sent[i];
-		rcvd += ts->dwin_rcvd[i];
-	}
-	return sent ? 100.0 * (sent - rcvd) / sent : 0;
 }
 
 static void timeout_cb(void *arg)
@@ -476,17 +487,25 @@ static void timeout_cb(void *arg)
 				 * figures count it when it was sent within the
 				 * budget, and the budget backs off only on
 				 * evidence of a rate limit: the hop's window misses
-				 * more than the destination's loss explains (on a
-				 * lossless path, any miss); forwarding loss, which
-				 * backing off cannot help, would starve the hops
-				 * past a lossy link of the samples that locate it */
+				 * more than its forwarding loss explains (the loss
+				 * the last report attributed to it, else the
+				 * destination's; on a lossless path, any miss;
+				 * nothing while neither is known: the budget
+				 * starts at a safe rate).
+				 * Backing off on forwarding loss, which it cannot
+				 * help, would starve the hops past a lossy link of
+				 * the samples that locate it.  An unmeasured probe
+				 * (sent out of budget to learn the hop, or keyed by
+				 * the other branch of an ECMP fork) was expected to
+				 * go unanswered: its miss says nothing */
 				struct budget_key k = budget_key_make(ts->family, &p->key);
 				struct shop *sh = NULL;
 				if (p->measured) {
 					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
 					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
 				}
-				if (!sh || attr_rate_limited(sh->n - path_shop_answers(sh), sh->n, dest_loss(ts) / 100))
+				double level = sh ? (isnan(sh->level) ? dest_loss(ts) : sh->level) : NAN;
+				if (!isnan(level) && attr_rate_limited(sh->n - path_shop_answers(sh), sh->n, level / 100))
 					budget_missed(in->budget, &k, p->tx_mono, now);
 			}
 		}
@@ -528,14 +547,17 @@ struct pace_out {
  *     process, learned from what the router answers (gentle increase,
  *     quick back-off).  The responder is last_hop, else the one the other
  *     targets saw at this TTL; none known: the probe goes (an unknown
- *     router is learned by probing it).  Query 0 of a TTL whose responder
- *     this target has never seen goes even out of budget, to learn the
- *     hop's address (ECMP branches differ per flow), but is not measured:
- *     its miss is not counted against the hop; for a second after, the
- *     targets that know that TTL's router send it nothing, so that its
- *     next tokens go to those still learning it.  A probe keyed by the
- *     other targets' router at an ECMP fork is not measured either (it
- *     may reach the other branch).
+ *     router is learned by probing it).  A learner (neither this target
+ *     nor the instance knows the hop: ECMP branches differ per flow, and
+ *     are never borrowed) may take every token; a probe of a known hop
+ *     leaves the budget's reserve (budget_when_keep) for the learners of
+ *     other instances, and for a second after a learner probed a TTL the
+ *     targets that know its router send it nothing: its first tokens go
+ *     to learning, not to more queries of a target that knows it.  Query
+ *     0 of a learner goes even out of budget, to learn the hop's address,
+ *     but is not measured: its miss is not counted against the hop.  A
+ *     probe keyed by the other targets' router at an ECMP fork is not
+ *     measured either (it may reach the other branch).
  * The destination's TTL and beyond are never held back by a budget.
  */
 static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
@@ -544,10 +566,14 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	struct tguess *g = &in->guess[ttl];
 	struct budget_key bk;
 	pkt_ipaddr k, tmp;
-	int have = 0;
+	int have = 0, learner = 0;
 
 	*po = (struct pace_out){ .measured = 1 };
 	if (!dest_side(ts, ttl) && in->budget) {
+		/* a learner: neither this target nor the instance knows the
+		 * hop (an ECMP branch is never borrowed); it may take the
+		 * tokens the others leave in reserve */
+		learner = !last_hop && !path_borrow(ts, ttl, &tmp);
 		if (last_hop) {
 			k = *last_hop;
 			have = 1;
@@ -565,13 +591,11 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	}
 	if (have) {
 		bk = budget_key_make(ts->family, &k);
-		if (budget_when(in->budget, &bk, now) > now || (last_hop && now < g->ident_until)) {
-			if (last_hop || q > 0 || path_borrow(ts, ttl, &tmp))
+		if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
+		    (!learner && now < g->ident_until && g->nknow < in->ntargets)) {
+			if (!learner || q > 0)
 				return PACE_SKIP;
 			po->measured = 0;  /* to learn the hop's address */
-			/* and for a second the targets that know this TTL's
-			 * router leave its tokens to those that do not */
-			g->ident_until = now + 1;
 		}
 	}
 	if (!hwc_bucket_take(&in->bucket, now, &po->wait))
@@ -581,6 +605,12 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 		po->keyed = 1;
 		po->key = k;
 	}
+	/* for a second the targets that know this TTL's router leave its
+	 * tokens to those still learning it (each flow must ask its own ECMP
+	 * branch; the first tokens of a router go to learning, not to more
+	 * queries of a target that knows it already) */
+	if (learner && g->nknow < in->ntargets)
+		g->ident_until = now + 1;
 	return PACE_GO;
 }
 
@@ -632,6 +662,18 @@ static void enqueue(struct inst *in, struct tstate *ts)
 	ts->queued = 1;
 }
 
+/* The responder this target's own probes saw at ttl: an answer of this
+ * trace, else the last trace's; NULL when it never saw one (a learner). */
+static const pkt_ipaddr *own_hop(const struct tstate *ts, unsigned ttl)
+{
+	unsigned qn = (unsigned)ts->in->o->queries;
+
+	for (unsigned q = 0; ts->rcvd[ttl] && q < qn; q++)
+		if (ts->p[(ttl - 1) * qn + q].state == PS_ANSWERED)
+			return &ts->p[(ttl - 1) * qn + q].from;
+	return ts->last_set & 1ull << (ttl - 1) ? &ts->last[ttl - 1] : NULL;
+}
+
 /* Send what the pacing hook allows, round robin over the traces with
  * something to send; a trace whose next probe must wait (its spread) goes
  * to the back of the ring.  Arm the timer for the rest: the pps bucket's
@@ -664,7 +706,7 @@ static void pump(struct inst *in)
 			pass--;
 			continue;
 		}
-		r = pace(in, ts, ttl, q, ts->last_set & 1ull << (ttl - 1) ? &ts->last[ttl - 1] : NULL, now, &po);
+		r = pace(in, ts, ttl, q, own_hop(ts, ttl), now, &po);
 		if (r == PACE_WAIT) {
 			/* back at the head: it goes first when the bucket refills */
 			in->rhead = (in->rhead + in->ntargets - 1) % in->ntargets;

@@ -166,6 +166,7 @@ void path_report(struct tstate *ts)
 	double now = hw_mono();
 	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL };
 	int reached = ts->dest_ttl != 0;
+	pkt_ipaddr a;
 	hw_path path;
 
 	snprintf(ptag, sizeof ptag, "protocol:%s", in->proto->name);
@@ -209,6 +210,8 @@ void path_report(struct tstate *ts)
 		hw_hop *h = &hops[ttl - 1];
 		h->response = ao[ttl - 1].response;
 		h->loss = ao[ttl - 1].loss;
+		if (ttl < n && ai[ttl - 1].sent && h->ip[0] && inet_pton(ts->family, h->ip, &a) == 1)
+			path_shop_level(in, ts->family, ttl, &a, h->loss);  /* the budget's reference */
 		/* mtr's rule as a bound: forwarding loss up to a hop persists to
 		 * the destination, so it is never above the destination's (over
 		 * the same window); misses of the hop alone (its rate limit,

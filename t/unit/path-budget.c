@@ -143,7 +143,7 @@ static void test_increase(void)
 	/* idle probing (1 every 10 s): all answered, the bucket never drains */
 	for (int i = 0; i < 50; i++, now += 10) {
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now + 0.001);
+		budget_answered(b, &r, now, now + 0.001, 1);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 1.0, 0, "answers while the bucket is full raise nothing");
@@ -158,7 +158,7 @@ static void test_increase(void)
 			continue;
 		}
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now);
+		budget_answered(b, &r, now, now, 1);
 	}
 	budget_state(b, &r, now, &in);
 	diag("rate after 10 s at the limit: %.3f/s", in.rate);
@@ -173,7 +173,7 @@ static void test_increase(void)
 	for (int i = 0; i < 10000; i++) {
 		now = budget_when(b, &r, now);
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now);
+		budget_answered(b, &r, now, now, 1);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 2, 0, "the rate stops at rate_max");
@@ -196,7 +196,7 @@ static void test_backoff(void)
 
 	/* r answered; then 6 probes sent at t=10 all miss at t=11 */
 	budget_sent(b, &r, 0);
-	budget_answered(b, &r, 0, 0.001);
+	budget_answered(b, &r, 0, 0.001, 1);
 	for (int i = 0; i < 6; i++)
 		budget_sent(b, &r, 10);
 	for (int i = 0; i < 6; i++)
@@ -261,7 +261,7 @@ static void simulate(double per, double secs, double *answered_share, double *ra
 		sent++;
 		if (router_allows(&rt, now)) {
 			got++;
-			budget_answered(b, &k, now, now + 0.0005);
+			budget_answered(b, &k, now, now + 0.0005, 1);
 		} else {
 			budget_missed(b, &k, now, now);
 		}

@@ -421,7 +421,10 @@ static void test_shared_address(void)
 	run_until(10);
 	is_int(mock_npaths, 2, "shared address: both traces reported");
 	ok(mock_npaths == 2 && mock_paths[0].reached && mock_paths[1].reached, "shared address: both reached");
-	ok(T(0)->rcvd[1] == 2 && T(1)->rcvd[1] == 0 && T(0)->rcvd[3] == 2 && T(1)->rcvd[3] == 2,
+	/* the second still learns TTL 1 (silent for it): for a second the
+	 * first leaves that router to it, so its query 1 there is skipped */
+	ok(T(0)->rcvd[1] == 1 && T(0)->skip[1] == 1 && T(1)->rcvd[1] == 0 && T(0)->rcvd[3] == 2 &&
+	   T(1)->rcvd[3] == 2,
 	   "shared address: every answer counted for its own target (TTL 1 silent for the second)");
 	is_double(mock_metric_last("path.rtt", 1, NULL), 20, 1e-6, "shared address: the second's own RTT");
 	is_int(in->unmatched, 0, "shared address: nothing unmatched");
