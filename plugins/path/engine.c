@@ -438,7 +438,12 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		 * or the path moved) used one of its tokens all the same */
 		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
 			budget_sent(ts->in->budget, &k, now);
-		budget_answered(ts->in->budget, &k, p->tx_mono, now, dest_loss(ts) < LOSSY_DEST);
+		const struct shop *sh = shop_get(ts->in, ts->family, ttl, &r->from, 0);
+		/* the rate grows where a miss past the limit would show: on a
+		 * path that loses little, or at a hop whose forwarding loss
+		 * is known (the back-off's reference) */
+		budget_answered(ts->in->budget, &k, p->tx_mono, now,
+		                dest_loss(ts) < LOSSY_DEST || (sh && !isnan(sh->level)));
 		if (p->measured)
 			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
 		guess_note(ts, ttl, &r->from);
