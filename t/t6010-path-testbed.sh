@@ -91,10 +91,9 @@ test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and dest
 # (answered by r3, r4, d1), never those r1 and r2 answer.  10 queries and
 # 6 traces: 60 probes per hop, a binomial deviation of 5.9 points; the
 # tolerance 15..45 is over 2.5 deviations, once per hop and protocol.
-# issue 13, known breakage: the per-router budget also backs off on real
-# forwarding loss, so the hops past the lossy link get few probes of their
-# own and a window without a miss reads 0; the mean is right in most runs,
-# not all (the destination's own loss is always right: path.loss).
+# Hops 1 and 2 carry no value until their own window shows them clean of
+# the destination's 30 % (0 misses of 10 probes, the first rounds), then 0;
+# hops from the onset on read the destination's figure (attribution.h).
 test_expect_success 'loss below r2: hop loss ~30% from hop 3 on, 0 before (queries = 10)' '
 	tb_loss r2 30 &&
 	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$D\"" "queries = 10;"), $(probe u udp dgram "\"$D\"" "queries = 10;")" &&

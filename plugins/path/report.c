@@ -20,7 +20,9 @@
  *                      mtr's rule, over the hop's shared window of
  *                      probes); at the destination its own loss this
  *                      trace.  Not sent when the hop has no value this
- *                      round (not measured: out of budget, address unknown)
+ *                      round (not measured: out of budget, address unknown;
+ *                      or too few samples of its own to tell whether the
+ *                      destination's loss begins before it)
  *   path.hop.response  gauge, percent, per hop, same tags: the share of the
  *                      probes to the hop it answered (over the shared
  *                      window of SHARE_WINDOW probes of every target that
