@@ -147,8 +147,11 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 	*ai = (struct attr_in){ .unmeasured = 1 };
 	if (known && s && s->n) {
 		*ai = (struct attr_in){ .sent = s->n, .received = path_shop_answers(s) };
-	} else if (!known && ts->meas[ttl]) {
-		*ai = (struct attr_in){ .sent = ts->meas[ttl] };  /* a silent hop */
+	} else if (!known && ts->meas[ttl] && in->guess[ttl].family != ts->family) {
+		/* a silent hop: no target ever got an answer at this TTL (where
+		 * some did, this target's misses are its router's rate limit or
+		 * a budget that guessed wrong: not measured) */
+		*ai = (struct attr_in){ .sent = ts->meas[ttl] };
 	}
 	return known && !own;
 }
