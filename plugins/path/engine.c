@@ -130,6 +130,31 @@ struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *
 /* ------------------------------------------------------------------ */
 /* Hops shared by many traces (Doubletree) and the responders per TTL    */
 
+/* The shared hop table of the process: every instance crossing a router
+ * at a TTL feeds and reads one window (as the budget, one per process),
+ * so that instances of one target each (several protocols, one source)
+ * still pool their samples of a router answering 1/s.  One reference
+ * per instance; the last one frees it. */
+static struct shop *shops_shared;
+static unsigned shops_refs;
+
+static struct shop *shops_get(void)
+{
+	if (!shops_shared)
+		shops_shared = calloc(SHARE_SLOTS, sizeof *shops_shared);
+	if (shops_shared)
+		shops_refs++;
+	return shops_shared;
+}
+
+static void shops_put(struct shop *s)
+{
+	if (!s || s != shops_shared || --shops_refs)
+		return;
+	free(shops_shared);
+	shops_shared = NULL;
+}
+
 /* First slot of (family, ttl, addr) in the shared hop table (FNV-1a). */
 static size_t shop_hash(int family, unsigned ttl, const pkt_ipaddr *a)
 {
@@ -865,7 +890,7 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->opool = calloc(in->ntargets * np + 1, sizeof *in->opool);
 	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
 	in->send_timer = hw_timer_new(ctx, send_cb, in);
-	in->shops = calloc(SHARE_SLOTS, sizeof *in->shops);
+	in->shops = shops_get();
 	in->budget = budget_shared_get();
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
 	    !in->send_timer || !in->shops || !in->budget) {
@@ -909,7 +934,7 @@ void path_inst_free(struct inst *in)
 	free(in->pool);
 	free(in->opool);
 	free(in->lpool);
-	free(in->shops);
+	shops_put(in->shops);
 	budget_shared_put(in->budget);
 	free(in->tsv);
 	free(in);

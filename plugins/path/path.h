@@ -101,9 +101,9 @@ struct pinfo {
 };
 
 /*
- * A hop several targets share (Doubletree): one (TTL, responder) pair of
- * an instance, fed by the probes of every target whose trace reaches that
- * responder at that TTL.  A target that did not probe the hop in a round
+ * A hop several targets share (Doubletree): one (TTL, responder) pair,
+ * fed by the probes of every target of every instance whose trace reaches
+ * that responder at that TTL.  A target that did not probe the hop in a round
  * (its budget was spent by others) is given these figures instead.
  */
 struct shop {
@@ -233,7 +233,7 @@ struct inst {
 	hwc_bucket bucket;       /* pacing: `pps` tokens per second, PACE_DEPTH deep */
 	hwc_flusher flusher;     /* reports the instance counters (path_flush_counters) */
 	struct budget *budget;   /* the per-responder ICMP budget, process-wide (budget.h) */
-	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree) */
+	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree), process-wide: every instance's */
 	struct tguess guess[HW_PATH_MAX_HOPS + 1];  /* per TTL: the responder the targets agree on */
 	uint64_t unmatched;      /* replies that failed a check, since the last flush */
 	unsigned char tx[TX_BUF];/* send buffer */
