@@ -17,7 +17,7 @@ done
 # destination d1 sends its port unreachables 6, then 1 a second per source:
 # udp's queries past that read as loss at the destination, the hops
 # before it are then not shown clean of that loss (no value: "?"), and
-# the engine does not pace the destination yet (icmp and tcp pass)
+# the engine does not pace the destination yet (icmp's traces pass)
 TB_ICMP_PROFILE=unlimited tb_chain l 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
