@@ -14,7 +14,7 @@ done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
 # issue 13: still unlimited.  Under the kernel's limits (2026-11-30) the
-# icmp and tcp probes pass; the two udp instances do not: the destination's
+# icmp probes pass; the udp instances do not: the destination's
 # own port unreachables (and r4's net unreachable in the last test) are
 # limited to 6, then 1 a second per source, which the engine does not pace
 # yet, so a trace misses its destination at its TTL and finds it further
