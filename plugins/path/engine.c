@@ -639,7 +639,7 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	 * tokens to those still learning it (each flow must ask its own ECMP
 	 * branch; the first tokens of a router go to learning, not to more
 	 * queries of a target that knows it already) */
-	if (learner && g->nknow < in->ntargets)
+	if (learner && g->nknow < in->ntargets && (!g->family || g->family == ts->family))
 		g->ident_until = now + 1;
 	return PACE_GO;
 }

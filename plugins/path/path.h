@@ -168,7 +168,8 @@ struct tstate {
 	unsigned lim;            /* highest TTL this trace probes (for now) */
 	unsigned dest_ttl;       /* lowest TTL the destination answered; 0: not yet */
 	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
-	unsigned hint;           /* destination TTL of the previous trace; 0: unknown */
+	unsigned hint;           /* TTL where the previous trace ended (destination, or the router
+	                            that said unreachable); 0: unknown */
 	unsigned q0_wait;        /* query-0 probes still waiting */
 	int open;                /* the destination gate: queries after the first may go */
 	int active;              /* a trace runs */

@@ -275,5 +275,7 @@ void path_report(struct tstate *ts)
 	path = (hw_path){ .protocol = in->proto->name, .nhops = n, .hops = hops, .reached = reached,
 	                  .duration = dur };
 	hw_path_report(ctx, t, &path);
-	ts->hint = reached ? ts->dest_ttl : 0;
+	/* where the next trace's path ends (the destination, or the router
+	 * that said unreachable): its query 0 there is never held back */
+	ts->hint = reached ? ts->dest_ttl : ts->stop_ttl;
 }
