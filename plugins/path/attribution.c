@@ -13,8 +13,8 @@
 #define ATTR_Z_CARRY 2.576         /* one-sided 99.5 %: a hop's misses significantly above the next
                                       hop's do not carry on downstream (strict: chance alone must
                                       rarely take a real onset's evidence away) */
-#define ATTR_CLEAN_LR 30.0          /* likelihood ratio at which a hop's own samples show it clean of the
-                                      destination's loss (0 misses of 11 at 19 %, of 6 at 30 %) */
+#define ATTR_CLEAN_LR 30.0         /* likelihood ratio at which a hop's own samples show it clean of the
+                                      destination's loss (0 misses of 17 at 19 %, of 10 at 30 %) */
 #define ATTR_LIMIT_P 0.01          /* chance below which a hop's misses are more than the destination's
                                       loss explains: a rate limit (attr_rate_limited) */
 #define ATTR_LOCATE_MIN 0.05       /* destination loss (5 %) below which hops before the onset read 0
