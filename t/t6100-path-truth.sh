@@ -22,7 +22,7 @@
 # onset read the destination's figure, hops before it 0 once their own
 # window shows them clean, no value while it cannot tell yet.  Under the
 # linux profile a router answers our source about once a second, so a hop
-# holds ~6 + 1 per second samples of its own: the drop case runs 20 rounds
+# holds ~6 + 1 per second samples of its own: the drop case runs 25 rounds
 # (hops 1..3 are shown clean of 19 % after ~12 of them), and ECMP flows on
 # a branch that many flows hash to learn it one a second (see below).
 # Nothing here asserts a time except "finished well inside the timeout"
@@ -186,7 +186,7 @@ for prof in linux strict; do
 	'
 
 	# 10 % each way below r3: probes for TTL >= 4 cross it twice (19 %).
-	# 20 targets x 10 queries x 20 rounds: 4,000 probes per hop.  A
+	# 20 targets x 10 queries x 25 rounds: 5,000 probes per hop.  A
 	# router answers our source about once a second (linux), so a hop's
 	# own window holds ~6 + 1 per round samples: enough to show a hop
 	# clean of 19 % (0 misses of 17) after ~12 rounds; until then the
@@ -194,7 +194,7 @@ for prof in linux strict; do
 	# the destination's figure once a miss of its own shows the onset.
 	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
 		tb_loss r3 10 10 &&
-		run_truth $P-drop 20 1s 20.5 10 &&
+		run_truth $P-drop 20 1s 25.5 10 &&
 		tb_loss r3 0 &&
 		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
 	'
