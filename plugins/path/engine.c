@@ -465,10 +465,12 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 			budget_sent(ts->in->budget, &k, now);
 		const struct shop *sh = shop_get(ts->in, ts->family, ttl, &r->from, 0);
 		/* the rate grows where a miss past the limit would show: on a
-		 * path that loses little, or at a hop whose forwarding loss
-		 * is known (the back-off's reference) */
+		 * path that loses little, or at a hop from the onset of the
+		 * loss on (its misses are weighed against that loss).  Not at
+		 * a hop before it on a lossy path: a miss past its limit would
+		 * read as the onset there */
 		budget_answered(ts->in->budget, &k, p->tx_mono, now,
-		                dest_loss(ts) < LOSSY_DEST || (sh && !isnan(sh->level)));
+		                dest_loss(ts) < LOSSY_DEST || (sh && sh->level > 0));
 		if (p->measured)
 			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
 		guess_note(ts, ttl, &r->from);
