@@ -16,8 +16,9 @@
 # downstream) and path.hop.response (share of probes the hop answered).
 # The engine paces per responder (a budget per router shared by every
 # trace; a router's first tokens go to the targets and flows still
-# learning it; Doubletree's sharing of hops near the source; no rate
-# increase, and no back-off on forwarding loss, on a lossy path) and
+# learning it; Doubletree's sharing of hops near the source; on a lossy
+# path no rate increase before the loss's onset, and no back-off on
+# forwarding loss) and
 # attributes loss by locating its onset (attribution.h): hops from the
 # onset read the destination's figure, hops before it 0 once their own
 # window shows them clean, no value while it cannot tell yet.  Under the
