@@ -13,10 +13,12 @@ for tool in dsd-recv hwlisten; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: still unlimited.  Under the kernel's limits, 5 instances
-# starting at once race for the routers' first tokens (one probe lost: a
-# trace waits a timeout), and the destination's own port unreachables (udp)
-# are limited to 1/s, which no pacing of the prober can lift
+# issue 13: still unlimited.  Under the kernel's limits (2026-11-30) the
+# icmp probes pass; the udp instances do not: the destination's
+# own port unreachables (and r4's net unreachable in the last test) are
+# limited to 6, then 1 a second per source, which the engine does not pace
+# yet, so a trace misses its destination at its TTL and finds it further
+# on ("? ? ? ? * * * * * d1") or shows no hop figures ("? ? ? ? d1")
 TB_ICMP_PROFILE=unlimited tb_chain c 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125

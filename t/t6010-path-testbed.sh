@@ -13,10 +13,11 @@ for tool in dsd-recv hwlisten hwdelay; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: still unlimited.  Under the kernel's limits the first traces
-# of 3 instances race for the routers' first tokens, udp's destination
-# limits its port unreachables to 1/s, and the 30 % loss test needs more
-# probes per hop than a router answering 1/s gives in 6 s
+# issue 13: still unlimited, for udp.  Under the kernel's limits the
+# destination d1 sends its port unreachables 6, then 1 a second per source:
+# udp's queries past that read as loss at the destination, the hops
+# before it are then not shown clean of that loss (no value: "?"), and
+# the engine does not pace the destination yet (icmp's traces pass)
 TB_ICMP_PROFILE=unlimited tb_chain l 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
@@ -89,16 +90,17 @@ test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and dest
 
 # nft on r2 drops 30% of what it forwards downstream: probes with TTL >= 3
 # (answered by r3, r4, d1), never those r1 and r2 answer.  10 queries and
-# 6 traces: 60 probes per hop, a binomial deviation of 5.9 points; the
-# tolerance 15..45 is over 2.5 deviations, once per hop and protocol.
-# issue 13, known breakage: the per-router budget also backs off on real
-# forwarding loss, so the hops past the lossy link get few probes of their
-# own and a window without a miss reads 0; the mean is right in most runs,
-# not all (the destination's own loss is always right: path.loss).
-test_expect_failure 'loss below r2: hop loss ~30% from hop 3 on, 0 before (queries = 10)' '
+# 14 traces: the destination's window holds 80 probes (a binomial
+# deviation of 5.1 points); the tolerance 15..45 is over 2.9 deviations.
+# The routers' budgets give each hop about a probe a second, pooled by
+# both instances.
+# Hops 1 and 2 carry no value until their own window shows them clean of
+# the destination's 30 % (0 misses of 10 probes, the first rounds), then 0;
+# hops from the onset on read the destination's figure (attribution.h).
+test_expect_success 'loss below r2: hop loss ~30% from hop 3 on, 0 before (queries = 10)' '
 	tb_loss r2 30 &&
 	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$D\"" "queries = 10;"), $(probe u udp dgram "\"$D\"" "queries = 10;")" &&
-	hw_run hw.conf 6.5 &&
+	hw_run hw.conf 14.5 &&
 	tb_loss r2 0 &&
 	for p in i u; do
 		test "$(values path.hops $p "$D" | wc -l)" -ge 5 &&

@@ -16,23 +16,34 @@
  *             way to hop k, made only from loss that the later hops and
  *             the destination show as well.
  *
- * How `loss` is estimated.  True forwarding loss can only grow along the
- * path.  Going from the destination back, each answering hop's loss rate
- * (100 - response) is compared with the runs of hops after it, pooled,
- * by a one-sided two-proportion z-test at `z` (ATTR_Z_DEFAULT: 1.645,
- * 95 %):
- *   - significantly more loss than after it: the excess does not
- *     persist, so it is not forwarding loss; the hop gets the loss of the
- *     hops after it and is flagged `limited` (it rate-limits or
- *     deprioritises ICMP);
- *   - significantly less: a real step, loss starts further on; the hop
- *     keeps its own figure (so does a hop that lost nothing at all);
- *   - within the noise: pooled with the hops after it, so a stretch with
- *     one real loss rate gets that rate, not a minimum of noisy figures.
- * The destination's own loss is its own figure, never changed: it is what
- * users alert on.  With few probes (one round of 3 queries) the test has
- * little power and real loss reads low; feed counts pooled over a window
- * of rounds (30 probes a hop or more) for figures that are not biased.
+ * How `loss` is estimated when the destination was reached.  True
+ * forwarding loss can only grow along the path, and the destination's
+ * loss d (its window: many probes, echo replies are not rate limited) is
+ * the figure users alert on.  The question is where d begins (the onset):
+ *   - each answering hop's own misses are weighed as a log-likelihood
+ *     ratio of "lost at d" against "lost at a floor" (the few misses a rate
+ *     limit leaves: 1 %, or d / 4 when smaller); misses beyond what d
+ *     explains count no more than d's, and a hop with significantly more
+ *     misses than the next answering hop (99.5 %) counts for nothing:
+ *     they do not carry on downstream (mtr's rule);
+ *   - the onset is the hop from which the summed ratios up to the
+ *     destination are largest (ties to the later hop: no hop is blamed
+ *     without evidence), never before a hop whose own samples show it
+ *     clean (likelier at the floor by a ratio of 30: 0 misses of 17 at
+ *     19 %, of 10 at 30 %);
+ *   - hops from the onset on read d; hops before it read 0 once their own
+ *     samples, or those of a hop after them, show them clean, and carry
+ *     no value before that (too few samples to tell; a Linux router
+ *     answers about 1 probe a second per source).  Where d is under 5 %,
+ *     hops before the onset read 0 without that proof.
+ * Feed every hop the counts of a window of rounds (the engine's shared
+ * hop windows): a hop's own samples are few, the onset pools them all.
+ * When the destination was not reached, the hops are fitted from the last
+ * answering hop back: each hop's loss rate (100 - response) is compared
+ * with the runs of hops after it, pooled, by a one-sided two-proportion
+ * z-test at `z` (ATTR_Z_DEFAULT: 1.645, 95 %): significantly more loss is
+ * not forwarding loss (the hop is `limited`), significantly less is a
+ * real step, within the noise is pooled.
  *
  * Hops that carry no loss value (NAN): a hop that was not measured in the
  * round (out of budget, or nothing sent), and a silent hop with no
@@ -68,7 +79,8 @@ struct attr_out {
 	enum attr_state state;        /* see enum attr_state */
 	double response;              /* percent of probes answered, 0..100; NAN when unmeasured */
 	double loss;                  /* percent, forwarding loss persisting downstream, 0..100; NAN: no value */
-	int limited;                  /* 1: it answered significantly less than it forwards (rate limit) */
+	int limited;                  /* 1: it answered significantly less than it forwards (rate limit):
+	                                 its miss rate above its loss by more than `z` deviations */
 };
 
 /*
@@ -79,5 +91,17 @@ struct attr_out {
  * 255, or an input has received > sent.  Allocates nothing.
  */
 int attr_path(const struct attr_in *in, size_t n, int reached, double z, struct attr_out *out);
+
+/* The chance of `lost` or more misses of `sent` probes that are each lost
+ * with probability p (the binomial upper tail), 0..1; 1 when lost is 0. */
+double attr_tail(unsigned lost, unsigned sent, double p);
+
+/* Whether a hop that missed `lost` of its last `sent` measured probes is
+ * rate limiting (or was probed beyond its limit) rather than losing what
+ * the destination loses, `d` (0..1, its window): the misses are more
+ * than d explains at 1 % (ATTR_LIMIT_P).  With d 0, any miss.  The
+ * engine's budget backs off on this evidence only, not on forwarding
+ * loss, which backing off cannot help. */
+int attr_rate_limited(unsigned lost, unsigned sent, double d);
 
 #endif

@@ -49,6 +49,7 @@ void budget_cfg_default(struct budget_cfg *c)
 		.rate_max = 1000.0,
 		.increase = 0.05,
 		.backoff = 0.5,
+		.reserve = 2.0,
 		.max_entries = 65536,
 	};
 }
@@ -57,7 +58,8 @@ static int cfg_ok(const struct budget_cfg *c)
 {
 	return c->rate_min > 0 && c->rate_max >= c->rate_min && c->rate0 >= c->rate_min &&
 	       c->rate0 <= c->rate_max && c->burst >= 1 && c->backoff > 0 && c->backoff < 1 &&
-	       c->increase >= 0 && c->max_entries > 0 && c->max_entries < NIL;
+	       c->increase >= 0 && c->reserve >= 0 && c->reserve <= c->burst - 1 && c->max_entries > 0 &&
+	       c->max_entries < NIL;
 }
 
 struct budget *budget_new(const struct budget_cfg *c)
@@ -233,7 +235,9 @@ static void refill(struct budget *b, struct entry *e, double now)
 		e->t = now;
 }
 
-double budget_when(const struct budget *b, const struct budget_key *k, double now)
+/* The earliest time, never before `now`, at which the bucket of `k`
+ * holds `need` tokens; `now` for an unknown responder. */
+static double when_holds(const struct budget *b, const struct budget_key *k, double now, double need)
 {
 	uint32_t i = find(b, k);
 	double t;
@@ -241,9 +245,19 @@ double budget_when(const struct budget *b, const struct budget_key *k, double no
 	if (i == NIL)
 		return now;
 	t = tokens_at(b, &b->e[i], now);
-	if (t >= 1)
+	if (t >= need)
 		return now;
-	return now + (1 - t) / b->e[i].rate;
+	return now + (need - t) / b->e[i].rate;
+}
+
+double budget_when(const struct budget *b, const struct budget_key *k, double now)
+{
+	return when_holds(b, k, now, 1);
+}
+
+double budget_when_keep(const struct budget *b, const struct budget_key *k, double now)
+{
+	return when_holds(b, k, now, 1 + b->cfg.reserve);
 }
 
 void budget_sent(struct budget *b, const struct budget_key *k, double now)
@@ -255,14 +269,14 @@ void budget_sent(struct budget *b, const struct budget_key *k, double now)
 	e->sent++;
 }
 
-void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now)
+void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now, int grow)
 {
 	struct entry *e = touch(b, k, now);
 
 	refill(b, e, now);
 	e->answered++;
 	/* a probe sent before the last cut says nothing about the new rate */
-	if (e->tokens < 1 && sent_at >= e->cut_t) {
+	if (grow && e->tokens < 1 + b->cfg.reserve && sent_at >= e->cut_t) {
 		e->rate += b->cfg.increase / e->rate;
 		if (e->rate > b->cfg.rate_max)
 			e->rate = b->cfg.rate_max;

@@ -18,8 +18,12 @@
  * the responder actually does:
  *   - it starts where Linux's default is safe: 1 token a second, a bucket
  *     of 6 (budget_cfg.rate0, .burst);
- *   - every answer that comes while the bucket is drained (the budget, not
- *     the engine, is what holds probing back) raises the rate by
+ *   - probes that measure a hop already known leave `reserve` tokens in
+ *     the bucket for the targets and instances still learning it
+ *     (budget_when_keep): the first tokens are never raced for;
+ *   - every answer that comes while the bucket is drained down to the
+ *     reserve (the budget, not the engine, is what holds probing back)
+ *     raises the rate by
  *     `increase / rate` tokens/s, so probing at the limit raises it by
  *     `increase` tokens/s per second: gentle additive increase;
  *   - a missed reply from a responder that answered before multiplies the
@@ -55,6 +59,8 @@ struct budget_cfg {
 	double rate_max;              /* tokens/s, ceiling of the increase: 1000 (Linux icmp_msgs_per_sec) */
 	double increase;              /* tokens/s gained per second of probing at the limit, all answered: 0.05 */
 	double backoff;               /* factor applied to the rate on a miss, 0 < backoff < 1: 0.5 */
+	double reserve;               /* tokens that probes of hops already known leave in the bucket for
+	                                 learners (budget_when_keep), 0 <= reserve <= burst - 1: 2 */
 	size_t max_entries;           /* responders kept at most (least recently used dropped): 65536 */
 };
 
@@ -99,17 +105,28 @@ struct budget_key budget_key_make(int family, const void *addr);
  * Changes nothing. */
 double budget_when(const struct budget *b, const struct budget_key *k, double now);
 
+/* The same for a probe that measures a hop already known (to the target
+ * or to the instance): the bucket must hold 1 + reserve tokens, so that a
+ * target or an instance that does not know the router yet (a new flow at
+ * an ECMP fork, an instance that just started) finds its tokens at once
+ * instead of racing for them and waiting a timeout.  The learners'
+ * budget_when() may take the reserve.  Changes nothing. */
+double budget_when_keep(const struct budget *b, const struct budget_key *k, double now);
+
 /* A probe whose reply `k` is expected to send went out at `now`: one
  * token taken (the bucket may go into debt when the caller did not wait
  * for budget_when).  Makes the entry when new; a full table drops its
  * least recently used entry to make room, so this cannot fail. */
 void budget_sent(struct budget *b, const struct budget_key *k, double now);
 
-/* `k` answered a probe sent at `sent_at`: counts, and raises the rate
- * when the bucket holds less than one token at `now` (the engine is
- * probing `k` as fast as the budget lets it; see the top of this file)
- * and the probe went out after the last back-off. */
-void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now);
+/* `k` answered a probe sent at `sent_at`: counts, and with `grow` raises
+ * the rate when the bucket holds less than 1 + reserve tokens at `now`
+ * (the engine is probing `k` as fast as the budget lets it; see the top of
+ * this file) and the probe went out after the last back-off.  The engine
+ * passes grow 0 for a probe on a path that loses packets: there a miss
+ * of a rate limit cannot be told from forwarding loss, so the budget
+ * would overshoot the limit unseen. */
+void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now, int grow);
 
 /* The probe sent to `k` at `sent_at` timed out at `now`: counts, and cuts
  * the rate when `k` answered before and no cut happened since `sent_at`. */

@@ -47,6 +47,7 @@
 #include "path.h"
 #include "rng.h"
 #include "budget.h"
+#include "attribution.h"
 
 /* ------------------------------------------------------------------ */
 /* Probe ids and the reply hash                                         */
@@ -129,6 +130,31 @@ struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *
 /* ------------------------------------------------------------------ */
 /* Hops shared by many traces (Doubletree) and the responders per TTL    */
 
+/* The shared hop table of the process: every instance crossing a router
+ * at a TTL feeds and reads one window (as the budget, one per process),
+ * so that instances of one target each (several protocols, one source)
+ * still pool their samples of a router answering 1/s.  One reference
+ * per instance; the last one frees it. */
+static struct shop *shops_shared;
+static unsigned shops_refs;
+
+static struct shop *shops_get(void)
+{
+	if (!shops_shared)
+		shops_shared = calloc(SHARE_SLOTS, sizeof *shops_shared);
+	if (shops_shared)
+		shops_refs++;
+	return shops_shared;
+}
+
+static void shops_put(struct shop *s)
+{
+	if (!s || s != shops_shared || --shops_refs)
+		return;
+	free(shops_shared);
+	shops_shared = NULL;
+}
+
 /* First slot of (family, ttl, addr) in the shared hop table (FNV-1a). */
 static size_t shop_hash(int family, unsigned ttl, const pkt_ipaddr *a)
 {
@@ -166,8 +192,23 @@ static struct shop *shop_get(const struct inst *in, int family, unsigned ttl, co
 	if (!make)
 		return NULL;
 	s = &in->shops[stale];
-	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a };
+	*s = (struct shop){ .family = (unsigned char)family, .ttl = (unsigned char)ttl, .addr = *a, .level = NAN };
 	return s;
+}
+
+void path_shop_level(struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr, double level)
+{
+	struct shop *s = shop_get(in, family, ttl, addr, 0);
+
+	if (s)
+		s->level = level;
+}
+
+unsigned path_shop_answers(const struct shop *s)
+{
+	uint64_t mask = s->n >= 64 ? ~0ull : (1ull << s->n) - 1;
+
+	return (unsigned)__builtin_popcountll(s->bits & mask);
 }
 
 const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr)
@@ -206,8 +247,11 @@ static void guess_note(struct tstate *ts, unsigned ttl, const pkt_ipaddr *from)
 	if (ts->told & bit)
 		return;
 	ts->told |= bit;
+	g->nknow++;
 	if (!g->family) {
-		*g = (struct tguess){ .addr = *from, .family = (unsigned char)ts->family, .agree = 1 };
+		g->addr = *from;
+		g->family = (unsigned char)ts->family;
+		g->agree = 1;
 	} else if (g->family == ts->family && path_addr_eq(ts->family, &g->addr, from)) {
 		g->agree++;
 	} else {
@@ -384,6 +428,19 @@ static void settle(struct tstate *ts, struct pinfo *p, unsigned ttl, unsigned q,
 		ts->q0_wait--;
 }
 
+/* The loss of ts's destination over its last traces, percent; NAN while
+ * they hold fewer than DEST_MIN probes (the path's loss is not known). */
+static double dest_loss(const struct tstate *ts)
+{
+	unsigned sent = 0, rcvd = 0;
+
+	for (unsigned i = 0; i < DEST_WINDOW; i++) {
+		sent += ts->dwin_sent[i];
+		rcvd += ts->dwin_rcvd[i];
+	}
+	return sent >= DEST_MIN ? 100.0 * (sent - rcvd) / sent : NAN;
+}
+
 void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r)
 {
 	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q];
@@ -406,7 +463,14 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		 * or the path moved) used one of its tokens all the same */
 		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
 			budget_sent(ts->in->budget, &k, now);
-		budget_answered(ts->in->budget, &k, p->tx_mono, now);
+		const struct shop *sh = shop_get(ts->in, ts->family, ttl, &r->from, 0);
+		/* the rate grows where a miss past the limit would show: on a
+		 * path that loses little, or at a hop from the onset of the
+		 * loss on (its misses are weighed against that loss).  Not at
+		 * a hop before it on a lossy path: a miss past its limit would
+		 * read as the onset there */
+		budget_answered(ts->in->budget, &k, p->tx_mono, now,
+		                dest_loss(ts) < LOSSY_DEST || (sh && sh->level > 0));
 		if (p->measured)
 			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
 		guess_note(ts, ttl, &r->from);
@@ -428,19 +492,6 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	check_gate(ts);
 	wake(ts);
 	maybe_finish(ts);
-}
-
-/* The loss of ts's destination over its last traces, percent; 0 when
- * none is known. */
-static double dest_loss(const struct tstate *ts)
-{
-	unsigned sent = 0, rcvd = 0;
-
-	for (unsigned i = 0; i < DEST_WINDOW; i++) {
-		sent += ts->dwin_sent[i];
-		rcvd += ts->dwin_rcvd[i];
-	}
-	return sent ? 100.0 * (sent - rcvd) / sent : 0;
 }
 
 static void timeout_cb(void *arg)
@@ -466,20 +517,27 @@ static void timeout_cb(void *arg)
 			if (p->keyed) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
-				 * budget, and the budget backs off when it looks
-				 * like a rate limit: on a path whose destination
-				 * loses (almost) nothing, any miss; where the
-				 * destination loses too, two misses in a row (a
-				 * router out of tokens drops every probe until it
-				 * refills; forwarding loss, which backing off
-				 * cannot help, rarely drops two in a row) */
+				 * budget, and the budget backs off only on
+				 * evidence of a rate limit: the hop's window misses
+				 * more than its forwarding loss explains (the loss
+				 * the last report attributed to it, else the
+				 * destination's; on a lossless path, any miss;
+				 * nothing while neither is known: the budget
+				 * starts at a safe rate).
+				 * Backing off on forwarding loss, which it cannot
+				 * help, would starve the hops past a lossy link of
+				 * the samples that locate it.  An unmeasured probe
+				 * (sent out of budget to learn the hop, or keyed by
+				 * the other branch of an ECMP fork) was expected to
+				 * go unanswered: its miss says nothing */
 				struct budget_key k = budget_key_make(ts->family, &p->key);
 				struct shop *sh = NULL;
 				if (p->measured) {
 					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
 					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
 				}
-				if (!sh || dest_loss(ts) < LOSSY_DEST || (sh->n >= 2 && !(sh->bits & 2)))
+				double level = sh ? (isnan(sh->level) ? dest_loss(ts) : sh->level) : NAN;
+				if (!isnan(level) && attr_rate_limited(sh->n - path_shop_answers(sh), sh->n, level / 100))
 					budget_missed(in->budget, &k, p->tx_mono, now);
 			}
 		}
@@ -521,14 +579,17 @@ struct pace_out {
  *     process, learned from what the router answers (gentle increase,
  *     quick back-off).  The responder is last_hop, else the one the other
  *     targets saw at this TTL; none known: the probe goes (an unknown
- *     router is learned by probing it).  Query 0 of a TTL whose responder
- *     this target has never seen goes even out of budget, to learn the
- *     hop's address (ECMP branches differ per flow), but is not measured:
- *     its miss is not counted against the hop; for a second after, the
- *     targets that know that TTL's router send it nothing, so that its
- *     next tokens go to those still learning it.  A probe keyed by the
- *     other targets' router at an ECMP fork is not measured either (it
- *     may reach the other branch).
+ *     router is learned by probing it).  A learner (neither this target
+ *     nor the instance knows the hop: ECMP branches differ per flow, and
+ *     are never borrowed) may take every token; a probe of a known hop
+ *     leaves the budget's reserve (budget_when_keep) for the learners of
+ *     other instances, and for a second after a learner probed a TTL the
+ *     targets that know its router send it nothing: its first tokens go
+ *     to learning, not to more queries of a target that knows it.  Query
+ *     0 of a learner goes even out of budget, to learn the hop's address,
+ *     but is not measured: its miss is not counted against the hop.  A
+ *     probe keyed by the other targets' router at an ECMP fork is not
+ *     measured either (it may reach the other branch).
  * The destination's TTL and beyond are never held back by a budget.
  */
 static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
@@ -537,10 +598,14 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	struct tguess *g = &in->guess[ttl];
 	struct budget_key bk;
 	pkt_ipaddr k, tmp;
-	int have = 0;
+	int have = 0, learner = 0;
 
 	*po = (struct pace_out){ .measured = 1 };
 	if (!dest_side(ts, ttl) && in->budget) {
+		/* a learner: neither this target nor the instance knows the
+		 * hop (an ECMP branch is never borrowed); it may take the
+		 * tokens the others leave in reserve */
+		learner = !last_hop && !path_borrow(ts, ttl, &tmp);
 		if (last_hop) {
 			k = *last_hop;
 			have = 1;
@@ -558,13 +623,11 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	}
 	if (have) {
 		bk = budget_key_make(ts->family, &k);
-		if (budget_when(in->budget, &bk, now) > now || (last_hop && now < g->ident_until)) {
-			if (last_hop || q > 0 || path_borrow(ts, ttl, &tmp))
+		if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
+		    (!learner && now < g->ident_until && g->nknow < in->ntargets)) {
+			if (!learner || q > 0)
 				return PACE_SKIP;
 			po->measured = 0;  /* to learn the hop's address */
-			/* and for a second the targets that know this TTL's
-			 * router leave its tokens to those that do not */
-			g->ident_until = now + 1;
 		}
 	}
 	if (!hwc_bucket_take(&in->bucket, now, &po->wait))
@@ -574,6 +637,12 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 		po->keyed = 1;
 		po->key = k;
 	}
+	/* for a second the targets that know this TTL's router leave its
+	 * tokens to those still learning it (each flow must ask its own ECMP
+	 * branch; the first tokens of a router go to learning, not to more
+	 * queries of a target that knows it already) */
+	if (learner && g->nknow < in->ntargets && (!g->family || g->family == ts->family))
+		g->ident_until = now + 1;
 	return PACE_GO;
 }
 
@@ -625,6 +694,18 @@ static void enqueue(struct inst *in, struct tstate *ts)
 	ts->queued = 1;
 }
 
+/* The responder this target's own probes saw at ttl: an answer of this
+ * trace, else the last trace's; NULL when it never saw one (a learner). */
+static const pkt_ipaddr *own_hop(const struct tstate *ts, unsigned ttl)
+{
+	unsigned qn = (unsigned)ts->in->o->queries;
+
+	for (unsigned q = 0; ts->rcvd[ttl] && q < qn; q++)
+		if (ts->p[(ttl - 1) * qn + q].state == PS_ANSWERED)
+			return &ts->p[(ttl - 1) * qn + q].from;
+	return ts->last_set & 1ull << (ttl - 1) ? &ts->last[ttl - 1] : NULL;
+}
+
 /* Send what the pacing hook allows, round robin over the traces with
  * something to send; a trace whose next probe must wait (its spread) goes
  * to the back of the ring.  Arm the timer for the rest: the pps bucket's
@@ -657,7 +738,7 @@ static void pump(struct inst *in)
 			pass--;
 			continue;
 		}
-		r = pace(in, ts, ttl, q, ts->last_set & 1ull << (ttl - 1) ? &ts->last[ttl - 1] : NULL, now, &po);
+		r = pace(in, ts, ttl, q, own_hop(ts, ttl), now, &po);
 		if (r == PACE_WAIT) {
 			/* back at the head: it goes first when the bucket refills */
 			in->rhead = (in->rhead + in->ntargets - 1) % in->ntargets;
@@ -864,7 +945,7 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->opool = calloc(in->ntargets * np + 1, sizeof *in->opool);
 	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
 	in->send_timer = hw_timer_new(ctx, send_cb, in);
-	in->shops = calloc(SHARE_SLOTS, sizeof *in->shops);
+	in->shops = shops_get();
 	in->budget = budget_shared_get();
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
 	    !in->send_timer || !in->shops || !in->budget) {
@@ -898,7 +979,7 @@ void path_inst_free(struct inst *in)
 	free(in->pool);
 	free(in->opool);
 	free(in->lpool);
-	free(in->shops);
+	shops_put(in->shops);
 	budget_shared_put(in->budget);
 	free(in->tsv);
 	free(in);

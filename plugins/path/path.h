@@ -53,8 +53,10 @@
 #define SHARE_SLOTS 4096     /* shared hops (TTL, responder) an instance keeps, a power of two */
 #define SHARE_PROBE 8        /* slots looked at per lookup; the stalest is replaced when all are taken */
 #define DEST_WINDOW 8        /* traces of a target whose destination counts feed the attribution */
-#define LOSSY_DEST 5.0       /* percent the destination loses from which a hop's single miss is
-                                not taken for its rate limit (the budget waits for two in a row) */
+#define DEST_MIN 10          /* probes the destination window must hold for its loss to count */
+#define LOSSY_DEST 5.0       /* percent the destination loses (its window) from which the budget
+                                no longer raises a router's rate on answers of that path: a miss
+                                past the limit would hide among the forwarding losses */
 #define INFER_MIN 5          /* traces that must agree on a TTL's responder before others may borrow it */
 
 enum proto_id { P_ICMP, P_UDP, P_TCP };
@@ -101,9 +103,9 @@ struct pinfo {
 };
 
 /*
- * A hop several targets share (Doubletree): one (TTL, responder) pair of
- * an instance, fed by the probes of every target whose trace reaches that
- * responder at that TTL.  A target that did not probe the hop in a round
+ * A hop several targets share (Doubletree): one (TTL, responder) pair,
+ * fed by the probes of every target of every instance whose trace reaches
+ * that responder at that TTL.  A target that did not probe the hop in a round
  * (its budget was spent by others) is given these figures instead.
  */
 struct shop {
@@ -116,6 +118,9 @@ struct shop {
 	unsigned nrtt, rtt_i;    /* RTTs in the ring, next slot */
 	double seen;             /* hw_mono() of the last update, seconds */
 	double answered_at;      /* hw_mono() of the last answer, seconds; 0: none */
+	double level;            /* percent: the forwarding loss the last report attributed to the
+	                            hop (attribution.h); NAN: none yet.  Its misses above it are the
+	                            router's rate limit, which the budget backs off on */
 };
 
 /* What an instance knows of the responders at one TTL, over its targets. */
@@ -123,9 +128,10 @@ struct tguess {
 	pkt_ipaddr addr;         /* the responder most answers named */
 	unsigned char family;    /* its family; 0: none yet */
 	unsigned agree;          /* traces whose first answer at this TTL named addr */
+	unsigned nknow;          /* targets whose own answer at this TTL was counted, any address */
 	int diverse;             /* 1: traces saw different responders here (ECMP): never borrowed */
-	double ident_until;      /* hw_mono() until which targets that know the router here send it
-	                            nothing: one that does not went out of budget to learn it */
+	double ident_until;      /* hw_mono() until which targets that know the router here (or may
+	                            borrow it) send it nothing: a learner probed it within a second */
 };
 
 struct inst;
@@ -165,7 +171,8 @@ struct tstate {
 	unsigned lim;            /* highest TTL this trace probes (for now) */
 	unsigned dest_ttl;       /* lowest TTL the destination answered; 0: not yet */
 	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
-	unsigned hint;           /* destination TTL of the previous trace; 0: unknown */
+	unsigned hint;           /* TTL where the previous trace ended (destination, or the router
+	                            that said unreachable); 0: unknown */
 	unsigned q0_wait;        /* query-0 probes still waiting */
 	int open;                /* the destination gate: queries after the first may go */
 	int active;              /* a trace runs */
@@ -234,7 +241,7 @@ struct inst {
 	hwc_bucket bucket;       /* pacing: `pps` tokens per second, PACE_DEPTH deep */
 	hwc_flusher flusher;     /* reports the instance counters (path_flush_counters) */
 	struct budget *budget;   /* the per-responder ICMP budget, process-wide (budget.h) */
-	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree) */
+	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree), process-wide: every instance's */
 	struct tguess guess[HW_PATH_MAX_HOPS + 1];  /* per TTL: the responder the targets agree on */
 	uint64_t unmatched;      /* replies that failed a check, since the last flush */
 	unsigned char tx[TX_BUF];/* send buffer */
@@ -350,6 +357,11 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 unsigned path_eff_lim(const struct tstate *ts);
 /* The shared hop (ttl, addr of family) of the instance, or NULL. */
 const struct shop *path_shop_find(const struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr);
+/* Note the forwarding loss the report attributed to the shared hop
+ * (ttl, addr of family), percent or NAN (struct shop.level). */
+void path_shop_level(struct inst *in, int family, unsigned ttl, const pkt_ipaddr *addr, double level);
+/* Answered probes in the window of shared hop s (of its s->n). */
+unsigned path_shop_answers(const struct shop *s);
 /* Whether target ts may be given the responder other targets agree on at
  * ttl (Doubletree: no own answer, the TTL not an ECMP fork); into *a. */
 int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a);

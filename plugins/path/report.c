@@ -22,7 +22,9 @@
  *                      mtr's rule, over the hop's shared window of
  *                      probes); at the destination its own loss this
  *                      trace.  Not sent when the hop has no value this
- *                      round (not measured: out of budget, address unknown)
+ *                      round (not measured: out of budget, address unknown;
+ *                      or too few samples of its own to tell whether the
+ *                      destination's loss begins before it)
  *   path.hop.response  gauge, percent, per hop, same tags: the share of the
  *                      probes to the hop it answered (over the shared
  *                      window of SHARE_WINDOW probes of every target that
@@ -159,10 +161,12 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 	}
 	*ai = (struct attr_in){ .unmeasured = 1 };
 	if (known && s && s->n) {
-		uint64_t mask = s->n >= 64 ? ~0ull : (1ull << s->n) - 1;
-		*ai = (struct attr_in){ .sent = s->n, .received = (unsigned)__builtin_popcountll(s->bits & mask) };
-	} else if (!known && ts->meas[ttl]) {
-		*ai = (struct attr_in){ .sent = ts->meas[ttl] };  /* a silent hop */
+		*ai = (struct attr_in){ .sent = s->n, .received = path_shop_answers(s) };
+	} else if (!known && ts->meas[ttl] && in->guess[ttl].family != ts->family) {
+		/* a silent hop: no target ever got an answer at this TTL (where
+		 * some did, this target's misses are its router's rate limit or
+		 * a budget that guessed wrong: not measured) */
+		*ai = (struct attr_in){ .sent = ts->meas[ttl] };
 	}
 	return known && !own;
 }
@@ -204,6 +208,7 @@ void path_report(struct tstate *ts)
 	double now = hw_mono();
 	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL, NULL };
 	int reached = ts->dest_ttl != 0;
+	pkt_ipaddr a;
 	hw_path path;
 
 	snprintf(ptag, sizeof ptag, "protocol:%s", in->proto->name);
@@ -247,6 +252,8 @@ void path_report(struct tstate *ts)
 		hw_hop *h = &hops[ttl - 1];
 		h->response = ao[ttl - 1].response;
 		h->loss = ao[ttl - 1].loss;
+		if (ttl < n && ai[ttl - 1].sent && h->ip[0] && inet_pton(ts->family, h->ip, &a) == 1)
+			path_shop_level(in, ts->family, ttl, &a, h->loss);  /* the budget's reference */
 		/* mtr's rule as a bound: forwarding loss up to a hop persists to
 		 * the destination, so it is never above the destination's (over
 		 * the same window); misses of the hop alone (its rate limit,
@@ -312,5 +319,7 @@ void path_report(struct tstate *ts)
 	path = (hw_path){ .protocol = in->proto->name, .nhops = n, .hops = hops, .reached = reached,
 	                  .duration = dur };
 	hw_path_report(ctx, t, &path);
-	ts->hint = reached ? ts->dest_ttl : 0;
+	/* where the next trace's path ends (the destination, or the router
+	 * that said unreachable): its query 0 there is never held back */
+	ts->hint = reached ? ts->dest_ttl : ts->stop_ttl;
 }

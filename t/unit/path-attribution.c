@@ -4,7 +4,9 @@
  * cases (lossless, rate-limited hops, silent hops, unmeasured hops, loss
  * from hop k on, unreached destinations, bad input), then simulated rounds
  * with a seeded generator: real loss from a hop on is estimated without
- * bias, a rate-limiting router gets no loss, in rounds of 3 queries.
+ * bias, a rate-limiting router gets no loss, in rounds of 3 queries; and
+ * the engine's windows round after round (a router answering 6, then 1 a
+ * round): 10 % each way and 30 % from a hop on, a silent router.
  */
 #include <math.h>
 #include <stdint.h>
@@ -49,15 +51,21 @@ static const struct tcase cases[] = {
 	{ "20% lost from hop 3 on, every hop answers what arrives", 1, 5,
 	  { { 100, 100, 0 }, { 100, 100, 0 }, { 100, 80, 0 }, { 100, 80, 0 }, { 100, 80, 0 } },
 	  { 0, 0, 20, 20, 20 }, { 100, 100, 80, 80, 80 }, { 0 }, { A, A, A, A, A } },
-	{ "noisy real loss from hop 3 is pooled, not minimised", 1, 5,
+	{ "noisy real loss from hop 3: the destination's figure from the onset on, not a minimum", 1, 5,
 	  { { 100, 100, 0 }, { 100, 100, 0 }, { 100, 76, 0 }, { 100, 84, 0 }, { 100, 79, 0 } },
-	  { 0, 0, 100.0 * 61 / 300, 100.0 * 61 / 300, 21 }, { 100, 100, 76, 84, 79 }, { 0 }, { A, A, A, A, A } },
+	  { 0, 0, 21, 21, 21 }, { 100, 100, 76, 84, 79 }, { 0 }, { A, A, A, A, A } },
 	{ "20% lost from hop 3, hop 4 also rate-limits (50%)", 1, 5,
 	  { { 100, 100, 0 }, { 100, 100, 0 }, { 100, 80, 0 }, { 100, 40, 0 }, { 100, 80, 0 } },
 	  { 0, 0, 20, 20, 20 }, { 100, 100, 80, 40, 80 }, { 0, 0, 0, 1, 0 }, { A, A, A, A, A } },
 	{ "silent hop 2: unknown, loss of the hops after it (0), not 100", 1, 5,
 	  { { 3, 3, 0 }, { 3, 0, 0 }, { 3, 3, 0 }, { 3, 3, 0 }, { 3, 3, 0 } },
 	  { 0, 0, 0, 0, 0 }, { 100, 0, 100, 100, 100 }, { 0 }, { A, K, A, A, A } },
+	{ "destination loses 1 of 3, 12 answers a hop: clean before it", 1, 3,
+	  { { 12, 12, 0 }, { 12, 12, 0 }, { 3, 2, 0 } },
+	  { 0, 0, 100.0 / 3 }, { 100, 100, 100.0 * 2 / 3 }, { 0 }, { A, A, A } },
+	{ "loss from hop 2 on, 60 clean answers at hop 1: 0 there", 1, 3,
+	  { { 60, 60, 0 }, { 30, 25, 0 }, { 30, 27, 0 } },
+	  { 0, 10, 10 }, { 100, 100.0 * 25 / 30, 90 }, { 0 }, { A, A, A } },
 	{ "silent hop 2 before 20% loss from hop 3: 20", 1, 4,
 	  { { 100, 100, 0 }, { 100, 0, 0 }, { 100, 80, 0 }, { 100, 80, 0 } },
 	  { 0, 20, 20, 20 }, { 100, 0, 80, 80 }, { 0 }, { A, K, A, A } },
@@ -70,12 +78,12 @@ static const struct tcase cases[] = {
 	{ "nothing sent to hop 2: unmeasured, not silent", 1, 3,
 	  { { 3, 3, 0 }, { 0, 0, 0 }, { 3, 3, 0 } },
 	  { 0, -1, 0 }, { 100, -1, 100 }, { 0 }, { A, M, A } },
-	{ "destination loses 1 of 3: its own figure, and hops before pool with it", 1, 3,
+	{ "destination loses 1 of 3, 3 answers a hop: too few to tell where, no value before it", 1, 3,
 	  { { 3, 3, 0 }, { 3, 3, 0 }, { 3, 2, 0 } },
-	  { 0, 0, 100.0 / 3 }, { 100, 100, 100.0 * 2 / 3 }, { 0 }, { A, A, A } },
-	{ "destination keeps its own loss even when pooled with a hop", 1, 3,
+	  { -1, -1, 100.0 / 3 }, { 100, 100, 100.0 * 2 / 3 }, { 0 }, { A, A, A } },
+	{ "loss from hop 2 on: the destination's 10, not hop 2's noisier 16.7; 30 clean answers too few", 1, 3,
 	  { { 30, 30, 0 }, { 30, 25, 0 }, { 30, 27, 0 } },
-	  { 0, 100.0 * 8 / 60, 10 }, { 100, 100.0 * 25 / 30, 90 }, { 0 }, { A, A, A } },
+	  { -1, 10, 10 }, { 100, 100.0 * 25 / 30, 90 }, { 0 }, { A, A, A } },
 	{ "not reached, trace ends in silence: silent tail has no loss value", 0, 5,
 	  { { 3, 3, 0 }, { 3, 3, 0 }, { 3, 0, 0 }, { 3, 0, 0 }, { 3, 0, 0 } },
 	  { 0, 0, -1, -1, -1 }, { 100, 100, 0, 0, 0 }, { 0 }, { A, A, K, K, K } },
@@ -121,6 +129,22 @@ static void test_bad(void)
 		in[i] = (struct attr_in){ 3, 3, 0 };
 	is_int(attr_path(in, 255, 1, 0, out), 0, "255 hops are fine");
 	ok(out[254].loss == 0 && out[0].loss == 0, "and lossless");
+}
+
+/* The binomial tail and the rate-limit evidence the budget backs off on. */
+static void test_tail(void)
+{
+	is_double(attr_tail(0, 10, 0.2), 1, 0, "no miss: tail 1");
+	is_double(attr_tail(10, 10, 0.5), 1.0 / 1024, 1e-12, "10 of 10 at 1/2: 2^-10");
+	is_double(attr_tail(3, 10, 0.19), 1 - 0.1215766546 - 0.2851798 - 0.3010231, 1e-6, "3 of 10 at 19%%");
+	is_double(attr_tail(1, 5, 0), 0, 0, "any miss at 0 loss: 0");
+	is_double(attr_tail(6, 5, 0.5), 0, 0, "more misses than probes: 0");
+	ok(attr_rate_limited(1, 20, 0), "lossless path: a single miss is a rate limit");
+	ok(!attr_rate_limited(0, 20, 0), "no miss, no rate limit");
+	ok(!attr_rate_limited(3, 10, 0.19), "3 of 10 where the destination loses 19%%: forwarding loss");
+	ok(!attr_rate_limited(9, 32, 0.19), "9 of 32 at 19%%: still forwarding loss");
+	ok(attr_rate_limited(14, 32, 0.19), "14 of 32 at 19%%: more than the loss explains");
+	ok(attr_rate_limited(3, 10, 0.01), "3 of 10 at 1%%: a rate limit");
 }
 
 /* xorshift64*: the same numbers on every run */
@@ -209,10 +233,147 @@ static void test_simulated(void)
 	   "from the drop on, the rate-limited hop included: 19 +- 3");
 }
 
+/*
+ * The engine's windows, round after round (t6100's lab): `nh` TTLs, the
+ * last the destination.  A router answers its burst of 6 probes in the
+ * first round, then one a round (Linux: 1/s per source, rounds 1 s
+ * apart), into a window of its last 32 outcomes (SHARE_WINDOW); the
+ * destination answers every one of `dq` probes a round, over a window of
+ * 8 rounds (DEST_WINDOW).  A probe to a TTL >= `from` is dropped with
+ * `fwd` on the way and its reply with `back`; hop `silent` answers
+ * nothing, hop `lim` only `resp` of what reaches it.  `rounds` rounds,
+ * `runs` times: the mean per hop into mean[], and the share of rounds in
+ * which each hop read above `high` percent into over[].
+ */
+struct wsim {
+	unsigned nh, from, silent, lim, dq, rounds, runs;
+	double fwd, back, resp, high;
+};
+static void simulate_windows(const struct wsim *w, double mean[8], double over[8], double valued[8])
+{
+	double sum[8] = { 0 }, cnt[8] = { 0 }, hi[8] = { 0 }, tot = 0;
+
+	for (unsigned run = 0; run < w->runs; run++) {
+		uint32_t bits[8] = { 0 };       /* window of outcomes, bit 0 the newest (hops) */
+		unsigned nwin[8] = { 0 }, dsent[8] = { 0 }, drcvd[8] = { 0 };
+		for (unsigned r = 0; r < w->rounds; r++) {
+			struct attr_in in[8];
+			struct attr_out out[8];
+			for (unsigned h = 0; h + 1 < w->nh; h++) {
+				for (unsigned k = 0; k < (r ? 1u : 6u); k++) {
+					int ans = h + 1 != w->silent;
+					if (h + 1 >= w->from)
+						ans = ans && uniform() >= w->fwd && uniform() >= w->back;
+					if (h + 1 == w->lim)
+						ans = ans && uniform() < w->resp;
+					bits[h] = bits[h] << 1 | (unsigned)ans;
+					if (nwin[h] < 32)
+						nwin[h]++;
+				}
+				in[h] = (struct attr_in){ .sent = nwin[h],
+				                          .received = (unsigned)__builtin_popcount(bits[h]) };
+			}
+			dsent[r % 8] = w->dq;
+			drcvd[r % 8] = 0;
+			for (unsigned k = 0; k < w->dq; k++)
+				drcvd[r % 8] += w->nh >= w->from ? uniform() >= w->fwd && uniform() >= w->back : 1;
+			in[w->nh - 1] = (struct attr_in){ 0 };
+			for (unsigned i = 0; i < 8; i++) {
+				in[w->nh - 1].sent += dsent[i];
+				in[w->nh - 1].received += drcvd[i];
+			}
+			if (!in[w->nh - 1].received)
+				continue;  /* not reached */
+			attr_path(in, w->nh, 1, 0, out);
+			tot++;
+			for (unsigned h = 0; h < w->nh; h++)
+				if (!isnan(out[h].loss)) {
+					sum[h] += out[h].loss;
+					cnt[h]++;
+					hi[h] += out[h].loss > w->high;
+				}
+		}
+	}
+	for (unsigned h = 0; h < w->nh; h++) {
+		mean[h] = cnt[h] ? sum[h] / cnt[h] : NAN;
+		over[h] = cnt[h] ? hi[h] / cnt[h] : NAN;
+		valued[h] = tot ? 100 * cnt[h] / tot : 0;
+	}
+}
+
+static void test_windows(void)
+{
+	double m[8], o[8], v[8];
+	struct wsim w;
+
+	/* t6100: 10 % each way into hop 4 of 6, 10 queries, 11 rounds */
+	w = (struct wsim){ .nh = 6, .from = 4, .fwd = 0.1, .back = 0.1, .dq = 10, .rounds = 11,
+	                   .runs = 400, .high = 1 };
+	for (unsigned r = 6; r <= 30; r += 4) {
+		w.rounds = r;
+		simulate_windows(&w, m, o, v);
+		diag("rounds %u: %.2f %.2f %.2f %.2f %.2f %.2f; rounds with a value at hops 3, 4, 5: %.0f %.0f %.0f %%",
+		     r, m[0], m[1], m[2], m[3], m[4], m[5], v[2], v[3], v[4]);
+	}
+	w.rounds = 11;
+	simulate_windows(&w, m, o, v);
+	diag("10%% each way from hop 4: %.2f %.2f %.2f %.2f %.2f %.2f; hops 1..3 above 1%%: %.1f %.1f %.1f %%",
+	     m[0], m[1], m[2], m[3], m[4], m[5], 100 * o[0], 100 * o[1], 100 * o[2]);
+	ok(m[0] <= 1 && m[1] <= 1 && m[2] <= 1, "windows, 10%% each way from hop 4: hops 1..3 at most 1%%");
+	ok(fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3 && fabs(m[5] - 19) <= 3,
+	   "and hops 4, 5 and the destination 19 +- 3, with 6 + 1 a round probes per hop");
+	ok(v[3] >= 80 && v[4] >= 80, "hops 4 and 5 have a value in 80 %% of the rounds or more (%.0f, %.0f)",
+	   v[3], v[4]);
+
+	/* t6010: 30 % one way below hop 2 of 5, 10 queries, 6 rounds */
+	w = (struct wsim){ .nh = 5, .from = 3, .fwd = 0.3, .dq = 10, .rounds = 6, .runs = 1000, .high = 0 };
+	simulate_windows(&w, m, o, v);
+	diag("30%% from hop 3: %.2f %.2f %.2f %.2f %.2f; hops 1, 2 above 0: %.1f %.1f %%",
+	     m[0], m[1], m[2], m[3], m[4], 100 * o[0], 100 * o[1]);
+	ok(o[0] == 0 && o[1] == 0, "windows, 30%% from hop 3: hops 1, 2 at exactly 0 in every round");
+	ok(fabs(m[2] - 30) <= 5 && fabs(m[3] - 30) <= 5 && fabs(m[4] - 30) <= 5, "hops 3..5 at 30 +- 5");
+
+	/* a silent router at hop 4 of 6, lossless: no loss anywhere */
+	w = (struct wsim){ .nh = 6, .from = 9, .silent = 4, .dq = 3, .rounds = 11, .runs = 100, .high = 0 };
+	simulate_windows(&w, m, o, v);
+	ok(o[0] == 0 && o[1] == 0 && o[2] == 0 && o[3] == 0 && o[4] == 0 && o[5] == 0,
+	   "windows, silent hop 4: every hop at 0 in every round, the silent one too");
+
+	/* a silent router at hop 4 with 10 % each way into it: hop 4 takes
+	 * the loss after it */
+	w = (struct wsim){ .nh = 6, .from = 4, .silent = 4, .fwd = 0.1, .back = 0.1, .dq = 10, .rounds = 11,
+	                   .runs = 400, .high = 1 };
+	simulate_windows(&w, m, o, v);
+	diag("silent hop 4, 10%% each way into it: %.2f %.2f %.2f %.2f %.2f %.2f",
+	     m[0], m[1], m[2], m[3], m[4], m[5]);
+	ok(m[0] <= 1 && m[1] <= 1 && m[2] <= 1 && fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3,
+	   "windows, silent hop 4 and 19%% from it: 0 before, 19 +- 3 from hop 4 on");
+
+	/* lossless, hop 2 answers 70 % of its budgeted probes (the budget
+	 * overshoots its rate limit): no loss anywhere */
+	w = (struct wsim){ .nh = 6, .from = 9, .lim = 2, .resp = 0.7, .dq = 10, .rounds = 11, .runs = 100 };
+	simulate_windows(&w, m, o, v);
+	ok(o[0] == 0 && o[1] == 0 && o[2] == 0 && o[5] == 0, "windows, hop 2 rate-limited, lossless: 0 everywhere");
+
+	/* 10 % each way from hop 4 and hop 2 answering 85 %: hop 2 not blamed */
+	w = (struct wsim){ .nh = 6, .from = 4, .fwd = 0.1, .back = 0.1, .lim = 2, .resp = 0.95, .dq = 10,
+	                   .rounds = 30, .runs = 400, .high = 1 };
+	simulate_windows(&w, m, o, v);
+	diag("19%% from hop 4, hop 2 answers 95%%, 30 rounds: %.2f %.2f %.2f %.2f %.2f %.2f",
+	     m[0], m[1], m[2], m[3], m[4], m[5]);
+	/* until hop 3's own samples show it clean (17 of them), a miss of
+	 * hop 2 cannot be told from the onset of the loss */
+	ok(m[0] <= 1 && m[1] <= 2 && m[2] <= 2,
+	   "windows, 19%% from hop 4, hop 2 answering 95%% throughout: hops 1..3 at most 2%%");
+	ok(fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3, "and hops 4, 5 at 19 +- 3");
+}
+
 int main(void)
 {
 	test_table();
 	test_bad();
+	test_tail();
 	test_simulated();
+	test_windows();
 	return done_testing();
 }

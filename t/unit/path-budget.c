@@ -104,6 +104,34 @@ static void test_bucket(void)
 	budget_free(b);
 }
 
+/* Known hops leave the reserve (2 tokens) to learners. */
+static void test_reserve(void)
+{
+	struct budget *b = budget_new(NULL);
+	struct budget_key r1 = v4(0x0a000003);
+	struct budget_cfg c;
+	double now = 10;
+	int i;
+
+	is_double(budget_when_keep(b, &r1, now), now, 0, "reserve: an unknown responder may be probed now");
+	for (i = 0; i < 4; i++) {
+		ok(budget_when_keep(b, &r1, now) == now, "reserve: known-hop probe %d of 4 goes now", i + 1);
+		budget_sent(b, &r1, now);
+	}
+	is_double(budget_when_keep(b, &r1, now), now + 1, 1e-9, "reserve: the 5th waits for 3 tokens (1 s)");
+	ok(budget_when(b, &r1, now) == now, "reserve: a learner still finds a token now");
+	budget_sent(b, &r1, now);
+	budget_sent(b, &r1, now);
+	is_double(budget_when(b, &r1, now), now + 1, 1e-9, "reserve: the learners took the last 2");
+	is_double(budget_when_keep(b, &r1, now), now + 3, 1e-9, "reserve: known hops wait for 3 tokens again");
+	budget_free(b);
+	budget_cfg_default(&c);
+	c.reserve = c.burst;
+	ok(budget_new(&c) == NULL, "reserve: a reserve of the whole burst is refused");
+	c.reserve = -1;
+	ok(budget_new(&c) == NULL, "reserve: a negative reserve is refused");
+}
+
 /* One responder, many traces: the budget is theirs together. */
 static void test_shared(void)
 {
@@ -143,7 +171,7 @@ static void test_increase(void)
 	/* idle probing (1 every 10 s): all answered, the bucket never drains */
 	for (int i = 0; i < 50; i++, now += 10) {
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now + 0.001);
+		budget_answered(b, &r, now, now + 0.001, 1);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 1.0, 0, "answers while the bucket is full raise nothing");
@@ -158,7 +186,7 @@ static void test_increase(void)
 			continue;
 		}
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now);
+		budget_answered(b, &r, now, now, 1);
 	}
 	budget_state(b, &r, now, &in);
 	diag("rate after 10 s at the limit: %.3f/s", in.rate);
@@ -173,7 +201,7 @@ static void test_increase(void)
 	for (int i = 0; i < 10000; i++) {
 		now = budget_when(b, &r, now);
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now);
+		budget_answered(b, &r, now, now, 1);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 2, 0, "the rate stops at rate_max");
@@ -196,7 +224,7 @@ static void test_backoff(void)
 
 	/* r answered; then 6 probes sent at t=10 all miss at t=11 */
 	budget_sent(b, &r, 0);
-	budget_answered(b, &r, 0, 0.001);
+	budget_answered(b, &r, 0, 0.001, 1);
 	for (int i = 0; i < 6; i++)
 		budget_sent(b, &r, 10);
 	for (int i = 0; i < 6; i++)
@@ -261,7 +289,7 @@ static void simulate(double per, double secs, double *answered_share, double *ra
 		sent++;
 		if (router_allows(&rt, now)) {
 			got++;
-			budget_answered(b, &k, now, now + 0.0005);
+			budget_answered(b, &k, now, now + 0.0005, 1);
 		} else {
 			budget_missed(b, &k, now, now);
 		}
@@ -334,6 +362,7 @@ int main(void)
 	test_cfg();
 	test_keys();
 	test_bucket();
+	test_reserve();
 	test_shared();
 	test_increase();
 	test_backoff();
