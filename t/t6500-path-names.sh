@@ -124,7 +124,7 @@ test_expect_success 'hopwatch show --json: "name" per hop, null for r3' '
 test_expect_success 'tag_hop_name: hop_name tags on named, never on plain' '
 	grep "^hopwatch.path.hop.rtt:" rx.out | grep -E "[#,]probe:named," | grep -E "[#,]hop_ip:$r1_4(,|$)" |
 		grep -qE "[#,]hop_name:r1\.lab(,|$)" &&
-	grep "^hopwatch.path.hop.loss:" rx.out | grep -E "[#,]probe:named," | grep -E "[#,]hop_ip:$r2_6(,|$)" |
+	grep "^hopwatch.path.hop.response:" rx.out | grep -E "[#,]probe:named," | grep -E "[#,]hop_ip:$r2_6(,|$)" |
 		grep -qE "[#,]hop_name:r2\.lab(,|$)" &&
 	! grep -E "[#,]probe:named,.*[#,]hop_ip:$r3_4(,|$)" rx.out | grep hop_name: &&
 	! grep -E "[#,]probe:plain," rx.out | grep hop_name:
