@@ -97,6 +97,16 @@ redis = { host = "127.0.0.1"; queue = 4294967297; };
 statsd = { url = "udp://127.0.0.1:18199"; };
 EOF
 
+# mesh_port = PORT on a tcp mesh probe: range-checked on its value
+for v in 65536 4294967376 -1; do
+	field "89-mesh-port-$v" "4: probes[0].mesh_port: must be from 0 to 65535, not $v" <<EOF
+statsd = { url = "udp://127.0.0.1:18199"; };
+redis = { host = "127.0.0.1"; };
+probes = ( { name = "p1"; plugin = "tcp"; mesh = "g";
+  mesh_port = $v; } );
+EOF
+done
+
 # ------------------------------------------------- the generated table
 # write_conf SCOPE KEY VALUE FILE: a config setting KEY = VALUE in SCOPE
 # ("top", "statsd", "log", "redis" or "plugin:NAME"); prints "LINE PATH".
@@ -164,7 +174,9 @@ settings=$TRASH/settings words=$TRASH/words
 : >"$words"
 for scope in top statsd log redis $(printf 'plugin:%s ' $plugins); do
 	for key in $(known "$scope"); do
-		case $key in name | plugin | tags | targets) continue ;; esac
+		# mesh_port is for a mesh probe only (mesh = "GROUP", Redis, a plugin
+		# that takes ports): its field cases are above the table
+		case $key in name | plugin | tags | targets | mesh_port) continue ;; esac
 		k=$(kind "$scope" "$key")
 		case $k in
 		string | bool) echo "$scope $key $k" >>"$words" ;;
