@@ -107,6 +107,23 @@ probes = ( { name = "p1"; plugin = "tcp"; mesh = "g";
 EOF
 done
 
+# max_targets and expire on a probe taking its targets from a conn instance
+for v in 0 10001 4294967297; do
+	field "90-max-targets-$v" "5: probes[1].max_targets: must be from 1 to 10000, not $v" <<EOF
+statsd = { url = "udp://127.0.0.1:18199"; };
+probes = ( { name = "c"; plugin = "conn"; },
+  { name = "p"; plugin = "icmp"; targets_from = "c";
+    expire = "1m";
+    max_targets = $v; } );
+EOF
+done
+field "91-expire-0" "4: probes[1].expire: must be from 1s to 604800s, not 0" <<EOF
+statsd = { url = "udp://127.0.0.1:18199"; };
+probes = ( { name = "c"; plugin = "conn"; },
+  { name = "p"; plugin = "icmp"; targets_from = "c";
+    expire = 0; } );
+EOF
+
 # ------------------------------------------------- the generated table
 # write_conf SCOPE KEY VALUE FILE: a config setting KEY = VALUE in SCOPE
 # ("top", "statsd", "log", "redis" or "plugin:NAME"); prints "LINE PATH".
@@ -175,8 +192,9 @@ settings=$TRASH/settings words=$TRASH/words
 for scope in top statsd log redis $(printf 'plugin:%s ' $plugins); do
 	for key in $(known "$scope"); do
 		# mesh_port is for a mesh probe only (mesh = "GROUP", Redis, a plugin
-		# that takes ports): its field cases are above the table
-		case $key in name | plugin | tags | targets | mesh_port) continue ;; esac
+		# that takes ports), max_targets and expire for a dynamic source
+		# (targets_from): their field cases are above the table
+		case $key in name | plugin | tags | targets | mesh_port | max_targets | expire) continue ;; esac
 		k=$(kind "$scope" "$key")
 		case $k in
 		string | bool) echo "$scope $key $k" >>"$words" ;;

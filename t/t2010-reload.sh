@@ -143,11 +143,17 @@ test_expect_success 'two SIGHUPs in a row with the same config: still one instan
 	test "$(grep -c "\[epsilon\] testprobe started" d.stderr)" = 3 &&
 	test "$(grep -c "\[epsilon\] testprobe stopping" d.stderr)" = 2
 '
+test_expect_success 'SIGHUP with a new hostname: reloaded, with a warning that it takes a restart' '
+	{ echo "hostname = \"renamed-host\";"; config "$PORT2" epsilon five; } >"$CONF" &&
+	hup &&
+	grep -q "hostname, redis, path_confirm or mesh changed: takes effect at the next restart" d.stderr &&
+	config "$PORT2" epsilon five >"$CONF" && hup
+'
 test_expect_success 'SIGTERM: exit 0 and the plugin stop ran' '
 	stop d &&
 	cat d.stderr &&
 	grep -F "stopping" d.stderr | grep -F "Terminated" &&
-	test "$(grep -c "\[epsilon\] testprobe stopping" d.stderr)" = 3 &&
+	test "$(grep -c "\[epsilon\] testprobe stopping" d.stderr)" = 5 &&
 	stop r && stop r2 &&
 	! grep INVALID r.out r2.out
 '

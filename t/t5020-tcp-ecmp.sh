@@ -26,7 +26,7 @@ cat >"$TRASH/hw.conf" <<EOF2
 interval = "1s";
 timeout = "400ms";
 statsd = { url = "udp://127.0.0.1:$STATSD_PORT"; telemetry_interval = 0; };
-probes = ( { name = "syn"; plugin = "tcp"; mode = "syn"; count = 3; spacing = "50ms";
+probes = ( { name = "syn"; plugin = "tcp"; mode = "syn"; count = 3; spacing = "50ms"; metrics_add = [ "sent" ];
   targets = ( $targets ); } );
 EOF2
 

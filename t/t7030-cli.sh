@@ -212,6 +212,15 @@ test_expect_success 'show: RTTs with 3 significant digits; a hash of an older da
 	grep -Fx "  (BEST and WORST: this path was stored by a hopwatchd that kept the average only)" out &&
 	HW paths --probe old | grep -E "^old +lan\.example +4 +yes +2h 5m ago +never$"
 '
+test_expect_success 'a key of another type among the path hashes: said, left out, the others listed, exit 1' '
+	rcli c SET "hopwatch:path:{cli-host}:old:a-string" "not a hash" >/dev/null &&
+	test_must_fail HW paths --probe old >out 2>err &&
+	cat out err &&
+	grep -E "^old +lan\.example +4 +yes " out &&
+	! grep -F "a-string" out &&
+	grep -F "hopwatch:path:{cli-host}:old:a-string is not a path hash (WRONGTYPE" err &&
+	rcli c DEL "hopwatch:path:{cli-host}:old:a-string" >/dev/null
+'
 
 # ---------------------------------------------------------------- --json
 # json_check SCRIPT <FILE: parse FILE as JSON (every line with -l) and run

@@ -195,6 +195,22 @@ test_expect_success 'bad mesh settings are refused with file:line' '
 	grep -qF "bad.conf:6: probes[2].targets: a probe takes targets or mesh = \"dc1\", not both" err &&
 	grep -qF "bad.conf:7: probes[3].mesh_allow: is for a mesh probe" err &&
 	grep -qF "bad.conf:8: probes[4].mesh_allow: CIDR \"fd00::/8\" is of the other family" err &&
+	cat >bad2.conf <<-EOF &&
+	redis = { socket = "$TRASH/r.sock"; };
+	mesh = { addresses = [ "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6",
+	                       "10.0.0.7", "10.0.0.8", "10.0.0.9", "10.0.0.1", "224.0.0.1", "0.0.0.0", "ff02::1" ]; };
+	probes = ( { name = "a"; plugin = "icmp"; mesh = "dc1"; expire = "1m"; },
+	           { name = "b"; plugin = "icmp"; targets = [ "10.0.0.1" ]; max_targets = 5; } );
+	EOF
+	test_must_fail "$HOPWATCHD" -t -c bad2.conf -P "$PLUGIN_DIR" 2>err3 &&
+	cat err3 &&
+	grep -qF "bad2.conf:3: mesh.addresses[10]: address \"224.0.0.1\" is not a unicast address" err3 &&
+	grep -qF "bad2.conf:3: mesh.addresses[11]: address \"0.0.0.0\" is not a unicast address" err3 &&
+	grep -qF "bad2.conf:3: mesh.addresses[12]: address \"ff02::1\" is not a unicast address" err3 &&
+	grep -qF "bad2.conf:2: mesh.addresses: lists more than 8 IPv4 addresses" err3 &&
+	grep -qF "bad2.conf:2: mesh.addresses: lists 10.0.0.1 twice" err3 &&
+	grep -qF "bad2.conf:4: probes[0].expire: is for targets_from" err3 &&
+	grep -qF "bad2.conf:5: probes[1].max_targets: is for targets from a source" err3 &&
 	printf "probes = ( { name = \"a\"; plugin = \"icmp\"; mesh = \"dc1\"; } );\n" >noredis.conf &&
 	test_must_fail "$HOPWATCHD" -t -c noredis.conf -P "$PLUGIN_DIR" 2>err2 &&
 	grep -qF "noredis.conf:1: probes[0].mesh: a mesh lives in Redis" err2

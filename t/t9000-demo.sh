@@ -16,7 +16,7 @@ test_expect_success 'the demo runs, shows the change with a banner and through t
 	grep -A1 "######## PATH CHANGE" out | grep -E "^_e\{[0-9]+,[0-9]+\}:Path to " &&
 	grep -Fx "\$ hopwatch paths" out &&
 	grep -E "^demo-path +10\.[0-9.]+ +[0-9]+ +yes " out &&
-	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms$" out &&
+	grep -E "^  TTL  ADDRESS +LOSS% +BEST ms +AVG ms +WORST ms +STDEV ms +JITTER ms$" out &&
 	grep -E "^[0-9-]+ [0-9:]+  demo demo-path/10\.[0-9.]+: path changed at TTL [0-9]+" out &&
 	grep -E "^>  +[0-9]+  10\.[0-9.]+ +-> 10\.[0-9.]+$" out &&
 	grep -F "summary: the path to" out

@@ -132,6 +132,7 @@ int cmd_paths(const struct cli_opts *o)
 	int w[7];
 	int all = !cli_one_source(o);
 	time_t now = time(NULL);
+	size_t skipped = 0;  /* keys that are no path hash: left out, exit status 1 */
 
 	if (!rows || !list)
 		cli_die("out of memory");
@@ -144,6 +145,14 @@ int cmd_paths(const struct cli_opts *o)
 		long long ts;
 
 		r = rr_key_reply("HMGET %s ts hops reached changed", keys.v[i]);
+		if (r->type == REDIS_REPLY_ERROR && !strncmp(r->str, "WRONGTYPE", 9)) {
+			/* one key that is not a path hash (written by someone else):
+			 * said, and left out; the others are listed */
+			fprintf(stderr, "hopwatch: %s is not a path hash (%s): left out\n", keys.v[i], r->str);
+			freeReplyObject(r);
+			skipped++;
+			continue;
+		}
 		if (r->type == REDIS_REPLY_ERROR)
 			cli_die("Redis at %s refused HMGET %s: %s", rr_where(), keys.v[i], r->str);
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 4)
@@ -192,7 +201,7 @@ int cmd_paths(const struct cli_opts *o)
 	if (o->json) {
 		free(rows);
 		strv_free(&keys);
-		return 0;
+		return skipped ? 1 : 0;
 	}
 	for (int k = 0; k < 7; k++) {
 		w[k] = (int)strlen(head[k]);
@@ -202,6 +211,8 @@ int cmd_paths(const struct cli_opts *o)
 	}
 	for (size_t i = 0; i <= keys.n; i++) {
 		int first = 1;
+		if (i && !rows[i - 1].col[0][0])
+			continue;  /* left out above */
 		for (int k = all ? 0 : 1; k < 7; k++) {
 			const char *s = i ? rows[i - 1].col[k] : head[k];
 			if (k == 6)
@@ -213,7 +224,7 @@ int cmd_paths(const struct cli_opts *o)
 	}
 	free(rows);
 	strv_free(&keys);
-	return 0;
+	return skipped ? 1 : 0;
 }
 
 /* Keys of TARGET, dying when there is none. */

@@ -85,10 +85,26 @@ static void matrix(FILE *f, const struct meshview *v, const struct meshview_cell
 				cli_format_rtt(num, sizeof num, x->r.rtt);
 			else
 				snprintf(num, sizeof num, "%.0f", x->r.loss);
+			/* answered but not reached (a tcp port that refuses): said
+			 * in the text too, not by colour alone */
+			if (!x->r.reached && x->r.loss < 100 && x->r.rtt >= 0)
+				snprintf(num + strlen(num), sizeof num - strlen(num), "!");
 			cell(f, w, num, col);
 		}
 		fputc('\n', f);
 	}
+}
+
+/* Copy `s` into `out` (as large as s's buffer) with every byte below 0x20
+ * and 0x7f replaced by '?': text from Redis, shown on a terminal. */
+static const char *printable(char *out, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i]; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[i] = '\0';
+	return out;
 }
 
 void meshview_text(FILE *f, const struct meshview *v, time_t now, int color)
@@ -119,7 +135,7 @@ void meshview_text(FILE *f, const struct meshview *v, time_t now, int color)
 		matrix(f, v, m, probes[p], 1, now, color, label);
 	}
 	if (np)
-		fprintf(f, "\n(\".\" itself, \"-\" no result, \"?\" stale: older than %d intervals, \"x\" no answer)\n",
+		fprintf(f, "\n(\".\" itself, \"-\" no result, \"?\" stale: older than %d intervals, \"x\" no answer, \"!\" answered but not reached)\n",
 		        MESHVIEW_STALE_INTERVALS);
 	if (v->n)
 		fprintf(f, "\nmembers:\n");
@@ -135,8 +151,11 @@ void meshview_text(FILE *f, const struct meshview *v, time_t now, int color)
 	}
 	if (v->ninvalid)
 		fprintf(f, "\ninvalid registrations (ignored by every member):\n");
-	for (size_t i = 0; i < v->ninvalid; i++)
-		fprintf(f, "  %s: %s\n", v->invalid[i].name, v->invalid[i].why);
+	for (size_t i = 0; i < v->ninvalid; i++) {
+		/* whatever is in Redis: never a control character to the terminal */
+		char name[sizeof v->invalid[i].name], why[sizeof v->invalid[i].why];
+		fprintf(f, "  %s: %s\n", printable(name, v->invalid[i].name), printable(why, v->invalid[i].why));
+	}
 	free(probes);
 	free(m);
 }

@@ -1258,6 +1258,9 @@ static const char *mesh_address_problem(const char *text)
 
 	if (inet_pton(fam, text, a) != 1)
 		return "is not an IPv4 or IPv6 address";
+	/* what no member could probe: unspecified, multicast, broadcast */
+	if (fam == AF_INET ? (a[0] == 0 || a[0] >= 224) : (a[0] == 0xff || !memcmp(a, in6addr_any.s6_addr, 16)))
+		return "is not a unicast address a member could probe";
 	if (!inet_ntop(fam, a, back, sizeof back) || strcmp(back, text))
 		return "is not written canonically (as inet_ntop writes it)";
 	return NULL;
@@ -1450,6 +1453,13 @@ static void read_probe(struct loader *L, const config_setting_t *ps, struct prob
 	read_metric_selection(L, ps, pc);
 	if (pc->mesh || config_setting_get_member(ps, "mesh_allow") || pc->mesh_port)
 		read_mesh_probe(L, ps, pc, targets);
+	/* settings of a dynamic source, never silently ignored without one */
+	if (!pc->targets_from && !pc->mesh && config_setting_get_member(ps, "max_targets"))
+		conf_error(L, config_setting_get_member(ps, "max_targets"),
+		           "is for targets from a source: set targets_from or mesh too");
+	if (!pc->targets_from && config_setting_get_member(ps, "expire"))
+		conf_error(L, config_setting_get_member(ps, "expire"),
+		           "is for targets_from (a mesh member leaves with its heartbeat): set targets_from too");
 	if (pc->targets_from)
 		read_targets_from(L, ps, pc, targets);
 	else if (pc->p && !pc->p->run) {
@@ -2144,9 +2154,21 @@ static struct hw_config *load(const char *file, const char *plugin_dir, int core
 			static const char *const mesh_lists[] = { "addresses", "tags", NULL };
 			const config_setting_t *ml;
 			read_group(&L, s, mesh_options, c, mesh_lists, "mesh");
-			if ((ml = config_setting_get_member(s, "addresses")))
+			if ((ml = config_setting_get_member(s, "addresses"))) {
+				size_t per[2] = { 0, 0 };
 				read_checked_list(&L, ml, &c->mesh.addresses, MESH_ADDRS_MAX * 2, "address",
 				                  mesh_address_problem);
+				/* a registration carries MESH_ADDRS_MAX of each family, each once */
+				for (size_t i = 0; i < c->mesh.addresses.n; i++) {
+					const char *a = c->mesh.addresses.v[i];
+					if (++per[strchr(a, ':') != NULL] == MESH_ADDRS_MAX + 1)
+						conf_error(&L, ml, "lists more than %d %s addresses", MESH_ADDRS_MAX,
+						           strchr(a, ':') ? "IPv6" : "IPv4");
+					for (size_t k = 0; k < i; k++)
+						if (!strcmp(c->mesh.addresses.v[k], a))
+							conf_error(&L, ml, "lists %s twice", a);
+				}
+			}
 			if ((ml = config_setting_get_member(s, "tags")))
 				read_checked_list(&L, ml, &c->mesh.tags, MESH_TAGS_MAX, "tag", mesh_tag_problem);
 		}

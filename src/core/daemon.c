@@ -362,19 +362,34 @@ static void apply_logging(const struct hw_config *cfg)
 	log_setup(D.debug ? HW_LOG_DEBUG : level, cfg->log.syslog, "hopwatchd");
 }
 
-/* Whether two configurations agree on what the path watcher was made from. */
+/* Whether two string lists hold the same strings in the same order. */
+static int same_strlist(const struct strlist *a, const struct strlist *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+/* Whether two configurations agree on what the path watcher and the mesh
+ * registration were made from (hostname, redis, path_confirm, mesh.*),
+ * which a reload does not change. */
 static int same_paths_conf(const struct hw_config *a, const struct hw_config *b)
 {
 	const struct redis_conf *x = &a->redis, *y = &b->redis;
-	const char *const sa[] = { x->host, x->socket, x->user, x->password, x->prefix, a->hostname };
-	const char *const sb[] = { y->host, y->socket, y->user, y->password, y->prefix, b->hostname };
+	const char *const sa[] = { x->host, x->socket, x->user, x->password, x->prefix, a->hostname, x->master_name };
+	const char *const sb[] = { y->host, y->socket, y->user, y->password, y->prefix, b->hostname, y->master_name };
 
 	for (size_t i = 0; i < sizeof sa / sizeof sa[0]; i++)
 		if ((!sa[i] != !sb[i]) || (sa[i] && strcmp(sa[i], sb[i])))
 			return 0;
 	return a->path_confirm == b->path_confirm && x->port == y->port && x->db == y->db &&
 	       x->connect_timeout == y->connect_timeout && x->command_timeout == y->command_timeout &&
-	       x->history == y->history && x->queue == y->queue;
+	       x->history == y->history && x->queue == y->queue && same_strlist(&x->sentinels, &y->sentinels) &&
+	       same_strlist(&a->mesh.addresses, &b->mesh.addresses) && same_strlist(&a->mesh.tags, &b->mesh.tags) &&
+	       a->mesh.ttl == b->mesh.ttl;
 }
 
 static void reload(struct ev_loop *loop)
@@ -393,7 +408,7 @@ static void reload(struct ev_loop *loop)
 	if (cfg->user && (!D.gen->cfg->user || strcmp(cfg->user, D.gen->cfg->user)))
 		HW_WARN(NULL, "user changed to \"%s\": takes effect at the next restart", cfg->user);
 	if (!same_paths_conf(cfg, D.gen->cfg))
-		HW_WARN(NULL, "redis or path_confirm changed: takes effect at the next restart");
+		HW_WARN(NULL, "hostname, redis, path_confirm or mesh changed: takes effect at the next restart");
 	/* Old instances keep running until the new ones have their sockets;
 	 * CAP_NET_RAW is effective only while those are opened. */
 	raw = privs_raw(1) == 0;

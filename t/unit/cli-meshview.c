@@ -40,23 +40,26 @@ int main(void)
 		{ "ping", 0, 2, { 100, -1, 0, now - 10, 10, "10.0.0.3" } },
 		{ "ping", 1, 0, { 20, 12.34, 1, now - 100, 10, "10.0.0.1" } },
 		{ "ping", 2, 0, { 60, 123.4, 1, now, 10, "10.0.0.1" } },
+		{ "ping", 2, 1, { 0, 0.158, 0, now, 10, "10.0.0.2" } },
 	};
-	struct meshview_invalid bad = { "evil", "ipv4[0]: \"1.2.3\" is not an IPv4 address" };
-	struct meshview v = { "dc1", m, 3, &bad, 1, c, 4 };
+	struct meshview_invalid bad[2] = { { "evil", "ipv4[0]: \"1.2.3\" is not an IPv4 address" },
+		                            { "\033[2Jx\n", "not a member entry (name:id)" } };
+	struct meshview v = { "dc1", m, 3, bad, 2, c, 5 };
 	char *t;
 
 	ok(!meshview_stale(&c[0].r, now), "10 s old at a 10 s interval: fresh");
 	ok(meshview_stale(&c[2].r, now), "100 s old: stale (3 intervals + 30 s)");
 	t = text_of(&v, now, 0);
-	ok(strstr(t, "mesh dc1: 3 members, 1 invalid registration ignored\n") != NULL, "header");
+	ok(strstr(t, "mesh dc1: 3 members, 2 invalid registrations ignored\n") != NULL, "header");
 	ok(strstr(t, "ping: loss % (row: from, column: to)\n             1    2    3\n") != NULL, "loss columns");
 	ok(strstr(t, "   1 a1      .    0  100\n") != NULL, "row a1: itself, no loss, all lost");
 	ok(strstr(t, "   2 a2      ?    .    -\n") != NULL, "row a2: stale, itself, no result");
-	ok(strstr(t, "   3 a3     60    -    .\n") != NULL, "row a3");
+	ok(strstr(t, "   3 a3     60   0!    .\n") != NULL, "row a3: answered but not reached is marked '!'");
 	ok(strstr(t, "   1 a1        .  0.052      x\n") != NULL, "RTT row: 3 significant digits, x when none answered");
-	ok(strstr(t, "   3 a3      123      -      .\n") != NULL, "RTT 123.4 as 123");
+	ok(strstr(t, "   3 a3      123 0.158!      .\n") != NULL, "RTT 123.4 as 123; '!' not reached");
 	ok(strstr(t, "   2 a2    heartbeat 1m 5s ago  10.0.0.2, fd00::2  tags rack:r1\n") != NULL, "member line");
 	ok(strstr(t, "  evil: ipv4[0]: \"1.2.3\" is not an IPv4 address\n") != NULL, "invalid registration listed");
+	ok(strstr(t, "  ?[2Jx?: not a member entry (name:id)\n") != NULL, "control characters from Redis shown as '?'");
 	ok(!strchr(t, '\033'), "no colour unless asked");
 	free(t);
 	t = text_of(&v, now, 1);
