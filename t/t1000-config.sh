@@ -149,6 +149,10 @@ bad 2 prefix "may hold only letters, digits, '_' and '.'" <<'EOF'
 # prefix
 prefix = "hop|watch";
 EOF
+bad 2 redis.prefix 'must not hold braces or white space (the source host in braces is each key'"'"'s Redis Cluster hash tag)' <<'EOF'
+# redis.prefix: a hash tag of its own would put every host in one slot
+redis = { host = "127.0.0.1"; prefix = "a b{c}:"; };
+EOF
 bad 2 hostname '"bad host" is not a host name' <<'EOF'
 # hostname
 hostname = "bad host";
@@ -657,7 +661,8 @@ test_expect_success 'syntax error: file:line and exit 1' '
 	printf "# one\ninterval = 5;\ntimeout = ;\n" >syntax.conf &&
 	test_must_fail "$HOPWATCHD" -t -c "$TRASH/syntax.conf" -P "$TEST_PLUGIN_DIR" 2>err &&
 	cat err &&
-	grep -F "hopwatchd: error: $TRASH/syntax.conf:3: syntax error" err
+	grep -F "hopwatchd: error: $TRASH/syntax.conf:3: syntax error" err &&
+	! grep -F "syntax error: syntax error" err
 '
 test_expect_success 'syntax error: unterminated group names its line' '
 	printf "statsd = {\n  echo = true;\n\nlog = {};\n" >syntax2.conf &&

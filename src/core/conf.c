@@ -1944,6 +1944,9 @@ static int read_file(struct loader *L, config_t *cf, const char *file, const cha
 			scan_file(sc, file, dir, 1);
 		if (sc->dup[0])
 			HW_ERROR(NULL, "%s", sc->dup);
+		else if (!strcmp(config_error_text(cf), "syntax error"))  /* libconfig's own words: once */
+			HW_ERROR(NULL, "%s:%d: syntax error", config_error_file(cf) ? config_error_file(cf) : file,
+			         config_error_line(cf));
 		else
 			HW_ERROR(NULL, "%s:%d: syntax error: %s",
 			         config_error_file(cf) ? config_error_file(cf) : file,
@@ -2026,6 +2029,13 @@ static void check_globals(struct loader *L, const config_setting_t *root)
 			           "may hold only letters, digits, '_' and '.'");
 			break;
 		}
+	/* redis.prefix: braces would make a Redis Cluster hash tag of their own
+	 * (every host in one slot); whitespace and glob characters would break
+	 * the CLI's SCAN patterns */
+	if (c->redis.prefix && strpbrk(c->redis.prefix, "{} \t\r\n") && config_setting_get_member(root, "redis"))
+		conf_error(L, config_setting_get_member(config_setting_get_member(root, "redis"), "prefix"),
+		           "must not hold braces or white space (the source host in braces is each key's "
+		           "Redis Cluster hash tag)");
 	if (c->user && (problem = privs_user_problem(c->user)))
 		conf_error(L, config_setting_get_member(root, "user"), "\"%s\": %s", c->user, problem);
 	if (c->hostname && !valid_word(c->hostname, 253))

@@ -129,6 +129,9 @@ int main(void)
 	       "its JSON");
 	ok(meshreg_result_parse(buf, strlen(buf), &rb, why, sizeof why) == 0 && rb.loss == 20 &&
 	   rb.rtt == 0.125 && rb.reached == 1 && rb.ts == 1700000001 && !strcmp(rb.ip, "10.0.0.6"), "reads back");
+	res.rtt = (float)0.039;  /* a figure kept as float: 0.0390000004699687 as a double */
+	meshreg_result_write(buf, sizeof buf, &res);
+	ok(strstr(buf, "\"rtt\":0.039,") != NULL, "6 significant digits: no float noise");
 	res.rtt = -1;
 	res.reached = 0;
 	res.loss = 100;
