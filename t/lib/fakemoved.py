@@ -10,27 +10,18 @@ import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resp import bulk, read_command, serve_forever
+from resp import bulk, command_loop, serve_forever
 
-def serve(conn, port, target, keys):
-    f = conn.makefile("rb")
-    while True:
-        cmd = read_command(f)
-        if cmd is None:
-            break
-        name = cmd[0].upper() if cmd else b""
-        if name == b"PING":
-            conn.sendall(b"+PONG\r\n")
-        elif name == b"CLUSTER" and len(cmd) >= 2 and cmd[1].upper() == b"SLOTS":
-            conn.sendall(b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n" + bulk("127.0.0.1") + b":%d\r\n" % port)
-        elif name == b"SCAN":
-            conn.sendall(b"*2\r\n" + bulk("0") + b"*%d\r\n" % len(keys) + b"".join(bulk(k) for k in keys))
-        else:
-            conn.sendall(b"-MOVED 0 %s\r\n" % target.encode())
-    conn.close()
+def answer(conn, name, cmd, port, target, keys):
+    if name == b"CLUSTER" and len(cmd) >= 2 and cmd[1].upper() == b"SLOTS":
+        conn.sendall(b"*1\r\n*3\r\n:0\r\n:16383\r\n*2\r\n" + bulk("127.0.0.1") + b":%d\r\n" % port)
+    elif name == b"SCAN":
+        conn.sendall(b"*2\r\n" + bulk("0") + b"*%d\r\n" % len(keys) + b"".join(bulk(k) for k in keys))
+    else:
+        conn.sendall(b"-MOVED 0 %s\r\n" % target.encode())
 
 def main():
     port = int(sys.argv[1])
-    serve_forever(port, serve, port, sys.argv[2], sys.argv[3:])
+    serve_forever(port, command_loop, answer, port, sys.argv[2], sys.argv[3:])
 
 main()

@@ -8,28 +8,19 @@ import os, sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from resp import bulk, read_command, serve_forever
+from resp import bulk, command_loop, serve_forever
 
-def serve(conn, host, port):
-    f = conn.makefile("rb")
-    while True:
-        cmd = read_command(f)
-        if cmd is None:
-            break
-        name = cmd[0].upper() if cmd else b""
-        if name == b"PING":
-            conn.sendall(b"+PONG\r\n")
-        elif name == b"SENTINEL" and len(cmd) >= 3 and cmd[1].lower() == b"get-master-addr-by-name":
-            conn.sendall(b"*2\r\n" + bulk(host) + bulk(port))
-        elif name == b"SUBSCRIBE":
-            for ch in cmd[1:]:
-                conn.sendall(b"*3\r\n" + bulk("subscribe") + bulk(ch.decode()) + b":1\r\n")
-        else:
-            conn.sendall(b"-ERR unknown command\r\n")
-    conn.close()
+def answer(conn, name, cmd, host, port):
+    if name == b"SENTINEL" and len(cmd) >= 3 and cmd[1].lower() == b"get-master-addr-by-name":
+        conn.sendall(b"*2\r\n" + bulk(host) + bulk(port))
+    elif name == b"SUBSCRIBE":
+        for ch in cmd[1:]:
+            conn.sendall(b"*3\r\n" + bulk("subscribe") + bulk(ch.decode()) + b":1\r\n")
+    else:
+        conn.sendall(b"-ERR unknown command\r\n")
 
 def main():
     host, hport = sys.argv[2].rsplit(":", 1)
-    serve_forever(int(sys.argv[1]), serve, host, hport)
+    serve_forever(int(sys.argv[1]), command_loop, answer, host, hport)
 
 main()

@@ -1,7 +1,8 @@
 # t/lib/resp.py: what the fake Redis servers of the tests share (imported
 # by fakesentinel.py and fakemoved.py): reading a RESP command, writing a
-# bulk string, and a threaded accept loop on 127.0.0.1 that ends after
-# 60 s, so a test can never leave a fake server behind.
+# bulk string, a connection's command loop (PING answered here), and a
+# threaded accept loop on 127.0.0.1 that ends after 60 s, so a test can
+# never leave a fake server behind.
 import socket, threading, time
 
 def read_command(f):
@@ -19,6 +20,21 @@ def read_command(f):
 def bulk(s):
     b = s.encode() if isinstance(s, str) else s
     return b"$%d\r\n%s\r\n" % (len(b), b)
+
+def command_loop(conn, answer, *args):
+    """Read commands from conn until it closes; PING gets +PONG, any other
+    command answer(conn, NAME (upper case), cmd, *args)."""
+    f = conn.makefile("rb")
+    while True:
+        cmd = read_command(f)
+        if cmd is None:
+            break
+        name = cmd[0].upper() if cmd else b""
+        if name == b"PING":
+            conn.sendall(b"+PONG\r\n")
+        else:
+            answer(conn, name, cmd, *args)
+    conn.close()
 
 def serve_forever(port, serve, *args):
     """Accept on 127.0.0.1:port for 60 s; serve(conn, *args) in a thread each."""
