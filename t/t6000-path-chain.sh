@@ -13,13 +13,11 @@ for tool in dsd-recv hwlisten; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: still unlimited.  Under the kernel's limits (2026-11-30) the
-# icmp probes pass; the udp instances do not: the destination's
-# own port unreachables (and r4's net unreachable in the last test) are
-# limited to 6, then 1 a second per source, which the engine does not pace
-# yet, so a trace misses its destination at its TTL and finds it further
-# on ("? ? ? ? * * * * * d1") or shows no hop figures ("? ? ? ? d1")
-TB_ICMP_PROFILE=unlimited tb_chain c 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+# The kernel's default ICMP limits (issue 13): the destination's port
+# unreachables (and r4's net unreachable in the last test) come 6, then 1
+# a second per source; udp traces every 0.7 s measure their end only in
+# the rounds its budget allows (the others read "=", see t/lib/path.sh)
+tb_chain c 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
 chmod 755 "$TRASH"  # nobody reads the configs
@@ -128,10 +126,12 @@ test_expect_success 'default tags and metrics: hop:<ttl> without hop_ip; metrics
 	echo "jitter loss response rtt rtt.max rtt.min rtt.stddev" >want && diff -u want got &&
 	for h in 1 2; do
 		hop_lines mtr "$d" $h >hl && echo "hop $h: $(paste -sd" " hl)" &&
-		awk "{ v[\$1] = \$2 } END {
+		# values go out with 6 significant digits: a difference of two
+		# of them may be off by a unit of the last digit (e)
+		awk "{ v[\$1] = \$2 } END { e = 1e-5 * v[\"rtt.max\"];
 			exit !(v[\"rtt.min\"] <= v[\"rtt\"] && v[\"rtt\"] <= v[\"rtt.max\"] && v[\"rtt.stddev\"] >= 0 &&
-			       v[\"rtt.stddev\"] <= v[\"rtt.max\"] - v[\"rtt.min\"] && v[\"jitter\"] >= 0 &&
-			       v[\"jitter\"] <= v[\"rtt.max\"] - v[\"rtt.min\"]) }" hl || return 1
+			       v[\"rtt.stddev\"] <= v[\"rtt.max\"] - v[\"rtt.min\"] + e && v[\"jitter\"] >= 0 &&
+			       v[\"jitter\"] <= v[\"rtt.max\"] - v[\"rtt.min\"] + e) }" hl || return 1
 	done
 '
 

@@ -13,12 +13,10 @@ for tool in dsd-recv hwlisten hwdelay; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: still unlimited, for udp.  Under the kernel's limits the
-# destination d1 sends its port unreachables 6, then 1 a second per source:
-# udp's queries past that read as loss at the destination, the hops
-# before it are then not shown clean of that loss (no value: "?"), and
-# the engine does not pace the destination yet (icmp's traces pass)
-TB_ICMP_PROFILE=unlimited tb_chain l 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+# The kernel's default ICMP limits (issue 13): d1 answers udp probes with
+# port unreachables, 6, then 1 a second per source, so a udp trace measures
+# its end only in the rounds that budget allows (the others read "=")
+tb_chain l 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
 D=$(tb_addr d1)
@@ -90,7 +88,7 @@ test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and dest
 
 # nft on r2 drops 30% of what it forwards downstream: probes with TTL >= 3
 # (answered by r3, r4, d1), never those r1 and r2 answer.  10 queries and
-# 14 traces: the destination's window holds 80 probes (a binomial
+# 14 traces: icmp's destination window holds 80 probes (a binomial
 # deviation of 5.1 points); the tolerance 15..45 is over 2.9 deviations.
 # The routers' budgets give each hop about a probe a second, pooled by
 # both instances.
@@ -102,17 +100,27 @@ test_expect_success 'loss below r2: hop loss ~30% from hop 3 on, 0 before (queri
 	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$D\"" "queries = 10;"), $(probe u udp dgram "\"$D\"" "queries = 10;")" &&
 	hw_run hw.conf 14.5 &&
 	tb_loss r2 0 &&
+	test "$(values path.hops i "$D" | sort -u)" = 5 &&
+	# udp: a round gets a probe or two of d1 (its budget), all of which
+	# the 30 % may drop: not reached that round, the path to hop 4
+	test -z "$(values path.hops u "$D" | grep -vx "[45]")" &&
 	for p in i u; do
-		test "$(values path.hops $p "$D" | wc -l)" -ge 5 &&
-		test "$(values path.hops $p "$D" | sort -u)" = 5 || exit 1
+		test "$(values path.hops $p "$D" | wc -l)" -ge 5 || exit 1
 		for h in 1 2; do
 			test "$(hop_values path.hop.loss $p "$D" $h | sort -u)" = 0 || exit 1
 		done
-		for h in 3 4 5; do
-			hop_values path.hop.loss $p "$D" $h | paste -sd" " - &&
-			within "$(hop_values path.hop.loss $p "$D" $h | mean)" 15 45 || exit 1
-		done
-		within "$(values path.loss $p "$D" | mean)" 15 45 || exit 1
+	done &&
+	for h in 3 4 5; do
+		hop_values path.hop.loss i "$D" $h | paste -sd" " - &&
+		within "$(hop_values path.hop.loss i "$D" $h | mean)" 15 45 || exit 1
+	done &&
+	within "$(values path.loss i "$D" | mean)" 15 45 &&
+	# udp: d1 answers about 1 probe a second (its port unreachables), so
+	# its window holds about 8 probes (a binomial deviation of 16 points):
+	# hops 3 and 4 read loss, the band is wide; hops 1, 2 above read 0
+	for h in 3 4; do
+		hop_values path.hop.loss u "$D" $h | paste -sd" " - &&
+		within "$(hop_values path.hop.loss u "$D" $h | mean)" 10 70 || exit 1
 	done
 '
 

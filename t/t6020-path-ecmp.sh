@@ -15,12 +15,12 @@ for tool in dsd-recv hwlisten; do
 done
 [ -e "$PLUGIN_DIR/path.so" ] || skip_all "plugins/path.so is not built (run make)"
 
-# issue 13: still unlimited.  Under the kernel's limits (2026-11-30) a
-# target's first traces show hops it has not learned yet as unmeasured
-# ("?": a branch router tells 6 flows, then 1 a second), which
-# check_traces counts as wrong, and udp's destination limits its port
-# unreachables to 1/s (not paced yet: "? ? ? ? d1")
-TB_ICMP_PROFILE=unlimited tb_chain e 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
+# The kernel's default ICMP limits (issue 13): a router answers 6, then 1
+# a second per source; a hop a target has not answered yet is borrowed
+# (address and RTT) once the other targets agree on it, and udp's
+# destination answers its port unreachables 1/s: rounds beyond that carry
+# no figure of the end ("=", t/lib/path.sh)
+tb_chain e 4 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_route r2 ecmp || { echo "Bail out! tb_route failed"; exit 1; }
 tb_many d1 4 >/dev/null || { echo "Bail out! tb_many failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
@@ -46,12 +46,16 @@ test_expect_success '~50 traces of one target: one identical path, every protoco
 	for c in icmp:dgram icmp:raw udp:dgram udp:raw tcp:raw; do
 		p=${c%:*} m=${c#*:} &&
 		check_traces $p$m "$D" "$(want d1)" 45 &&
-		test "$(sort -u tr.$p$m | wc -l)" = 1 || exit 1
+		one_path tr.$p$m || exit 1
 	done
 '
 
 # 12 instances to the same target: 12 source ports, 12 flows; each one
-# stable, and together on both branches (all on one: 2 in 4096)
+# stable once it knows its branch router, and together on both branches
+# (all on one: 2 in 4096).  12 flows start at once: a flow's first traces
+# may not know its branch router yet ("?"), and d1's port unreachables
+# (6, then 1/s) leave most rounds without a figure of the end ("="): a
+# flow may not get one in 3 s, never a false "not reached"
 test_expect_success 'other flows: 12 udp instances (12 source ports) use both branches, each stably' '
 	probes= &&
 	for i in $(seq 1 12); do
@@ -60,9 +64,14 @@ test_expect_success 'other flows: 12 udp instances (12 source ports) use both br
 	write_conf hw.conf 500ms 100ms "$probes" &&
 	hw_run hw.conf 3.2 &&
 	for i in $(seq 1 12); do
-		check_traces u$i "$D" "$(want d1)" 4 &&
-		test "$(sort -u tr.u$i | wc -l)" = 1 || exit 1
+		check_traces u$i "$D" "$(want d1 | may_learn 2)" 4 any &&
+		learned_once tr.u$i 2 &&
+		grep -v "^[^ ]* ? " tr.u$i >tr.k && one_path tr.k || exit 1
 	done &&
+	# d1 answers the 12 flows 6, then 1 a second: not each may get one
+	echo "rounds that measured d1: $(cat tr.u* | grep -vc " =\$")" &&
+	test "$(cat tr.u* | grep -vc " =\$")" -ge 6 &&
+	! grep "^_sc|hopwatch.path.can_reach|2|" out &&
 	cat tr.u* | cut -d" " -f2 | sort | uniq -c &&
 	grep -qx "[^ ]* $R2 .*" tr.u* && grep -qx "[^ ]* $T2 .*" tr.u*
 '
@@ -75,9 +84,10 @@ test_expect_success 'other flows: 12 targets of one icmp instance use both branc
 	hw_run hw.conf 3.2 &&
 	for i in $(seq 1 12); do
 		a=$(tb_many_addr d1 $i) &&
-		check_traces i "$a" "$(want d1 | sed "s/ [^ ]*\$/ $a/")" 4 &&
-		test "$(sort -u tr.i | wc -l)" = 1 &&
-		cut -d" " -f2 tr.i | head -1 >>branches || exit 1
+		check_traces i "$a" "$(want d1 | sed "s/ [^ ]*\$/ $a/" | may_learn 2)" 4 &&
+		learned_once tr.i 2 &&
+		grep -v "^[^ ]* ? " tr.i >tr.k && one_path tr.k &&
+		cut -d" " -f2 tr.k | head -1 >>branches || exit 1
 	done &&
 	sort branches | uniq -c &&
 	grep -qx "$R2" branches && grep -qx "$T2" branches

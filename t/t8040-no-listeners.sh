@@ -23,12 +23,9 @@ for p in icmp tcp path; do
 	[ -e "$PLUGIN_DIR/$p.so" ] || skip_all "plugins/$p.so is not built (run make)"
 done
 
-# Two path instances of protocol udp (raw and dgram) trace d1 at once, each
-# with its own budget: together they ask d1 for more port unreachables
-# than Linux's default per-destination limit allows (one a second after a
-# burst of 6), so a trace could end short of d1 for the lab's sake.  This
-# test is about sockets, not ICMP budgets (t6xxx test those): no limits.
-export TB_ICMP_PROFILE=unlimited
+# The kernel's default ICMP limits: the two udp path instances (raw and
+# dgram) share d1's port unreachables (6, then 1 a second) through the
+# process-wide budget; rounds past it carry no figure of d1 ("=")
 tb_chain nl 1 || { echo "Bail out! tb_chain failed"; exit 1; }
 tb_listen d1 80 || { echo "Bail out! tb_listen failed"; exit 1; }
 STATSD_PORT=8125
@@ -73,7 +70,8 @@ flood() {
 # every UDP port it bound, then all its sockets again (all.after)
 run_and_look() {
 	(
-		wait_for 5 sh -c "pgrep -f -- '^$HOPWATCHD -c $TRASH/$1' >pid" &&
+		# hw_run may first wait for the ICMP buckets to refill (t/lib/path.sh)
+		wait_for 15 sh -c "pgrep -f -- '^$HOPWATCHD -c $TRASH/$1' >pid" &&
 		sleep 1.5 &&
 		sockets l >listening
 		sockets a -w >all.before
@@ -94,10 +92,14 @@ run_and_look() {
 queues_empty() {
 	test -s all.after && awk '$3 != 0 { print "not empty: " $0; bad = 1 } END { exit bad }' all.after
 }
-# reached PROBE TARGET: every trace of PROBE to TARGET reached it (2 at least)
+# reached PROBE TARGET: every trace of PROBE to TARGET that measured it
+# reached it: 2 at least, 1 for udp (d1 answers the port unreachables of
+# both udp instances 6, then 1 a second: most rounds have no figure of it)
 reached() {
+	local min=2
+	case $1 in *udp*) min=1 ;; esac
 	test "$(values path.reachable "$1" "$2" | sort -u)" = 1 &&
-	test "$(values path.reachable "$1" "$2" | wc -l)" -ge 2
+	test "$(values path.reachable "$1" "$2" | wc -l)" -ge $min
 }
 
 test_expect_success 'every plugin in every mode: no listening socket of hopwatchd' '

@@ -23,6 +23,7 @@ struct entry {
 	double tokens;                 /* at `t`; below 0 is debt */
 	double t;                      /* caller's clock, s: when `tokens` was last brought up to date */
 	double cut_t;                  /* caller's clock, s: last back-off; -inf: never */
+	double answered_at;            /* caller's clock, s: last answer; -inf: never */
 	unsigned long long sent, answered, missed, backoffs; /* counts, see struct budget_info */
 	uint32_t hnext;                /* next slot in the hash chain */
 	uint32_t prev, next;           /* LRU list: prev is more recent */
@@ -211,7 +212,7 @@ static struct entry *touch(struct budget *b, const struct budget_key *k, double 
 	}
 	h = hash(k) & b->mask;
 	b->e[i] = (struct entry){ .key = *k, .rate = b->cfg.rate0, .tokens = b->cfg.burst, .t = now,
-	                          .cut_t = -INFINITY, .hnext = b->head[h] };
+	                          .cut_t = -INFINITY, .answered_at = -INFINITY, .hnext = b->head[h] };
 	b->head[h] = i;
 	lru_front(b, i);
 	return &b->e[i];
@@ -269,17 +270,20 @@ void budget_sent(struct budget *b, const struct budget_key *k, double now)
 	e->sent++;
 }
 
-void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now, int grow)
+void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now,
+                     enum budget_grow grow)
 {
 	struct entry *e = touch(b, k, now);
+	double cap = grow == BUDGET_RECOVER ? b->cfg.rate0 : b->cfg.rate_max;
 
 	refill(b, e, now);
 	e->answered++;
+	e->answered_at = now;
 	/* a probe sent before the last cut says nothing about the new rate */
-	if (grow && e->tokens < 1 + b->cfg.reserve && sent_at >= e->cut_t) {
+	if (grow != BUDGET_KEEP && e->rate < cap && e->tokens < 1 + b->cfg.reserve && sent_at >= e->cut_t) {
 		e->rate += b->cfg.increase / e->rate;
-		if (e->rate > b->cfg.rate_max)
-			e->rate = b->cfg.rate_max;
+		if (e->rate > cap)
+			e->rate = cap;
 	}
 }
 
@@ -309,7 +313,8 @@ int budget_state(const struct budget *b, const struct budget_key *k, double now,
 		return -1;
 	e = &b->e[i];
 	*out = (struct budget_info){ .rate = e->rate, .tokens = tokens_at(b, e, now), .sent = e->sent,
-	                             .answered = e->answered, .missed = e->missed, .backoffs = e->backoffs };
+	                             .answered = e->answered, .missed = e->missed, .backoffs = e->backoffs,
+	                             .answered_at = e->answered_at };
 	return 0;
 }
 

@@ -72,6 +72,7 @@ struct budget_info {
 	unsigned long long answered;  /* replies reported by budget_answered */
 	unsigned long long missed;    /* probes reported by budget_missed */
 	unsigned long long backoffs;  /* times the rate was cut */
+	double answered_at;           /* caller's clock, s: the last budget_answered; -inf: never */
 };
 
 struct budget;
@@ -119,14 +120,24 @@ double budget_when_keep(const struct budget *b, const struct budget_key *k, doub
  * least recently used entry to make room, so this cannot fail. */
 void budget_sent(struct budget *b, const struct budget_key *k, double now);
 
-/* `k` answered a probe sent at `sent_at`: counts, and with `grow` raises
- * the rate when the bucket holds less than 1 + reserve tokens at `now`
- * (the engine is probing `k` as fast as the budget lets it; see the top of
- * this file) and the probe went out after the last back-off.  The engine
- * passes grow 0 for a probe on a path that loses packets: there a miss
- * of a rate limit cannot be told from forwarding loss, so the budget
- * would overshoot the limit unseen. */
-void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now, int grow);
+/* How far an answer may raise a responder's rate (budget_answered). */
+enum budget_grow {
+	BUDGET_KEEP,                  /* not at all */
+	BUDGET_GROW,                  /* up to rate_max */
+	BUDGET_RECOVER,               /* back up to rate0 at most: for the end of a path, whose
+	                                 every miss reads as the destination's loss, so it is
+	                                 never probed past the rate every Linux host allows */
+};
+
+/* `k` answered a probe sent at `sent_at`: counts, and as `grow` says
+ * (enum budget_grow) raises the rate when the bucket holds less than
+ * 1 + reserve tokens at `now` (the engine is probing `k` as fast as the
+ * budget lets it; see the top of this file) and the probe went out after
+ * the last back-off.  The engine passes BUDGET_KEEP for a router on a
+ * path that loses packets: there a miss of a rate limit cannot be told
+ * from forwarding loss, so the budget would overshoot the limit unseen. */
+void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now,
+                     enum budget_grow grow);
 
 /* The probe sent to `k` at `sent_at` timed out at `now`: counts, and cuts
  * the rate when `k` answered before and no cut happened since `sent_at`. */

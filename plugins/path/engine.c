@@ -29,7 +29,14 @@
  * instance of the process.  A probe out of its router's budget is not
  * sent: the trace borrows the figures other targets' probes got from that
  * hop (Doubletree; struct shop, report.c).  Queries of one TTL before the
- * destination leave SPREAD apart.  The destination is never held back.
+ * destination leave SPREAD apart.  The destination is never held back by
+ * a router's budget; an end that answers with ICMP errors (a udp
+ * destination, a router saying unreachable) is paid from its own budget,
+ * and a round without its tokens has no figure of it (report.c).  Every
+ * probe at or past the destination counts for it; its probes at its TTL
+ * lost while one past it answered, it is presumed where the last trace
+ * measured it (dest_far).  A trace that never found its end starts from
+ * where another trace found the same destination (struct shop, TTL 0).
  * Send times are read at the actual send (struct path_io.send).
  *
  * Replies find their trace in O(1): a hash keyed by what every matcher
@@ -137,6 +144,13 @@ struct tstate *path_find(struct inst *in, const struct reply *r, struct tstate *
  * per instance; the last one frees it. */
 static struct shop *shops_shared;
 static unsigned shops_refs;
+/* What every instance of the process knows of the responders per TTL, one
+ * table per family: which router a TTL reaches is the same for every
+ * instance from this host (Doubletree), save an ECMP fork (diverse) or
+ * another source address; it lives and dies with the shared hop table. */
+static struct tguess guess_tab[2][HW_PATH_MAX_HOPS + 1];
+/* Targets of every instance: what tguess.nknow counts towards */
+static size_t guess_targets;
 
 static struct shop *shops_get(void)
 {
@@ -153,6 +167,12 @@ static void shops_put(struct shop *s)
 		return;
 	free(shops_shared);
 	shops_shared = NULL;
+	memset(guess_tab, 0, sizeof guess_tab);
+}
+
+struct tguess *path_guess(int family, unsigned ttl)
+{
+	return &guess_tab[family == AF_INET6][ttl];
 }
 
 /* First slot of (family, ttl, addr) in the shared hop table (FNV-1a). */
@@ -216,17 +236,33 @@ const struct shop *path_shop_find(const struct inst *in, int family, unsigned tt
 	return shop_get(in, family, ttl, addr, 0);
 }
 
-/* A measured probe of hop (ttl, a) was answered after rtt_ms, or not. */
+void path_dest_seen(struct tstate *ts)
+{
+	struct shop *s = shop_get(ts->in, ts->family, 0, &ts->dst, 1);
+
+	if (!s)
+		return;
+	s->dist = (unsigned char)ts->dest_ttl;
+	s->lim = (unsigned char)ts->end_lim;
+	s->seen = hw_mono();
+}
+
+/* A probe of hop (ttl, a) was answered after rtt_ms, or not.  Only a
+ * measured probe's outcome enters the window (response, loss); every
+ * answer's RTT counts, and lets other targets borrow the hop (an answer
+ * to a learner's probe sent over budget is a true answer all the same). */
 static void shop_note(struct inst *in, int family, unsigned ttl, const pkt_ipaddr *a, int answered,
-                      double rtt_ms, double now)
+                      int measured, double rtt_ms, double now)
 {
 	struct shop *s = shop_get(in, family, ttl, a, 1);
 
 	if (!s)
 		return;
-	s->bits = s->bits << 1 | (answered ? 1u : 0u);
-	if (s->n < SHARE_WINDOW)
-		s->n++;
+	if (measured) {
+		s->bits = s->bits << 1 | (answered ? 1u : 0u);
+		if (s->n < SHARE_WINDOW)
+			s->n++;
+	}
 	s->seen = now;
 	if (answered) {
 		s->answered_at = now;
@@ -241,7 +277,7 @@ static void shop_note(struct inst *in, int family, unsigned ttl, const pkt_ipadd
  * destination): count it towards the responder the targets agree on. */
 static void guess_note(struct tstate *ts, unsigned ttl, const pkt_ipaddr *from)
 {
-	struct tguess *g = &ts->in->guess[ttl];
+	struct tguess *g = path_guess(ts->family, ttl);
 	uint64_t bit = 1ull << (ttl - 1);
 
 	if (ts->told & bit)
@@ -261,7 +297,7 @@ static void guess_note(struct tstate *ts, unsigned ttl, const pkt_ipaddr *from)
 
 int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 {
-	const struct tguess *g = &ts->in->guess[ttl];
+	const struct tguess *g = path_guess(ts->family, ttl);
 
 	if (g->family != ts->family || g->diverse || g->agree < INFER_MIN)
 		return 0;
@@ -344,8 +380,31 @@ static int has_next(const struct tstate *ts)
 	return next_probe(ts, hw_mono(), &ttl, &q, &at);
 }
 
+int path_end_unmeasured(const struct tstate *ts)
+{
+	unsigned e = path_eff_lim(ts);
+
+	if (!ts->hint || ts->dest_ttl || ts->stop_ttl || ts->hint > e || !ts->skip[ts->hint])
+		return 0;
+	for (unsigned t = ts->hint; t <= e; t++)
+		if (ts->sent[t] != ts->skip[t])
+			return 0;
+	return 1;
+}
+
+int path_end_drained(const struct tstate *ts)
+{
+	struct budget_key k = budget_key_make(ts->family, &ts->dst);
+	struct budget_info bi;
+
+	return ts->in->proto->dest_icmp_error && !ts->hint && !ts->dest_ttl && !ts->stop_ttl &&
+	       budget_state(ts->in->budget, &k, hw_mono(), &bi) == 0 && bi.answered &&
+	       (bi.answered_at >= ts->t0 || bi.tokens < 1);
+}
+
 /* Open the gate for the later queries once query 0 has settled; probe
- * the TTLs past the hint too when the destination is still unknown. */
+ * the TTLs past the hint too when the destination is still unknown (not
+ * when the end was only skipped: nothing says the path got longer). */
 static void check_gate(struct tstate *ts)
 {
 	unsigned e = path_eff_lim(ts);
@@ -356,7 +415,7 @@ static void check_gate(struct tstate *ts)
 		if (!ts->sent[t])
 			return;
 	ts->open = 1;
-	if (!ts->dest_ttl && !ts->stop_ttl && ts->lim < (unsigned)ts->in->o->max_ttl)
+	if (!ts->dest_ttl && !ts->stop_ttl && ts->lim < (unsigned)ts->in->o->max_ttl && !path_end_unmeasured(ts))
 		ts->lim = (unsigned)ts->in->o->max_ttl;
 }
 
@@ -401,6 +460,19 @@ static void maybe_finish(struct tstate *ts)
 			return;
 	ts->active = 0;
 	hw_timer_stop(ts->timer);
+	if (ts->dest_far) {
+		/* nothing answered where the destination was presumed: its
+		 * probes there lost, or a silent router that made the path
+		 * longer.  The distance the last trace measured itself wins
+		 * once; presumed twice, the farther TTL does (a new silent
+		 * hop shows by the second trace) */
+		if (!ts->hint_firm)
+			ts->dest_ttl = ts->dest_far;
+		ts->dest_far = 0;
+		ts->hint_firm = 0;
+	} else if (!path_end_unmeasured(ts)) {
+		ts->hint_firm = ts->dest_ttl && ts->rcvd[ts->dest_ttl];
+	}
 	path_report(ts);
 	remember_hops(ts);
 	hw_done(ts->in->ctx, ts->t);
@@ -456,27 +528,53 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	settle(ts, p, ttl, q, PS_ANSWERED);
 	p->rtt = rtt * 1e3;
 	p->from = r->from;
-	if (r->kind == R_HOP) {
+	if (r->kind == R_HOP || r->cmp == CMP_QUOTE) {
+		/* an ICMP error (time exceeded, or unreachable at the end of
+		 * the path): its sender's kernel rate limits it */
 		struct budget_key k = budget_key_make(ts->family, &r->from);
 		double now = hw_mono();
+		const struct shop *sh = r->kind == R_HOP ? shop_get(ts->in, ts->family, ttl, &r->from, 0) : NULL;
 		/* a probe not paid for from this responder's budget (unknown,
 		 * or the path moved) used one of its tokens all the same */
 		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
 			budget_sent(ts->in->budget, &k, now);
-		const struct shop *sh = shop_get(ts->in, ts->family, ttl, &r->from, 0);
-		/* the rate grows where a miss past the limit would show: on a
-		 * path that loses little, or at a hop from the onset of the
-		 * loss on (its misses are weighed against that loss).  Not at
-		 * a hop before it on a lossy path: a miss past its limit would
-		 * read as the onset there */
+		/* a router's rate grows where a miss past the limit would
+		 * show: on a path that loses little, or at a hop from the
+		 * onset of the loss on (its misses are weighed against that
+		 * loss).  Not at a hop before it on a lossy path: a miss past
+		 * its limit would read as the onset there.  The end's rate
+		 * only recovers up to the safe start (every miss of the end
+		 * reads as the destination's loss) */
 		budget_answered(ts->in->budget, &k, p->tx_mono, now,
-		                dest_loss(ts) < LOSSY_DEST || (sh && sh->level > 0));
-		if (p->measured)
-			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->rtt, now);
-		guess_note(ts, ttl, &r->from);
+		                r->kind != R_HOP ? BUDGET_RECOVER
+		                : dest_loss(ts) < LOSSY_DEST || (sh && sh->level > 0) ? BUDGET_GROW : BUDGET_KEEP);
+		if (r->kind == R_HOP)
+			shop_note(ts->in, ts->family, ttl, &r->from, 1, p->measured, p->rtt, now);
 	}
-	if (r->kind == R_DEST && (!ts->dest_ttl || ttl < ts->dest_ttl)) {
+	if (r->kind == R_HOP) {
+		guess_note(ts, ttl, &r->from);
+		/* a router where the destination was presumed: the path got
+		 * longer, the destination is where it answered */
+		if (ts->dest_far && ttl >= ts->dest_ttl) {
+			ts->dest_ttl = ts->dest_far;
+			ts->dest_far = 0;
+		}
+	} else {
+		ts->end_lim = r->cmp == CMP_QUOTE;
+		ts->end_addr = r->from;
+	}
+	if (r->kind == R_DEST && ts->hint_reached && ttl > ts->hint && !ts->rcvd[ts->hint] &&
+	    (!ts->dest_ttl || ts->dest_ttl > ts->hint || ts->dest_far)) {
+		/* past the last trace's destination while nothing answered
+		 * there yet: presume the destination is still there (its
+		 * probes there lost) until a router answers at that TTL */
+		if (!ts->dest_far || ttl < ts->dest_far)
+			ts->dest_far = ttl;
+		ts->dest_ttl = ts->hint;
+		ts->open = 1;
+	} else if (r->kind == R_DEST && (!ts->dest_ttl || ttl <= ts->dest_ttl)) {
 		ts->dest_ttl = ttl;
+		ts->dest_far = 0;
 		ts->open = 1;
 	} else if (r->kind == R_STOP && (!ts->stop_ttl || ttl < ts->stop_ttl)) {
 		ts->stop_ttl = ttl;
@@ -514,7 +612,14 @@ static void timeout_cb(void *arg)
 			if (p->tx_mono + in->timeout > now)
 				break;
 			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
-			if (p->keyed) {
+			if (p->keyed && p->dside) {
+				/* a miss of the end within its budget: no hop after
+				 * it tells forwarding loss from a rate limit, so any
+				 * miss backs its budget off (real loss costs samples,
+				 * never a false miss: budget.h) */
+				struct budget_key k = budget_key_make(ts->family, &p->key);
+				budget_missed(in->budget, &k, p->tx_mono, now);
+			} else if (p->keyed) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
 				 * budget, and the budget backs off only on
@@ -533,7 +638,7 @@ static void timeout_cb(void *arg)
 				struct budget_key k = budget_key_make(ts->family, &p->key);
 				struct shop *sh = NULL;
 				if (p->measured) {
-					shop_note(in, ts->family, i / qn + 1, &p->key, 0, NAN, now);
+					shop_note(in, ts->family, i / qn + 1, &p->key, 0, 1, NAN, now);
 					sh = shop_get(in, ts->family, i / qn + 1, &p->key, 0);
 				}
 				double level = sh ? (isnan(sh->level) ? dest_loss(ts) : sh->level) : NAN;
@@ -558,6 +663,7 @@ struct pace_out {
 	double wait;             /* PACE_WAIT: seconds before asking again */
 	int keyed;               /* PACE_GO: a token of key's budget was taken */
 	int measured;            /* PACE_GO: within the budget (struct pinfo.measured) */
+	int dside;               /* PACE_GO: a probe of the end of the path (struct pinfo.dside) */
 	pkt_ipaddr key;          /* keyed: the responder expected to answer */
 };
 
@@ -590,18 +696,26 @@ struct pace_out {
  *     but is not measured: its miss is not counted against the hop.  A
  *     probe keyed by the other targets' router at an ECMP fork is not
  *     measured either (it may reach the other branch).
- * The destination's TTL and beyond are never held back by a budget.
+ * At and past the end of the path (dest_side) no router's budget applies:
+ * the destination's own RTT and loss are never degraded by the routers'
+ * limits.  Only an end that answers with an ICMP error (a udp
+ * destination's port unreachable, a router's unreachable: tstate.end_lim)
+ * is paced, by its own budget: a probe it has no token for is skipped
+ * (PACE_SKIP), since its miss would read as the destination's loss.
  */
 static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned q,
                 const pkt_ipaddr *last_hop, double now, struct pace_out *po)
 {
-	struct tguess *g = &in->guess[ttl];
+	struct tguess *g = path_guess(ts->family, ttl);
 	struct budget_key bk;
 	pkt_ipaddr k, tmp;
 	int have = 0, learner = 0;
 
-	*po = (struct pace_out){ .measured = 1 };
-	if (!dest_side(ts, ttl) && in->budget) {
+	*po = (struct pace_out){ .measured = 1, .dside = dest_side(ts, ttl) };
+	if (po->dside && ts->end_lim) {
+		k = ts->end_addr;
+		have = 1;
+	} else if (!po->dside) {
 		/* a learner: neither this target nor the instance knows the
 		 * hop (an ECMP branch is never borrowed); it may take the
 		 * tokens the others leave in reserve */
@@ -623,8 +737,11 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	}
 	if (have) {
 		bk = budget_key_make(ts->family, &k);
-		if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
-		    (!learner && now < g->ident_until && g->nknow < in->ntargets)) {
+		if (po->dside) {
+			if (budget_when(in->budget, &bk, now) > now)
+				return PACE_SKIP;
+		} else if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
+		    (!learner && now < g->ident_until && g->nknow < guess_targets)) {
 			if (!learner || q > 0)
 				return PACE_SKIP;
 			po->measured = 0;  /* to learn the hop's address */
@@ -641,7 +758,7 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 	 * tokens to those still learning it (each flow must ask its own ECMP
 	 * branch; the first tokens of a router go to learning, not to more
 	 * queries of a target that knows it already) */
-	if (learner && g->nknow < in->ntargets && (!g->family || g->family == ts->family))
+	if (learner && g->nknow < guess_targets && (!g->family || g->family == ts->family))
 		g->ident_until = now + 1;
 	return PACE_GO;
 }
@@ -657,6 +774,7 @@ static void send_one(struct tstate *ts, unsigned ttl, unsigned q, const struct p
 	p->keyed = (uint8_t)po->keyed;
 	p->key = po->key;
 	p->measured = (uint8_t)po->measured;
+	p->dside = (uint8_t)po->dside;
 	if (po->measured)
 		ts->meas[ttl]++;
 	if ((err = ts->in->io->send(ts, ttl, q)) != 0) {
@@ -828,8 +946,10 @@ void path_forget(void *state, hw_target *t)
 		in->rn = k;
 	/* its votes for the responders the targets agree on */
 	for (unsigned ttl = 1; ttl <= (unsigned)in->o->max_ttl && ttl <= HW_PATH_MAX_HOPS; ttl++) {
-		struct tguess *g = &in->guess[ttl];
+		struct tguess *g = path_guess(ts->family, ttl);
 		uint64_t bit = 1ull << (ttl - 1);
+		if ((ts->told & bit) && g->nknow)
+			g->nknow--;
 		if ((ts->told & bit) && (ts->last_set & bit) && g->agree && g->family == ts->family &&
 		    path_addr_eq(ts->family, &g->addr, &ts->last[ttl - 1]))
 			g->agree--;
@@ -861,7 +981,7 @@ void path_run(void *state, hw_target *t)
 	for (size_t i = 0; i < np; i++)
 		ts->p[i] = (struct pinfo){ .rtt = NAN, .state = PS_UNSENT };
 	ts->norder = ts->ohead = 0;
-	ts->dest_ttl = ts->stop_ttl = ts->q0_wait = 0;
+	ts->dest_ttl = ts->stop_ttl = ts->q0_wait = ts->dest_far = 0;
 	ts->open = 0;
 	ts->failed = 0;
 	ts->send_err = 0;
@@ -871,6 +991,18 @@ void path_run(void *state, hw_target *t)
 	ts->dport = in->proto->port ? (uint16_t)(o->port ? o->port : t->port ? t->port : in->proto->port) : 0;
 	ts->key = (uint16_t)hwc_rng_next(&in->rng);
 	ts->lim = (unsigned)o->max_ttl;
+	if (!ts->hint) {
+		/* never found its end: start from where other traces found this
+		 * destination (a guess: past it the trace goes on as usual) */
+		const struct shop *s = shop_get(in, ts->family, 0, &ts->dst, 0);
+		if (s && s->dist) {
+			ts->hint = s->dist;
+			ts->hint_reached = 1;
+			ts->hint_firm = 0;
+			ts->end_lim = s->lim;
+			ts->end_addr = ts->dst;
+		}
+	}
 	if (ts->hint && ts->hint + HINT_SLACK < ts->lim)
 		ts->lim = ts->hint + HINT_SLACK;
 	ts->t0 = hw_mono();
@@ -897,6 +1029,7 @@ void path_readdress(void *state, hw_target *t)
 	struct tstate *ts = t->data;
 
 	ts->hint = 0;  /* a new address: its distance is unknown */
+	ts->hint_reached = ts->hint_firm = ts->end_lim = 0;
 	ts->last_set = 0;
 	ts->told = 0;
 	memset(ts->dwin_sent, 0, sizeof ts->dwin_sent);
@@ -946,6 +1079,8 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->lpool = calloc(in->ntargets * (size_t)o->max_ttl + 1, sizeof *in->lpool);
 	in->send_timer = hw_timer_new(ctx, send_cb, in);
 	in->shops = shops_get();
+	if (in->shops)
+		guess_targets += in->ntargets;
 	in->budget = budget_shared_get();
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
 	    !in->send_timer || !in->shops || !in->budget) {
@@ -979,6 +1114,8 @@ void path_inst_free(struct inst *in)
 	free(in->pool);
 	free(in->opool);
 	free(in->lpool);
+	if (in->shops)
+		guess_targets -= in->ntargets;
 	shops_put(in->shops);
 	budget_shared_put(in->budget);
 	free(in->tsv);

@@ -100,6 +100,10 @@ struct pinfo {
 	uint8_t measured;        /* 1: sent within its responder's budget (or to an unknown one): its
 	                            outcome says something about the hop; 0: sent over budget to learn
 	                            the hop's address, its miss says nothing */
+	uint8_t dside;           /* 1: sent at or past the end of the path as the trace knew it then
+	                            (dest_side()): a probe of the destination (or of the router that
+	                            said unreachable) whatever its TTL; keyed, it was paid for from the
+	                            end's budget (tstate.end_addr) */
 };
 
 /*
@@ -107,6 +111,9 @@ struct pinfo {
  * fed by the probes of every target of every instance whose trace reaches
  * that responder at that TTL.  A target that did not probe the hop in a round
  * (its budget was spent by others) is given these figures instead.
+ * TTL 0 is no hop but a destination (Doubletree's stop set): where the last
+ * trace of any target found `addr` (dist, lim), the distance a trace that
+ * never found its own end starts from.
  */
 struct shop {
 	unsigned char family;    /* AF_INET, AF_INET6; 0: a free slot */
@@ -121,9 +128,12 @@ struct shop {
 	double level;            /* percent: the forwarding loss the last report attributed to the
 	                            hop (attribution.h); NAN: none yet.  Its misses above it are the
 	                            router's rate limit, which the budget backs off on */
+	unsigned char dist;      /* TTL 0: the TTL the destination answered at (tstate.dest_ttl) */
+	unsigned char lim;       /* TTL 0: it answered with an ICMP error (tstate.end_lim) */
 };
 
-/* What an instance knows of the responders at one TTL, over its targets. */
+/* What the process knows of the responders at one TTL of one family, over
+ * the targets of every instance (path_guess). */
 struct tguess {
 	pkt_ipaddr addr;         /* the responder most answers named */
 	unsigned char family;    /* its family; 0: none yet */
@@ -157,7 +167,7 @@ struct tstate {
 	pkt_ipaddr *last;        /* max_ttl entries: the responder per TTL this target's own probes saw
 	                            last (kept across traces that did not probe the TTL) */
 	uint64_t last_set;       /* bit ttl - 1: last[ttl - 1] is known */
-	uint64_t told;           /* bit ttl - 1: this target's answer at the TTL was counted in in->guess */
+	uint64_t told;           /* bit ttl - 1: this target's answer at the TTL was counted in path_guess */
 	hw_timer *timer;         /* the oldest waiting probe's deadline */
 	unsigned gen;            /* trace number */
 	uint16_t ident;          /* raw icmp: this target's echo identifier */
@@ -173,6 +183,19 @@ struct tstate {
 	unsigned stop_ttl;       /* lowest TTL a router said unreachable; 0: none */
 	unsigned hint;           /* TTL where the previous trace ended (destination, or the router
 	                            that said unreachable); 0: unknown */
+	int hint_reached;        /* 1: that end was the destination */
+	int hint_firm;           /* 1: the destination answered a probe of that TTL itself (not a
+	                            distance presumed from the trace before, see dest_far) */
+	unsigned dest_far;       /* the destination answered only past hint while nothing answered at
+	                            hint yet: the lowest such TTL; dest_ttl is then hint (presumed: its
+	                            probes there were lost); 0: not so */
+	int end_lim;             /* 1: the end of the path answered with an ICMP error (CMP_QUOTE),
+	                            which its kernel rate limits like a router's time exceeded (a udp
+	                            destination's port unreachable, a router's net unreachable; Linux:
+	                            a burst of 6, then 1/s per source): probes there are paid from
+	                            end_addr's budget.  0: an echo reply, SYN/ACK or RST, not limited */
+	pkt_ipaddr end_addr;     /* end_lim: the address that answers at the end */
+	int told_unmeasured;     /* 1: a round without the end's figures was logged for this target */
 	unsigned q0_wait;        /* query-0 probes still waiting */
 	int open;                /* the destination gate: queries after the first may go */
 	int active;              /* a trace runs */
@@ -183,6 +206,30 @@ struct tstate {
 	unsigned failed;         /* sends that failed this trace */
 	double t0;               /* hw_mono() when the trace started */
 };
+
+/* A trace of ts found its destination at dest_ttl: remember it for the
+ * traces of every target to that address that never found their own
+ * (struct shop, TTL 0). */
+void path_dest_seen(struct tstate *ts);
+
+/* The process-wide knowledge of the responders at `ttl` for `family`
+ * (struct tguess), shared by every instance; never NULL. */
+struct tguess *path_guess(int family, unsigned ttl);
+
+/* Whether the end of ts's path (as the trace knows it now) was probed
+ * out of budget only: the previous trace's end is known (hint), nothing
+ * else ended this one, and every probe at or past hint was skipped
+ * (its responder's budget spent): the round has no figure of its end. */
+int path_end_unmeasured(const struct tstate *ts);
+
+/* Whether ts, which never found the end of its path (no hint) and found
+ * none now, probed a destination that answers with ICMP errors (struct
+ * proto.dest_icmp_error), that answered other traces before, and either
+ * answered one while this trace ran (its budget's last answer) or has no
+ * token left: it refused this trace's probes for its rate limit (or lost
+ * them: a trace that never found its end cannot tell, and says nothing of
+ * the end rather than "not reached"). */
+int path_end_drained(const struct tstate *ts);
 
 /* The sockets of one address family. */
 struct fam {
@@ -242,7 +289,6 @@ struct inst {
 	hwc_flusher flusher;     /* reports the instance counters (path_flush_counters) */
 	struct budget *budget;   /* the per-responder ICMP budget, process-wide (budget.h) */
 	struct shop *shops;      /* SHARE_SLOTS shared hops (Doubletree), process-wide: every instance's */
-	struct tguess guess[HW_PATH_MAX_HOPS + 1];  /* per TTL: the responder the targets agree on */
 	uint64_t unmatched;      /* replies that failed a check, since the last flush */
 	unsigned char tx[TX_BUF];/* send buffer */
 	unsigned char rb[TX_BUF];/* matchers: the probe rebuilt for comparison */
@@ -321,6 +367,10 @@ struct proto {
 	                  const uint8_t *buf, size_t len, struct reply *r);
 	/* dgram: a datagram read from the socket (icmp: an echo reply) */
 	int (*match_dgram)(const struct inst *in, const uint8_t *buf, size_t len, struct reply *r);
+	/* 1: the destination answers with an ICMP error (udp: port
+	 * unreachable), which its kernel rate limits like a router's (Linux:
+	 * 6, then 1/s per source); 0: with an echo reply, SYN/ACK or RST */
+	int dest_icmp_error;
 };
 
 extern const struct proto path_proto_icmp, path_proto_udp, path_proto_tcp;

@@ -78,4 +78,5 @@ const struct proto path_proto_udp = {
 	.match_raw = NULL,   /* the raw UDP socket only sends */
 	.match_errq = udp_match_errq,
 	.match_dgram = NULL, /* a datagram from an open port: which probe it answers is unknown */
+	.dest_icmp_error = 1, /* port unreachable */
 };

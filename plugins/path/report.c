@@ -8,8 +8,13 @@
  *                      responding hop when it was not reached
  *   path.reachable     gauge: 1 when the destination answered, else 0
  *   path.rtt           gauge, ms: the destination's average RTT (when reached)
- *   path.loss          gauge, percent: of the probes at the destination's
- *                      TTL (100 when not reached)
+ *   path.loss          gauge, percent: of the probes of the destination (at
+ *                      its TTL, and those sent past it once it was known;
+ *                      100 when not reached)
+ * A round whose every probe of the end of the path was out of the end's
+ * budget (it answers with rate-limited ICMP errors: a udp destination)
+ * sends none of path.reachable, path.rtt, path.loss and path.can_reach,
+ * and no figure of the end hop: the round did not measure them.
  *   path.unknown_hops  gauge: hops up to path.hops that never answered
  *   path.duration      gauge, ms: how long the trace took
  *   path.hop.rtt       gauge, ms, per answering hop, tags hop:<ttl>,
@@ -78,20 +83,13 @@ static int own_responder(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 	return best > 0;
 }
 
-void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
+/* h's received count and RTT figures from the `n` RTTs at rtt (ms, NAN
+ * for a probe not answered, in the order the probes went). */
+static void hop_rtts(hw_hop *h, const double *rtt, size_t n)
 {
-	unsigned qn = (unsigned)ts->in->o->queries;
-	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
-	double rtt[MAX_QUERIES] = { 0 };
-	pkt_ipaddr from;
 	hwc_rtt st;
 
-	memset(h, 0, sizeof *h);
-	h->sent = (unsigned)ts->sent[ttl] - ts->skip[ttl];
-	h->response = h->loss = NAN;
-	for (unsigned i = 0; i < qn; i++)
-		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
-	h->received = (unsigned)hwc_rtt_stats(rtt, qn, &st, NULL);
+	h->received = (unsigned)hwc_rtt_stats(rtt, n, &st, NULL);
 	if (h->received) {
 		h->rtt_min = st.min;
 		h->rtt_avg = st.avg;
@@ -99,8 +97,84 @@ void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
 		h->rtt_stddev = st.stddev;
 		h->rtt_jitter = st.jitter;
 	}
+}
+
+void path_make_hop(const struct tstate *ts, unsigned ttl, hw_hop *h)
+{
+	unsigned qn = (unsigned)ts->in->o->queries;
+	const struct pinfo *p = &ts->p[(ttl - 1) * qn];
+	double rtt[MAX_QUERIES] = { 0 };
+	pkt_ipaddr from;
+
+	memset(h, 0, sizeof *h);
+	h->sent = (unsigned)ts->sent[ttl] - ts->skip[ttl];
+	h->response = h->loss = NAN;
+	for (unsigned i = 0; i < qn; i++)
+		rtt[i] = p[i].state == PS_ANSWERED ? p[i].rtt : NAN;
+	hop_rtts(h, rtt, qn);
 	if (own_responder(ts, ttl, &from))
 		inet_ntop(ts->family, &from, h->ip, sizeof h->ip);
+}
+
+/* Whether probe index i of ts is one of the end of its path at TTL n:
+ * every probe at n, and those sent past n as probes of the end
+ * (pinfo.dside: past the destination they reach the same host).  Probes
+ * past n sent before the end was known are not: a burst of them to a
+ * destination that rate limits its answers (the first trace's query 0
+ * at every TTL) would read as its loss. */
+static int end_probe(const struct tstate *ts, size_t i, unsigned n)
+{
+	unsigned ttl = (unsigned)(i / (unsigned)ts->in->o->queries) + 1;
+
+	return ttl == n || (ttl > n && ts->p[i].dside);
+}
+
+/* Probes of ts at or past the last trace's destination (hint) sent as
+ * probes of it (pinfo.dside) and not answered this trace. */
+static unsigned end_lost(const struct tstate *ts)
+{
+	size_t np = (size_t)ts->in->o->max_ttl * (unsigned)ts->in->o->queries;
+	unsigned lost = 0;
+
+	for (size_t i = (size_t)(ts->hint - 1) * (unsigned)ts->in->o->queries; i < np; i++)
+		if (ts->p[i].dside && ts->p[i].state == PS_EXPIRED)
+			lost++;
+	return lost;
+}
+
+/* Push one trace's counts of the destination into ts's window (the last
+ * DEST_WINDOW traces that probed it); nothing when it sent none. */
+static void dest_window_add(struct tstate *ts, unsigned sent, unsigned rcvd)
+{
+	if (!sent)
+		return;
+	ts->dwin_sent[ts->dwin_i] = (uint16_t)sent;
+	ts->dwin_rcvd[ts->dwin_i] = (uint16_t)rcvd;
+	ts->dwin_i = (ts->dwin_i + 1) % DEST_WINDOW;
+}
+
+/* The figures of the end of ts's path at TTL n (the destination, or the
+ * router that said unreachable) into *h: over every probe of the end this
+ * trace (end_probe), RTTs in send order; its address the first answer's. */
+static void end_hop(const struct tstate *ts, unsigned n, hw_hop *h)
+{
+	size_t np = (size_t)ts->in->o->max_ttl * (unsigned)ts->in->o->queries, k = 0;
+	double rtt[HW_PATH_MAX_HOPS * MAX_QUERIES];
+
+	memset(h, 0, sizeof *h);
+	h->response = h->loss = NAN;
+	for (size_t i = (size_t)(n - 1) * (unsigned)ts->in->o->queries; i < np; i++)
+		if (end_probe(ts, i, n) && ts->p[i].state != PS_UNSENT && ts->p[i].state != PS_SKIPPED)
+			h->sent++;  /* failed sends included: sent and lost */
+	for (unsigned j = 0; j < ts->norder; j++) {
+		const struct pinfo *p = &ts->p[ts->order[j]];
+		if (!end_probe(ts, ts->order[j], n))
+			continue;
+		rtt[k++] = p->state == PS_ANSWERED ? p->rtt : NAN;
+		if (p->state == PS_ANSWERED && !h->ip[0])
+			inet_ntop(ts->family, &p->from, h->ip, sizeof h->ip);
+	}
+	hop_rtts(h, rtt, k);
 }
 
 /* The RTT metrics of hop `h`, which answered: its mean, and mtr's Best,
@@ -162,7 +236,7 @@ static int figure_hop(const struct tstate *ts, unsigned ttl, hw_hop *h, struct a
 	*ai = (struct attr_in){ .unmeasured = 1 };
 	if (known && s && s->n) {
 		*ai = (struct attr_in){ .sent = s->n, .received = path_shop_answers(s) };
-	} else if (!known && ts->meas[ttl] && in->guess[ttl].family != ts->family) {
+	} else if (!known && ts->meas[ttl] && path_guess(ts->family, ttl)->family != ts->family) {
 		/* a silent hop: no target ever got an answer at this TTL (where
 		 * some did, this target's misses are its router's rate limit or
 		 * a budget that guessed wrong: not measured) */
@@ -207,42 +281,72 @@ void path_report(struct tstate *ts)
 	uint8_t inferred[HW_PATH_MAX_HOPS];  /* 1: the hop's address is other targets' (not this one's) */
 	double now = hw_mono();
 	const char *tags[] = { ptag, NULL }, *htags[] = { ptag, htag, iptag, NULL, NULL };
-	int reached = ts->dest_ttl != 0;
+	/* unmeasured: every probe of the end was out of its budget (a udp
+	 * destination answers 1/s): the end is the last trace's, borrowed
+	 * like a shared hop's, and this round has no figure of it */
+	int unmeasured = path_end_unmeasured(ts);
+	/* drained: a trace that never found its end, not reached, while the
+	 * destination answered other traces' probes with rate-limited ICMP
+	 * errors: its probes went unanswered for the limit (many flows to
+	 * one udp destination starting at once); no figure of the end */
+	int drained = !unmeasured && path_end_drained(ts);
+	int no_end = unmeasured || drained;
+	int reached = ts->dest_ttl != 0 || (unmeasured && ts->hint_reached);
+	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
 	pkt_ipaddr a;
 	hw_path path;
 
 	snprintf(ptag, sizeof ptag, "protocol:%s", in->proto->name);
-	if (reached)
+	if (ts->dest_ttl)
 		n = ts->dest_ttl;
 	else if (ts->stop_ttl)
 		n = ts->stop_ttl;
+	else if (unmeasured)
+		n = ts->hint;
 	else
+		/* not reached: up to the last hop that answered, or that was
+		 * skipped out of its router's budget (borrowed) before the end */
 		for (unsigned ttl = 1; ttl <= e; ttl++)
-			if (ts->rcvd[ttl])
+			if (ts->rcvd[ttl] || (ts->skip[ttl] && (!ts->hint || ttl < ts->hint)))
 				n = ttl;
-	if (reached) {
-		/* the destination's counts over the last traces feed the
-		 * attribution; its own figures are this trace's */
-		ts->dwin_sent[ts->dwin_i] = (uint16_t)(ts->sent[n] - ts->skip[n]);
-		ts->dwin_rcvd[ts->dwin_i] = ts->rcvd[n];
-		ts->dwin_i = (ts->dwin_i + 1) % DEST_WINDOW;
-	}
+	ended = ended || unmeasured;
+	/* not reached where the last trace reached it: the probes of the
+	 * destination this round, none answered, are in its window too
+	 * (left out, a udp destination probed once or twice a round would
+	 * lose only in the rounds that reached it: loss read too low) */
+	if (!ended && !drained && ts->hint_reached)
+		dest_window_add(ts, end_lost(ts), 0);
 	for (unsigned ttl = 1; ttl <= n; ttl++) {
 		hw_hop *h = &hops[ttl - 1];
-		path_make_hop(ts, ttl, h);
-		h->figured = 1;
 		inferred[ttl - 1] = 0;
-		if (ttl < n || (!reached && !ts->stop_ttl)) {
+		if (ttl < n || !ended) {
+			path_make_hop(ts, ttl, h);
 			inferred[ttl - 1] = (uint8_t)figure_hop(ts, ttl, h, &ai[ttl - 1], now);
-		} else if (reached) {
-			ai[ttl - 1] = (struct attr_in){ 0 };
-			for (unsigned i = 0; i < DEST_WINDOW; i++) {
-				ai[ttl - 1].sent += ts->dwin_sent[i];
-				ai[ttl - 1].received += ts->dwin_rcvd[i];
-			}
-			ai[ttl - 1].unmeasured = !ai[ttl - 1].sent;
+		} else if (unmeasured) {
+			memset(h, 0, sizeof *h);
+			h->response = h->loss = NAN;
+			inet_ntop(ts->family, &ts->end_addr, h->ip, sizeof h->ip);
 		} else {
-			ai[ttl - 1] = (struct attr_in){ .sent = h->sent, .received = h->received, .unmeasured = !h->sent };
+			end_hop(ts, n, h);
+		}
+		h->figured = 1;
+	}
+	if (n && ended) {
+		hw_hop *d = &hops[n - 1];
+		struct attr_in *da = &ai[n - 1];
+		/* the destination's counts over the last traces feed the
+		 * attribution; its own figures are this trace's */
+		if (ts->dest_ttl)
+			dest_window_add(ts, d->sent, d->received);
+		if (reached) {
+			*da = (struct attr_in){ 0 };
+			for (unsigned i = 0; i < DEST_WINDOW; i++) {
+				da->sent += ts->dwin_sent[i];
+				da->received += ts->dwin_rcvd[i];
+			}
+			da->unmeasured = !da->sent;
+		} else {
+			*da = (struct attr_in){ .sent = d->sent, .received = d->received, .unmeasured = !d->sent };
 		}
 	}
 	if (n && attr_path(ai, n, reached, 0, ao) < 0)
@@ -263,7 +367,7 @@ void path_report(struct tstate *ts)
 			if (h->loss > dl)
 				h->loss = dl;
 		}
-		if (ttl == n && (reached || ts->stop_ttl)) {
+		if (ttl == n && ended) {
 			/* the end of the path: its own figures this trace */
 			h->response = h->sent ? 100.0 * h->received / h->sent : NAN;
 			h->loss = h->sent ? 100.0 - h->response : NAN;
@@ -279,7 +383,7 @@ void path_report(struct tstate *ts)
 		if (in->o->tag_hop_name && hop_name_tag(ctx, h->ip, ntag, sizeof ntag))
 			htags[nt++] = ntag;
 		htags[nt] = NULL;
-		if (h->ip[0])
+		if (h->ip[0] && !(unmeasured && ttl == n))
 			path_hop_rtt_metrics(ctx, t, h, htags);
 		if (!isnan(h->response))
 			hw_metric1(ctx, t, "path.hop.response", HW_GAUGE, h->response, htags);
@@ -287,10 +391,18 @@ void path_report(struct tstate *ts)
 			hw_metric1(ctx, t, "path.hop.loss", HW_GAUGE, h->loss, htags);
 	}
 	hw_metric1(ctx, t, "path.hops", HW_GAUGE, n, tags);
-	hw_metric1(ctx, t, "path.reachable", HW_GAUGE, reached, tags);
 	hw_metric1(ctx, t, "path.unknown_hops", HW_GAUGE, unknown, tags);
 	hw_metric1(ctx, t, "path.duration", HW_GAUGE, dur * 1e3, tags);
-	if (reached) {
+	if (!no_end)
+		hw_metric1(ctx, t, "path.reachable", HW_GAUGE, reached, tags);
+	if (no_end) {
+		if (!ts->told_unmeasured)
+			HW_INFO(ctx, "target %s (%s): the end of its path (%s) rate-limits the ICMP errors it "
+			        "answers with and had no token left: this round has no figure of it (no path.loss, "
+			        "path.rtt nor path.can_reach); trace it less often, with fewer queries, or over "
+			        "icmp or tcp", t->host, t->ip, unmeasured ? hops[n - 1].ip : t->ip);
+		ts->told_unmeasured = 1;
+	} else if (reached) {
 		const hw_hop *d = &hops[n - 1];
 		double loss = d->sent ? 100.0 * (d->sent - d->received) / d->sent : 0;
 		hw_metric1(ctx, t, "path.rtt", HW_GAUGE, d->rtt_avg, tags);
@@ -309,7 +421,8 @@ void path_report(struct tstate *ts)
 			snprintf(msg, sizeof msg, "%s not reached: no hop answered%s%s", t->ip,
 			         ts->send_err ? "; sending failed: " : "", ts->send_err ? strerror(ts->send_err) : "");
 	}
-	hw_service_check(ctx, t, "path.can_reach", reached ? HW_OK : HW_CRITICAL, msg, tags);
+	if (!no_end)
+		hw_service_check(ctx, t, "path.can_reach", reached ? HW_OK : HW_CRITICAL, msg, tags);
 	/* an address this target never saw itself is not its path: the path
 	 * store gets it unknown (which matches any address), so that a flow
 	 * that turns out to take another ECMP branch is no path change */
@@ -320,6 +433,15 @@ void path_report(struct tstate *ts)
 	                  .duration = dur };
 	hw_path_report(ctx, t, &path);
 	/* where the next trace's path ends (the destination, or the router
-	 * that said unreachable): its query 0 there is never held back */
-	ts->hint = reached ? ts->dest_ttl : ts->stop_ttl;
+	 * that said unreachable): its query 0 there is never held back by a
+	 * router's budget.  A trace that found no end (not reached, or not
+	 * measured) keeps the last one: the best guess of the distance, and
+	 * the end's budget still applies there (a destination that rate
+	 * limits its answers, drained by other traces, is not "not reached") */
+	if (ts->dest_ttl || ts->stop_ttl) {
+		ts->hint = ts->dest_ttl ? ts->dest_ttl : ts->stop_ttl;
+		ts->hint_reached = ts->dest_ttl != 0;
+	}
+	if (ts->dest_ttl)
+		path_dest_seen(ts);
 }

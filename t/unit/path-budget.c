@@ -171,7 +171,7 @@ static void test_increase(void)
 	/* idle probing (1 every 10 s): all answered, the bucket never drains */
 	for (int i = 0; i < 50; i++, now += 10) {
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now + 0.001, 1);
+		budget_answered(b, &r, now, now + 0.001, BUDGET_GROW);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 1.0, 0, "answers while the bucket is full raise nothing");
@@ -186,7 +186,7 @@ static void test_increase(void)
 			continue;
 		}
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, 1);
+		budget_answered(b, &r, now, now, BUDGET_GROW);
 	}
 	budget_state(b, &r, now, &in);
 	diag("rate after 10 s at the limit: %.3f/s", in.rate);
@@ -201,10 +201,32 @@ static void test_increase(void)
 	for (int i = 0; i < 10000; i++) {
 		now = budget_when(b, &r, now);
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, 1);
+		budget_answered(b, &r, now, now, BUDGET_GROW);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 2, 0, "the rate stops at rate_max");
+	budget_free(b);
+
+	/* the end of a path recovers from a back-off up to rate0, never past */
+	b = budget_new(NULL);
+	now = 0;
+	budget_sent(b, &r, now);
+	budget_answered(b, &r, now, now + 0.001, BUDGET_RECOVER);
+	budget_sent(b, &r, 1);
+	budget_missed(b, &r, 1, 2);
+	budget_state(b, &r, 2, &in);
+	is_double(in.rate, 0.5, 1e-12, "recover: a miss halved the end's rate");
+	now = 2;
+	for (int i = 0; i < 10000; i++) {
+		now = budget_when(b, &r, now);
+		budget_sent(b, &r, now);
+		budget_answered(b, &r, now, now, BUDGET_RECOVER);
+	}
+	budget_state(b, &r, now, &in);
+	is_double(in.rate, 1.0, 0, "recover: back to rate0 (1/s) at the limit, not past it");
+	budget_answered(b, &r, now, now, BUDGET_KEEP);
+	budget_state(b, &r, now, &in);
+	is_double(in.rate, 1.0, 0, "keep: an answer changes no rate");
 	budget_free(b);
 }
 
@@ -224,7 +246,7 @@ static void test_backoff(void)
 
 	/* r answered; then 6 probes sent at t=10 all miss at t=11 */
 	budget_sent(b, &r, 0);
-	budget_answered(b, &r, 0, 0.001, 1);
+	budget_answered(b, &r, 0, 0.001, BUDGET_GROW);
 	for (int i = 0; i < 6; i++)
 		budget_sent(b, &r, 10);
 	for (int i = 0; i < 6; i++)
@@ -289,7 +311,7 @@ static void simulate(double per, double secs, double *answered_share, double *ra
 		sent++;
 		if (router_allows(&rt, now)) {
 			got++;
-			budget_answered(b, &k, now, now + 0.0005, 1);
+			budget_answered(b, &k, now, now + 0.0005, BUDGET_GROW);
 		} else {
 			budget_missed(b, &k, now, now);
 		}

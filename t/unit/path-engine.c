@@ -14,8 +14,11 @@
  * every target shares is probed at its budget's rate, not once per target,
  * and the others borrow its figures; queries of one TTL spread in time; a
  * hop out of budget with nothing to borrow has no loss value; the
- * destination is never held back; a router's first tokens go to the
- * targets still learning it.
+ * destination is never held back by a router's budget; a router's first
+ * tokens go to the targets still learning it; an end that answers with
+ * rate-limited ICMP errors is paced by its own budget (a round without
+ * its tokens has no figure of it); the destination presumed at the last
+ * trace's TTL when only query 0 past it answered (no phantom hop).
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -50,6 +53,9 @@ struct net {
 	unsigned unreach_ttl;      /* a router there says "unreachable"; 0: none */
 	double rtt;                /* seconds, every answer */
 	int send_err;              /* every send fails with this errno (an unreachable route); 0: none */
+	int dest_err;              /* 1: the destination answers with a port unreachable from itself
+	                              (as to a udp probe: an ICMP error its kernel rate limits) */
+	uint64_t lose_q0;          /* bit ttl - 1: query 0 at that TTL is lost, every trace */
 };
 
 /* An answer on its way. */
@@ -100,8 +106,8 @@ static int fake_send(struct tstate *ts, unsigned ttl, unsigned q)
 		sends[nsends++] = (struct sent){ ts->t->index, ttl, q, hw_mono() };
 	if (n->send_err)
 		return n->send_err;
-	answers = (n->dist && ttl >= n->dist) || (n->unreach_ttl && ttl >= n->unreach_ttl) ||
-	          !(n->silent >> (ttl - 1) & 1);
+	answers = ((n->dist && ttl >= n->dist) || (n->unreach_ttl && ttl >= n->unreach_ttl) ||
+	           !(n->silent >> (ttl - 1) & 1)) && !(q == 0 && (n->lose_q0 >> (ttl - 1) & 1));
 	if (answers && npend < MAX_SENDS)
 		pend[npend++] = (struct pending){ ts, ttl, q, hw_mono() + n->rtt };
 	return 0;
@@ -124,7 +130,10 @@ static void answer(struct tstate *ts, unsigned ttl, unsigned q)
 	struct reply r;
 	pkt_ipaddr from;
 
-	if (n->dist && ttl >= n->dist && (!n->unreach_ttl || n->dist < n->unreach_ttl)) {
+	if (n->dist && ttl >= n->dist && (!n->unreach_ttl || n->dist < n->unreach_ttl) && n->dest_err) {
+		plen = synth_error(pkt, sizeof pkt, AF_INET, &ts->dst, &me, 3, 3, IPPROTO_ICMP, &me, &ts->dst,
+		                   probe, len, len);
+	} else if (n->dist && ttl >= n->dist && (!n->unreach_ttl || n->dist < n->unreach_ttl)) {
 		plen = synth_echo_reply(pkt, sizeof pkt, AF_INET, 1, &ts->dst, &me, probe, len);
 	} else if (n->unreach_ttl && ttl >= n->unreach_ttl) {
 		from = router(n->unreach_ttl);
@@ -355,7 +364,12 @@ static void test_unreachable(void)
 	const struct mock_path *p = trace_with((struct net){ .dist = 0, .unreach_ttl = 2, .rtt = 0.010 }, 10, 3);
 
 	ok(p && !p->reached && p->nhops == 2, "unreachable: not reached, stopped at TTL 2");
-	is_int(count_sends(1, 0), 4, "unreachable: later queries only to TTLs 1..2");
+	/* query 0 at TTLs 2..10 all reached the router that says unreachable:
+	 * 9 of its ICMP errors, past its burst of 6, so its later queries are
+	 * out of its budget (an unreachable is rate-limited too) */
+	is_int(count_sends(1, 0), 2, "unreachable: later queries only to TTL 1; the router's budget is spent");
+	ok(p && p->hops[1].sent == 1 && p->hops[1].received == 1,
+	   "unreachable: the router's figures over query 0 at TTL 2 only (not the burst past it)");
 	teardown();
 }
 
@@ -433,13 +447,14 @@ static void test_shared_address(void)
 }
 
 
-/* Metrics `name` of target `target` with `tag` from index `from` on. */
+/* Metrics `name` of target `target` with `tag` (NULL: any) from index
+ * `from` on. */
 static size_t count_metrics(size_t from, const char *name, int target, const char *tag)
 {
 	size_t c = 0;
 	for (size_t i = from; i < mock_nmetrics; i++)
 		if (!strcmp(mock_metrics[i].name, name) && mock_metrics[i].target == target &&
-		    strstr(mock_metrics[i].tags, tag))
+		    (!tag || strstr(mock_metrics[i].tags, tag)))
 			c++;
 	return c;
 }
@@ -555,8 +570,8 @@ static void test_out_of_budget(void)
 	/* tags end with hop:<ttl> (no hop_ip by default); 3 hops: no hop:1x */
 	is_int(count_metrics(m0, "path.hop.loss", 0, "hop:1"), 0, "out of budget: no path.hop.loss for hop 1");
 	is_int(count_metrics(m0, "path.hop.loss", 0, "hop:2"), 1, "out of budget: hop 2 measured as usual");
-	ok(sends_at(s0, 3) == 3 && p && p->hops[2].sent == 3 && p->hops[2].received == 3,
-	   "out of budget: the destination got its 3 queries");
+	ok(sends_at(s0, 3) == 3 && p && p->hops[2].sent == 5 && p->hops[2].received == 5,
+	   "out of budget: the destination got its 3 queries (and query 0 past it, at TTLs 4, 5: 5 of 5)");
 	is_double(mock_metric_last("path.rtt", 0, NULL), 10, 1e-6, "out of budget: the destination's RTT 10 ms");
 	is_double(mock_metric_last("path.loss", 0, NULL), 0, 0, "out of budget: the destination's loss 0");
 	ok(p && p->duration < 0.05, "out of budget: the trace took %.1f ms, a round trip and the spread",
@@ -582,13 +597,168 @@ static void test_learners_first(void)
 	run_until(2);
 	ok(T(1)->rcvd[1] >= 1 && T(2)->rcvd[1] >= 1 && T(3)->rcvd[1] >= 1,
 	   "learners first: the three others got router 1's answer in their first trace");
-	is_int(in->guess[1].nknow, 4, "learners first: every target knows TTL 1's router");
+	is_int(path_guess(AF_INET, 1)->nknow, 4, "learners first: every target knows TTL 1's router");
 	/* once every target knows it, known hops use the tokens again */
 	mock_set_time(60);
 	path_run(in, mock_target(0));
 	run_until(61);
 	ok(T(0)->rcvd[1] >= 2, "learners first: when none is left to learn, queries of a known hop go (%u answered)",
 	   (unsigned)T(0)->rcvd[1]);
+	teardown();
+}
+
+/* The end of the path answers with ICMP errors (a udp destination's port
+ * unreachable, rate-limited by its kernel like a router's time exceeded):
+ * its probes are paid from its own budget; out of it, the round has no
+ * figure of the end (never a false loss), and it is never probed past. */
+static void test_end_budget(void)
+{
+	struct budget_key kd = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = v4("192.0.2.1").v4 });
+	struct budget_info bi;
+	const struct mock_path *p;
+	size_t m0, s0;
+
+	setup(1, 6, 3, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010, .dest_err = 1 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 3 && p->hops[2].received == 3,
+	   "end budget: trace 1 reached at 3; the destination's figures over its 3 queries at TTL 3");
+	is_double(mock_metric_last("path.loss", 0, NULL), 0, 0,
+	          "end budget: query 0 past the destination before it was known is not its loss");
+	if (budget_state(in->budget, &kd, 5, &bi) < 0)
+		memset(&bi, 0, sizeof bi);
+	ok(bi.sent == 6 && bi.answered == 6,
+	   "end budget: its 6 answers were paid from the destination's budget (sent %llu, answered %llu)",
+	   bi.sent, bi.answered);
+
+	/* trace 2: a full bucket; query 0 at 3..5 and queries 1, 2 at 3 */
+	mock_set_time(60);
+	s0 = nsends;
+	path_run(in, mock_target(0));
+	run_until(65);
+	p = mock_last_path();
+	ok(p && p->reached && p->hops[2].sent == 5 && p->hops[2].received == 5,
+	   "end budget: trace 2 measures the destination over 5 probes (query 0 past it counts)");
+
+	/* trace 3: another instance has spent the destination's budget */
+	mock_set_time(120);
+	for (int i = 0; i < 10; i++)
+		budget_sent(in->budget, &kd, 120);
+	m0 = mock_nmetrics;
+	s0 = nsends;
+	path_run(in, mock_target(0));
+	run_until(125);
+	p = mock_last_path();
+	ok(sends_at(s0, 3) + sends_at(s0, 4) + sends_at(s0, 5) + sends_at(s0, 6) == 0 && sends_at(s0, 1) == 3,
+	   "end budget: out of it, nothing sent at or past the destination (nor up to max_ttl)");
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 0 && !strcmp(hop_ip(p, 3), "192.0.2.1") &&
+	   isnan(p->hops[2].loss), "end budget: the end borrowed (reached, 192.0.2.1 at 3) with no figure");
+	ok(count_metrics(m0, "path.loss", 0, NULL) == 0 && count_metrics(m0, "path.rtt", 0, NULL) == 0 &&
+	   count_metrics(m0, "path.can_reach", 0, NULL) == 0 && count_metrics(m0, "path.reachable", 0, NULL) == 0,
+	   "end budget: no path.loss, path.rtt, path.reachable nor path.can_reach that round");
+	is_int(count_metrics(m0, "path.hops", 0, NULL), 1, "end budget: path.hops still sent");
+
+	/* trace 4: the budget refilled; the hint survived the unmeasured round */
+	mock_set_time(200);
+	s0 = nsends;
+	path_run(in, mock_target(0));
+	run_until(205);
+	p = mock_last_path();
+	ok(p && p->reached && p->hops[2].sent == 5 && max_ttl_sent(s0) == 5,
+	   "end budget: refilled, measured again; query 0 stopped at the hint + 2");
+
+	/* trace 5: query 0 at TTL 3 lost: a keyed miss of the end cuts its rate */
+	nets[0].lose_q0 = 1ull << 2;
+	mock_set_time(300);
+	path_run(in, mock_target(0));
+	run_until(305);
+	p = mock_last_path();
+	if (budget_state(in->budget, &kd, 305, &bi) < 0)
+		memset(&bi, 0, sizeof bi);
+	ok(bi.backoffs == 1,
+	   "end budget: a miss of the end within its budget backs it off (%llu)", bi.backoffs);
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 5 && p->hops[2].received == 4,
+	   "end budget: that miss is the destination's (4 of 5), at TTL 3 still");
+	teardown();
+}
+
+/* The destination's probes at its TTL lost while query 0 past it is
+ * answered: no phantom hop (the destination is presumed where the last
+ * trace measured it), and its loss counts every probe of it. */
+/* Trace 1 over a path of 3 hops, then trace 2 (60 s later) over `second`,
+ * with `queries`; the path trace 2 reported. */
+static const struct mock_path *after_three(int queries, struct net second)
+{
+	setup(1, 8, queries, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	nets[0] = second;
+	mock_set_time(60);
+	path_run(in, mock_target(0));
+	run_until(65);
+	return mock_last_path();
+}
+
+static void test_presumed_destination(void)
+{
+	const struct mock_path *p;
+
+	p = after_three(3, (struct net){ .dist = 3, .rtt = 0.010, .lose_q0 = 1ull << 2 });
+	ok(p && p->reached && p->nhops == 3 && !strcmp(hop_ip(p, 3), "192.0.2.1"),
+	   "presumed: query 0 at 3 lost, 4 answered: still reached in 3 hops, no phantom hop");
+	ok(p && p->hops[2].sent == 5 && p->hops[2].received == 4,
+	   "presumed: the destination's 5 probes (3 at TTL 3, query 0 at 4, 5), 4 answered");
+	is_double(mock_metric_last("path.loss", 0, NULL), 20, 1e-9, "presumed: path.loss 20 (1 of 5)");
+	teardown();
+
+	/* one query: nothing at TTL 3 answers; the measured distance wins once */
+	p = after_three(1, (struct net){ .dist = 3, .rtt = 0.010, .lose_q0 = 1ull << 2 });
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 3 && p->hops[2].received == 2,
+	   "presumed, one query: at 3 once (the last trace measured 3 itself), 2 of 3 answered");
+	mock_set_time(120);
+	path_run(in, mock_target(0));
+	run_until(125);
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 4,
+	   "presumed twice: the farther TTL wins (a new silent hop at 3 shows by the second trace): %u hops",
+	   p ? p->nhops : 0);
+	teardown();
+
+	/* a router at the presumed TTL: the path got longer */
+	p = after_three(3, (struct net){ .dist = 4, .rtt = 0.010, .lose_q0 = 1ull << 2 });
+	ok(p && p->reached && p->nhops == 4 && !strcmp(hop_ip(p, 3), "10.0.3.1"),
+	   "presumed, then a router answers at 3: reached in 4, the router at 3");
+	teardown();
+}
+
+/* A destination that stops answering: the trace keeps the last distance
+ * (its next query 0 still stops 2 past it), and the probes of the
+ * destination it lost enter the destination's window (its loss is not
+ * read from the rounds that reached it only). */
+static void test_not_reached_keeps_hint(void)
+{
+	const struct mock_path *p = after_three(3, (struct net){ .dist = 0, .silent = ~3ull, .rtt = 0.010 });
+	unsigned sent = 0, rcvd = 0;
+	size_t s0;
+
+	ok(p && !p->reached && T(0)->hint == 3 && T(0)->hint_reached,
+	   "not reached: the last distance (3) is kept");
+	for (unsigned i = 0; i < DEST_WINDOW; i++) {
+		sent += T(0)->dwin_sent[i];
+		rcvd += T(0)->dwin_rcvd[i];
+	}
+	/* trace 1: 3 of 3 at TTL 3; trace 2: every probe at TTL >= 3 (every
+	 * query at TTLs 3..8) lost */
+	ok(sent == 3 + 6 * 3 && rcvd == 3, "not reached: its lost probes of the destination are in the window (%u of %u)",
+	   sent - rcvd, sent);
+	s0 = nsends;
+	mock_set_time(120);
+	path_run(in, mock_target(0));
+	run_until(120.005);
+	is_int(max_ttl_sent(s0), 5, "not reached: the next query 0 still stops at the last distance + 2");
 	teardown();
 }
 
@@ -606,5 +776,8 @@ int main(void)
 	test_spread();
 	test_out_of_budget();
 	test_learners_first();
+	test_end_budget();
+	test_presumed_destination();
+	test_not_reached_keeps_hint();
 	return done_testing();
 }
