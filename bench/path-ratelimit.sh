@@ -12,7 +12,10 @@
 # Tools: hopwatchd (path plugin, icmp dgram, a round every 1 s, 3
 # queries), mtr (one --report process per target, all at once, 1 cycle a
 # second, ICMP), scamper (one process, icmp-paris, 3 queries, passes over
-# the targets until the time is up).  Markdown on stdout.
+# the targets until the time is up).  Then hopwatchd over udp, whose
+# destination (every target is an address of d1) answers with port
+# unreachables it rate-limits like the routers: its own table.  Markdown
+# on stdout.
 . "$(dirname "$0")/lib.sh"
 bn_require_root
 
@@ -24,8 +27,9 @@ nhops=4
 tb_chain q $nhops 1 || bn_die "tb_chain failed"
 tb_many d1 4 >/dev/null || bn_die "tb_many failed"
 NS=$(tb_ns src)
-rows=$WORK/rows
+rows=$WORK/rows udprows=$WORK/udprows
 : >"$rows"
+: >"$udprows"
 
 # verdict REACHED_PCT HOPLOSS: "yes" when the truth bars hold
 verdict() {
@@ -36,7 +40,7 @@ row() { # PROFILE N TOOL SETTINGS TRACES/MIN REACHED% HOPLOSS
 		"$(verdict "$6" "$7")" >>"$rows"
 }
 
-# hopwatchd N: lines of a $dur s run in $WORK/hw.lines
+# hopwatchd N PROTOCOL: lines of a $dur s run in $WORK/hw.lines
 run_hopwatchd() {
 	local n=$1 conf=$WORK/hw.conf
 	cat >"$conf" <<-EOF
@@ -44,8 +48,9 @@ run_hopwatchd() {
 	timeout = "400ms";
 	statsd = { url = "udp://127.0.0.1:8125"; telemetry_interval = 0; };
 	log = { level = "warning"; };
-	probes = ( { name = "rl"; plugin = "path"; protocol = "icmp"; mode = "dgram"; max_ttl = 8;
-	  queries = 3; targets = ( $(head -n "$n" "$WORK/targets" | sed 's/.*/"&"/' | paste -sd, -) ); } );
+	probes = ( { name = "rl"; plugin = "path"; protocol = "$2"; mode = "dgram"; max_ttl = 8;
+	  queries = 3; metrics_add = [ "reachable" ];
+	  targets = ( $(head -n "$n" "$WORK/targets" | sed 's/.*/"&"/' | paste -sd, -) ); } );
 	EOF
 	chmod 644 "$conf"
 	rm -f "$WORK/ready" "$WORK/hw.lines"
@@ -66,9 +71,9 @@ for prof in linux strict; do
 		bn_log "path-ratelimit: $prof, $n targets: hopwatchd"
 		sleep 2 # let the routers' buckets fill again
 		if [ -e "$PLUGIN_DIR/path.so" ]; then
-			run_hopwatchd "$n"
+			run_hopwatchd "$n" icmp
 			f=$WORK/hw.lines
-			traces=$(grep -c '^hopwatch\.path\.reachable:' "$f")
+			traces=$(grep -c '^hopwatch\.path\.hops:' "$f")
 			reached=$(awk '/^hopwatch\.path\.reachable:/ { split($0, a, /[:|]/); s += a[2]; c++ }
 				END { if (c) printf "%.0f", 100 * s / c; else print "n/a" }' "$f")
 			hloss=$(awk -v k=$nhops '/^hopwatch\.path\.hop\.loss:/ {
@@ -114,6 +119,25 @@ for prof in linux strict; do
 			row $prof "$n" scamper "\`scamper -p 1000 -c \"trace -P icmp-paris -q 3 -w 1\"\`, passes for $dur s" \
 				"$(bn_calc "$traces * 60 / $BN_WALL" | awk '{ printf "%.0f", $1 }')" "$reached" "$hloss"
 		fi
+		if [ -e "$PLUGIN_DIR/path.so" ]; then
+			bn_log "path-ratelimit: $prof, $n targets: hopwatchd udp"
+			sleep 6 # d1's bucket too
+			run_hopwatchd "$n" udp
+			f=$WORK/hw.lines
+			# mean of the values of metric $1 (n/a: none)
+			mean() { awk -v m="hopwatch.$1:" 'index($0, m) == 1 { split($0, a, /[:|]/); s += a[2]; c++ }
+				END { if (c) printf "%.1f", s / c; else print "n/a" }' "$f"; }
+			traces=$(grep -c '^hopwatch\.path\.hops:' "$f")
+			measured=$(grep -c '^hopwatch\.path\.loss:' "$f")
+			hloss=$(awk -v k=$nhops '/^hopwatch\.path\.hop\.loss:/ {
+				match($0, /,hop:[0-9]+/); h = substr($0, RSTART + 5, RLENGTH - 5) + 0
+				if (h <= k) { split($0, a, /[:|]/); s += a[2]; c++ } }
+				END { if (c) printf "%.1f", s / c; else print "n/a" }' "$f")
+			printf '| %s | %s | %s | %s | %s | %s | %s |\n' $prof "$n" \
+				"$(bn_calc "$traces * 60 / $dur" | awk '{ printf "%.0f", $1 }')" \
+				"$(awk -v m="$measured" -v t="$traces" 'BEGIN { if (t) printf "%.0f", 100 * m / t; else print "n/a" }')" \
+				"$(mean path.reachable | awk '{ print $1 == "n/a" ? $1 : $1 * 100 }')" "$(mean path.loss)" "$hloss" >>"$udprows"
+		fi
 	done
 done
 
@@ -144,4 +168,16 @@ $(cat "$rows")
 Most traces per minute with the bars holding:
 
 $(best "$rows")
+
+hopwatchd over udp, same targets (every one an address of d1), path udp
+dgram, every 1 s, timeout 400 ms, 3 queries. d1 answers with port
+unreachables, which it rate-limits per source (linux: 6, then 1 a second,
+for all its addresses together). "end measured %" is the share of rounds
+that had a token of the destination's budget (the others send no
+path.loss, path.rtt nor path.can_reach); "reached %" and "destination
+loss %" are over those rounds, and any destination loss is false.
+
+| profile | targets | traces/min | end measured % | reached % | destination loss % | hop loss % |
+|---|---:|---:|---:|---:|---:|---:|
+$(cat "$udprows")
 EOF
