@@ -25,6 +25,7 @@ struct entry {
 	double cut_t;                  /* caller's clock, s: last back-off; -inf: never */
 	double answered_at;            /* caller's clock, s: last answer; -inf: never */
 	unsigned long long sent, answered, missed, backoffs; /* counts, see struct budget_info */
+	int ends_shared;               /* budget_ends_share marked it */
 	uint32_t hnext;                /* next slot in the hash chain */
 	uint32_t prev, next;           /* LRU list: prev is more recent */
 };
@@ -126,6 +127,14 @@ struct budget_key budget_key_make(int family, const void *addr)
 	memset(&k, 0, sizeof k);
 	k.family = (unsigned char)family;
 	memcpy(k.addr, addr, family == AF_INET6 ? 16 : 4);
+	return k;
+}
+
+struct budget_key budget_key_group(int family, const void *addr)
+{
+	struct budget_key k = budget_key_make(family, addr);
+
+	k.family |= 0x80;  /* AF_INET and AF_INET6 are below 0x80 */
 	return k;
 }
 
@@ -302,6 +311,18 @@ void budget_missed(struct budget *b, const struct budget_key *k, double sent_at,
 		e->tokens = 0;
 	e->cut_t = now;
 	e->backoffs++;
+}
+
+void budget_ends_share(struct budget *b, const struct budget_key *k, double now)
+{
+	touch(b, k, now)->ends_shared = 1;
+}
+
+int budget_ends_shared(const struct budget *b, const struct budget_key *k)
+{
+	uint32_t i = find(b, k);
+
+	return i != NIL && b->e[i].ends_shared;
 }
 
 int budget_state(const struct budget *b, const struct budget_key *k, double now, struct budget_info *out)

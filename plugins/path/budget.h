@@ -47,7 +47,7 @@
 
 /* A responder's address: the key of the table. */
 struct budget_key {
-	unsigned char family;         /* AF_INET or AF_INET6 */
+	unsigned char family;         /* AF_INET or AF_INET6; with 0x80: a group (budget_key_group) */
 	unsigned char addr[16];       /* network order; IPv4 in the first 4 bytes, the rest 0 */
 };
 
@@ -99,6 +99,23 @@ void budget_shared_put(struct budget *b);
 /* A key for `family` (AF_INET, AF_INET6) from the 4 or 16 bytes at
  * `addr` (network order). */
 struct budget_key budget_key_make(int family, const void *addr);
+
+/* The key of the budget the ends of paths behind router `addr` share
+ * once their limit shows to be one (budget_ends_share): a host answering
+ * on several addresses rate-limits its ICMP errors per source, not per
+ * address (Linux: its inet_peer of our address), so a budget per address
+ * would spend its limit once per address.  Never equal to a
+ * budget_key_make key. */
+struct budget_key budget_key_group(int family, const void *addr);
+
+/* Mark the ends behind router `k` as sharing one limit (an end missed a
+ * probe sent within its own budget: another address of the same host, or
+ * loss, spent it).  Makes the entry when new; from then on the engine pays
+ * their probes from budget_key_group(k).  Forgotten with the entry (LRU). */
+void budget_ends_share(struct budget *b, const struct budget_key *k, double now);
+
+/* Whether budget_ends_share marked router `k`. */
+int budget_ends_shared(const struct budget *b, const struct budget_key *k);
 
 /* The earliest time (seconds, the caller's clock), never before `now`, at
  * which a probe answered by `k` may go out: `now` when the bucket holds a

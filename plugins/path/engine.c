@@ -309,6 +309,47 @@ int path_borrow(const struct tstate *ts, unsigned ttl, pkt_ipaddr *a)
 /* The trace                                                            */
 
 static void wake(struct tstate *ts);
+static const pkt_ipaddr *own_hop(const struct tstate *ts, unsigned ttl);
+
+/* The router before the end of ts's path (the destination's or the
+ * unreachable router's TTL, else the last trace's end) as this target's
+ * own probes saw it, into *r; 0 when unknown. */
+static int end_router(const struct tstate *ts, pkt_ipaddr *r)
+{
+	unsigned e = ts->dest_ttl ? ts->dest_ttl : ts->stop_ttl ? ts->stop_ttl : ts->hint;
+	const pkt_ipaddr *a;
+
+	if (e < 2 || !(a = own_hop(ts, e - 1)))
+		return 0;
+	*r = *a;
+	return 1;
+}
+
+/* Who pays for a probe of ts's end now: the end's own budget (into *addr
+ * its address, *group 0), or, once the ends behind the router before it
+ * share one limit (budget_ends_share), theirs (*addr the router, *group 1). */
+static struct budget_key end_payer(const struct tstate *ts, pkt_ipaddr *addr, int *group)
+{
+	pkt_ipaddr r;
+
+	*group = 0;
+	*addr = ts->end_addr;
+	if (end_router(ts, &r)) {
+		struct budget_key rk = budget_key_make(ts->family, &r);
+		if (budget_ends_shared(ts->in->budget, &rk)) {
+			*group = 1;
+			*addr = r;
+			return budget_key_group(ts->family, &r);
+		}
+	}
+	return budget_key_make(ts->family, &ts->end_addr);
+}
+
+/* The budget probe p of ts was paid from (keyed). */
+static struct budget_key paid_key(const struct tstate *ts, const struct pinfo *p)
+{
+	return p->group ? budget_key_group(ts->family, &p->key) : budget_key_make(ts->family, &p->key);
+}
 
 unsigned path_eff_lim(const struct tstate *ts)
 {
@@ -392,14 +433,41 @@ int path_end_unmeasured(const struct tstate *ts)
 	return 1;
 }
 
-int path_end_drained(const struct tstate *ts)
+/* Whether the budget `k` answered others and is spent, or answered one
+ * while ts ran (path_end_drained). */
+static int spent_on_others(const struct tstate *ts, const struct budget_key *k)
 {
-	struct budget_key k = budget_key_make(ts->family, &ts->dst);
 	struct budget_info bi;
 
-	return ts->in->proto->dest_icmp_error && !ts->hint && !ts->dest_ttl && !ts->stop_ttl &&
-	       budget_state(ts->in->budget, &k, hw_mono(), &bi) == 0 && bi.answered &&
+	return budget_state(ts->in->budget, k, hw_mono(), &bi) == 0 && bi.answered &&
 	       (bi.answered_at >= ts->t0 || bi.tokens < 1);
+}
+
+int path_end_drained(const struct tstate *ts, unsigned *behind)
+{
+	struct budget_key k = budget_key_make(ts->family, &ts->dst);
+	unsigned n = 0;
+
+	*behind = 0;
+	if (!ts->in->proto->dest_icmp_error || ts->hint || ts->dest_ttl || ts->stop_ttl)
+		return 0;
+	if (spent_on_others(ts, &k))
+		return 1;
+	for (unsigned t = 1; t <= path_eff_lim(ts); t++)
+		if (ts->rcvd[t])
+			n = t;
+	for (unsigned q = 0; n && q < (unsigned)ts->in->o->queries; q++) {
+		const struct pinfo *p = &ts->p[(n - 1) * (unsigned)ts->in->o->queries + q];
+		struct budget_key rk = budget_key_make(ts->family, &p->from);
+		if (p->state != PS_ANSWERED || !budget_ends_shared(ts->in->budget, &rk))
+			continue;
+		rk = budget_key_group(ts->family, &p->from);
+		if (spent_on_others(ts, &rk)) {
+			*behind = n;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Open the gate for the later queries once query 0 has settled; probe
@@ -528,15 +596,21 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	settle(ts, p, ttl, q, PS_ANSWERED);
 	p->rtt = rtt * 1e3;
 	p->from = r->from;
+	if (r->kind != R_HOP) {
+		ts->end_lim = r->cmp == CMP_QUOTE;
+		ts->end_addr = r->from;
+	}
 	if (r->kind == R_HOP || r->cmp == CMP_QUOTE) {
 		/* an ICMP error (time exceeded, or unreachable at the end of
 		 * the path): its sender's kernel rate limits it */
-		struct budget_key k = budget_key_make(ts->family, &r->from);
+		pkt_ipaddr a = r->from;
+		int group = 0;
+		struct budget_key k = r->kind == R_HOP ? budget_key_make(ts->family, &r->from) : end_payer(ts, &a, &group);
 		double now = hw_mono();
 		const struct shop *sh = r->kind == R_HOP ? shop_get(ts->in, ts->family, ttl, &r->from, 0) : NULL;
-		/* a probe not paid for from this responder's budget (unknown,
-		 * or the path moved) used one of its tokens all the same */
-		if (!p->keyed || !path_addr_eq(ts->family, &p->key, &r->from))
+		/* a probe not paid for from this budget (unknown, or the path
+		 * moved) used one of its tokens all the same */
+		if (!p->keyed || p->group != group || !path_addr_eq(ts->family, &p->key, &a))
 			budget_sent(ts->in->budget, &k, now);
 		/* a router's rate grows where a miss past the limit would
 		 * show: on a path that loses little, or at a hop from the
@@ -559,9 +633,6 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 			ts->dest_ttl = ts->dest_far;
 			ts->dest_far = 0;
 		}
-	} else {
-		ts->end_lim = r->cmp == CMP_QUOTE;
-		ts->end_addr = r->from;
 	}
 	if (r->kind == R_DEST && ts->hint_reached && ttl > ts->hint && !ts->rcvd[ts->hint] &&
 	    (!ts->dest_ttl || ts->dest_ttl > ts->hint || ts->dest_far)) {
@@ -616,9 +687,17 @@ static void timeout_cb(void *arg)
 				/* a miss of the end within its budget: no hop after
 				 * it tells forwarding loss from a rate limit, so any
 				 * miss backs its budget off (real loss costs samples,
-				 * never a false miss: budget.h) */
-				struct budget_key k = budget_key_make(ts->family, &p->key);
+				 * never a false miss: budget.h).  Within its own
+				 * budget, another address of the same host (or loss)
+				 * spent the limit: from now on the ends behind the
+				 * router before it share one budget */
+				struct budget_key k = paid_key(ts, p);
+				pkt_ipaddr rt;
 				budget_missed(in->budget, &k, p->tx_mono, now);
+				if (!p->group && end_router(ts, &rt)) {
+					k = budget_key_make(ts->family, &rt);
+					budget_ends_share(in->budget, &k, now);
+				}
 			} else if (p->keyed) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
@@ -664,6 +743,7 @@ struct pace_out {
 	int keyed;               /* PACE_GO: a token of key's budget was taken */
 	int measured;            /* PACE_GO: within the budget (struct pinfo.measured) */
 	int dside;               /* PACE_GO: a probe of the end of the path (struct pinfo.dside) */
+	int group;               /* PACE_GO, keyed: key is the router the ends behind it share (pinfo.group) */
 	pkt_ipaddr key;          /* keyed: the responder expected to answer */
 };
 
@@ -713,7 +793,7 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 
 	*po = (struct pace_out){ .measured = 1, .dside = dest_side(ts, ttl) };
 	if (po->dside && ts->end_lim) {
-		k = ts->end_addr;
+		bk = end_payer(ts, &k, &po->group);
 		have = 1;
 	} else if (!po->dside) {
 		/* a learner: neither this target nor the instance knows the
@@ -736,7 +816,8 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 			have = 0;
 	}
 	if (have) {
-		bk = budget_key_make(ts->family, &k);
+		if (!po->dside)
+			bk = budget_key_make(ts->family, &k);
 		if (po->dside) {
 			if (budget_when(in->budget, &bk, now) > now)
 				return PACE_SKIP;
@@ -775,6 +856,7 @@ static void send_one(struct tstate *ts, unsigned ttl, unsigned q, const struct p
 	p->key = po->key;
 	p->measured = (uint8_t)po->measured;
 	p->dside = (uint8_t)po->dside;
+	p->group = (uint8_t)po->group;
 	if (po->measured)
 		ts->meas[ttl]++;
 	if ((err = ts->in->io->send(ts, ttl, q)) != 0) {

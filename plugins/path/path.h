@@ -103,7 +103,9 @@ struct pinfo {
 	uint8_t dside;           /* 1: sent at or past the end of the path as the trace knew it then
 	                            (dest_side()): a probe of the destination (or of the router that
 	                            said unreachable) whatever its TTL; keyed, it was paid for from the
-	                            end's budget (tstate.end_addr) */
+	                            end's budget (key: tstate.end_addr), or with group from the budget
+	                            the ends behind router `key` share (budget_key_group) */
+	uint8_t group;           /* see dside */
 };
 
 /*
@@ -224,12 +226,15 @@ int path_end_unmeasured(const struct tstate *ts);
 
 /* Whether ts, which never found the end of its path (no hint) and found
  * none now, probed a destination that answers with ICMP errors (struct
- * proto.dest_icmp_error), that answered other traces before, and either
- * answered one while this trace ran (its budget's last answer) or has no
+ * proto.dest_icmp_error) whose budget (its own, or the one the ends
+ * behind its last answering hop share: budget_ends_share) counts answers
+ * to other traces and either answered one while this trace ran or has no
  * token left: it refused this trace's probes for its rate limit (or lost
  * them: a trace that never found its end cannot tell, and says nothing of
- * the end rather than "not reached"). */
-int path_end_drained(const struct tstate *ts);
+ * the end rather than "not reached").  *behind is then the TTL of that
+ * last hop when the shared budget said so (the destination is presumably
+ * right after it, as the others behind it), else 0. */
+int path_end_drained(const struct tstate *ts, unsigned *behind);
 
 /* The sockets of one address family. */
 struct fam {

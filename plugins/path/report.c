@@ -289,7 +289,8 @@ void path_report(struct tstate *ts)
 	 * destination answered other traces' probes with rate-limited ICMP
 	 * errors: its probes went unanswered for the limit (many flows to
 	 * one udp destination starting at once); no figure of the end */
-	int drained = !unmeasured && path_end_drained(ts);
+	unsigned behind = 0;
+	int drained = !unmeasured && path_end_drained(ts, &behind);
 	int no_end = unmeasured || drained;
 	int reached = ts->dest_ttl != 0 || (unmeasured && ts->hint_reached);
 	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
@@ -444,4 +445,11 @@ void path_report(struct tstate *ts)
 	}
 	if (ts->dest_ttl)
 		path_dest_seen(ts);
+	if (behind) {
+		/* never found: presumably right behind the router the ends
+		 * that share its budget are behind, as they are */
+		ts->hint = behind + 1;
+		ts->hint_reached = ts->end_lim = 1;
+		ts->end_addr = ts->dst;
+	}
 }

@@ -56,6 +56,8 @@ struct net {
 	int dest_err;              /* 1: the destination answers with a port unreachable from itself
 	                              (as to a udp probe: an ICMP error its kernel rate limits) */
 	uint64_t lose_q0;          /* bit ttl - 1: query 0 at that TTL is lost, every trace */
+	int one_host;              /* with dest_err: the destination is one host for every target that
+	                              says so, answering our source 6, then 1 a second (host_allow) */
 };
 
 /* An answer on its way. */
@@ -64,6 +66,22 @@ struct pending {
 	unsigned ttl, q;           /* which probe */
 	double due;                /* arrives at (fake clock) */
 };
+
+/* The bucket of the host every one_host destination is (Linux's inet_peer
+ * of our address): 6 tokens, one more a second. */
+static double host_tokens, host_t;
+
+static int host_allow(double now)
+{
+	host_tokens += now - host_t;
+	if (host_tokens > 6)
+		host_tokens = 6;
+	host_t = now;
+	if (host_tokens < 1)
+		return 0;
+	host_tokens -= 1;
+	return 1;
+}
 
 static struct sent sends[MAX_SENDS];
 static size_t nsends;
@@ -108,6 +126,8 @@ static int fake_send(struct tstate *ts, unsigned ttl, unsigned q)
 		return n->send_err;
 	answers = ((n->dist && ttl >= n->dist) || (n->unreach_ttl && ttl >= n->unreach_ttl) ||
 	           !(n->silent >> (ttl - 1) & 1)) && !(q == 0 && (n->lose_q0 >> (ttl - 1) & 1));
+	if (answers && n->one_host && n->dest_err && n->dist && ttl >= n->dist)
+		answers = host_allow(hw_mono());
 	if (answers && npend < MAX_SENDS)
 		pend[npend++] = (struct pending){ ts, ttl, q, hw_mono() + n->rtt };
 	return 0;
@@ -186,6 +206,8 @@ static void setup_on(const char *const *addrs, size_t n, int max_ttl, int querie
 {
 	nsends = npend = 0;
 	memset(nets, 0, sizeof nets);
+	host_tokens = 6;
+	host_t = 0;
 	me = v4("198.51.100.1");
 	o = (struct opts){ .protocol = P_ICMP, .max_ttl = max_ttl, .queries = queries, .size = 32,
 	                   .mode = MODE_RAW, .pps = pps };
@@ -762,6 +784,42 @@ static void test_not_reached_keeps_hint(void)
 	teardown();
 }
 
+/* Four addresses of one host traced over udp (port unreachables): the
+ * host rate-limits them together, not per address.  Once an end misses a
+ * probe sent within its own budget, the ends behind the router before it
+ * share one budget: after that, no destination loss that is not real. */
+static void test_one_host(void)
+{
+	struct budget_key r2 = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = router(2).v4 });
+	unsigned measured = 0, lost = 0, late = 0, critical = 0;
+
+	setup(4, 6, 3, 1e6);
+	for (int i = 0; i < 4; i++)
+		nets[i] = (struct net){ .dist = 3, .rtt = 0.010, .dest_err = 1, .one_host = 1 };
+	for (int r = 0; r < 60; r++) {
+		size_t m0 = mock_nmetrics;
+		mock_set_time(2.0 * r);
+		for (size_t i = 0; i < 4; i++)
+			path_run(in, mock_target(i));
+		run_until(2.0 * r + 1.9);
+		for (size_t i = m0; i < mock_nmetrics; i++) {
+			if (!strcmp(mock_metrics[i].name, "path.can_reach") && mock_metrics[i].value != HW_OK)
+				critical++;
+			if (r < 20 || strcmp(mock_metrics[i].name, "path.loss"))
+				continue;
+			late++;
+			measured += mock_metrics[i].value < 100;
+			lost += mock_metrics[i].value > 0;
+		}
+	}
+	ok(budget_ends_shared(in->budget, &r2), "one host: the ends behind router 2 share one budget");
+	ok(late >= 20 && lost == 0, "one host: rounds 20..59: %u of them measured the end, %u read loss (none)",
+	   late, lost);
+	ok(measured == late, "one host: and every one of them reached it");
+	diag("one host: %u CRITICAL before the ends were known to share", critical);
+	teardown();
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -779,5 +837,6 @@ int main(void)
 	test_end_budget();
 	test_presumed_destination();
 	test_not_reached_keeps_hint();
+	test_one_host();
 	return done_testing();
 }
