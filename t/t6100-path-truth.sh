@@ -193,23 +193,37 @@ for prof in linux strict; do
 	# clean of 19 % (0 misses of 17) after ~12 rounds; until then the
 	# hops before the loss carry no value, and every hop from it on reads
 	# the destination's figure once a miss of its own shows the onset.
+	# The runs before drained the routers' buckets for our source (a
+	# Linux router refills its burst of 6 at 1 a second; strict's policer
+	# refills in a second): the drop case starts once they refilled, as
+	# a daemon on a network nobody probed a moment ago.  Started at once,
+	# the first round met r1, r3 and r4 with 2 or 3 tokens where the
+	# budget counts on 6: their measured misses were the routers' limit,
+	# and placed the onset of the loss at hop 1 for the rest of the run
+	# (hops 1..3 at ~18 % in 2 of 4 runs; a daemon restarted beside
+	# another prober still does that: issue 13)
 	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
+		{ [ $P != linux ] || sleep 7; } &&
 		tb_loss r3 10 10 &&
 		run_truth $P-drop 20 1s 25.5 10 &&
 		tb_loss r3 0 &&
 		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
 	'
-	# Known breakage under linux only (issue 13): the two checks below
-	# failed in 2 of 8 full runs on 2026-11-30 (once hops 1..3 above 1 %,
-	# once hops 4..6 outside 16..22 %, 10 values short of 200), always
-	# under the linux profile, where a router answers about once a second
-	# and a hop's window holds fewest samples; strict never failed.  The
-	# figures are printed either way.
-	DROP=success
-	[ "$P" = linux ] && DROP=failure
-	test_expect_$DROP "$P, 10% each way into r4: hops 1..3 at most 1%" '
+	test_expect_success "$P, 10% each way into r4: hops 1..3 at most 1%" '
 		hops_loss_in $P-drop 0 1 1 1 2 3
 	'
+	# Known breakage under linux only (issue 13): r4, the first hop past
+	# the loss, gets ~1 measured probe a round, and a run of 17 or more
+	# answers in a row (0.81^17: 3 %, looked at again every round) shows
+	# it clean of 19 %: it reads 0 until its next miss, and the mean of
+	# hop 4 falls below 16 (14.96 and 15.50 over 342 and 281 values, in
+	# 2 of 3 runs of 35 rounds on 2026-11-30; the same windows simulated
+	# with attr_path: 5 % of runs at 25 rounds, 7 % at 35).  strict
+	# (10 a second) failed it once in 5 runs that day (hops 4 and 5
+	# without a new sample for their first 13 to 16 rounds, not yet
+	# understood).  The figures are printed either way.
+	DROP=success
+	[ "$P" = linux ] && DROP=failure
 	test_expect_$DROP "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
 		hops_loss_in $P-drop 16 22 200 4 5 6
 	'

@@ -773,7 +773,8 @@ struct pace_out {
  *     targets that know its router send it nothing: its first tokens go
  *     to learning, not to more queries of a target that knows it.  Query
  *     0 of a learner goes even out of budget, to learn the hop's address,
- *     but is not measured: its miss is not counted against the hop.  A
+ *     but is not measured: its miss is not counted against the hop, and
+ *     it takes a token of the budget only when answered.  A
  *     probe keyed by the other targets' router at an ECMP fork is not
  *     measured either (it may reach the other branch).
  * At and past the end of the path (dest_side) no router's budget applies:
@@ -815,17 +816,25 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 		if (have && path_addr_eq(ts->family, &k, &ts->dst))
 			have = 0;
 	}
-	if (have) {
-		if (!po->dside)
-			bk = budget_key_make(ts->family, &k);
-		if (po->dside) {
-			if (budget_when(in->budget, &bk, now) > now)
-				return PACE_SKIP;
-		} else if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
+	if (have && po->dside) {
+		if (budget_when(in->budget, &bk, now) > now)
+			return PACE_SKIP;
+	} else if (have) {
+		bk = budget_key_make(ts->family, &k);
+		if ((learner ? budget_when(in->budget, &bk, now) : budget_when_keep(in->budget, &bk, now)) > now ||
 		    (!learner && now < g->ident_until && g->nknow < guess_targets)) {
 			if (!learner || q > 0)
 				return PACE_SKIP;
-			po->measured = 0;  /* to learn the hop's address */
+			/* to learn the hop's address: unmeasured, and no token
+			 * taken up front (the router has none to spend on it:
+			 * a Linux router or a policer spends one only on what it
+			 * answers; path_answered takes it then).  Taken up
+			 * front, the learners' misses ran the budget into a
+			 * debt that kept every known target off the router for
+			 * tens of seconds, its window frozen on a first round's
+			 * rate-limited misses (issue 13) */
+			po->measured = 0;
+			have = 0;
 		}
 	}
 	if (!hwc_bucket_take(&in->bucket, now, &po->wait))

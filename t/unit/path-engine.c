@@ -15,9 +15,11 @@
  * and the others borrow its figures; queries of one TTL spread in time; a
  * hop out of budget with nothing to borrow has no loss value; the
  * destination is never held back by a router's budget; a router's first
- * tokens go to the targets still learning it; an end that answers with
- * rate-limited ICMP errors is paced by its own budget (a round without
- * its tokens has no figure of it); the destination presumed at the last
+ * tokens go to the targets still learning it; a learner's query 0 sent
+ * out of budget takes a token only when answered; an end that answers
+ * with rate-limited ICMP errors is paced by its own budget (a round
+ * without its tokens has no figure of it), shared by the ends behind one
+ * router once they show one limit; the destination presumed at the last
  * trace's TTL when only query 0 past it answered (no phantom hop).
  */
 #include <arpa/inet.h>
@@ -820,6 +822,52 @@ static void test_one_host(void)
 	teardown();
 }
 
+/* Target 0 learns router 1; 300 s later another instance has spent its
+ * budget, and target 1 (router 1 silent for it when `silent`) sends its
+ * query 0 there to learn it.  Returns the tokens of router 1 that trace
+ * took; *sent and *rcvd: its probes to TTL 1 and their answers. */
+static int learner_tokens(int silent, size_t *sent, unsigned *rcvd)
+{
+	struct budget_key k1 = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = router(1).v4 });
+	struct budget_info bi = { 0 }, bj = { 0 };
+	size_t s0;
+
+	setup(2, 3, 3, 1e6);
+	nets[0] = nets[1] = (struct net){ .dist = 3, .rtt = 0.010 };
+	nets[1].silent = silent ? 1u << 0 : 0;
+	path_run(in, mock_target(0));
+	run_until(5);
+	mock_set_time(300);
+	for (int i = 0; i < 10; i++)
+		budget_sent(in->budget, &k1, 300);
+	budget_state(in->budget, &k1, 300, &bi);
+	s0 = nsends;
+	path_run(in, mock_target(1));
+	run_until(305);
+	budget_state(in->budget, &k1, 305, &bj);
+	*sent = sends_at(s0, 1);
+	*rcvd = T(1)->rcvd[1];
+	teardown();
+	return (int)(bj.sent - bi.sent);
+}
+
+/* Issue 13: a learner's query 0 sent out of its router's budget takes a
+ * token only when answered (a Linux router or a policer spends one only
+ * on what it answers).  Taken up front, the unanswered ones ran the budget
+ * into a debt that kept every target that knew the router off it for tens
+ * of seconds, the hop's window frozen on its first round's outcomes. */
+static void test_learner_debt(void)
+{
+	size_t sent;
+	unsigned rcvd;
+	int taken = learner_tokens(1, &sent, &rcvd);
+
+	ok(sent == 1 && rcvd == 0, "learner debt: query 0 to router 1 went out of budget, unanswered");
+	is_int(taken, 0, "learner debt: it took no token of router 1");
+	taken = learner_tokens(0, &sent, &rcvd);
+	ok(sent == 1 && rcvd == 1 && taken == 1, "learner debt: answered, it took one token of router 1 (%d)", taken);
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -834,6 +882,7 @@ int main(void)
 	test_spread();
 	test_out_of_budget();
 	test_learners_first();
+	test_learner_debt();
 	test_end_budget();
 	test_presumed_destination();
 	test_not_reached_keeps_hint();
