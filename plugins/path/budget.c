@@ -313,9 +313,23 @@ void budget_missed(struct budget *b, const struct budget_key *k, double sent_at,
 	e->backoffs++;
 }
 
-void budget_ends_share(struct budget *b, const struct budget_key *k, double now)
+void budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now)
 {
+	struct budget_key g = budget_key_group(k->family, k->addr);
+	uint32_t gi = find(b, &g);
+	struct entry *e, *f;
+
 	touch(b, k, now)->ends_shared = 1;
+	if (gi != NIL)
+		return;
+	f = touch(b, from, now);
+	refill(b, f, now);
+	e = touch(b, &g, now);  /* may not reuse f's slot: f is the most recent */
+	e->rate = f->rate;
+	e->tokens = f->tokens;
+	e->cut_t = f->cut_t;
+	e->answered = f->answered;
+	e->answered_at = f->answered_at;
 }
 
 int budget_ends_shared(const struct budget *b, const struct budget_key *k)

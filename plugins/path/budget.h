@@ -108,11 +108,14 @@ struct budget_key budget_key_make(int family, const void *addr);
  * budget_key_make key. */
 struct budget_key budget_key_group(int family, const void *addr);
 
-/* Mark the ends behind router `k` as sharing one limit (an end missed a
- * probe sent within its own budget: another address of the same host, or
- * loss, spent it).  Makes the entry when new; from then on the engine pays
- * their probes from budget_key_group(k).  Forgotten with the entry (LRU). */
-void budget_ends_share(struct budget *b, const struct budget_key *k, double now);
+/* Mark the ends behind router `k` as sharing one limit (the end `from`
+ * missed a probe sent within its own budget: another address of the same
+ * host, or loss, spent it).  Makes the entry when new; from then on the
+ * engine pays their probes from budget_key_group(k), whose bucket, when
+ * new, starts as `from`'s is now (its rate and tokens: the limit is the
+ * one `from` just ran into, not a fresh burst).  Forgotten with the
+ * entry (LRU). */
+void budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now);
 
 /* Whether budget_ends_share marked router `k`. */
 int budget_ends_shared(const struct budget *b, const struct budget_key *k);

@@ -313,16 +313,20 @@ static const pkt_ipaddr *own_hop(const struct tstate *ts, unsigned ttl);
 
 /* The router before the end of ts's path (the destination's or the
  * unreachable router's TTL, else the last trace's end) as this target's
- * own probes saw it, into *r; 0 when unknown. */
+ * own probes saw it, else as every target agrees (path_borrow), into *r;
+ * 0 when unknown. */
 static int end_router(const struct tstate *ts, pkt_ipaddr *r)
 {
 	unsigned e = ts->dest_ttl ? ts->dest_ttl : ts->stop_ttl ? ts->stop_ttl : ts->hint;
 	const pkt_ipaddr *a;
 
-	if (e < 2 || !(a = own_hop(ts, e - 1)))
+	if (e < 2)
 		return 0;
-	*r = *a;
-	return 1;
+	if ((a = own_hop(ts, e - 1))) {
+		*r = *a;
+		return 1;
+	}
+	return path_borrow(ts, e - 1, r);
 }
 
 /* Who pays for a probe of ts's end now: the end's own budget (into *addr
@@ -453,21 +457,24 @@ int path_end_drained(const struct tstate *ts, unsigned *behind)
 		return 0;
 	if (spent_on_others(ts, &k))
 		return 1;
+	/* the last hop that answered, or was skipped out of its budget */
 	for (unsigned t = 1; t <= path_eff_lim(ts); t++)
-		if (ts->rcvd[t])
+		if (ts->rcvd[t] || ts->skip[t])
 			n = t;
-	for (unsigned q = 0; n && q < (unsigned)ts->in->o->queries; q++) {
-		const struct pinfo *p = &ts->p[(n - 1) * (unsigned)ts->in->o->queries + q];
-		struct budget_key rk = budget_key_make(ts->family, &p->from);
-		if (p->state != PS_ANSWERED || !budget_ends_shared(ts->in->budget, &rk))
-			continue;
-		rk = budget_key_group(ts->family, &p->from);
-		if (spent_on_others(ts, &rk)) {
-			*behind = n;
-			return 1;
-		}
-	}
-	return 0;
+	const pkt_ipaddr *a = n ? own_hop(ts, n) : NULL;
+	pkt_ipaddr r;
+	if (!a && n && path_borrow(ts, n, &r))
+		a = &r;
+	if (!a)
+		return 0;
+	k = budget_key_make(ts->family, a);
+	if (!budget_ends_shared(ts->in->budget, &k))
+		return 0;
+	k = budget_key_group(ts->family, a);
+	if (!spent_on_others(ts, &k))
+		return 0;
+	*behind = n;
+	return 1;
 }
 
 /* Open the gate for the later queries once query 0 has settled; probe
@@ -695,8 +702,8 @@ static void timeout_cb(void *arg)
 				pkt_ipaddr rt;
 				budget_missed(in->budget, &k, p->tx_mono, now);
 				if (!p->group && end_router(ts, &rt)) {
-					k = budget_key_make(ts->family, &rt);
-					budget_ends_share(in->budget, &k, now);
+					struct budget_key rk = budget_key_make(ts->family, &rt);
+					budget_ends_share(in->budget, &rk, &k, now);
 				}
 			} else if (p->keyed) {
 				/* a miss of a known responder: the hop's shared

@@ -379,6 +379,32 @@ static void test_lru(void)
 	budget_free(b);
 }
 
+/* The ends behind a router sharing one limit: their group starts where
+ * the end that missed is, not with a fresh burst. */
+static void test_ends_share(void)
+{
+	struct budget *b = budget_new(NULL);
+	struct budget_key r = v4(0x0a030002), d = v4(0xac110001), g = budget_key_group(AF_INET, r.addr);
+	struct budget_info in;
+
+	ok(memcmp(&g, &r, sizeof g) != 0 && memcmp(&g, &d, sizeof g) != 0, "ends share: a group key is no address key");
+	ok(!budget_ends_shared(b, &r), "ends share: not shared at first");
+	budget_sent(b, &d, 0);
+	budget_answered(b, &d, 0, 0.01, BUDGET_RECOVER);
+	for (int i = 0; i < 5; i++)
+		budget_sent(b, &d, 1);
+	budget_missed(b, &d, 1, 2);       /* rate 0.5, bucket emptied */
+	budget_ends_share(b, &r, &d, 2);
+	ok(budget_ends_shared(b, &r), "ends share: marked");
+	ok(budget_state(b, &g, 2, &in) == 0 && in.rate == 0.5 && in.tokens == 0 && in.answered == 1,
+	   "ends share: the group starts as the end that missed (rate %.2f, tokens %.2f)", in.rate, in.tokens);
+	is_double(budget_when(b, &g, 2), 4, 1e-9, "ends share: its next token in 2 s, not at once");
+	budget_sent(b, &d, 3);
+	budget_ends_share(b, &r, &d, 3);  /* again: the group is kept */
+	ok(budget_state(b, &g, 3, &in) == 0 && in.rate == 0.5, "ends share: marking again keeps the group");
+	budget_free(b);
+}
+
 int main(void)
 {
 	test_cfg();
@@ -390,5 +416,6 @@ int main(void)
 	test_backoff();
 	test_linux_router();
 	test_lru();
+	test_ends_share();
 	return done_testing();
 }
