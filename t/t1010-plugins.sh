@@ -163,7 +163,7 @@ test_expect_success 'a symlink to a plugin is loaded' '
 test_expect_success 'the good plugin starts and stops in the daemon' '
 	timeout -s KILL 10 "$HOPWATCHD" -c "$TRASH/good.conf" -P "$TEST_PLUGIN_DIR" >out 2>err &
 	pid=$! &&
-	wait_for 5 grep -F "testprobe started with 1 targets" err &&
+	wait_for 15 grep -F "testprobe started with 1 targets" err &&
 	kill -TERM $pid &&
 	{ wait $pid; rc=$?; } ;
 	cat err &&

@@ -26,6 +26,9 @@ struct entry {
 	double answered_at;            /* caller's clock, s: last answer; -inf: never */
 	unsigned long long sent, answered, missed, backoffs; /* counts, see struct budget_info */
 	int ends_shared;               /* budget_ends_share marked it */
+	struct budget_key end_miss;    /* the last end behind it that missed within its budget */
+	double end_miss_t;             /* caller's clock, s: when; -inf: never */
+	double end_ok_t;               /* caller's clock, s: an end behind it last answered; -inf: never */
 	uint32_t hnext;                /* next slot in the hash chain */
 	uint32_t prev, next;           /* LRU list: prev is more recent */
 };
@@ -221,7 +224,8 @@ static struct entry *touch(struct budget *b, const struct budget_key *k, double 
 	}
 	h = hash(k) & b->mask;
 	b->e[i] = (struct entry){ .key = *k, .rate = b->cfg.rate0, .tokens = b->cfg.burst, .t = now,
-	                          .cut_t = -INFINITY, .answered_at = -INFINITY, .hnext = b->head[h] };
+	                          .cut_t = -INFINITY, .answered_at = -INFINITY, .end_miss_t = -INFINITY, .end_ok_t = -INFINITY,
+	                          .hnext = b->head[h] };
 	b->head[h] = i;
 	lru_front(b, i);
 	return &b->e[i];
@@ -270,6 +274,12 @@ double budget_when_keep(const struct budget *b, const struct budget_key *k, doub
 	return when_holds(b, k, now, 1 + b->cfg.reserve);
 }
 
+void budget_end_seen(struct budget *b, const struct budget_key *k, double now)
+{
+	if (find(b, k) == NIL)
+		touch(b, k, now)->tokens = 0;
+}
+
 void budget_sent(struct budget *b, const struct budget_key *k, double now)
 {
 	struct entry *e = touch(b, k, now);
@@ -296,7 +306,8 @@ void budget_answered(struct budget *b, const struct budget_key *k, double sent_a
 	}
 }
 
-void budget_missed(struct budget *b, const struct budget_key *k, double sent_at, double now)
+/* budget_missed and budget_missed_end: `empty` the bucket or not. */
+static void missed(struct budget *b, const struct budget_key *k, double sent_at, double now, int empty)
 {
 	struct entry *e = touch(b, k, now);
 
@@ -307,29 +318,44 @@ void budget_missed(struct budget *b, const struct budget_key *k, double sent_at,
 	e->rate *= b->cfg.backoff;
 	if (e->rate < b->cfg.rate_min)
 		e->rate = b->cfg.rate_min;
-	if (e->tokens > 0)
+	if (empty && e->tokens > 0)
 		e->tokens = 0;
 	e->cut_t = now;
 	e->backoffs++;
 }
 
-void budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now)
+void budget_missed(struct budget *b, const struct budget_key *k, double sent_at, double now)
+{
+	missed(b, k, sent_at, now, 1);
+}
+
+void budget_missed_end(struct budget *b, const struct budget_key *k, double sent_at, double now)
+{
+	missed(b, k, sent_at, now, 0);
+}
+
+int budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now)
 {
 	struct budget_key g = budget_key_group(k->family, k->addr);
-	uint32_t gi = find(b, &g);
-	struct entry *e, *f;
+	struct entry *r = touch(b, k, now), *e, *f;
+	int other = r->end_miss_t >= now - BUDGET_SHARE_WINDOW && !same(&r->end_miss, from);
 
-	touch(b, k, now)->ends_shared = 1;
-	if (gi != NIL)
-		return;
+	r->end_miss = *from;
+	r->end_miss_t = now;
+	if (r->ends_shared || !other)
+		return r->ends_shared;
+	r->ends_shared = 1;
+	if (find(b, &g) != NIL)
+		return 1;
 	f = touch(b, from, now);
 	refill(b, f, now);
 	e = touch(b, &g, now);  /* may not reuse f's slot: f is the most recent */
 	e->rate = f->rate;
-	e->tokens = f->tokens;
+	e->tokens = 0;  /* the host just refused: its bucket is empty */
 	e->cut_t = f->cut_t;
 	e->answered = f->answered;
 	e->answered_at = f->answered_at;
+	return 1;
 }
 
 int budget_ends_shared(const struct budget *b, const struct budget_key *k)
@@ -337,6 +363,18 @@ int budget_ends_shared(const struct budget *b, const struct budget_key *k)
 	uint32_t i = find(b, k);
 
 	return i != NIL && b->e[i].ends_shared;
+}
+
+void budget_end_behind(struct budget *b, const struct budget_key *k, double now)
+{
+	touch(b, k, now)->end_ok_t = now;
+}
+
+double budget_end_behind_at(const struct budget *b, const struct budget_key *k)
+{
+	uint32_t i = find(b, k);
+
+	return i != NIL ? b->e[i].end_ok_t : -INFINITY;
 }
 
 int budget_state(const struct budget *b, const struct budget_key *k, double now, struct budget_info *out)

@@ -108,17 +108,28 @@ struct budget_key budget_key_make(int family, const void *addr);
  * budget_key_make key. */
 struct budget_key budget_key_group(int family, const void *addr);
 
-/* Mark the ends behind router `k` as sharing one limit (the end `from`
- * missed a probe sent within its own budget: another address of the same
- * host, or loss, spent it).  Makes the entry when new; from then on the
- * engine pays their probes from budget_key_group(k), whose bucket, when
- * new, starts as `from`'s is now (its rate and tokens: the limit is the
- * one `from` just ran into, not a fresh burst).  Forgotten with the
- * entry (LRU). */
-void budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now);
+/* The end `from` behind router `k` missed a probe sent within its own
+ * budget: loss, or another address of the same host spent the limit.
+ * When another end behind `k` did the same within the last
+ * BUDGET_SHARE_WINDOW seconds (loss at one end is not the tell; two
+ * addresses refused together are), the ends behind `k` are marked as
+ * sharing one limit: from then on the engine pays their probes from
+ * budget_key_group(k), whose bucket starts empty at `from`'s rate (the
+ * limit just ran into, not a fresh burst).  Makes the entry when new;
+ * forgotten with it (LRU).  Returns 1 when marked (now or before). */
+#define BUDGET_SHARE_WINDOW 10.0
+int budget_ends_share(struct budget *b, const struct budget_key *k, const struct budget_key *from, double now);
 
 /* Whether budget_ends_share marked router `k`. */
 int budget_ends_shared(const struct budget *b, const struct budget_key *k);
+
+/* An end behind router `k` (the TTL after it) answered at `now`: the
+ * network behind `k` is up.  Makes the entry when new. */
+void budget_end_behind(struct budget *b, const struct budget_key *k, double now);
+
+/* When an end behind router `k` last answered (budget_end_behind), the
+ * caller's clock in seconds; -inf: never, or `k` is not in the table. */
+double budget_end_behind_at(const struct budget *b, const struct budget_key *k);
 
 /* The earliest time (seconds, the caller's clock), never before `now`, at
  * which a probe answered by `k` may go out: `now` when the bucket holds a
@@ -133,6 +144,13 @@ double budget_when(const struct budget *b, const struct budget_key *k, double no
  * instead of racing for them and waiting a timeout.  The learners'
  * budget_when() may take the reserve.  Changes nothing. */
 double budget_when_keep(const struct budget *b, const struct budget_key *k, double now);
+
+/* `k` answered as the end of a path (an ICMP error it rate-limits): make
+ * its entry when new, with an empty bucket (who else asked it how much
+ * just before is unknown: a daemon that just stopped, other tools; a
+ * fresh burst would read as the destination's loss).  Nothing when it
+ * exists. */
+void budget_end_seen(struct budget *b, const struct budget_key *k, double now);
 
 /* A probe whose reply `k` is expected to send went out at `now`: one
  * token taken (the bucket may go into debt when the caller did not wait
@@ -160,8 +178,15 @@ void budget_answered(struct budget *b, const struct budget_key *k, double sent_a
                      enum budget_grow grow);
 
 /* The probe sent to `k` at `sent_at` timed out at `now`: counts, and cuts
- * the rate when `k` answered before and no cut happened since `sent_at`. */
+ * the rate (and empties the bucket) when `k` answered before and no cut
+ * happened since `sent_at`. */
 void budget_missed(struct budget *b, const struct budget_key *k, double sent_at, double now);
+
+/* The same for the end of a path: the rate is cut, the tokens stay.  A
+ * miss of the end may be loss as well as its limit, and the trace's
+ * other probes of it are the round's only samples of the destination:
+ * emptied, a round would end on the one lost probe ("not reached"). */
+void budget_missed_end(struct budget *b, const struct budget_key *k, double sent_at, double now);
 
 /* What the budget holds for `k` at `now`, into *out.  0, or -1 when `k`
  * is not in the table.  Does not count as a use for the LRU order. */

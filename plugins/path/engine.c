@@ -236,6 +236,13 @@ const struct shop *path_shop_find(const struct inst *in, int family, unsigned tt
 	return shop_get(in, family, ttl, addr, 0);
 }
 
+void path_end_presume(struct tstate *ts, unsigned ttl)
+{
+	ts->hint = ttl;
+	ts->hint_reached = ts->end_lim = 1;
+	ts->end_addr = ts->dst;
+}
+
 void path_dest_seen(struct tstate *ts)
 {
 	struct shop *s = shop_get(ts->in, ts->family, 0, &ts->dst, 1);
@@ -467,11 +474,10 @@ int path_end_drained(const struct tstate *ts, unsigned *behind)
 		a = &r;
 	if (!a)
 		return 0;
+	/* ends behind that hop answered other traces lately: the network
+	 * behind it is up, and its ends refused this trace for their limit */
 	k = budget_key_make(ts->family, a);
-	if (!budget_ends_shared(ts->in->budget, &k))
-		return 0;
-	k = budget_key_group(ts->family, a);
-	if (!spent_on_others(ts, &k))
+	if (budget_end_behind_at(ts->in->budget, &k) < hw_mono() - BUDGET_SHARE_WINDOW)
 		return 0;
 	*behind = n;
 	return 1;
@@ -588,6 +594,25 @@ static double dest_loss(const struct tstate *ts)
 	return sent >= DEST_MIN ? 100.0 * (sent - rcvd) / sent : NAN;
 }
 
+/* Whether this trace's settled probes of the end that were paid from its
+ * budget (keyed, dside) missed more than the destination's loss explains
+ * (attr_rate_limited): evidence of the end's rate limit, which its
+ * budget backs off on.  While that loss is not known, any miss. */
+static int end_limited(const struct tstate *ts)
+{
+	unsigned sent = 0, lost = 0;
+	double d = dest_loss(ts);
+
+	for (unsigned j = 0; j < ts->norder; j++) {
+		const struct pinfo *p = &ts->p[ts->order[j]];
+		if (!p->keyed || !p->dside || (p->state != PS_ANSWERED && p->state != PS_EXPIRED))
+			continue;
+		sent++;
+		lost += p->state == PS_EXPIRED;
+	}
+	return isnan(d) || attr_rate_limited(lost, sent, d / 100);
+}
+
 void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct reply *r)
 {
 	struct pinfo *p = &ts->p[(ttl - 1) * (unsigned)ts->in->o->queries + q];
@@ -617,6 +642,14 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		const struct shop *sh = r->kind == R_HOP ? shop_get(ts->in, ts->family, ttl, &r->from, 0) : NULL;
 		/* a probe not paid for from this budget (unknown, or the path
 		 * moved) used one of its tokens all the same */
+		if (r->kind != R_HOP) {
+			pkt_ipaddr rt;
+			budget_end_seen(ts->in->budget, &k, now);
+			if (end_router(ts, &rt)) {
+				struct budget_key rk = budget_key_make(ts->family, &rt);
+				budget_end_behind(ts->in->budget, &rk, now);
+			}
+		}
 		if (!p->keyed || p->group != group || !path_addr_eq(ts->family, &p->key, &a))
 			budget_sent(ts->in->budget, &k, now);
 		/* a router's rate grows where a miss past the limit would
@@ -634,6 +667,10 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	}
 	if (r->kind == R_HOP) {
 		guess_note(ts, ttl, &r->from);
+		/* a router at or past the last end: the path goes on past it,
+		 * the old end's budget no longer pays for the probes there */
+		if (ts->hint && ttl >= ts->hint && !ts->dest_ttl && !ts->stop_ttl)
+			ts->end_lim = 0;
 		/* a router where the destination was presumed: the path got
 		 * longer, the destination is where it answered */
 		if (ts->dest_far && ttl >= ts->dest_ttl) {
@@ -690,22 +727,23 @@ static void timeout_cb(void *arg)
 			if (p->tx_mono + in->timeout > now)
 				break;
 			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
-			if (p->keyed && p->dside) {
-				/* a miss of the end within its budget: no hop after
-				 * it tells forwarding loss from a rate limit, so any
-				 * miss backs its budget off (real loss costs samples,
-				 * never a false miss: budget.h).  Within its own
-				 * budget, another address of the same host (or loss)
-				 * spent the limit: from now on the ends behind the
-				 * router before it share one budget */
+			if (p->keyed && p->dside && end_limited(ts)) {
+				/* a miss of the end within its budget, more than
+				 * the destination's loss explains (any miss while
+				 * that is not known yet): its limit.  The budget
+				 * backs off (its tokens stay for the round's other
+				 * probes of it: budget.h).  Within its own budget,
+				 * another address of the same host may have spent
+				 * the limit: two such ends behind one router and
+				 * they share one budget from now on */
 				struct budget_key k = paid_key(ts, p);
 				pkt_ipaddr rt;
-				budget_missed(in->budget, &k, p->tx_mono, now);
+				budget_missed_end(in->budget, &k, p->tx_mono, now);
 				if (!p->group && end_router(ts, &rt)) {
 					struct budget_key rk = budget_key_make(ts->family, &rt);
 					budget_ends_share(in->budget, &rk, &k, now);
 				}
-			} else if (p->keyed) {
+			} else if (p->keyed && !p->dside) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
 				 * budget, and the budget backs off only on
@@ -824,7 +862,11 @@ static int pace(struct inst *in, const struct tstate *ts, unsigned ttl, unsigned
 			have = 0;
 	}
 	if (have && po->dside) {
-		if (budget_when(in->budget, &bk, now) > now)
+		/* an end several targets share (one host, many addresses or
+		 * flows): a target that had its figure last round leaves the
+		 * reserve to those that had none, or the first in the send
+		 * order would take every token */
+		if ((ts->end_fresh ? budget_when_keep(in->budget, &bk, now) : budget_when(in->budget, &bk, now)) > now)
 			return PACE_SKIP;
 	} else if (have) {
 		bk = budget_key_make(ts->family, &k);
@@ -1101,8 +1143,12 @@ void path_run(void *state, hw_target *t)
 			ts->end_addr = ts->dst;
 		}
 	}
-	if (ts->hint && ts->hint + HINT_SLACK < ts->lim)
-		ts->lim = ts->hint + HINT_SLACK;
+	/* query 0 stops HINT_SLACK past the last end, to see a longer path
+	 * at once; at an end that rate-limits its answers (end_lim) those
+	 * probes would spend its few tokens: a longer path shows there once
+	 * query 0 settles (a router answers at the old end's TTL) */
+	if (ts->hint && ts->hint + (ts->end_lim ? 0 : HINT_SLACK) < ts->lim)
+		ts->lim = ts->hint + (ts->end_lim ? 0 : HINT_SLACK);
 	ts->t0 = hw_mono();
 	ts->active = 1;
 	rehash(ts);

@@ -40,7 +40,8 @@
 #define MAX_QUERIES 16       /* probes per TTL at most: 4 bits of the probe id */
 #define GEN_MOD 63           /* trace numbers in the probe id: 6 bits, never 63 (keeps id + 1 < 0xffff) */
 #define PAYLOAD_MIN 8        /* probe id word, its fix word, 4-byte cookie */
-#define HINT_SLACK 2         /* TTLs past the last trace's destination query 0 still probes */
+#define HINT_SLACK 2         /* TTLs past the last trace's destination query 0 still probes (none
+                                past an end that rate-limits its answers: tstate.end_lim) */
 #define RX_BUDGET 256        /* datagrams read per socket and wakeup (hwc_rx_drain) */
 #define RCVBUF (1 << 20)     /* kernel receive buffer of every receiving socket, bytes */
 #define TX_BUF 2048          /* send buffer, bytes */
@@ -198,6 +199,8 @@ struct tstate {
 	                            end_addr's budget.  0: an echo reply, SYN/ACK or RST, not limited */
 	pkt_ipaddr end_addr;     /* end_lim: the address that answers at the end */
 	int told_unmeasured;     /* 1: a round without the end's figures was logged for this target */
+	int end_fresh;           /* 1: the last round had a figure of its end: its probes of an end that
+	                            rate-limits leave the budget's reserve to targets that had none */
 	unsigned q0_wait;        /* query-0 probes still waiting */
 	int open;                /* the destination gate: queries after the first may go */
 	int active;              /* a trace runs */
@@ -214,6 +217,13 @@ struct tstate {
  * (struct shop, TTL 0). */
 void path_dest_seen(struct tstate *ts);
 
+/* ts never found its end, but the ends behind the hop before `ttl`
+ * answer others: presume its destination at `ttl` like theirs, answering
+ * with rate-limited ICMP errors (its next probes there are paid from its
+ * budget, or the one the ends behind that hop share; a miss within it is
+ * "not reached"). */
+void path_end_presume(struct tstate *ts, unsigned ttl);
+
 /* The process-wide knowledge of the responders at `ttl` for `family`
  * (struct tguess), shared by every instance; never NULL. */
 struct tguess *path_guess(int family, unsigned ttl);
@@ -226,14 +236,15 @@ int path_end_unmeasured(const struct tstate *ts);
 
 /* Whether ts, which never found the end of its path (no hint) and found
  * none now, probed a destination that answers with ICMP errors (struct
- * proto.dest_icmp_error) whose budget (its own, or the one the ends
- * behind its last answering hop share: budget_ends_share) counts answers
- * to other traces and either answered one while this trace ran or has no
- * token left: it refused this trace's probes for its rate limit (or lost
- * them: a trace that never found its end cannot tell, and says nothing of
- * the end rather than "not reached").  *behind is then the TTL of that
- * last hop when the shared budget said so (the destination is presumably
- * right after it, as the others behind it), else 0. */
+ * proto.dest_icmp_error) that answered other traces and either answered
+ * one while this trace ran or has no token left, or whose last answering
+ * hop has ends behind it that answered within BUDGET_SHARE_WINDOW
+ * (budget_end_behind): the destination refused this trace's probes for
+ * its rate limit most likely (a trace that never found its end cannot
+ * tell, and says nothing of it rather than "not reached").  *behind is
+ * then the TTL of that hop in the second case (the destination is
+ * presumably right after it, as the others are: the next round is paced
+ * there, and a miss within its budget then is "not reached"), else 0. */
 int path_end_drained(const struct tstate *ts, unsigned *behind);
 
 /* The sockets of one address family. */

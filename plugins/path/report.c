@@ -291,7 +291,7 @@ void path_report(struct tstate *ts)
 	 * one udp destination starting at once); no figure of the end */
 	unsigned behind = 0;
 	int drained = !unmeasured && path_end_drained(ts, &behind);
-	int no_end = unmeasured || drained;
+	int no_end = unmeasured || drained, learning = 0;
 	int reached = ts->dest_ttl != 0 || (unmeasured && ts->hint_reached);
 	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
 	pkt_ipaddr a;
@@ -329,15 +329,31 @@ void path_report(struct tstate *ts)
 			inet_ntop(ts->family, &ts->end_addr, h->ip, sizeof h->ip);
 		} else {
 			end_hop(ts, n, h);
+			/* learning: the first end this target found answers with
+			 * rate-limited ICMP errors, and some of its probes, or
+			 * every probe of the TTL before it, went unanswered:
+			 * before its budget knew the end (a restart after
+			 * another prober, many targets on one host at once), a
+			 * miss is as likely its limit as loss, and the silent
+			 * TTL as likely the end refusing as a silent router.  No
+			 * figure of it this round, nor a path; the next one
+			 * paces it */
+			if (!ts->hint && ts->end_lim &&
+			    (h->received < h->sent || (n > 1 && !ts->rcvd[n - 1] && ts->sent[n - 1] > ts->skip[n - 1]))) {
+				learning = 1;
+				*h = (hw_hop){ .response = NAN, .loss = NAN };
+				inet_ntop(ts->family, &ts->end_addr, h->ip, sizeof h->ip);
+			}
 		}
 		h->figured = 1;
 	}
+	no_end = no_end || learning;
 	if (n && ended) {
 		hw_hop *d = &hops[n - 1];
 		struct attr_in *da = &ai[n - 1];
 		/* the destination's counts over the last traces feed the
 		 * attribution; its own figures are this trace's */
-		if (ts->dest_ttl)
+		if (ts->dest_ttl && !learning)
 			dest_window_add(ts, d->sent, d->received);
 		if (reached) {
 			*da = (struct attr_in){ 0 };
@@ -384,7 +400,7 @@ void path_report(struct tstate *ts)
 		if (in->o->tag_hop_name && hop_name_tag(ctx, h->ip, ntag, sizeof ntag))
 			htags[nt++] = ntag;
 		htags[nt] = NULL;
-		if (h->ip[0] && !(unmeasured && ttl == n))
+		if (h->ip[0] && !(no_end && ended && ttl == n))
 			path_hop_rtt_metrics(ctx, t, h, htags);
 		if (!isnan(h->response))
 			hw_metric1(ctx, t, "path.hop.response", HW_GAUGE, h->response, htags);
@@ -399,9 +415,11 @@ void path_report(struct tstate *ts)
 	if (no_end) {
 		if (!ts->told_unmeasured)
 			HW_INFO(ctx, "target %s (%s): the end of its path (%s) rate-limits the ICMP errors it "
-			        "answers with and had no token left: this round has no figure of it (no path.loss, "
-			        "path.rtt nor path.can_reach); trace it less often, with fewer queries, or over "
-			        "icmp or tcp", t->host, t->ip, unmeasured ? hops[n - 1].ip : t->ip);
+			        "answers with and had no token left: some rounds have no figure of it (no "
+			        "path.loss, path.rtt nor path.can_reach)%s", t->host, t->ip,
+			        unmeasured || learning ? hops[n - 1].ip : t->ip,
+			        in->proto->dest_icmp_error ? "; trace it less often, with fewer queries, or over "
+			        "icmp or tcp" : "");
 		ts->told_unmeasured = 1;
 	} else if (reached) {
 		const hw_hop *d = &hops[n - 1];
@@ -430,9 +448,13 @@ void path_report(struct tstate *ts)
 	for (unsigned ttl = 1; ttl <= n; ttl++)
 		if (inferred[ttl - 1])
 			hops[ttl - 1].ip[0] = '\0';
+	/* a round without a figure of its end leaves the path store alone:
+	 * its end (and whether it was reached) would be the last one's */
 	path = (hw_path){ .protocol = in->proto->name, .nhops = n, .hops = hops, .reached = reached,
 	                  .duration = dur };
-	hw_path_report(ctx, t, &path);
+	if (!no_end)
+		hw_path_report(ctx, t, &path);
+	ts->end_fresh = !no_end && ended;
 	/* where the next trace's path ends (the destination, or the router
 	 * that said unreachable): its query 0 there is never held back by a
 	 * router's budget.  A trace that found no end (not reached, or not
@@ -445,11 +467,6 @@ void path_report(struct tstate *ts)
 	}
 	if (ts->dest_ttl)
 		path_dest_seen(ts);
-	if (behind) {
-		/* never found: presumably right behind the router the ends
-		 * that share its budget are behind, as they are */
-		ts->hint = behind + 1;
-		ts->hint_reached = ts->end_lim = 1;
-		ts->end_addr = ts->dst;
-	}
+	if (behind)
+		path_end_presume(ts, behind + 1);
 }

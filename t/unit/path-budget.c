@@ -379,29 +379,35 @@ static void test_lru(void)
 	budget_free(b);
 }
 
-/* The ends behind a router sharing one limit: their group starts where
- * the end that missed is, not with a fresh burst. */
+/* The ends behind a router sharing one limit: not on the misses of one
+ * end (loss), but once two ends missed within BUDGET_SHARE_WINDOW; their
+ * group then starts empty, not with a fresh burst. */
 static void test_ends_share(void)
 {
 	struct budget *b = budget_new(NULL);
-	struct budget_key r = v4(0x0a030002), d = v4(0xac110001), g = budget_key_group(AF_INET, r.addr);
+	struct budget_key r = v4(0x0a030002), d1 = v4(0xac110001), d2 = v4(0xac110002);
+	struct budget_key g = budget_key_group(AF_INET, r.addr);
 	struct budget_info in;
 
-	ok(memcmp(&g, &r, sizeof g) != 0 && memcmp(&g, &d, sizeof g) != 0, "ends share: a group key is no address key");
+	ok(memcmp(&g, &r, sizeof g) != 0 && memcmp(&g, &d1, sizeof g) != 0, "ends share: a group key is no address key");
 	ok(!budget_ends_shared(b, &r), "ends share: not shared at first");
-	budget_sent(b, &d, 0);
-	budget_answered(b, &d, 0, 0.01, BUDGET_RECOVER);
-	for (int i = 0; i < 5; i++)
-		budget_sent(b, &d, 1);
-	budget_missed(b, &d, 1, 2);       /* rate 0.5, bucket emptied */
-	budget_ends_share(b, &r, &d, 2);
-	ok(budget_ends_shared(b, &r), "ends share: marked");
-	ok(budget_state(b, &g, 2, &in) == 0 && in.rate == 0.5 && in.tokens == 0 && in.answered == 1,
-	   "ends share: the group starts as the end that missed (rate %.2f, tokens %.2f)", in.rate, in.tokens);
-	is_double(budget_when(b, &g, 2), 4, 1e-9, "ends share: its next token in 2 s, not at once");
-	budget_sent(b, &d, 3);
-	budget_ends_share(b, &r, &d, 3);  /* again: the group is kept */
-	ok(budget_state(b, &g, 3, &in) == 0 && in.rate == 0.5, "ends share: marking again keeps the group");
+	budget_sent(b, &d2, 0);
+	budget_answered(b, &d2, 0, 0.01, BUDGET_RECOVER);
+	budget_sent(b, &d2, 1);
+	budget_missed_end(b, &d2, 1, 2);  /* rate 0.5, tokens stay */
+	ok(budget_state(b, &d2, 2, &in) == 0 && in.rate == 0.5 && in.tokens > 4,
+	   "ends share: an end's miss halves its rate and leaves its tokens (%.2f)", in.tokens);
+	ok(!budget_ends_share(b, &r, &d1, 2) && !budget_ends_share(b, &r, &d1, 5),
+	   "ends share: misses of one end alone (loss) mark nothing");
+	ok(!budget_ends_share(b, &r, &d2, 20), "ends share: another end, 15 s later: nothing");
+	ok(budget_ends_share(b, &r, &d1, 25) && budget_ends_shared(b, &r),
+	   "ends share: two ends within 10 s: the ends behind the router share one limit");
+	ok(budget_state(b, &g, 25, &in) == 0 && in.rate == 1 && in.tokens == 0,
+	   "ends share: the group starts empty at the rate of the end that missed (%.2f, %.2f)", in.rate, in.tokens);
+	is_double(budget_when(b, &g, 25), 26, 1e-9, "ends share: its next token in 1 s, not at once");
+	budget_sent(b, &g, 26);
+	ok(budget_ends_share(b, &r, &d2, 30) && budget_state(b, &g, 30, &in) == 0 && in.sent == 1,
+	   "ends share: marking again keeps the group");
 	budget_free(b);
 }
 

@@ -640,31 +640,35 @@ static void test_end_budget(void)
 	struct budget_key kd = budget_key_make(AF_INET, &(pkt_ipaddr){ .v4 = v4("192.0.2.1").v4 });
 	struct budget_info bi;
 	const struct mock_path *p;
-	size_t m0, s0;
+	size_t m0, s0, np0;
 
 	setup(1, 6, 3, 1e6);
 	nets[0] = (struct net){ .dist = 3, .rtt = 0.010, .dest_err = 1 };
 	path_run(in, mock_target(0));
 	run_until(5);
 	p = mock_last_path();
-	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 3 && p->hops[2].received == 3,
-	   "end budget: trace 1 reached at 3; the destination's figures over its 3 queries at TTL 3");
+	/* the destination's budget starts empty (who spent its bucket just
+	 * before is unknown): its 4 answers to query 0 put it in debt, and
+	 * queries 1 and 2 there are skipped */
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 1 && p->hops[2].received == 1,
+	   "end budget: trace 1 reached at 3; the destination's figures over query 0 at TTL 3");
 	is_double(mock_metric_last("path.loss", 0, NULL), 0, 0,
 	          "end budget: query 0 past the destination before it was known is not its loss");
 	if (budget_state(in->budget, &kd, 5, &bi) < 0)
 		memset(&bi, 0, sizeof bi);
-	ok(bi.sent == 6 && bi.answered == 6,
-	   "end budget: its 6 answers were paid from the destination's budget (sent %llu, answered %llu)",
-	   bi.sent, bi.answered);
+	ok(bi.sent == 4 && bi.answered == 4 && bi.tokens < 1,
+	   "end budget: its 4 answers were paid from the destination's budget, which started empty "
+	   "(sent %llu, answered %llu, tokens %.2f)", bi.sent, bi.answered, bi.tokens);
 
-	/* trace 2: a full bucket; query 0 at 3..5 and queries 1, 2 at 3 */
+	/* trace 2: a full bucket; query 0 stops at the destination (no slack
+	 * past an end whose tokens are few) */
 	mock_set_time(60);
 	s0 = nsends;
 	path_run(in, mock_target(0));
 	run_until(65);
 	p = mock_last_path();
-	ok(p && p->reached && p->hops[2].sent == 5 && p->hops[2].received == 5,
-	   "end budget: trace 2 measures the destination over 5 probes (query 0 past it counts)");
+	ok(p && p->reached && p->hops[2].sent == 3 && p->hops[2].received == 3 && max_ttl_sent(s0) == 3,
+	   "end budget: trace 2: its 3 queries at TTL 3, nothing past it");
 
 	/* trace 3: another instance has spent the destination's budget */
 	mock_set_time(120);
@@ -672,13 +676,14 @@ static void test_end_budget(void)
 		budget_sent(in->budget, &kd, 120);
 	m0 = mock_nmetrics;
 	s0 = nsends;
+	np0 = mock_npaths;
 	path_run(in, mock_target(0));
 	run_until(125);
-	p = mock_last_path();
 	ok(sends_at(s0, 3) + sends_at(s0, 4) + sends_at(s0, 5) + sends_at(s0, 6) == 0 && sends_at(s0, 1) == 3,
 	   "end budget: out of it, nothing sent at or past the destination (nor up to max_ttl)");
-	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 0 && !strcmp(hop_ip(p, 3), "192.0.2.1") &&
-	   isnan(p->hops[2].loss), "end budget: the end borrowed (reached, 192.0.2.1 at 3) with no figure");
+	ok(mock_npaths == np0 && count_metrics(m0, "path.hop.loss", 0, "hop:3") == 0 &&
+	   count_metrics(m0, "path.hop.rtt", 0, "hop:3") == 0 && count_metrics(m0, "path.hop.loss", 0, "hop:2") == 1,
+	   "end budget: no figure of the end, the path store left alone; hop 2 measured as usual");
 	ok(count_metrics(m0, "path.loss", 0, NULL) == 0 && count_metrics(m0, "path.rtt", 0, NULL) == 0 &&
 	   count_metrics(m0, "path.can_reach", 0, NULL) == 0 && count_metrics(m0, "path.reachable", 0, NULL) == 0,
 	   "end budget: no path.loss, path.rtt, path.reachable nor path.can_reach that round");
@@ -690,8 +695,8 @@ static void test_end_budget(void)
 	path_run(in, mock_target(0));
 	run_until(205);
 	p = mock_last_path();
-	ok(p && p->reached && p->hops[2].sent == 5 && max_ttl_sent(s0) == 5,
-	   "end budget: refilled, measured again; query 0 stopped at the hint + 2");
+	ok(p && p->reached && p->hops[2].sent == 3 && max_ttl_sent(s0) == 3,
+	   "end budget: refilled, measured again; query 0 stopped at the hint");
 
 	/* trace 5: query 0 at TTL 3 lost: a keyed miss of the end cuts its rate */
 	nets[0].lose_q0 = 1ull << 2;
@@ -703,8 +708,9 @@ static void test_end_budget(void)
 		memset(&bi, 0, sizeof bi);
 	ok(bi.backoffs == 1,
 	   "end budget: a miss of the end within its budget backs it off (%llu)", bi.backoffs);
-	ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 5 && p->hops[2].received == 4,
-	   "end budget: that miss is the destination's (4 of 5), at TTL 3 still");
+	ok(p && p->reached && p->nhops == 3 && p->hops[2].received == p->hops[2].sent - 1,
+	   "end budget: that miss is the destination's (%u of %u), at TTL 3 still; its tokens stayed for the "
+	   "other probes", p ? p->hops[2].received : 0, p ? p->hops[2].sent : 0);
 	teardown();
 }
 
@@ -868,6 +874,49 @@ static void test_learner_debt(void)
 	ok(sent == 1 && rcvd == 1 && taken == 1, "learner debt: answered, it took one token of router 1 (%d)", taken);
 }
 
+/* An end that rate-limits its answers: the old end answering as a
+ * transit router (the path got longer) no longer pays for the probes past
+ * it; a first round whose end may have refused some probes has no figure
+ * of it and leaves the path store alone. */
+static void test_end_moves(void)
+{
+	const struct mock_path *p;
+	size_t np0, m0;
+
+	setup(1, 8, 3, 1e6);
+	nets[0] = (struct net){ .dist = 2, .rtt = 0.010, .dest_err = 1 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	ok(T(0)->end_lim && T(0)->hint == 2, "end moves: trace 1 ends at TTL 2 (an ICMP error: paced)");
+	nets[0].dist = 5;
+	mock_set_time(60);
+	path_run(in, mock_target(0));
+	run_until(65);
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 5 && !strcmp(hop_ip(p, 2), "10.0.2.1"),
+	   "end moves: the old end answered as a router: found 3 TTLs further, reached in 5");
+	teardown();
+
+	/* first round: query 0 at the destination's TTL lost, one past it answered */
+	setup(1, 8, 3, 1e6);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010, .dest_err = 1, .lose_q0 = 1ull << 2 };
+	np0 = mock_npaths;
+	m0 = mock_nmetrics;
+	path_run(in, mock_target(0));
+	run_until(5);
+	ok(mock_npaths == np0 && count_metrics(m0, "path.loss", 0, NULL) == 0 &&
+	   count_metrics(m0, "path.can_reach", 0, NULL) == 0,
+	   "first round: the TTL before the end silent: no figure of the end, no path (no phantom hop)");
+	nets[0].lose_q0 = 0;
+	mock_set_time(60);
+	path_run(in, mock_target(0));
+	run_until(65);
+	p = mock_last_path();
+	ok(p && p->reached && p->nhops == 3 && mock_metric_last("path.loss", 0, NULL) == 0,
+	   "first round: the next one finds the destination at 3, no loss");
+	teardown();
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -887,5 +936,6 @@ int main(void)
 	test_presumed_destination();
 	test_not_reached_keeps_hint();
 	test_one_host();
+	test_end_moves();
 	return done_testing();
 }
