@@ -127,7 +127,7 @@ assert c[0][\"new\"] == \"192.0.2.1,192.0.2.2\" and c[0][\"target_ip\"] == \"10.
 
 test_expect_success 'watch on one node sees path and other changes published on another' '
 	spawn w "$HOPWATCH" -H 127.0.0.1 -p "$N0" --source "*" watch --count 2 --timeout 20 &&
-	wait_for 5 grep -q "watching hopwatch:path-changes and hopwatch:changes" w.stderr &&
+	wait_for 15 grep -q "watching hopwatch:path-changes and hopwatch:changes" w.stderr &&
 	other=$(cluster_port_of c 2) &&
 	redis-cli -h 127.0.0.1 -p "$other" PUBLISH hopwatch:changes "{\"id\":\"1-0\",\"source\":\"x\",\"probe\":\"dns1\",\"target\":\"example.org\",\"target_ip\":\"10.0.0.53\",\"ts\":$NOW,\"kind\":\"dns_answer\",\"old\":\"a\",\"new\":\"b\"}" &&
 	redis-cli -h 127.0.0.1 -p "$other" PUBLISH hopwatch:path-changes "{\"source\":\"x\",\"probe\":\"tr\",\"target\":\"t\",\"old\":[\"10.0.0.1\"],\"new\":[\"10.0.0.2\"],\"first_diff_ttl\":1}" &&
@@ -158,7 +158,7 @@ test_expect_success 'a node whose slot map is out of date: MOVED followed to the
 	fake=$(free_tcp_port) &&
 	keys=$(awk "{ printf \"hopwatch:path:{%s}:tr:10.0.0.1 \", \$1 }" hosts) &&
 	spawn fake python3 "$SRCDIR/t/lib/fakemoved.py" "$fake" "127.0.0.1:$N0" $keys &&
-	wait_for 5 ss_listens "$fake" &&
+	wait_for 15 ss_listens "$fake" &&
 	"$HOPWATCH" -H 127.0.0.1 -p "$fake" --source "*" paths >out 2>err &&
 	cat out err &&
 	while read -r h o; do
@@ -184,7 +184,7 @@ test_expect_success 'a primary down: exit 1 with its address, no crash' '
 test_expect_success 'watch: its node dies, it reconnects to another node of the slot map and goes on' '
 	n2=$(cluster_port_of c 2) &&
 	spawn w2 "$HOPWATCH" -H 127.0.0.1 -p "$n2" --source "*" watch --count 1 --timeout 30 &&
-	wait_for 5 grep -q "watching hopwatch:path-changes" w2.stderr &&
+	wait_for 15 grep -q "watching hopwatch:path-changes" w2.stderr &&
 	kill -KILL "$(cat c2.pid)" &&
 	wait_for 10 grep -q "lost Redis at 127.0.0.1:$n2" w2.stderr &&
 	wait_for 15 grep -q "reconnected to Redis at 127.0.0.1:$N0" w2.stderr &&
