@@ -267,13 +267,21 @@ static int hop_name_tag(hw_ctx *ctx, const char *ip, char *tag, size_t cap)
 	return 1;
 }
 
+/* The highest TTL (1..n) of hops whose address is known; 0: none. */
+static unsigned last_known(const hw_hop *hops, unsigned n)
+{
+	while (n && !hops[n - 1].ip[0])
+		n--;
+	return n;
+}
+
 void path_report(struct tstate *ts)
 {
 	struct inst *in = ts->in;
 	hw_ctx *ctx = in->ctx;
 	const hw_target *t = ts->t;
 	hw_hop hops[HW_PATH_MAX_HOPS];
-	unsigned n = 0, unknown = 0, e = path_eff_lim(ts);
+	unsigned n = 0, unknown = 0, e = path_eff_lim(ts), k;
 	double dur = hw_mono() - ts->t0;
 	char ptag[32], htag[32], iptag[INET6_ADDRSTRLEN + 8], ntag[16 + 256], msg[512];
 	struct attr_in ai[HW_PATH_MAX_HOPS];
@@ -433,9 +441,9 @@ void path_report(struct tstate *ts)
 		if (ts->stop_ttl)
 			snprintf(msg, sizeof msg, "%s not reached: %s at TTL %u says unreachable",
 			         t->ip, hops[n - 1].ip, n);
-		else if (n)
+		else if ((k = last_known(hops, n)))
 			snprintf(msg, sizeof msg, "%s not reached within %d hops: last answer from %s at TTL %u",
-			         t->ip, in->o->max_ttl, hops[n - 1].ip, n);
+			         t->ip, in->o->max_ttl, hops[k - 1].ip, k);
 		else
 			snprintf(msg, sizeof msg, "%s not reached: no hop answered%s%s", t->ip,
 			         ts->send_err ? "; sending failed: " : "", ts->send_err ? strerror(ts->send_err) : "");
