@@ -90,38 +90,29 @@ test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and dest
 # (answered by r3, r4, d1), never those r1 and r2 answer.  10 queries and
 # 14 traces: icmp's destination window holds 80 probes (a binomial
 # deviation of 5.1 points); the tolerance 15..45 is over 2.9 deviations.
-# The routers' budgets give each hop about a probe a second, pooled by
-# both instances.
+# The routers' budgets give each hop about a probe a second.  icmp only:
+# a udp destination answers about one probe a second (its port
+# unreachables), too few in 14 s for a band on 30 % (t/unit/path-engine.c
+# tests how its misses count).
 # Hops 1 and 2 carry no value until their own window shows them clean of
 # the destination's 30 % (0 misses of 10 probes, the first rounds), then 0;
 # hops from the onset on read the destination's figure (attribution.h).
 test_expect_success 'loss below r2: hop loss ~30% from hop 3 on, 0 before (queries = 10)' '
 	tb_loss r2 30 &&
-	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$D\"" "queries = 10;"), $(probe u udp dgram "\"$D\"" "queries = 10;")" &&
+	write_conf hw.conf 1s 300ms "$(probe i icmp raw "\"$D\"" "queries = 10;")" &&
 	hw_run hw.conf 14.5 &&
 	tb_loss r2 0 &&
+	test "$(values path.hops i "$D" | wc -l)" -ge 5 &&
 	test "$(values path.hops i "$D" | sort -u)" = 5 &&
-	# udp: a round gets a probe or two of d1 (its budget), all of which
-	# the 30 % may drop: not reached that round, the path to hop 4
-	test -z "$(values path.hops u "$D" | grep -vx "[45]")" &&
-	for p in i u; do
-		test "$(values path.hops $p "$D" | wc -l)" -ge 5 || exit 1
-		for h in 1 2; do
-			test "$(hop_values path.hop.loss $p "$D" $h | sort -u)" = 0 || exit 1
-		done
+	for h in 1 2; do
+		echo "hop $h: $(hop_values path.hop.loss i "$D" $h | paste -sd" " -)" &&
+		test "$(hop_values path.hop.loss i "$D" $h | sort -u)" = 0 || exit 1
 	done &&
 	for h in 3 4 5; do
 		hop_values path.hop.loss i "$D" $h | paste -sd" " - &&
 		within "$(hop_values path.hop.loss i "$D" $h | mean)" 15 45 || exit 1
 	done &&
-	within "$(values path.loss i "$D" | mean)" 15 45 &&
-	# udp: d1 answers about 1 probe a second (its port unreachables), so
-	# its window holds about 8 probes (a binomial deviation of 16 points):
-	# hops 3 and 4 read loss, the band is wide; hops 1, 2 above read 0
-	for h in 3 4; do
-		hop_values path.hop.loss u "$D" $h | paste -sd" " - &&
-		within "$(hop_values path.hop.loss u "$D" $h | mean)" 10 70 || exit 1
-	done
+	within "$(values path.loss i "$D" | mean)" 15 45
 '
 
 test_done
