@@ -640,8 +640,8 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		struct budget_key k = r->kind == R_HOP ? budget_key_make(ts->family, &r->from) : end_payer(ts, &a, &group);
 		double now = hw_mono();
 		const struct shop *sh = r->kind == R_HOP ? shop_get(ts->in, ts->family, ttl, &r->from, 0) : NULL;
-		/* a probe not paid for from this budget (unknown, or the path
-		 * moved) used one of its tokens all the same */
+		/* an end: its budget starts empty when new, and the network
+		 * behind the router before it is up */
 		if (r->kind != R_HOP) {
 			pkt_ipaddr rt;
 			budget_end_seen(ts->in->budget, &k, now);
@@ -650,6 +650,8 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 				budget_end_behind(ts->in->budget, &rk, now);
 			}
 		}
+		/* a probe not paid for from this budget (unknown, or the path
+		 * moved) used one of its tokens all the same */
 		if (!p->keyed || p->group != group || !path_addr_eq(ts->family, &p->key, &a))
 			budget_sent(ts->in->budget, &k, now);
 		/* a router's rate grows where a miss past the limit would
