@@ -25,6 +25,18 @@ require_cmd ip
 MESH_ID=$(printf '%x' $(( ($$ + RANDOM) % 65536 )))
 MESH_BR="mh$MESH_ID-rt"
 
+# mesh_cleanup: stop and remove every namespace of this lab.  Registered
+# here, at top level: mesh_lab may run inside a test's subshell, whose own
+# test_atexit hooks (test_netns) are lost with it
+mesh_cleanup() {
+	local ns
+	for ns in $(ip netns list | awk -v p="mh$MESH_ID-" 'index($1, p) == 1 { print $1 }'); do
+		ip netns pids "$ns" | xargs -r kill
+		ip netns del "$ns"
+	done
+}
+test_atexit mesh_cleanup
+
 # mesh_ns I: the namespace of host I
 mesh_ns() {
 	echo "mh$MESH_ID-$1"
