@@ -124,10 +124,15 @@ for prof in linux strict; do
 	test_expect_success "$P, lossless, 20 targets: hops 1..5 mean path.hop.loss <= 1%" '
 		hops_loss_in $P-20 0 1 1 1 2 3 4 5
 	'
+	# The ECMP fork (hop 2) has figures once flows know their branch: a
+	# flow that does not yet sends its query 0 there out of budget (to
+	# learn the address; its miss would say nothing, so its answer is
+	# not counted either), and the flows hashed to a branch learn it one
+	# a second (see below)
 	test_expect_success "$P, lossless, 20 targets: path.hop.response reported for every hop" '
 		for h in 1 2 3 4 5 6; do
 			printf "hop %s: " $h &&
-			in_range "$(hop_stat $P-20 path.hop.response $h)" 0 100 100 || exit 1
+			in_range "$(hop_stat $P-20 path.hop.response $h)" 0 100 $([ $h = 2 ] && echo 20 || echo 100) || exit 1
 		done
 	'
 	test_expect_success "$P, lossless, 20 targets: a trace takes about a round trip, not a timeout" '

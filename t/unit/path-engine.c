@@ -523,14 +523,20 @@ static void test_budget_shared(void)
 		const struct mock_path *p = &mock_paths[i];
 		if (p->nhops != 3 || strcmp(p->hops[0].ip, "10.0.1.1") || strcmp(p->hops[1].ip, "10.0.2.1"))
 			shown = 0;
-		if (!p->hops[0].figured || isnan(p->hops[0].loss) || p->hops[0].loss != 0 ||
-		    isnan(p->hops[0].response) || p->hops[0].response != 100)
+		/* the first round's traces only learned hop 1: their single
+		 * probe of it was sent before its router was known, and its
+		 * answer is not a sample of the hop (its miss would not have
+		 * been one either); later traces read the window */
+		if (i < 4 ? !p->hops[0].figured || !isnan(p->hops[0].loss) || !isnan(p->hops[0].response)
+		          : !p->hops[0].figured || isnan(p->hops[0].loss) || p->hops[0].loss != 0 ||
+		            isnan(p->hops[0].response) || p->hops[0].response != 100)
 			figured = 0;
 		if (p->hops[0].sent == 0)
 			borrowed++;
 	}
 	ok(shown, "budget: every trace shows routers 1 and 2 at TTLs 1 and 2");
-	ok(figured, "budget: every trace has hop 1 at 0%% loss, 100%% response");
+	ok(figured, "budget: every trace after the first round has hop 1 at 0%% loss, 100%% response; the first "
+	   "round's none");
 	ok(borrowed >= 60, "budget: %d of 120 traces did not probe hop 1 and borrowed its figures", borrowed);
 	is_double(mock_metric_last("path.loss", 3, NULL), 0, 0, "budget: the destination lost nothing");
 	teardown();
