@@ -23,8 +23,8 @@
 # onset read the destination's figure, hops before it 0 once their own
 # window shows them clean, no value while it cannot tell yet.  Under the
 # linux profile a router answers our source about once a second, so a hop
-# holds ~6 + 1 per second samples of its own: the drop case runs 25 rounds
-# (hops 1..3 are shown clean of 19 % after ~12 of them), and ECMP flows on
+# holds ~6 + 1 per second samples of its own: the drop case runs 35 rounds
+# (hops 1..3 are shown clean of 19 % after ~24 of them), and ECMP flows on
 # a branch that many flows hash to learn it one a second (see below).
 # Nothing here asserts a time except "finished well inside the timeout"
 # (a structural bound).
@@ -192,12 +192,12 @@ for prof in linux strict; do
 	'
 
 	# 10 % each way below r3: probes for TTL >= 4 cross it twice (19 %).
-	# 20 targets x 10 queries x 25 rounds: 5,000 probes per hop.  A
+	# 20 targets x 10 queries x 35 rounds: 7,000 probes per hop.  A
 	# router answers our source about once a second (linux), so a hop's
 	# own window holds ~6 + 1 per round samples: enough to show a hop
-	# clean of 19 % (0 misses of 17) after ~12 rounds; until then the
+	# clean of 19 % (0 misses of 29) after ~24 rounds; until then the
 	# hops before the loss carry no value, and every hop from it on reads
-	# the destination's figure once a miss of its own shows the onset.
+	# the destination's figure once misses of its own prove the onset.
 	# The runs before drained the routers' buckets for our source (a
 	# Linux router refills its burst of 6 at 1 a second; strict's policer
 	# refills in a second): the drop case starts once they refilled, as
@@ -210,25 +210,23 @@ for prof in linux strict; do
 	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
 		{ [ $P != linux ] || sleep 7; } &&
 		tb_loss r3 10 10 &&
-		run_truth $P-drop 20 1s 25.5 10 &&
+		run_truth $P-drop 20 1s 35.5 10 &&
 		tb_loss r3 0 &&
 		in_range "$(trace_stat $P-drop path.loss)" 16 22 200
 	'
 	test_expect_success "$P, 10% each way into r4: hops 1..3 at most 1%" '
 		hops_loss_in $P-drop 0 1 1 1 2 3
 	'
-	# Known breakage (issue 13): r4, the first hop past the loss, gets
-	# ~1 measured probe a round under linux, and a run of 17 or more
-	# answers in a row (0.81^17: 3 %, looked at again every round) shows
-	# it clean of 19 %: it reads 0 until its next miss, and the mean of
-	# hop 4 falls below 16 (14.96 and 15.50 over 342 and 281 values, in
-	# 2 of 3 runs of 35 rounds on 2026-11-30; the same windows simulated
-	# with attr_path: 5 % of runs at 25 rounds, 7 % at 35).  strict (10 a
-	# second) failed it in 2 of about 12 runs that day (once hops 4 and 5
-	# without a new sample for their first 13 to 16 rounds, not yet
-	# understood), so it is marked under both profiles.  The figures are
+	# r4, the first hop past the loss, gets about one measured probe a
+	# second under linux: its window holds few samples, and the figure
+	# rests on them.  Two faults made it read low (2 of 3 runs of 35
+	# rounds, 2026-11-30): a hop's window counted the answers of probes
+	# sent before its router was known, but not their misses (every hop
+	# started with clean samples: a hop past the loss then read clean and
+	# showed 0), and the budget backed off on the first miss of a hop
+	# that had read 0 (1 sample in 4 s from then on).  The figures are
 	# printed either way.
-	test_expect_failure "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
+	test_expect_success "$P, 10% each way into r4: hops 4, 5 and 6 at 19 +- 3% (hop.loss)" '
 		hops_loss_in $P-drop 16 22 200 4 5 6
 	'
 

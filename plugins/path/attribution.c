@@ -13,10 +13,22 @@
 #define ATTR_Z_CARRY 2.576         /* one-sided 99.5 %: a hop's misses significantly above the next
                                       hop's do not carry on downstream (strict: chance alone must
                                       rarely take a real onset's evidence away) */
-#define ATTR_CLEAN_LR 30.0         /* likelihood ratio at which a hop's own samples show it clean of the
-                                      destination's loss (0 misses of 17 at 19 %, of 10 at 30 %) */
+#define ATTR_BOUND_LR 30.0         /* likelihood ratio at which a hop's own samples bound the onset: the
+                                      loss the destination sees begins after it (0 misses of 17 at
+                                      19 %, of 10 at 30 %).  Early, so that the misses of a
+                                      rate-limited hop before it are not taken for the onset */
+#define ATTR_CLEAN_LR 300.0        /* likelihood ratio at which a hop before the onset reads 0: its own
+                                      samples show it clean of the destination's loss (0 misses of 29
+                                      at 19 %, 1 of 44; 0 of 17 at 30 %).  Asked again every round as
+                                      a window grows by about one sample a second, a hop that loses d
+                                      reads clean by chance at most 1 / ATTR_CLEAN_LR of the time
+                                      (Ville's inequality); at 30 the first hop past a 19 % link read
+                                      0 for rounds in about 5 % of runs */
 #define ATTR_LIMIT_P 0.01          /* chance below which a hop's misses are more than the destination's
                                       loss explains: a rate limit (attr_rate_limited) */
+#define ATTR_BLAME_LR 10.0         /* likelihood ratio by which "the loss begins at or before the hop"
+                                      must beat every later onset for the hop to read the loss: early,
+                                      one miss of a rate-limited hop before the onset is no proof */
 #define ATTR_LOCATE_MIN 0.05       /* destination loss (5 %) below which hops before the onset read 0
                                       without samples that show them clean */
 
@@ -67,26 +79,29 @@ static int excess(double lost, double sent, double p, double z)
  * misses a rate limit or the budget leaves, ATTR_ONSET_FLOOR).  The onset
  * is the hop from which the sum of these ratios to the destination is
  * largest (a single change point; ties go to the later hop: none is
- * blamed without evidence), but never before a hop whose own misses show
- * it clean (likelier at u by ATTR_CLEAN_LR): loss that does not persist
+ * blamed without evidence), but never before a hop whose own misses bound
+ * it (likelier at u by ATTR_BOUND_LR): loss that does not persist
  * downstream is not loss (mtr's rule).  Hops from the onset on get d, the
  * figure the destination's many probes back; hops before it get 0 when
- * their own samples show them clean, and no value while they are too few
- * to tell (a router answering 1/s gives few; a window of them may be
- * clean by chance where d is 19 %).  Below ATTR_LOCATE_MIN of loss the
+ * their own samples, or those of a hop after them, show them clean (by
+ * ATTR_CLEAN_LR, ten times the bound: a hop past the onset whose first
+ * samples happen to be clean reads no value rather than 0), and no value
+ * while they are too few to tell (a router answering 1/s gives few).  Below ATTR_LOCATE_MIN of loss the
  * difference is within a window's noise: hops before the onset read 0.  A
  * silent hop takes the figure of the next answering hop.
  */
 static void attr_onset(const struct attr_in *in, size_t n, double z, struct attr_out *out)
 {
 	double d = (double)(in[n - 1].sent - in[n - 1].received) / in[n - 1].sent;
-	double u = d / 4 < ATTR_ONSET_FLOOR ? d / 4 : ATTR_ONSET_FLOOR, s = 0, best = 0, carry;
-	uint8_t clean[MAX_HOPS] = { 0 };  /* 1: the hop's own samples show it clean */
+	double u = d / 4 < ATTR_ONSET_FLOOR ? d / 4 : ATTR_ONSET_FLOOR, s = 0, best = 0, carry, later = 0;
+	double prof[MAX_HOPS];              /* candidate onsets: the summed ratios from it on; NAN: none */
 	size_t onset = n - 1, next = n - 1;
 	int clean_after = 0;                /* an answering hop between i and the onset is clean */
 
 	if (d > 1 - 1e-9)
 		d = 1 - 1e-9;
+	for (size_t i = 0; i < n; i++)
+		prof[i] = NAN;
 	for (size_t i = n - 1; d > 0 && i-- > 0;) {
 		struct block a, b;
 		double e;
@@ -100,11 +115,10 @@ static void attr_onset(const struct attr_in *in, size_t n, double z, struct attr
 		if (above(&a, &b, ATTR_Z_CARRY))
 			continue;
 		e = onset_llr(a.lost, a.sent, d, u);
-		if (e <= -log(ATTR_CLEAN_LR)) {
-			clean[i] = 1;
-			break;  /* the loss begins after it; the hops before are clean as far as d goes */
-		}
+		if (e <= -log(ATTR_BOUND_LR))
+			break;  /* the loss begins after it */
 		s += e;
+		prof[i] = s;
 		if (s > best) {
 			best = s;
 			onset = i;
@@ -113,14 +127,22 @@ static void attr_onset(const struct attr_in *in, size_t n, double z, struct attr
 	carry = 100.0 * d;
 	for (size_t i = n - 1; i-- > 0;) {
 		double level = i >= onset ? d : 0;
+		/* later: the best onset after hop i (the destination's is 0) */
+		if (i + 1 < n - 1 && !isnan(prof[i + 1]) && prof[i + 1] > later)
+			later = prof[i + 1];
 		if (out[i].state == ATTR_UNMEASURED)
 			continue;
 		if (out[i].state == ATTR_ANSWERED) {
 			/* a hop is clean when its own samples or those of a hop
-			 * after it (before the onset) show it */
-			clean_after = clean_after || (i < onset && (clean[i] ||
-			              onset_llr(in[i].sent - in[i].received, in[i].sent, d, u) <= -log(ATTR_CLEAN_LR)));
-			carry = i >= onset || d < ATTR_LOCATE_MIN || clean_after ? 100.0 * level : NAN;
+			 * after it (before the onset) show it; from the onset on
+			 * it reads the loss once an onset at or before it beats
+			 * every later one by ATTR_BLAME_LR */
+			clean_after = clean_after || (i < onset &&
+			              onset_llr(in[i].sent - in[i].received, in[i].sent, d, u) <= -log(ATTR_CLEAN_LR));
+			if (i >= onset)
+				carry = best - later >= log(ATTR_BLAME_LR) ? 100.0 * level : NAN;
+			else
+				carry = d < ATTR_LOCATE_MIN || clean_after ? 0 : NAN;
 			out[i].limited = excess(in[i].sent - in[i].received, in[i].sent, level, z);
 		}
 		out[i].loss = carry;

@@ -28,12 +28,16 @@
  *     they do not carry on downstream (mtr's rule);
  *   - the onset is the hop from which the summed ratios up to the
  *     destination are largest (ties to the later hop: no hop is blamed
- *     without evidence), never before a hop whose own samples show it
- *     clean (likelier at the floor by a ratio of 30: 0 misses of 17 at
- *     19 %, of 10 at 30 %);
- *   - hops from the onset on read d; hops before it read 0 once their own
- *     samples, or those of a hop after them, show them clean, and carry
- *     no value before that (too few samples to tell; a Linux router
+ *     without evidence), never before a hop whose own samples bound it
+ *     (likelier at the floor by a ratio of 30: 0 misses of 17 at 19 %);
+ *   - hops from the onset on read d once the onset at or before them is
+ *     likelier than any later one by a ratio of 10 (one early miss of a
+ *     rate-limited hop is no proof), no value before; hops before it
+ *     read 0 once their own
+ *     samples, or those of a hop after them, show them clean (a ratio of
+ *     300: 0 misses of 29 at 19 %, 1 of 44, 0 of 17 at 30 %: a hop that
+ *     loses d reads clean by chance in at most 1 of 300 windows of a
+ *     growing run), and carry no value before that (too few samples to tell; a Linux router
  *     answers about 1 probe a second per source).  Where d is under 5 %,
  *     hops before the onset read 0 without that proof.
  * Feed every hop the counts of a window of rounds (the engine's shared

@@ -60,8 +60,8 @@ static const struct tcase cases[] = {
 	{ "silent hop 2: unknown, loss of the hops after it (0), not 100", 1, 5,
 	  { { 3, 3, 0 }, { 3, 0, 0 }, { 3, 3, 0 }, { 3, 3, 0 }, { 3, 3, 0 } },
 	  { 0, 0, 0, 0, 0 }, { 100, 0, 100, 100, 100 }, { 0 }, { A, K, A, A, A } },
-	{ "destination loses 1 of 3, 12 answers a hop: clean before it", 1, 3,
-	  { { 12, 12, 0 }, { 12, 12, 0 }, { 3, 2, 0 } },
+	{ "destination loses 1 of 3, 15 answers a hop: clean before it", 1, 3,
+	  { { 15, 15, 0 }, { 15, 15, 0 }, { 3, 2, 0 } },
 	  { 0, 0, 100.0 / 3 }, { 100, 100, 100.0 * 2 / 3 }, { 0 }, { A, A, A } },
 	{ "loss from hop 2 on, 60 clean answers at hop 1: 0 there", 1, 3,
 	  { { 60, 60, 0 }, { 30, 25, 0 }, { 30, 27, 0 } },
@@ -237,7 +237,7 @@ static void test_simulated(void)
  * The engine's windows, round after round (t6100's lab): `nh` TTLs, the
  * last the destination.  A router answers its burst of 6 probes in the
  * first round, then one a round (Linux: 1/s per source, rounds 1 s
- * apart), into a window of its last 32 outcomes (SHARE_WINDOW); the
+ * apart), into a window of its last 64 outcomes (SHARE_WINDOW); the
  * destination answers every one of `dq` probes a round, over a window of
  * 8 rounds (DEST_WINDOW).  A probe to a TTL >= `from` is dropped with
  * `fwd` on the way and its reply with `back`; hop `silent` answers
@@ -254,7 +254,7 @@ static void simulate_windows(const struct wsim *w, double mean[8], double over[8
 	double sum[8] = { 0 }, cnt[8] = { 0 }, hi[8] = { 0 }, tot = 0;
 
 	for (unsigned run = 0; run < w->runs; run++) {
-		uint32_t bits[8] = { 0 };       /* window of outcomes, bit 0 the newest (hops) */
+		uint64_t bits[8] = { 0 };       /* window of outcomes, bit 0 the newest (hops) */
 		unsigned nwin[8] = { 0 }, dsent[8] = { 0 }, drcvd[8] = { 0 };
 		for (unsigned r = 0; r < w->rounds; r++) {
 			struct attr_in in[8];
@@ -266,12 +266,12 @@ static void simulate_windows(const struct wsim *w, double mean[8], double over[8
 						ans = ans && uniform() >= w->fwd && uniform() >= w->back;
 					if (h + 1 == w->lim)
 						ans = ans && uniform() < w->resp;
-					bits[h] = bits[h] << 1 | (unsigned)ans;
-					if (nwin[h] < 32)
+					bits[h] = bits[h] << 1 | (uint64_t)ans;
+					if (nwin[h] < 64)
 						nwin[h]++;
 				}
 				in[h] = (struct attr_in){ .sent = nwin[h],
-				                          .received = (unsigned)__builtin_popcount(bits[h]) };
+				                          .received = (unsigned)__builtin_popcountll(bits[h]) };
 			}
 			dsent[r % 8] = w->dq;
 			drcvd[r % 8] = 0;
@@ -322,7 +322,10 @@ static void test_windows(void)
 	ok(m[0] <= 1 && m[1] <= 1 && m[2] <= 1, "windows, 10%% each way from hop 4: hops 1..3 at most 1%%");
 	ok(fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3 && fabs(m[5] - 19) <= 3,
 	   "and hops 4, 5 and the destination 19 +- 3, with 6 + 1 a round probes per hop");
-	ok(v[3] >= 80 && v[4] >= 80, "hops 4 and 5 have a value in 80 %% of the rounds or more (%.0f, %.0f)",
+	/* a hop reads the loss once its samples prove the onset at or before
+	 * it (ATTR_BLAME_LR): with one sample a round, hop 4 cannot in the
+	 * first rounds */
+	ok(v[3] >= 50 && v[4] >= 80, "hops 4 and 5 have a value in 50 and 80 %% of the rounds or more (%.0f, %.0f)",
 	   v[3], v[4]);
 
 	/* t6010: 30 % one way below hop 2 of 5, 10 queries, 6 rounds */
@@ -359,10 +362,12 @@ static void test_windows(void)
 	w = (struct wsim){ .nh = 6, .from = 4, .fwd = 0.1, .back = 0.1, .lim = 2, .resp = 0.95, .dq = 10,
 	                   .rounds = 30, .runs = 400, .high = 1 };
 	simulate_windows(&w, m, o, v);
-	diag("19%% from hop 4, hop 2 answers 95%%, 30 rounds: %.2f %.2f %.2f %.2f %.2f %.2f",
-	     m[0], m[1], m[2], m[3], m[4], m[5]);
-	/* until hop 3's own samples show it clean (17 of them), a miss of
-	 * hop 2 cannot be told from the onset of the loss */
+	diag("19%% from hop 4, hop 2 answers 95%%, 30 rounds: %.2f %.2f %.2f %.2f %.2f %.2f; hops 2, 3 above 1%% "
+	     "in %.1f %.1f %% of their %.0f %.0f %% of rounds with a value", m[0], m[1], m[2], m[3], m[4], m[5],
+	     100 * o[1], 100 * o[2], v[1], v[2]);
+	/* until hop 3's own samples bound the onset (17 of them), a miss of
+	 * hop 2 may look like the onset of the loss; it reads the loss only
+	 * where the evidence proves it (ATTR_BLAME_LR) */
 	ok(m[0] <= 1 && m[1] <= 2 && m[2] <= 2,
 	   "windows, 19%% from hop 4, hop 2 answering 95%% throughout: hops 1..3 at most 2%%");
 	ok(fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3, "and hops 4, 5 at 19 +- 3");
