@@ -149,6 +149,9 @@ static unsigned shops_refs;
  * instance from this host (Doubletree), save an ECMP fork (diverse) or
  * another source address; it lives and dies with the shared hop table. */
 static struct tguess guess_tab[2][HW_PATH_MAX_HOPS + 1];
+/* hw_mono() when the process's first path instance was made (REFILL_GRACE) */
+static double path_born = NAN;
+
 /* Targets of every instance: what tguess.nknow counts towards */
 static size_t guess_targets;
 
@@ -460,9 +463,23 @@ int path_end_drained(const struct tstate *ts, unsigned *behind)
 	unsigned n = 0;
 
 	*behind = 0;
-	if (!ts->in->proto->dest_icmp_error || ts->hint || ts->dest_ttl || ts->stop_ttl)
+	if (ts->dest_ttl || ts->stop_ttl)
 		return 0;
-	if (spent_on_others(ts, &k))
+	/* its end missed for a limit it shares with other ends (another
+	 * address of the same host spent it, while this end was still paid
+	 * from a budget of its own): no figure of the end, not "not reached" */
+	if (ts->end_shared_miss)
+		return 1;
+	if (!ts->in->proto->dest_icmp_error || ts->hint)
+		return 0;
+	/* the first round that finds no end answering with ICMP errors (a
+	 * udp destination) where none ever answered, or any such round in
+	 * the process's first REFILL_GRACE seconds: its host and the routers
+	 * before it may have been drained by another prober (a daemon
+	 * restarted at once: no hop at all answered a udp trace in its first
+	 * rounds), and nothing in this process knows their limits yet.  A
+	 * destination that is down reads "not reached" after that */
+	if (!ts->end_unfound || hw_mono() - path_born < REFILL_GRACE || spent_on_others(ts, &k))
 		return 1;
 	/* the last hop that answered, or was skipped out of its budget */
 	for (unsigned t = 1; t <= path_eff_lim(ts); t++)
@@ -737,32 +754,45 @@ static void timeout_cb(void *arg)
 			if (p->tx_mono + in->timeout > now)
 				break;
 			settle(ts, p, i / qn + 1, i % qn, PS_EXPIRED);
-			if (p->keyed && p->dside && end_limited(ts)) {
-				/* a miss of the end within its budget, more than
-				 * the destination's loss explains (any miss while
-				 * that is not known yet): its limit.  The budget
-				 * backs off (its tokens stay for the round's other
-				 * probes of it: budget.h).  Within its own budget,
+			if (p->keyed && p->dside) {
+				/* a miss of the end within its budget.  When more
+				 * than the destination's loss explains (any miss
+				 * while that is not known yet): its limit, and the
+				 * budget backs off (its tokens stay for the round's
+				 * other probes of it: budget.h).  Within its own budget,
 				 * another address of the same host may have spent
-				 * the limit: two such ends behind one router and
-				 * they share one budget from now on */
+				 * the limit: two ends behind one router that miss
+				 * so share one budget from now on, whatever the
+				 * destination's loss (which those very misses
+				 * raise: 7 udp traces of one host drained by a
+				 * daemon just stopped read 100 % where its limit
+				 * was shared) */
 				struct budget_key k = paid_key(ts, p);
 				pkt_ipaddr rt;
-				budget_missed_end(in->budget, &k, p->tx_mono, now);
+				if (end_limited(ts))
+					budget_missed_end(in->budget, &k, p->tx_mono, now);
 				if (!p->group && end_router(ts, &rt)) {
 					struct budget_key rk = budget_key_make(ts->family, &rt);
-					budget_ends_share(in->budget, &rk, &k, now);
+					if (budget_ends_share(in->budget, &rk, &k, now))
+						ts->end_shared_miss = 1;
 				}
 			} else if (p->keyed && !p->dside) {
 				/* a miss of a known responder: the hop's shared
 				 * figures count it when it was sent within the
 				 * budget, and the budget backs off only on
 				 * evidence of a rate limit: the hop's window misses
-				 * more than its forwarding loss explains (the loss
-				 * the last report attributed to it, else the
-				 * destination's; on a lossless path, any miss;
-				 * nothing while neither is known: the budget
-				 * starts at a safe rate).
+				 * more than its forwarding loss can explain.  On a
+				 * path that reached, that is the destination's
+				 * loss (no hop loses more than the destination:
+				 * loss persists downstream), not the figure the
+				 * last report attributed to the hop: a hop past
+				 * the onset whose first samples happened to be
+				 * clean read 0, and its first miss cut its rate to
+				 * the floor (t6100: 1 sample in 4 s for the rest
+				 * of the run).  On a path that did not reach, the
+				 * hop's attributed loss.  On a lossless path, any
+				 * miss; nothing while neither is known: the
+				 * budget starts at a safe rate.
 				 * Backing off on forwarding loss, which it cannot
 				 * help, would starve the hops past a lossy link of
 				 * the samples that locate it.  An unmeasured probe
@@ -1140,6 +1170,7 @@ void path_run(void *state, hw_target *t)
 	ts->norder = ts->ohead = 0;
 	ts->dest_ttl = ts->stop_ttl = ts->q0_wait = ts->dest_far = 0;
 	ts->open = 0;
+	ts->end_shared_miss = 0;
 	ts->failed = 0;
 	ts->send_err = 0;
 	ts->family = t->family;
@@ -1242,6 +1273,8 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 	in->shops = shops_get();
 	if (in->shops)
 		guess_targets += in->ntargets;
+	if (isnan(path_born))
+		path_born = hw_mono();
 	in->budget = budget_shared_get();
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
 	    !in->send_timer || !in->shops || !in->budget) {

@@ -60,6 +60,11 @@
 #define LOSSY_DEST 5.0       /* percent the destination loses (its window) from which the budget
                                 no longer raises a router's rate on answers of that path: a miss
                                 past the limit would hide among the forwarding losses */
+#define REFILL_GRACE 6.0     /* seconds after the process started in which a trace of a destination
+                                that answers with ICMP errors (udp) and never answered says nothing
+                                of it: the routers' and hosts' buckets a prober that just stopped
+                                (a daemon restarted at once) drained refill their burst of 6 at 1/s
+                                (Linux) */
 #define INFER_MIN 5          /* traces that must agree on a TTL's responder before others may borrow it */
 
 enum proto_id { P_ICMP, P_UDP, P_TCP };
@@ -203,6 +208,11 @@ struct tstate {
 	int told_unmeasured;     /* 1: a round without the end's figures was logged for this target */
 	int end_fresh;           /* 1: the last round had a figure of its end: its probes of an end that
 	                            rate-limits leave the budget's reserve to targets that had none */
+	unsigned end_unfound;    /* rounds in a row that found no end of a path that never had one (no
+	                            hint); the first has no figure of it (path_end_drained) */
+	int end_shared_miss;     /* 1: a probe of the end paid from the end's own budget missed this
+	                            round while the ends behind its router turned out to share one
+	                            limit (budget_ends_share): that limit, not loss, explains it */
 	unsigned q0_wait;        /* query-0 probes still waiting */
 	int open;                /* the destination gate: queries after the first may go */
 	int active;              /* a trace runs */
@@ -236,12 +246,15 @@ struct tguess *path_guess(int family, unsigned ttl);
  * (its responder's budget spent): the round has no figure of its end. */
 int path_end_unmeasured(const struct tstate *ts);
 
-/* Whether ts, which never found the end of its path (no hint) and found
- * none now, probed a destination that answers with ICMP errors (struct
- * proto.dest_icmp_error) that answered other traces and either answered
- * one while this trace ran or has no token left, or whose last answering
- * hop has ends behind it that answered within BUDGET_SHARE_WINDOW
- * (budget_end_behind): the destination refused this trace's probes for
+/* Whether ts found no end this round for a limit its end shares with
+ * other ends (tstate.end_shared_miss; *behind 0), or, never having found
+ * the end of its path (no hint) and finding none now, probed a
+ * destination that answers with ICMP errors (struct
+ * proto.dest_icmp_error) for the first round in a row
+ * (tstate.end_unfound), or one that answered other traces and either
+ * answered one while this trace ran or has no token left, or whose last
+ * answering hop has ends behind it that answered within
+ * BUDGET_SHARE_WINDOW (budget_end_behind): the destination refused this trace's probes for
  * its rate limit most likely (a trace that never found its end cannot
  * tell, and says nothing of it rather than "not reached").  *behind is
  * then the TTL of that hop in the second case (the destination is

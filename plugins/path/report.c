@@ -299,6 +299,7 @@ void path_report(struct tstate *ts)
 	 * one udp destination starting at once); no figure of the end */
 	unsigned behind = 0;
 	int drained = !unmeasured && path_end_drained(ts, &behind);
+	int unfound = !ts->hint && !ts->dest_ttl && !ts->stop_ttl;
 	int no_end = unmeasured || drained, learning = 0;
 	int reached = ts->dest_ttl != 0 || (unmeasured && ts->hint_reached);
 	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
@@ -469,6 +470,7 @@ void path_report(struct tstate *ts)
 	 * measured) keeps the last one: the best guess of the distance, and
 	 * the end's budget still applies there (a destination that rate
 	 * limits its answers, drained by other traces, is not "not reached") */
+	ts->end_unfound = unfound ? ts->end_unfound + 1 : 0;
 	if (ts->dest_ttl || ts->stop_ttl) {
 		ts->hint = ts->dest_ttl ? ts->dest_ttl : ts->stop_ttl;
 		ts->hint_reached = ts->dest_ttl != 0;

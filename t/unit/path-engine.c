@@ -202,8 +202,11 @@ static void run_until(double until)
 static struct opts o;
 static struct inst *in;
 
-/* A raw ICMP instance over the `n` IPv4 targets `addrs` with max_ttl,
- * queries, pps; timeout 1 s. */
+/* The protocol setup_on gives the instance: P_ICMP unless a test says. */
+static int mock_protocol = P_ICMP;
+
+/* A raw instance (mock_protocol) over the `n` IPv4 targets `addrs` with
+ * max_ttl, queries, pps; timeout 1 s. */
 static void setup_on(const char *const *addrs, size_t n, int max_ttl, int queries, double pps)
 {
 	nsends = npend = 0;
@@ -211,7 +214,7 @@ static void setup_on(const char *const *addrs, size_t n, int max_ttl, int querie
 	host_tokens = 6;
 	host_t = 0;
 	me = v4("198.51.100.1");
-	o = (struct opts){ .protocol = P_ICMP, .max_ttl = max_ttl, .queries = queries, .size = 32,
+	o = (struct opts){ .protocol = mock_protocol, .max_ttl = max_ttl, .queries = queries, .size = 32,
 	                   .mode = MODE_RAW, .pps = pps };
 	if (path_inst_new(mock_setup(addrs, n, hopwatch_plugin.target_size, 60, 1), &o, &in) < 0)
 		abort();
@@ -481,6 +484,32 @@ static size_t count_metrics(size_t from, const char *name, int target, const cha
 		    (!tag || strstr(mock_metrics[i].tags, tag)))
 			c++;
 	return c;
+}
+
+/* A udp destination that never answered (its port unreachables may have
+ * been spent by another prober just before): the first round without an
+ * end has no figure of it; the next reads "not reached". */
+static void test_udp_unfound(void)
+{
+	size_t m0;
+
+	mock_protocol = P_UDP;
+	setup(1, 6, 2, 1e6);
+	mock_protocol = P_ICMP;
+	nets[0] = (struct net){ .dist = 0, .silent = ~3ull, .rtt = 0.010 };
+	mock_set_time(0);
+	path_run(in, mock_target(0));
+	run_until(5);
+	is_int(count_metrics(0, "path.can_reach", 0, NULL), 0, "udp, no end ever: the first round has no path.can_reach");
+	is_int(count_metrics(0, "path.loss", 0, NULL), 0, "udp, no end ever: nor path.loss");
+	m0 = mock_nmetrics;
+	mock_set_time(10);
+	path_run(in, mock_target(0));
+	run_until(15);
+	ok(mock_nmetrics > m0 && mock_metric_last("path.can_reach", 0, NULL) == HW_CRITICAL,
+	   "udp, no end ever: the second reads CRITICAL");
+	is_double(mock_metric_last("path.loss", 0, NULL), 100, 0, "udp, no end ever: path.loss 100");
+	teardown();
 }
 
 /* Sends at `ttl` from index `from` on. */
@@ -929,6 +958,7 @@ int main(void)
 	test_gate_and_hint();
 	test_silent_hop();
 	test_silent_destination();
+	test_udp_unfound();
 	test_unreachable();
 	test_late();
 	test_pacing();
