@@ -49,9 +49,12 @@
 #define SEND_TRIES 3         /* sendmsg attempts: a pending ICMP error fails one send */
 #define QUOTE_RFC4884 128    /* bytes of the original datagram an RFC 4884 error quotes at least */
 #define SPREAD 0.005         /* seconds at least between two queries of one TTL before the destination */
-#define SHARE_WINDOW 64      /* measured probes per shared hop its response and loss are figured over (at
-                                most 64: the bits of struct shop); room for the 29 a clean verdict takes
-                                at 19 % (attribution.c: ATTR_CLEAN_LR) and for a miss or two beside them */
+#define SHARE_WINDOW 32      /* measured probes per shared hop its response and loss are figured over (at
+                                most 64: the bits of struct shop).  How fast a change of loss shows: at
+                                a sample a second, a loss that starts at a hop reads there in half the
+                                rounds after ~15 s (64: ~27 s, the hop reading 0 meanwhile).  Holds the
+                                29 clean samples a clean verdict takes at 19 % (attribution.c:
+                                ATTR_CLEAN_LR); a hop with a miss in it reads no value instead */
 #define SHARE_RTTS 8         /* answers per shared hop its attributed RTT is figured over */
 #define SHARE_SLOTS 4096     /* shared hops (TTL, responder) an instance keeps, a power of two */
 #define SHARE_PROBE 8        /* slots looked at per lookup; the stalest is replaced when all are taken */

@@ -237,16 +237,18 @@ static void test_simulated(void)
  * The engine's windows, round after round (t6100's lab): `nh` TTLs, the
  * last the destination.  A router answers its burst of 6 probes in the
  * first round, then one a round (Linux: 1/s per source, rounds 1 s
- * apart), into a window of its last 64 outcomes (SHARE_WINDOW); the
+ * apart), into a window of its last 32 outcomes (SHARE_WINDOW); the
  * destination answers every one of `dq` probes a round, over a window of
  * 8 rounds (DEST_WINDOW).  A probe to a TTL >= `from` is dropped with
  * `fwd` on the way and its reply with `back`; hop `silent` answers
  * nothing, hop `lim` only `resp` of what reaches it.  `rounds` rounds,
  * `runs` times: the mean per hop into mean[], and the share of rounds in
- * which each hop read above `high` percent into over[].
+ * which each hop read above `high` percent into over[].  With `warm`, the
+ * loss starts after that many lossless rounds (windows full of clean
+ * samples), and only rounds `count` and later from its start are counted.
  */
 struct wsim {
-	unsigned nh, from, silent, lim, dq, rounds, runs;
+	unsigned nh, from, silent, lim, dq, rounds, runs, warm, count;
 	double fwd, back, resp, high;
 };
 static void simulate_windows(const struct wsim *w, double mean[8], double over[8], double valued[8])
@@ -256,34 +258,35 @@ static void simulate_windows(const struct wsim *w, double mean[8], double over[8
 	for (unsigned run = 0; run < w->runs; run++) {
 		uint64_t bits[8] = { 0 };       /* window of outcomes, bit 0 the newest (hops) */
 		unsigned nwin[8] = { 0 }, dsent[8] = { 0 }, drcvd[8] = { 0 };
-		for (unsigned r = 0; r < w->rounds; r++) {
+		for (unsigned r = 0; r < w->warm + w->rounds; r++) {
 			struct attr_in in[8];
 			struct attr_out out[8];
+			int lossy = r >= w->warm;
 			for (unsigned h = 0; h + 1 < w->nh; h++) {
 				for (unsigned k = 0; k < (r ? 1u : 6u); k++) {
 					int ans = h + 1 != w->silent;
-					if (h + 1 >= w->from)
+					if (h + 1 >= w->from && lossy)
 						ans = ans && uniform() >= w->fwd && uniform() >= w->back;
 					if (h + 1 == w->lim)
 						ans = ans && uniform() < w->resp;
 					bits[h] = bits[h] << 1 | (uint64_t)ans;
-					if (nwin[h] < 64)
+					if (nwin[h] < 32)
 						nwin[h]++;
 				}
 				in[h] = (struct attr_in){ .sent = nwin[h],
-				                          .received = (unsigned)__builtin_popcountll(bits[h]) };
+				                          .received = (unsigned)__builtin_popcountll(bits[h] & ((1ull << nwin[h]) - 1)) };
 			}
 			dsent[r % 8] = w->dq;
 			drcvd[r % 8] = 0;
 			for (unsigned k = 0; k < w->dq; k++)
-				drcvd[r % 8] += w->nh >= w->from ? uniform() >= w->fwd && uniform() >= w->back : 1;
+				drcvd[r % 8] += w->nh >= w->from && lossy ? uniform() >= w->fwd && uniform() >= w->back : 1;
 			in[w->nh - 1] = (struct attr_in){ 0 };
 			for (unsigned i = 0; i < 8; i++) {
 				in[w->nh - 1].sent += dsent[i];
 				in[w->nh - 1].received += drcvd[i];
 			}
-			if (!in[w->nh - 1].received)
-				continue;  /* not reached */
+			if (!in[w->nh - 1].received || r < w->warm + w->count)
+				continue;  /* not reached, or not counted */
 			attr_path(in, w->nh, 1, 0, out);
 			tot++;
 			for (unsigned h = 0; h < w->nh; h++)
@@ -371,6 +374,18 @@ static void test_windows(void)
 	ok(m[0] <= 1 && m[1] <= 2 && m[2] <= 2,
 	   "windows, 19%% from hop 4, hop 2 answering 95%% throughout: hops 1..3 at most 2%%");
 	ok(fabs(m[3] - 19) <= 3 && fabs(m[4] - 19) <= 3, "and hops 4, 5 at 19 +- 3");
+
+	/* the loss starts after 60 lossless rounds (windows full of clean
+	 * samples): from 15 to 30 rounds after its start, hop 4 reads the
+	 * loss in most rounds and 0 in few; the hops before it never read it */
+	w = (struct wsim){ .nh = 6, .from = 4, .fwd = 0.1, .back = 0.1, .dq = 10, .warm = 60, .count = 15,
+	                   .rounds = 30, .runs = 400, .high = 1 };
+	simulate_windows(&w, m, o, v);
+	diag("19%% from hop 4 after 60 clean rounds, rounds 15..29 of it: hop 4 reads it in %.0f %%, 0 in %.0f %%",
+	     v[3] * o[3], v[3] * (1 - o[3]));
+	ok(v[3] * o[3] >= 50 && v[3] * (1 - o[3]) <= 15 && (isnan(o[2]) || o[2] == 0) && (isnan(o[0]) || o[0] == 0),
+	   "windows, a loss that starts with the windows full of clean samples: hop 4 shows it within about 15 "
+	   "rounds, hops 1..3 never");
 }
 
 int main(void)
