@@ -35,8 +35,8 @@ test_expect_success 'A and AAAA behind 10 ms: RTT, rcode, answers, service check
 	conf hw.conf "$(probe a www.test A), $(probe aaaa www.test AAAA)" 250ms &&
 	hw_run hw.conf 3.2 &&
 	for t in $D4 $D6; do
-		dns_values dns.rtt probe:a,target:$t,rcode:noerror,transport:udp | dns_near 10 0.5 &&
-		dns_values dns.rtt probe:aaaa,target:$t | dns_near 10 0.5 &&
+		dns_values dns.rtt probe:a,target:$t,rcode:noerror,transport:udp | dns_near 10 1 &&
+		dns_values dns.rtt probe:aaaa,target:$t | dns_near 10 1 &&
 		test "$(dns_values dns.answers probe:a,target:$t | sort -u)" = 1 || return 1
 	done &&
 	dns_lines dns.can_resolve probe:a,target:$D4 | grep "^_sc|hopwatch.dns.can_resolve|0|" &&
@@ -131,7 +131,7 @@ test_expect_success 'target "system": the resolvers of resolv.conf' '
 	rc=$?;
 	rm -rf /etc/netns/$(tb_ns src);
 	test $rc = 0 &&
-	dns_values dns.rtt probe:sys,target:system | dns_near 10 0.5 &&
+	dns_values dns.rtt probe:sys,target:system | dns_near 10 1 &&
 	! grep "hopwatch.dns.errors" out
 '
 
