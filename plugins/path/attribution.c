@@ -82,11 +82,13 @@ static int excess(double lost, double sent, double p, double z)
  * blamed without evidence), but never before a hop whose own misses bound
  * it (likelier at u by ATTR_BOUND_LR): loss that does not persist
  * downstream is not loss (mtr's rule).  Hops from the onset on get d, the
- * figure the destination's many probes back; hops before it get 0 when
- * their own samples, or those of a hop after them, show them clean (by
- * ATTR_CLEAN_LR, ten times the bound: a hop past the onset whose first
- * samples happen to be clean reads no value rather than 0), and no value
- * while they are too few to tell (a router answering 1/s gives few).  Below ATTR_LOCATE_MIN of loss the
+ * figure the destination's many probes back, once an onset at or before
+ * them is likelier than any later one by ATTR_BLAME_LR, and no value
+ * before that; hops before it get 0 when their own samples, or those of a
+ * hop after them, show them clean (by ATTR_CLEAN_LR, ten times the bound:
+ * a hop past the onset whose first samples happen to be clean reads no
+ * value rather than 0), and no value while they are too few to tell (a
+ * router answering 1/s gives few).  Below ATTR_LOCATE_MIN of loss the
  * difference is within a window's noise: hops before the onset read 0.  A
  * silent hop takes the figure of the next answering hop.
  */

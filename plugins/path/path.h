@@ -253,14 +253,15 @@ int path_end_unmeasured(const struct tstate *ts);
  * other ends (tstate.end_shared_miss; *behind 0), or, never having found
  * the end of its path (no hint) and finding none now, probed a
  * destination that answers with ICMP errors (struct
- * proto.dest_icmp_error) for the first round in a row
- * (tstate.end_unfound), or one that answered other traces and either
- * answered one while this trace ran or has no token left, or whose last
- * answering hop has ends behind it that answered within
- * BUDGET_SHARE_WINDOW (budget_end_behind): the destination refused this trace's probes for
- * its rate limit most likely (a trace that never found its end cannot
- * tell, and says nothing of it rather than "not reached").  *behind is
- * then the TTL of that hop in the second case (the destination is
+ * proto.dest_icmp_error) in the first such round in a row
+ * (tstate.end_unfound) or the process's first REFILL_GRACE seconds, or
+ * one that answered other traces and either answered one while this
+ * trace ran or has no token left, or whose last answering hop has ends
+ * behind it that answered within BUDGET_SHARE_WINDOW (budget_end_behind):
+ * the destination refused this trace's probes for its rate limit most
+ * likely (a trace that never found its end cannot tell, and says nothing
+ * of it rather than "not reached").  *behind is then the TTL of that hop
+ * in the last case (the destination is
  * presumably right after it, as the others are: the next round is paced
  * there, and a miss within its budget then is "not reached"), else 0. */
 int path_end_drained(const struct tstate *ts, unsigned *behind);
