@@ -42,8 +42,10 @@
  *    rtt_jitter (mtr's per-hop StDev and Jitter); hw_hop_name (hop names,
  *    reverse DNS cached by the host); dynamic targets (issue 18):
  *    hw_plugin gained `forget` and `default_interval`;
- *    hw_publish_destinations. */
-#define HW_PLUGIN_ABI 4
+ *    hw_publish_destinations.
+ * 5: hw_plugin gained `port_use` (whether targets carry a port follows a
+ *    setting: the path plugin's icmp has none, its udp and tcp do). */
+#define HW_PLUGIN_ABI 5
 
 /* An opaque probe instance: one `probes` entry of the config. */
 typedef struct hw_ctx hw_ctx;
@@ -171,6 +173,10 @@ typedef struct hw_plugin {
 	 * the file's top level sets `interval` (instead of the built-in 60 s;
 	 * 0: that one); 0.01 to 86400. */
 	double default_interval;
+	/* ABI 5.  Whether the targets carry a port under settings `opts`
+	 * (read before the targets): the `port` field when NULL.  A target
+	 * that breaks it is refused with its file:line. */
+	hw_port_use (*port_use)(const void *opts);
 } hw_plugin;
 
 /* Name of the one symbol a plugin exports. */

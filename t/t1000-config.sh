@@ -638,6 +638,24 @@ probes = ( {
 	targets = [ "127.0.0.1:80", "127.0.0.2" ];
 } );
 EOF
+# the path plugin's port rule follows its protocol (port_use): icmp has no
+# port, udp and tcp take one
+bad 4 'probes[0].targets[1]' 'target "127.0.0.1:80": plugin path takes no port with the settings of this probe' "$PLUGIN_DIR" <<'EOF'
+# path, protocol icmp (the default)
+probes = ( {
+	name = "p"; plugin = "path";
+	targets = [ "127.0.0.2", "127.0.0.1:80" ];
+} );
+EOF
+test_expect_success 'path over udp and tcp: a target with a port is accepted' '
+	cat >pathport.conf <<-\EOF &&
+	probes = ( { name = "u"; plugin = "path"; protocol = "udp"; targets = [ "127.0.0.1:53" ]; },
+		{ name = "t"; plugin = "path"; protocol = "tcp"; mode = "raw"; targets = [ "127.0.0.1:80" ]; } );
+	EOF
+	"$HOPWATCHD" -t -c "$TRASH/pathport.conf" -P "$PLUGIN_DIR" >out 2>err &&
+	cat out err &&
+	grep -F "OK (2 probes, 2 targets)" out
+'
 bad 4 'probes[0].targets[0]' 'target "h": plugin portreq needs a port' "$PDIR" <<'EOF'
 # HW_PORT_REQUIRED, group form
 probes = ( {

@@ -88,6 +88,13 @@ static const char *validate(const void *opts, double interval, double timeout)
 	return NULL;
 }
 
+/* Targets carry a port for udp and tcp (the destination port), none for
+ * icmp: "host:80" there is a mistake, refused with its file:line. */
+static hw_port_use port_use(const void *opts)
+{
+	return ((const struct opts *)opts)->protocol == P_ICMP ? HW_PORT_NONE : HW_PORT_OPTIONAL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
@@ -174,4 +181,5 @@ HW_PLUGIN_EXPORT = {
 	.stop = stop,
 	.check = "path.can_reach",
 	.metrics = metrics,
+	.port_use = port_use,
 };

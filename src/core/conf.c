@@ -881,6 +881,7 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 	int bad = 0;
 	struct target_conf *t;
 	struct strlist tags = { NULL, 0 };
+	hw_port_use use;  /* whether the targets carry a port, under this probe's settings */
 
 	switch (config_setting_type(e)) {
 	case CONFIG_TYPE_STRING:
@@ -949,11 +950,13 @@ static void read_target(struct loader *L, struct probe_conf *pc, const config_se
 		conf_error(L, e, "target \"%s\": %s", text, why);
 		goto drop;
 	}
-	if (port && pc->p && pc->p->port == HW_PORT_NONE) {
-		conf_error(L, e, "target \"%s\": plugin %s takes no port", text, pc->plugin);
+	use = !pc->p ? HW_PORT_OPTIONAL : pc->p->port_use && pc->opts ? pc->p->port_use(pc->opts) : pc->p->port;
+	if (port && use == HW_PORT_NONE) {
+		conf_error(L, e, "target \"%s\": plugin %s takes no port%s", text, pc->plugin,
+		           pc->p->port != HW_PORT_NONE ? " with the settings of this probe" : "");
 		goto drop;
 	}
-	if (!port && pc->p && pc->p->port == HW_PORT_REQUIRED) {
+	if (!port && use == HW_PORT_REQUIRED) {
 		conf_error(L, e, "target \"%s\": plugin %s needs a port (\"host:port\")", text, pc->plugin);
 		goto drop;
 	}
