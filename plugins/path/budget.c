@@ -293,13 +293,15 @@ void budget_answered(struct budget *b, const struct budget_key *k, double sent_a
                      enum budget_grow grow)
 {
 	struct entry *e = touch(b, k, now);
-	double cap = grow == BUDGET_RECOVER ? b->cfg.rate0 : b->cfg.rate_max;
+	double cap = grow == BUDGET_SAFE ? b->cfg.rate0 : b->cfg.rate_max;
 
 	refill(b, e, now);
 	e->answered++;
 	e->answered_at = now;
+	if (e->rate > cap)
+		e->rate = cap;
 	/* a probe sent before the last cut says nothing about the new rate */
-	if (grow != BUDGET_KEEP && e->rate < cap && e->tokens < 1 + b->cfg.reserve && sent_at >= e->cut_t) {
+	if (e->rate < cap && e->tokens < 1 + b->cfg.reserve && sent_at >= e->cut_t) {
 		e->rate += b->cfg.increase / e->rate;
 		if (e->rate > cap)
 			e->rate = cap;

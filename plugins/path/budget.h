@@ -158,22 +158,25 @@ void budget_end_seen(struct budget *b, const struct budget_key *k, double now);
  * least recently used entry to make room, so this cannot fail. */
 void budget_sent(struct budget *b, const struct budget_key *k, double now);
 
-/* How far an answer may raise a responder's rate (budget_answered). */
+/* Where an answer takes a responder's rate (budget_answered). */
 enum budget_grow {
-	BUDGET_KEEP,                  /* not at all */
 	BUDGET_GROW,                  /* up to rate_max */
-	BUDGET_RECOVER,               /* back up to rate0 at most: for the end of a path, whose
-	                                 every miss reads as the destination's loss, so it is
-	                                 never probed past the rate every Linux host allows */
+	BUDGET_SAFE,                  /* to rate0: back up to it at most, and down to it from
+	                                 above.  Where a miss past the limit cannot be told from
+	                                 loss: the end of a path (its every miss reads as the
+	                                 destination's loss), a router on a path that loses
+	                                 packets (its misses read as the onset of that loss) */
 };
 
 /* `k` answered a probe sent at `sent_at`: counts, and as `grow` says
  * (enum budget_grow) raises the rate when the bucket holds less than
  * 1 + reserve tokens at `now` (the engine is probing `k` as fast as the
  * budget lets it; see the top of this file) and the probe went out after
- * the last back-off.  The engine passes BUDGET_KEEP for a router on a
- * path that loses packets: there a miss of a rate limit cannot be told
- * from forwarding loss, so the budget would overshoot the limit unseen. */
+ * the last back-off.  With BUDGET_SAFE a rate above rate0 drops to it
+ * at once: a rate learned on a lossless path, past the limit now and
+ * then, would make misses that read as loss once the path loses
+ * packets (trial 13c: hops 1..3 read a loss that began at hop 4, their
+ * rates raised further because they read it). */
 void budget_answered(struct budget *b, const struct budget_key *k, double sent_at, double now,
                      enum budget_grow grow);
 

@@ -656,7 +656,6 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		int group = 0;
 		struct budget_key k = r->kind == R_HOP ? budget_key_make(ts->family, &r->from) : end_payer(ts, &a, &group);
 		double now = hw_mono();
-		const struct shop *sh = r->kind == R_HOP ? shop_get(ts->in, ts->family, ttl, &r->from, 0) : NULL;
 		/* an end: its budget starts empty when new, and the network
 		 * behind the router before it is up */
 		if (r->kind != R_HOP) {
@@ -671,16 +670,16 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 		 * moved) used one of its tokens all the same */
 		if (!p->keyed || p->group != group || !path_addr_eq(ts->family, &p->key, &a))
 			budget_sent(ts->in->budget, &k, now);
-		/* a router's rate grows where a miss past the limit would
-		 * show: on a path that loses little, or at a hop from the
-		 * onset of the loss on (its misses are weighed against that
-		 * loss).  Not at a hop before it on a lossy path: a miss past
-		 * its limit would read as the onset there.  The end's rate
-		 * only recovers up to the safe start (every miss of the end
-		 * reads as the destination's loss) */
+		/* a router's rate grows only where a miss past the limit
+		 * would show: on a path that loses little.  On a lossy one
+		 * (or while its loss is not known) it is held at the safe
+		 * start, brought down to it from above: a miss past the
+		 * limit would read as the onset of the loss there, and a
+		 * hop that read it would be probed faster still.  The end's
+		 * rate likewise (every miss of the end reads as the
+		 * destination's loss) */
 		budget_answered(ts->in->budget, &k, p->tx_mono, now,
-		                r->kind != R_HOP ? BUDGET_RECOVER
-		                : dest_loss(ts) < LOSSY_DEST || (sh && sh->level > 0) ? BUDGET_GROW : BUDGET_KEEP);
+		                r->kind == R_HOP && dest_loss(ts) < LOSSY_DEST ? BUDGET_GROW : BUDGET_SAFE);
 		/* the hop's window counts an answer only where it would have
 		 * counted the miss: a probe paid from this responder's budget.
 		 * A miss of a probe sent to a router not known yet is nobody's;

@@ -211,7 +211,7 @@ static void test_increase(void)
 	b = budget_new(NULL);
 	now = 0;
 	budget_sent(b, &r, now);
-	budget_answered(b, &r, now, now + 0.001, BUDGET_RECOVER);
+	budget_answered(b, &r, now, now + 0.001, BUDGET_SAFE);
 	budget_sent(b, &r, 1);
 	budget_missed(b, &r, 1, 2);
 	budget_state(b, &r, 2, &in);
@@ -220,13 +220,26 @@ static void test_increase(void)
 	for (int i = 0; i < 10000; i++) {
 		now = budget_when(b, &r, now);
 		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, BUDGET_RECOVER);
+		budget_answered(b, &r, now, now, BUDGET_SAFE);
 	}
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 1.0, 0, "recover: back to rate0 (1/s) at the limit, not past it");
-	budget_answered(b, &r, now, now, BUDGET_KEEP);
+	budget_free(b);
+
+	/* a rate learned past rate0 on a lossless path drops to rate0 at
+	 * the first answer on a lossy one */
+	b = budget_new(NULL);
+	now = 0;
+	for (int i = 0; i < 10000; i++) {
+		now = budget_when(b, &r, now);
+		budget_sent(b, &r, now);
+		budget_answered(b, &r, now, now, BUDGET_GROW);
+	}
 	budget_state(b, &r, now, &in);
-	is_double(in.rate, 1.0, 0, "keep: an answer changes no rate");
+	ok(in.rate > 2, "safe: grown to %.2f/s on a lossless path", in.rate);
+	budget_answered(b, &r, now, now, BUDGET_SAFE);
+	budget_state(b, &r, now, &in);
+	is_double(in.rate, 1.0, 0, "safe: down to rate0 (1/s) at the first answer on a lossy one");
 	budget_free(b);
 }
 
@@ -392,7 +405,7 @@ static void test_ends_share(void)
 	ok(memcmp(&g, &r, sizeof g) != 0 && memcmp(&g, &d1, sizeof g) != 0, "ends share: a group key is no address key");
 	ok(!budget_ends_shared(b, &r), "ends share: not shared at first");
 	budget_sent(b, &d2, 0);
-	budget_answered(b, &d2, 0, 0.01, BUDGET_RECOVER);
+	budget_answered(b, &d2, 0, 0.01, BUDGET_SAFE);
 	budget_sent(b, &d2, 1);
 	budget_missed_end(b, &d2, 1, 2);  /* rate 0.5, tokens stay */
 	ok(budget_state(b, &d2, 2, &in) == 0 && in.rate == 0.5 && in.tokens > 4,
