@@ -155,6 +155,18 @@ static void test_shared(void)
 	budget_shared_put(b);
 }
 
+/* 10,000 probes of `r`, each sent as soon as budget_when allows from
+ * `now` on and answered at once with `grow`; returns the time then. */
+static double at_limit(struct budget *b, const struct budget_key *r, double now, enum budget_grow grow)
+{
+	for (int i = 0; i < 10000; i++) {
+		now = budget_when(b, r, now);
+		budget_sent(b, r, now);
+		budget_answered(b, r, now, now, grow);
+	}
+	return now;
+}
+
 /* Gentle increase: only while the budget holds probing back. */
 static void test_increase(void)
 {
@@ -198,11 +210,7 @@ static void test_increase(void)
 	budget_free(b);
 	b = budget_new(&c);
 	now = 0;
-	for (int i = 0; i < 10000; i++) {
-		now = budget_when(b, &r, now);
-		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, BUDGET_GROW);
-	}
+	now = at_limit(b, &r, now, BUDGET_GROW);
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 2, 0, "the rate stops at rate_max");
 	budget_free(b);
@@ -217,11 +225,7 @@ static void test_increase(void)
 	budget_state(b, &r, 2, &in);
 	is_double(in.rate, 0.5, 1e-12, "recover: a miss halved the end's rate");
 	now = 2;
-	for (int i = 0; i < 10000; i++) {
-		now = budget_when(b, &r, now);
-		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, BUDGET_SAFE);
-	}
+	now = at_limit(b, &r, now, BUDGET_SAFE);
 	budget_state(b, &r, now, &in);
 	is_double(in.rate, 1.0, 0, "recover: back to rate0 (1/s) at the limit, not past it");
 	budget_free(b);
@@ -230,11 +234,7 @@ static void test_increase(void)
 	 * the first answer on a lossy one */
 	b = budget_new(NULL);
 	now = 0;
-	for (int i = 0; i < 10000; i++) {
-		now = budget_when(b, &r, now);
-		budget_sent(b, &r, now);
-		budget_answered(b, &r, now, now, BUDGET_GROW);
-	}
+	now = at_limit(b, &r, now, BUDGET_GROW);
 	budget_state(b, &r, now, &in);
 	ok(in.rate > 2, "safe: grown to %.2f/s on a lossless path", in.rate);
 	budget_answered(b, &r, now, now, BUDGET_SAFE);
