@@ -470,7 +470,7 @@ int path_end_drained(const struct tstate *ts, unsigned *behind)
 	 * from a budget of its own): no figure of the end, not "not reached" */
 	if (ts->end_shared_miss)
 		return 1;
-	if (!ts->in->proto->dest_icmp_error || ts->hint)
+	if (!ts->in->proto->dest_icmp_error || ts->end_seen)
 		return 0;
 	/* the first round that finds no end answering with ICMP errors (a
 	 * udp destination) where none ever answered, or any such round in
@@ -648,6 +648,7 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 	if (r->kind != R_HOP) {
 		ts->end_lim = r->cmp == CMP_QUOTE;
 		ts->end_addr = r->from;
+		ts->end_seen = 1;
 	}
 	if (r->kind == R_HOP || r->cmp == CMP_QUOTE) {
 		/* an ICMP error (time exceeded, or unreachable at the end of

@@ -211,8 +211,11 @@ struct tstate {
 	int told_unmeasured;     /* 1: a round without the end's figures was logged for this target */
 	int end_fresh;           /* 1: the last round had a figure of its end: its probes of an end that
 	                            rate-limits leave the budget's reserve to targets that had none */
-	unsigned end_unfound;    /* rounds in a row that found no end of a path that never had one (no
-	                            hint); the first has no figure of it (path_end_drained) */
+	int end_seen;            /* 1: the end of this target's path answered one of its own probes once
+	                            (a hint borrowed from other targets' traces is no such answer) */
+	unsigned end_unfound;    /* rounds in a row that found no end of a path whose end never
+	                            answered (end_seen 0); the first has no figure of it
+	                            (path_end_drained) */
 	int end_shared_miss;     /* 1: a probe of the end paid from the end's own budget missed this
 	                            round while the ends behind its router turned out to share one
 	                            limit (budget_ends_share): that limit, not loss, explains it */
@@ -250,8 +253,9 @@ struct tguess *path_guess(int family, unsigned ttl);
 int path_end_unmeasured(const struct tstate *ts);
 
 /* Whether ts found no end this round for a limit its end shares with
- * other ends (tstate.end_shared_miss; *behind 0), or, never having found
- * the end of its path (no hint) and finding none now, probed a
+ * other ends (tstate.end_shared_miss; *behind 0), or, its end never
+ * having answered it (tstate.end_seen; a hint borrowed from other traces
+ * is no answer) and none answering now, probed a
  * destination that answers with ICMP errors (struct
  * proto.dest_icmp_error) in the first such round in a row
  * (tstate.end_unfound) or the process's first REFILL_GRACE seconds, or

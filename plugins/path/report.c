@@ -299,9 +299,15 @@ void path_report(struct tstate *ts)
 	 * one udp destination starting at once); no figure of the end */
 	unsigned behind = 0;
 	int drained = !unmeasured && path_end_drained(ts, &behind);
-	int unfound = !ts->hint && !ts->dest_ttl && !ts->stop_ttl;
+	int unfound = !ts->end_seen && !ts->dest_ttl && !ts->stop_ttl;
 	int no_end = unmeasured || drained, learning = 0;
-	int reached = ts->dest_ttl != 0 || (unmeasured && ts->hint_reached);
+	/* kept: no figure of the end this round, which the last trace
+	 * reached: the path and the attribution are the last trace's end and
+	 * the destination's window (a round drained by a shared limit is no
+	 * trace that stopped at its last answering hop: fitted so, its
+	 * routers' rate-limit misses read as forwarding loss) */
+	int kept = unmeasured || (drained && ts->hint && ts->hint_reached);
+	int reached = ts->dest_ttl != 0 || (kept && ts->hint_reached);
 	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
 	pkt_ipaddr a;
 	hw_path path;
@@ -311,7 +317,7 @@ void path_report(struct tstate *ts)
 		n = ts->dest_ttl;
 	else if (ts->stop_ttl)
 		n = ts->stop_ttl;
-	else if (unmeasured)
+	else if (kept)
 		n = ts->hint;
 	else
 		/* not reached: up to the last hop that answered, or that was
@@ -319,7 +325,7 @@ void path_report(struct tstate *ts)
 		for (unsigned ttl = 1; ttl <= e; ttl++)
 			if (ts->rcvd[ttl] || (ts->skip[ttl] && (!ts->hint || ttl < ts->hint)))
 				n = ttl;
-	ended = ended || unmeasured;
+	ended = ended || kept;
 	/* not reached where the last trace reached it: the probes of the
 	 * destination this round, none answered, are in its window too
 	 * (left out, a udp destination probed once or twice a round would
@@ -332,7 +338,7 @@ void path_report(struct tstate *ts)
 		if (ttl < n || !ended) {
 			path_make_hop(ts, ttl, h);
 			inferred[ttl - 1] = (uint8_t)figure_hop(ts, ttl, h, &ai[ttl - 1], now);
-		} else if (unmeasured) {
+		} else if (kept) {
 			memset(h, 0, sizeof *h);
 			h->response = h->loss = NAN;
 			inet_ntop(ts->family, &ts->end_addr, h->ip, sizeof h->ip);
@@ -378,6 +384,15 @@ void path_report(struct tstate *ts)
 	if (n && attr_path(ai, n, reached, 0, ao) < 0)
 		for (unsigned i = 0; i < n; i++)
 			ao[i] = (struct attr_out){ .state = ATTR_UNMEASURED, .response = NAN, .loss = NAN };
+	/* no figure of the end this round, and none of the destination
+	 * before (a round that never found its end, or kept before any had
+	 * a figure): nothing backs a loss figure.  Fitted as a trace that
+	 * stopped at its last answering hop, the routers' rate-limit misses
+	 * read as loss (60 % at every hop of udp targets of one host after a
+	 * restart, trial 13c) */
+	if (n && (reached ? ai[n - 1].unmeasured : no_end))
+		for (unsigned i = 0; i < n; i++)
+			ao[i].loss = NAN;
 	for (unsigned ttl = 1; ttl <= n; ttl++) {
 		hw_hop *h = &hops[ttl - 1];
 		h->response = ao[ttl - 1].response;
@@ -426,7 +441,7 @@ void path_report(struct tstate *ts)
 			HW_INFO(ctx, "target %s (%s): the end of its path (%s) rate-limits the ICMP errors it "
 			        "answers with and had no token left: some rounds have no figure of it (no "
 			        "path.loss, path.rtt nor path.can_reach)%s", t->host, t->ip,
-			        unmeasured || learning ? hops[n - 1].ip : t->ip,
+			        kept || learning ? hops[n - 1].ip : t->ip,
 			        in->proto->dest_icmp_error ? "; trace it less often, with fewer queries, or over "
 			        "icmp or tcp" : "");
 		ts->told_unmeasured = 1;
