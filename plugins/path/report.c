@@ -14,7 +14,9 @@
  * A round whose every probe of the end of the path was out of the end's
  * budget (it answers with rate-limited ICMP errors: a udp destination)
  * sends none of path.reachable, path.rtt, path.loss and path.can_reach,
- * and no figure of the end hop: the round did not measure them.
+ * and no figure of the end hop: the round did not measure them.  Its
+ * hops' path.hop.loss is attributed against the destination's window,
+ * and left out while that window is empty.
  *   path.unknown_hops  gauge: hops up to path.hops that never answered
  *   path.duration      gauge, ms: how long the trace took
  *   path.hop.rtt       gauge, ms, per answering hop, tags hop:<ttl>,
