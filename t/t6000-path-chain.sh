@@ -32,7 +32,7 @@ for fam in 4 6; do
 		probes= &&
 		for c in $COMBOS; do
 			p=${c%:*} m=${c#*:} &&
-			probes="$probes${probes:+, }$(probe $p$m $p $m "$t")"
+			probes="$probes${probes:+, }$(probe $p$m $p $m "$([ $p = icmp ] && echo "\"$d\"" || echo "$t")")"
 		done &&
 		write_conf hw.conf 700ms 300ms "$probes" &&
 		hw_run hw.conf 3.2 &&

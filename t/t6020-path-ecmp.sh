@@ -39,7 +39,7 @@ test_expect_success '~50 traces of one target: one identical path, every protoco
 	probes= &&
 	for c in icmp:dgram icmp:raw udp:dgram udp:raw tcp:raw; do
 		p=${c%:*} m=${c#*:} &&
-		probes="$probes${probes:+, }$(probe $p$m $p $m "\"$D:80\"" "max_ttl = 8;")"
+		probes="$probes${probes:+, }$(probe $p$m $p $m "\"$D$([ $p = icmp ] || echo :80)\"" "max_ttl = 8;")"
 	done &&
 	write_conf hw.conf 300ms 100ms "$probes" &&
 	hw_run hw.conf 15.5 &&

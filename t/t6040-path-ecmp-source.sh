@@ -28,13 +28,15 @@ STATSD_PORT=8125
 . "$SRCDIR/t/lib/path.sh"
 
 MODES="udp:raw tcp:raw udp:dgram icmp:raw icmp:dgram"
-targets=
+targets= addrs=
 for i in $(seq 1 $N); do
 	targets="$targets${targets:+, }\"10.91.9.$i:9\", \"[fd91:9::$i]:9\""
+	addrs="$addrs${addrs:+, }\"10.91.9.$i\", \"fd91:9::$i\""
 done
+# icmp takes no port
 probes=
 for c in $MODES; do
-	probes="$probes${probes:+, }$(probe ${c%:*}_${c#*:} ${c%:*} ${c#*:} "$targets" "max_ttl = 4;")"
+	probes="$probes${probes:+, }$(probe ${c%:*}_${c#*:} ${c%:*} ${c#*:} "$([ ${c%:*} = icmp ] && echo "$addrs" || echo "$targets")" "max_ttl = 4;")"
 done
 write_conf "$TRASH/hw.conf" 1s 300ms "$probes"
 # traces each target must have reached per mode: udp's destination

@@ -39,7 +39,7 @@ icmp() { echo "{ name = \"icmp_$1\"; plugin = \"icmp\"; mode = \"$1\"; count = 3
 tcp() { echo "{ name = \"tcp_$1\"; plugin = \"tcp\"; mode = \"$1\"; count = 3; spacing = \"100ms\"; targets = ( \"$D:80\", \"[$D6]:80\" ); }"; }
 all="$(icmp auto), $(icmp dgram), $(icmp raw), $(tcp connect), $(tcp syn)"
 for c in icmp:dgram icmp:raw udp:dgram udp:raw tcp:raw; do
-	all="$all, $(probe path_${c%:*}_${c#*:} ${c%:*} ${c#*:} "\"$D:80\", \"[$D6]:80\"" "max_ttl = 4;")"
+	all="$all, $(probe path_${c%:*}_${c#*:} ${c%:*} ${c#*:} "$([ ${c%:*} = icmp ] && echo "\"$D\", \"$D6\"" || echo "\"$D:80\", \"[$D6]:80\"")" "max_ttl = 4;")"
 done
 write_conf "$TRASH/all.conf" 1s 300ms "$all"
 write_conf "$TRASH/udpdgram.conf" 1s 300ms "$(probe path_udp_dgram udp dgram "\"$D\", \"$D6\"" "max_ttl = 4;")"
