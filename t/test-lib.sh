@@ -88,25 +88,6 @@ test_expect_success() {
 	return 0
 }
 
-# test_expect_failure DESC BODY: a known breakage.  Like
-# test_expect_success, but a failing BODY prints TAP
-# "not ok N - DESC # TODO known breakage" (prove counts it as passing, and
-# the script does not fail); a passing one prints "ok N - DESC # TODO known
-# breakage vanished" (prove reports it as a TODO that passed): then turn
-# it into test_expect_success.  The output of a failure is shown as for
-# test_expect_success, so the figures are in the log.
-test_expect_failure() {
-	test_count=$((test_count + 1))
-	local out="$TRASH/.out.$test_count"
-	if (cd "$TRASH" && eval "$2") >"$out" 2>&1; then
-		printf 'ok %d - %s # TODO known breakage vanished\n' "$test_count" "$1"
-	else
-		printf 'not ok %d - %s # TODO known breakage\n' "$test_count" "$1"
-	fi
-	sed 's/^/#   /' "$out" | tail -n 40
-	return 0
-}
-
 # test_netns NS: create network namespace NS with its loopback up; it is
 # removed, its processes killed, when the test exits.  Bails out when it
 # cannot be made.
@@ -117,7 +98,6 @@ test_netns() {
 	ip -n "$1" link set lo up
 }
 
-# test_expect_failure-free variant for checks that must fail cleanly:
 # test_must_fail CMD... succeeds when CMD exits 1..125 (not a signal/crash).
 test_must_fail() {
 	"$@" && { echo "unexpected success: $*" >&2; return 1; }

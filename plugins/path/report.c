@@ -308,7 +308,7 @@ void path_report(struct tstate *ts)
 	 * the destination's window (a round drained by a shared limit is no
 	 * trace that stopped at its last answering hop: fitted so, its
 	 * routers' rate-limit misses read as forwarding loss) */
-	int kept = unmeasured || (drained && ts->hint && ts->hint_reached);
+	int kept = unmeasured || (drained && ts->hint_reached);
 	int reached = ts->dest_ttl != 0 || (kept && ts->hint_reached);
 	int ended = reached || ts->stop_ttl;  /* n is the end of the path */
 	pkt_ipaddr a;
