@@ -160,15 +160,16 @@ test_expect_success 'a symlink to a plugin is loaded' '
 	"$HOPWATCHD" -t -c "$TRASH/good.conf" -P "$TRASH/pd5" >out 2>err &&
 	grep -F "OK (1 probes, 1 targets)" out
 '
+# The TERM goes to the daemon itself: timeout(1) (coreutils 9.1), signalled
+# instead, now and then exited 143 without passing it on (1 run in 150 on a
+# loaded machine), leaving the daemon running.
 test_expect_success 'the good plugin starts and stops in the daemon' '
-	timeout -s KILL 10 "$HOPWATCHD" -c "$TRASH/good.conf" -P "$TEST_PLUGIN_DIR" >out 2>err &
-	pid=$! &&
-	wait_for 15 grep -F "testprobe started with 1 targets" err &&
-	kill -TERM $pid &&
-	{ wait $pid; rc=$?; } ;
-	cat err &&
+	spawn good "$HOPWATCHD" -c "$TRASH/good.conf" -P "$TEST_PLUGIN_DIR" &&
+	wait_for 15 grep -F "testprobe started with 1 targets" good.stderr &&
+	{ stop good; rc=$?; } ;
+	cat good.stderr &&
 	test "$rc" = 0 &&
-	grep -F "testprobe stopping" err
+	grep -F "testprobe stopping" good.stderr
 '
 
 # Symbols

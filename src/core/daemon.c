@@ -510,6 +510,13 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
 	loop = ev_default_loop(EVFLAG_AUTO);
+	/* Catch the stopping signals before any plugin starts: a TERM sent as
+	 * soon as one logs that it started must still stop it cleanly (the
+	 * loop handles it on its first iteration). */
+	for (int i = 0; i < 3; i++) {
+		ev_signal_init(&sigs[i], signal_cb, signums[i]);
+		ev_signal_start(loop, &sigs[i]);
+	}
 	if (!(D.dns = dns_new(loop, err, sizeof err))) {
 		HW_ERROR(NULL, "resolver: %s", err);
 		conf_free(cfg);
@@ -539,10 +546,6 @@ int main(int argc, char **argv)
 	if (privs_drop(D.gen->cfg->user, generation_uses_raw(D.gen)) < 0) {
 		generation_free(loop, D.gen);
 		return 1;
-	}
-	for (int i = 0; i < 3; i++) {
-		ev_signal_init(&sigs[i], signal_cb, signums[i]);
-		ev_signal_start(loop, &sigs[i]);
 	}
 	generation_run(loop, D.gen);
 	notify("READY=1");
