@@ -216,6 +216,11 @@ void hw_timer_arm(hw_timer *t, double after)
 {
 	t->armed = 1;
 	t->due = now + (after > 0 ? after : 0);
+	/* a wait too short to move the clock (a bucket short of a token by
+	 * a rounding error) moves it by the least step, as a real clock
+	 * would have moved: else it fired again and again at one instant */
+	if (after > 0 && t->due <= now)
+		t->due = nextafter(now, INFINITY);
 	t->seq = ++arm_seq;
 }
 

@@ -952,6 +952,33 @@ static void test_end_moves(void)
 	teardown();
 }
 
+/* With one query, the destination's probes past it (the last trace's TTL
+ * + its slack) answer just after the first: the trace waits for them and
+ * counts them, never as the destination's loss (it read 50 %). */
+static void test_one_query_end(void)
+{
+	const struct mock_path *p;
+
+	/* about 1 ms apart, so TTL 3's answer comes first; every time exact
+	 * in binary (the fake clock does not move by less than a step) */
+	setup(1, 10, 1, 1024);
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.25 };
+	path_run(in, mock_target(0));
+	run_until(5);
+	for (int round = 1; round <= 3; round++) {
+		mock_set_time(64.0 * round);
+		path_run(in, mock_target(0));
+		run_until(64.0 * round + 5);
+		p = mock_last_path();
+		ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 3 && p->hops[2].received == 3,
+		   "one query, trace %d: the destination's 3 probes (TTLs 3..5) sent and answered", round + 1);
+		ok(mock_metric_last("path.loss", 0, NULL) == 0, "one query, trace %d: path.loss 0 (%g)", round + 1,
+		   mock_metric_last("path.loss", 0, NULL));
+	}
+	is_int(mock_done, 4, "one query: 4 traces ended, once each");
+	teardown();
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -973,5 +1000,6 @@ int main(void)
 	test_not_reached_keeps_hint();
 	test_one_host();
 	test_end_moves();
+	test_one_query_end();
 	return done_testing();
 }
