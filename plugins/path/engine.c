@@ -1131,6 +1131,7 @@ static int tstate_bind(struct inst *in, hw_target *t)
 	ts->last = in->lpool + i * (size_t)in->o->max_ttl;
 	ts->ident = (uint16_t)(in->ident_base + i);
 	ts->gen = hwc_rng_next(&in->rng) % GEN_MOD;  /* so that a restart does not reuse the ids at once */
+	ts->key = (uint16_t)hwc_rng_next(&in->rng);
 	in->tsv[i] = ts;
 	return (ts->timer = hw_timer_new(in->ctx, timeout_cb, ts)) ? 0 : -1;
 }
@@ -1181,6 +1182,16 @@ void path_run(void *state, hw_target *t)
 
 	unhash(ts);
 	ts->gen++;
+	/* tcp: the sequence numbers grow from trace to trace (by 1024 a trace,
+	 * key + 1 where the trace number wraps), never by more than a SYN/ACK's
+	 * window (about 64 KB).  A destination still holding the half-open
+	 * connection of an earlier trace (our reset of its SYN/ACK was lost)
+	 * takes the next SYN as in its window and resets it: an RST+ACK of
+	 * that SYN, an answer.  A SYN out of the window would draw a bare ACK
+	 * of the old one, at most 2 a second (tcp_invalid_ratelimit), and the
+	 * trace's SYNs to the destination would go unanswered. */
+	if (ts->gen % GEN_MOD == 0)
+		ts->key++;
 	memset(ts->sent, 0, sizeof ts->sent);
 	memset(ts->rcvd, 0, sizeof ts->rcvd);
 	memset(ts->wait, 0, sizeof ts->wait);
@@ -1198,7 +1209,6 @@ void path_run(void *state, hw_target *t)
 	memset(&ts->dst, 0, sizeof ts->dst);
 	path_sa_addr((const struct sockaddr *)&t->addr, t->addrlen, t->family, &ts->dst);
 	ts->dport = in->proto->port ? (uint16_t)(o->port ? o->port : t->port ? t->port : in->proto->port) : 0;
-	ts->key = (uint16_t)hwc_rng_next(&in->rng);
 	ts->lim = (unsigned)o->max_ttl;
 	if (!ts->hint) {
 		/* never found its end: start from where other traces found this

@@ -184,7 +184,8 @@ struct tstate {
 	hw_timer *timer;         /* the oldest waiting probe's deadline */
 	unsigned gen;            /* trace number */
 	uint16_t ident;          /* raw icmp: this target's echo identifier */
-	uint16_t key;            /* tcp: high half of the sequence numbers of this trace */
+	uint16_t key;            /* tcp: high half of the sequence numbers of this trace (random at the
+	                            first trace, + 1 each time the trace number wraps GEN_MOD) */
 	uint16_t dport;          /* udp/tcp: destination port this trace; icmp: 0 */
 	int family;              /* address family this trace */
 	pkt_ipaddr dst;          /* the target's address this trace */

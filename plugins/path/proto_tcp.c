@@ -3,8 +3,9 @@
  *
  * Flow: one source port per instance (a bound TCP socket holds it) and the
  * target's port.  Identity: the SYN's sequence number, its low 16 bits the
- * probe id, its high 16 bits random per trace (ts->key).  The SYN is never
- * completed: our kernel resets the SYN/ACK.
+ * probe id, its high 16 bits ts->key (random at the first trace, then + 1
+ * where the trace number wraps: the numbers grow from trace to trace, see
+ * path_run).  The SYN is never completed: our kernel resets the SYN/ACK.
  *
  * Answers (lib/pkt's pkt_tcp_table): a SYN/ACK or RST+ACK from the
  * destination acknowledging our sequence number + 1, to our port from its;

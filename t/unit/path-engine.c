@@ -20,7 +20,9 @@
  * with rate-limited ICMP errors is paced by its own budget (a round
  * without its tokens has no figure of it), shared by the ends behind one
  * router once they show one limit; the destination presumed at the last
- * trace's TTL when only query 0 past it answered (no phantom hop).
+ * trace's TTL when only query 0 past it answered (no phantom hop); with
+ * one query, the destination's probes past it waited for and counted; tcp
+ * sequence numbers that grow from trace to trace.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -979,6 +981,41 @@ static void test_one_query_end(void)
 	teardown();
 }
 
+/* tcp: the sequence numbers grow from trace to trace, over the wrap of the
+ * trace number too, by less than a SYN/ACK's window (64 KB): a SYN of the
+ * next trace falls in the window of a connection an earlier one left
+ * half-open at the destination (it resets it: an answer). */
+static void test_tcp_seq_grows(void)
+{
+	uint8_t b[TX_BUF];
+	uint32_t seq = 0, prev = 0, worst = 0;
+	int grows = 1;
+
+	mock_protocol = P_TCP;
+	setup(1, 4, 1, 1e6);
+	mock_protocol = P_ICMP;
+	nets[0] = (struct net){ .dist = 3, .rtt = 0.010 };
+	for (int k = 0; k < 70; k++) {
+		mock_set_time(4.0 * k);
+		path_run(in, mock_target(0));
+		if (in->proto->build(T(0), 3, 0, b, sizeof b) < 8)
+			abort();
+		seq = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+		if (k > 0) {
+			uint32_t d = seq - prev;
+			if (d == 0 || d > 65535)
+				grows = 0;
+			if (d > worst)
+				worst = d;
+		}
+		prev = seq;
+		run_until(4.0 * k + 3);
+	}
+	ok(grows, "tcp: 70 traces (the trace number wraps at %d): each SYN's sequence number above the last "
+	   "trace's by 1 to 65535 (at most %u)", GEN_MOD, worst);
+	teardown();
+}
+
 int main(void)
 {
 	test_send_fails();
@@ -1001,5 +1038,6 @@ int main(void)
 	test_one_host();
 	test_end_moves();
 	test_one_query_end();
+	test_tcp_seq_grows();
 	return done_testing();
 }
