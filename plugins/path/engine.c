@@ -542,22 +542,6 @@ static void remember_hops(struct tstate *ts)
 		}
 }
 
-/* Whether a probe of the end sent past it (pinfo.dside, TTL above `e`)
- * still waits: report.c counts such probes as the destination's
- * (end_probe). */
-static int end_waits(const struct tstate *ts, unsigned e)
-{
-	unsigned qn = (unsigned)ts->in->o->queries;
-
-	for (unsigned t = e + 1; t <= (unsigned)ts->in->o->max_ttl; t++)
-		for (unsigned q = 0; ts->wait[t] && q < qn; q++) {
-			const struct pinfo *p = &ts->p[(t - 1) * qn + q];
-			if (p->state == PS_WAIT && p->dside)
-				return 1;
-		}
-	return 0;
-}
-
 /* End the trace when nothing is left to send or wait for. */
 static void maybe_finish(struct tstate *ts)
 {
@@ -572,11 +556,6 @@ static void maybe_finish(struct tstate *ts)
 	for (unsigned t = 1; t <= e; t++)
 		if (ts->wait[t])
 			return;
-	/* the destination's probes past it wait too: finished at the first
-	 * answer, the trace dropped theirs, microseconds behind it, as late,
-	 * and they read as the destination's loss (50 % with queries = 1) */
-	if (end_waits(ts, e))
-		return;
 	ts->active = 0;
 	hw_timer_stop(ts->timer);
 	if (ts->dest_far) {

@@ -21,7 +21,7 @@
  * without its tokens has no figure of it), shared by the ends behind one
  * router once they show one limit; the destination presumed at the last
  * trace's TTL when only query 0 past it answered (no phantom hop); with
- * one query, the destination's probes past it waited for and counted; tcp
+ * one query, the destination's probes past it in flight never its loss; tcp
  * sequence numbers that grow from trace to trace.
  */
 #include <arpa/inet.h>
@@ -955,8 +955,9 @@ static void test_end_moves(void)
 }
 
 /* With one query, the destination's probes past it (the last trace's TTL
- * + its slack) answer just after the first: the trace waits for them and
- * counts them, never as the destination's loss (it read 50 %). */
+ * + its slack) answer just after the first, once the trace ended: still in
+ * flight then, they have no outcome and are never the destination's loss
+ * (counted lost, they read 50 %). */
 static void test_one_query_end(void)
 {
 	const struct mock_path *p;
@@ -972,8 +973,10 @@ static void test_one_query_end(void)
 		path_run(in, mock_target(0));
 		run_until(64.0 * round + 5);
 		p = mock_last_path();
-		ok(p && p->reached && p->nhops == 3 && p->hops[2].sent == 3 && p->hops[2].received == 3,
-		   "one query, trace %d: the destination's 3 probes (TTLs 3..5) sent and answered", round + 1);
+		ok(p && p->reached && p->nhops == 3 && p->hops[2].sent >= 1 &&
+		   p->hops[2].received == p->hops[2].sent,
+		   "one query, trace %d: the destination's probes with an outcome all answered (%u of %u)", round + 1,
+		   p ? p->hops[2].received : 0, p ? p->hops[2].sent : 0);
 		ok(mock_metric_last("path.loss", 0, NULL) == 0, "one query, trace %d: path.loss 0 (%g)", round + 1,
 		   mock_metric_last("path.loss", 0, NULL));
 	}
