@@ -45,50 +45,12 @@ TIMEOUT_MS=300
 
 . "$SRCDIR/t/lib/path.sh"
 
-# targets N: the first N addresses of d1's /16, as a libconfig list
-targets() {
-	local i s=
-	for i in $(seq 1 "$1"); do s="$s${s:+, }\"$(tb_many_addr d1 "$i")\""; done
-	echo "$s"
-}
 # run_truth NAME N INTERVAL SECONDS QUERIES: the path plugin (icmp, dgram
 # mode, as in the issue's lab) on the first N targets; lines in out.NAME
 run_truth() {
 	write_conf hw.conf "$3" "${TIMEOUT_MS}ms" "$(probe p icmp dgram "$(targets "$2")" "max_ttl = 8; queries = $5;")" &&
 	hw_run hw.conf "$4" &&
 	cp out "out.$1"
-}
-# hop_stat NAME METRIC HOP: "mean count" of METRIC at TTL HOP, all targets
-# and rounds of run NAME
-hop_stat() {
-	awk -v m="hopwatch.$2:" -v h=",hop:$3," 'index($0, m) == 1 && index($0, h) {
-		split($0, a, /[:|]/); s += a[2]; n++ }
-		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
-}
-# trace_stat NAME METRIC: "mean count" of a per-trace METRIC of run NAME
-trace_stat() {
-	awk -v m="hopwatch.$2:" 'index($0, m) == 1 { split($0, a, /[:|]/); s += a[2]; n++ }
-		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
-}
-# in_range "MEAN COUNT" LOW HIGH [MIN_COUNT]: MEAN within [LOW, HIGH] over
-# at least MIN_COUNT values (1)
-in_range() {
-	echo "got $1, want $2 .. $3 over >= ${4:-1} values"
-	set -- $1 "$2" "$3" "${4:-1}"
-	awk -v g="$1" -v c="$2" -v l="$3" -v h="$4" -v mc="$5" \
-		'BEGIN { exit !(g != "none" && c >= mc && g >= l && g <= h) }'
-}
-# hops_loss_in NAME LOW HIGH MIN_COUNT HOP...: the mean path.hop.loss of
-# every HOP within [LOW, HIGH] over at least MIN_COUNT values; prints every
-# hop's figure, also after a miss
-hops_loss_in() {
-	local name=$1 lo=$2 hi=$3 mc=$4 h rc=0
-	shift 4
-	for h in "$@"; do
-		printf 'hop %s: ' "$h"
-		in_range "$(hop_stat "$name" path.hop.loss "$h")" "$lo" "$hi" "$mc" || rc=1
-	done
-	return $rc
 }
 # every_reached NAME N: N distinct targets traced, every trace reached
 every_reached() {
@@ -188,8 +150,14 @@ for prof in linux strict; do
 		every_reached $P-200 200 &&
 		in_range "$(trace_stat $P-200 path.loss)" 0 1 400
 	'
+	# hop 2, the ECMP fork, has no figures yet: 200 flows learn their
+	# branch at about one a second per branch router (learners first),
+	# and a new process presumes the routers' buckets empty (t6110), so
+	# its first figures come after ~20 s.  It never reads loss
 	test_expect_success "$P, lossless, 200 targets: hops 1..5 mean path.hop.loss <= 1%" '
-		hops_loss_in $P-200 0 1 1 1 2 3 4 5
+		hops_loss_in $P-200 0 1 1 1 3 4 5 &&
+		printf "hop 2 (the fork): %s\n" "$(hop_stat $P-200 path.hop.loss 2)" &&
+		! grep "^hopwatch\.path\.hop\.loss:" out.$P-200 | grep ",hop:2," | grep -qv "^hopwatch\.path\.hop\.loss:0|"
 	'
 
 	# 10 % each way below r3: probes for TTL >= 4 cross it twice (19 %).
@@ -199,17 +167,9 @@ for prof in linux strict; do
 	# clean of 19 % (0 misses of 29) after ~24 rounds; until then the
 	# hops before the loss carry no value, and every hop from it on reads
 	# the destination's figure once misses of its own prove the onset.
-	# The runs before drained the routers' buckets for our source (a
-	# Linux router refills its burst of 6 at 1 a second; strict's policer
-	# refills in a second): the drop case starts once they refilled, as
-	# a daemon on a network nobody probed a moment ago.  Started at once,
-	# the first round met r1, r3 and r4 with 2 or 3 tokens where the
-	# budget counts on 6: their measured misses were the routers' limit,
-	# and placed the onset of the loss at hop 1 for the rest of the run
-	# (hops 1..3 at ~18 % in 2 of 4 runs; a daemon restarted beside
-	# another prober still does that: issue 13)
+	# (A daemon that starts while the routers' buckets are still drained
+	# by the one before: t6110.)
 	test_expect_success "$P, 10% each way into r4: the destination loses 19 +- 3% over >= 2,000 probes" '
-		{ [ $P != linux ] || sleep 7; } &&
 		tb_loss r3 10 10 &&
 		run_truth $P-drop 20 1s 55.5 10 &&
 		tb_loss r3 0 &&

@@ -41,6 +41,8 @@ struct budget {
 	uint32_t used;                 /* slots in use: e[0 .. used-1] */
 	uint32_t mru, lru;             /* ends of the LRU list */
 	unsigned refs;                 /* references of the shared budget */
+	double drained_at;             /* caller's clock, s: every bucket presumed empty then
+	                                  (budget_drained_at); -inf: full buckets */
 };
 
 static struct budget *shared;      /* budget_shared_get's, NULL until the first call */
@@ -94,6 +96,7 @@ struct budget *budget_new(const struct budget_cfg *c)
 	memset(b->head, 0xff, nb * sizeof *b->head);
 	b->mask = (uint32_t)(nb - 1);
 	b->mru = b->lru = NIL;
+	b->drained_at = -INFINITY;
 	return b;
 }
 
@@ -106,13 +109,18 @@ void budget_free(struct budget *b)
 	free(b);
 }
 
-struct budget *budget_shared_get(void)
+struct budget *budget_shared_get(double now)
 {
-	if (!shared)
-		shared = budget_new(NULL);
+	if (!shared && (shared = budget_new(NULL)) != NULL)
+		budget_drained_at(shared, now);
 	if (shared)
 		shared->refs++;
 	return shared;
+}
+
+void budget_drained_at(struct budget *b, double t)
+{
+	b->drained_at = t;
 }
 
 void budget_shared_put(struct budget *b)
@@ -203,6 +211,15 @@ static void hash_unlink(struct budget *b, uint32_t i)
 	*p = b->e[i].hnext;
 }
 
+/* The tokens a responder first met at `now` is presumed to hold: a full
+ * bucket, or what it refilled at rate0 since b->drained_at. */
+static double fresh_tokens(const struct budget *b, double now)
+{
+	double t = (now - b->drained_at) * b->cfg.rate0;
+
+	return t < b->cfg.burst ? (t > 0 ? t : 0) : b->cfg.burst;
+}
+
 /* The slot of `k`, made (with the safe initial state) when new, and moved
  * to the front of the LRU list.  A full table gives up its least recently
  * used slot. */
@@ -223,7 +240,7 @@ static struct entry *touch(struct budget *b, const struct budget_key *k, double 
 		hash_unlink(b, i);
 	}
 	h = hash(k) & b->mask;
-	b->e[i] = (struct entry){ .key = *k, .rate = b->cfg.rate0, .tokens = b->cfg.burst, .t = now,
+	b->e[i] = (struct entry){ .key = *k, .rate = b->cfg.rate0, .tokens = fresh_tokens(b, now), .t = now,
 	                          .cut_t = -INFINITY, .answered_at = -INFINITY, .end_miss_t = -INFINITY, .end_ok_t = -INFINITY,
 	                          .hnext = b->head[h] };
 	b->head[h] = i;
@@ -250,18 +267,16 @@ static void refill(struct budget *b, struct entry *e, double now)
 }
 
 /* The earliest time, never before `now`, at which the bucket of `k`
- * holds `need` tokens; `now` for an unknown responder. */
+ * holds `need` tokens (an unknown responder: fresh_tokens). */
 static double when_holds(const struct budget *b, const struct budget_key *k, double now, double need)
 {
 	uint32_t i = find(b, k);
-	double t;
+	double t = i == NIL ? fresh_tokens(b, now) : tokens_at(b, &b->e[i], now);
+	double rate = i == NIL ? b->cfg.rate0 : b->e[i].rate;
 
-	if (i == NIL)
-		return now;
-	t = tokens_at(b, &b->e[i], now);
 	if (t >= need)
 		return now;
-	return now + (need - t) / b->e[i].rate;
+	return now + (need - t) / rate;
 }
 
 double budget_when(const struct budget *b, const struct budget_key *k, double now)
@@ -286,6 +301,15 @@ void budget_sent(struct budget *b, const struct budget_key *k, double now)
 
 	refill(b, e, now);
 	e->tokens -= 1;
+	e->sent++;
+}
+
+void budget_spent(struct budget *b, const struct budget_key *k, double now)
+{
+	struct entry *e = touch(b, k, now);
+
+	refill(b, e, now);
+	e->tokens = e->tokens >= 1 ? e->tokens - 1 : 0;
 	e->sent++;
 }
 

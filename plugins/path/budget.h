@@ -17,7 +17,9 @@
  * outcome (budget_answered, budget_missed).  The rate is learned from what
  * the responder actually does:
  *   - it starts where Linux's default is safe: 1 token a second, a bucket
- *     of 6 (budget_cfg.rate0, .burst);
+ *     of 6 (budget_cfg.rate0, .burst), filled at that rate from the
+ *     budget's start (budget_drained_at): what the routers were asked
+ *     before it is unknown;
  *   - probes that measure a hop already known leave `reserve` tokens in
  *     the bucket for the targets and instances still learning it
  *     (budget_when_keep): the first tokens are never raced for;
@@ -90,11 +92,23 @@ struct budget *budget_new(const struct budget_cfg *c);
 void budget_free(struct budget *b);
 
 /* The process-wide budget every path instance shares: made with the
- * defaults on the first call, one reference per call; NULL when out of
- * memory.  Give each reference back with budget_shared_put(); the last
- * one frees it. */
-struct budget *budget_shared_get(void);
+ * defaults on the first call, its buckets presumed drained at `now`
+ * (budget_drained_at), one reference per call; NULL when out of memory.
+ * Give each reference back with budget_shared_put(); the last one frees
+ * it. */
+struct budget *budget_shared_get(double now);
 void budget_shared_put(struct budget *b);
+
+/* Presume every responder's bucket empty at `t` (the caller's clock, s):
+ * one first met at `now` starts with rate0 * (now - t) tokens, at most
+ * `burst`, instead of a full bucket.  A new budget knows nothing of what
+ * was asked of the routers before it: a daemon restarted at once finds
+ * their buckets for its source as its predecessor left them, drained.
+ * Presumed full, the first measured probes of every router missed, and
+ * those misses read as loss at hops that lose nothing for as long as
+ * they stayed in the hop's window (half a minute: issue 13).  A budget
+ * starts with -inf: full buckets. */
+void budget_drained_at(struct budget *b, double t);
 
 /* A key for `family` (AF_INET, AF_INET6) from the 4 or 16 bytes at
  * `addr` (network order). */
@@ -133,8 +147,8 @@ double budget_end_behind_at(const struct budget *b, const struct budget_key *k);
 
 /* The earliest time (seconds, the caller's clock), never before `now`, at
  * which a probe answered by `k` may go out: `now` when the bucket holds a
- * token, else when it will.  An unknown responder may be probed at once.
- * Changes nothing. */
+ * token, else when it will.  An unknown responder holds what it refilled
+ * since budget_drained_at (a full bucket by default).  Changes nothing. */
 double budget_when(const struct budget *b, const struct budget_key *k, double now);
 
 /* The same for a probe that measures a hop already known (to the target
@@ -157,6 +171,14 @@ void budget_end_seen(struct budget *b, const struct budget_key *k, double now);
  * for budget_when).  Makes the entry when new; a full table drops its
  * least recently used entry to make room, so this cannot fail. */
 void budget_sent(struct budget *b, const struct budget_key *k, double now);
+
+/* `k` answered, at `now`, a probe not paid from its budget (sent before
+ * the router was known, out of budget to learn it, or along a path that
+ * moved): it spent a token on it, which proves it had one.  One token
+ * taken, the bucket no lower than empty: presumed drained
+ * (budget_drained_at), a router that answers a first round's learners
+ * was not, and their answers are no debt.  Makes the entry when new. */
+void budget_spent(struct budget *b, const struct budget_key *k, double now);
 
 /* Where an answer takes a responder's rate (budget_answered). */
 enum budget_grow {

@@ -668,9 +668,9 @@ void path_answered(struct tstate *ts, unsigned ttl, unsigned q, const struct rep
 			}
 		}
 		/* a probe not paid for from this budget (unknown, or the path
-		 * moved) used one of its tokens all the same */
+		 * moved) used one of its tokens all the same, which it had */
 		if (!p->keyed || p->group != group || !path_addr_eq(ts->family, &p->key, &a))
-			budget_sent(ts->in->budget, &k, now);
+			budget_spent(ts->in->budget, &k, now);
 		/* a router's rate grows only where a miss past the limit
 		 * would show: on a path that loses little.  On a lossy one
 		 * (or while its loss is not known) it is held at the safe
@@ -1285,7 +1285,7 @@ int path_inst_new(hw_ctx *ctx, const struct opts *o, struct inst **out)
 		guess_targets += in->ntargets;
 	if (isnan(path_born))
 		path_born = hw_mono();
-	in->budget = budget_shared_get();
+	in->budget = budget_shared_get(hw_mono());
 	if (!in->htab || !in->tsv || !in->ring || !in->pool || !in->opool || !in->lpool ||
 	    !in->send_timer || !in->shops || !in->budget) {
 		HW_ERROR(ctx, "out of memory for %zu targets", in->ntargets);

@@ -26,16 +26,58 @@ probe() {
 }
 
 # hw_run CONF SECONDS [nobody]: run_hopwatchd (test-lib.sh) in "$(tb_ns src)",
-# at least 6 s after the last one stopped: a new daemon starts with full
-# budgets, so the routers' and the destination's ICMP buckets for our
-# addresses (Linux: a burst of 6, refilled at 1/s), which the last daemon
-# emptied, must be full again too, or its first probes read as loss
+# at least 6 s after the last one stopped: the routers' and the
+# destination's ICMP buckets for our addresses (Linux: a burst of 6,
+# refilled at 1/s), which the last daemon emptied, are full again, and
+# each run meets a network nobody probed a moment ago (t6110 restarts a
+# daemon at once)
 hw_run() {
 	local rc=0 last
 	last=$(cat "$TRASH/.hw_stopped" 2>/dev/null || echo 0)
 	awk -v l="$last" -v n="$(date +%s.%N)" 'BEGIN { w = l + 6 - n; if (w > 0 && w <= 6) system("sleep " w) }'
 	run_hopwatchd "$(tb_ns src)" "$@" || rc=$?
 	date +%s.%N >"$TRASH/.hw_stopped"
+	return $rc
+}
+
+# targets N: the first N addresses of d1's /16 (tb_many d1), as a libconfig list
+targets() {
+	local i s=
+	for i in $(seq 1 "$1"); do s="$s${s:+, }\"$(tb_many_addr d1 "$i")\""; done
+	echo "$s"
+}
+
+# The figures of a run saved as out.NAME (cp out out.NAME)
+# hop_stat NAME METRIC HOP: "mean count" of METRIC at TTL HOP, all targets
+# and rounds of run NAME
+hop_stat() {
+	awk -v m="hopwatch.$2:" -v h=",hop:$3," 'index($0, m) == 1 && index($0, h) {
+		split($0, a, /[:|]/); s += a[2]; n++ }
+		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
+}
+# trace_stat NAME METRIC: "mean count" of a per-trace METRIC of run NAME
+trace_stat() {
+	awk -v m="hopwatch.$2:" 'index($0, m) == 1 { split($0, a, /[:|]/); s += a[2]; n++ }
+		END { if (n) printf "%.2f %d\n", s / n, n; else print "none 0" }' "out.$1"
+}
+# in_range "MEAN COUNT" LOW HIGH [MIN_COUNT]: MEAN within [LOW, HIGH] over
+# at least MIN_COUNT values (1)
+in_range() {
+	echo "got $1, want $2 .. $3 over >= ${4:-1} values"
+	set -- $1 "$2" "$3" "${4:-1}"
+	awk -v g="$1" -v c="$2" -v l="$3" -v h="$4" -v mc="$5" \
+		'BEGIN { exit !(g != "none" && c >= mc && g >= l && g <= h) }'
+}
+# hops_loss_in NAME LOW HIGH MIN_COUNT HOP...: the mean path.hop.loss of
+# every HOP within [LOW, HIGH] over at least MIN_COUNT values; prints every
+# hop's figure, also after a miss
+hops_loss_in() {
+	local name=$1 lo=$2 hi=$3 mc=$4 h rc=0
+	shift 4
+	for h in "$@"; do
+		printf 'hop %s: ' "$h"
+		in_range "$(hop_stat "$name" path.hop.loss "$h")" "$lo" "$hi" "$mc" || rc=1
+	done
 	return $rc
 }
 

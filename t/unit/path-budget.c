@@ -135,12 +135,13 @@ static void test_reserve(void)
 /* One responder, many traces: the budget is theirs together. */
 static void test_shared(void)
 {
-	struct budget *b = budget_shared_get(), *b2 = budget_shared_get();
+	struct budget *b = budget_shared_get(-10), *b2 = budget_shared_get(0);
 	struct budget_key r1 = v4(0x0a000002);
 	int sent = 0;
 
 	ok(b && b == b2, "every instance gets the same process-wide budget");
-	/* 20 traces want TTL 1 at t=0: 6 go now, the others wait their turn */
+	/* 20 traces want TTL 1 at t=0, 10 s after the budget was made: 6 go
+	 * now, the others wait their turn */
 	for (int t = 0; t < 20; t++)
 		if (budget_when(b, &r1, 0) <= 0) {
 			budget_sent(b, &r1, 0);
@@ -150,9 +151,39 @@ static void test_shared(void)
 	budget_shared_put(b2);
 	is_int((long long)budget_count(b), 1, "one reference given back: still there");
 	budget_shared_put(b);
-	b = budget_shared_get();
+	b = budget_shared_get(50);
 	is_int((long long)budget_count(b), 0, "the last reference frees it: a new one is empty");
+	is_double(budget_when(b, &r1, 50), 51, 1e-9, "a new shared budget presumes the routers drained when made");
 	budget_shared_put(b);
+}
+
+/* A budget presumed drained at t: routers first met after it hold what
+ * they refilled since (a daemon restarted at once, issue 13). */
+static void test_drained(void)
+{
+	struct budget *b = budget_new(NULL);
+	struct budget_key r1 = v4(0x0a000002), r2 = v4(0x0a000003), r3 = v4(0x0a000004);
+	struct budget_info in;
+
+	budget_drained_at(b, 100);
+	is_double(budget_when(b, &r1, 100), 101, 1e-9, "drained at 100: a router unknown at 100 has its first token at 101");
+	is_double(budget_when_keep(b, &r1, 100.5), 103, 1e-9, "a known hop's probe waits for 1 + reserve tokens: 103");
+	budget_sent(b, &r2, 102.5);
+	budget_state(b, &r2, 102.5, &in);
+	is_double(in.tokens, 1.5, 1e-9, "first met at 102.5: 2.5 tokens refilled, one taken");
+	budget_sent(b, &r3, 200);
+	budget_state(b, &r3, 200, &in);
+	is_double(in.tokens, 5, 1e-9, "first met 100 s later: a full bucket of 6, one taken");
+	/* answers to probes not paid from the budget prove the tokens */
+	for (int i = 0; i < 6; i++)
+		budget_spent(b, &r1, 100.2);
+	budget_state(b, &r1, 100.2, &in);
+	ok(in.sent == 6 && in.tokens == 0, "6 learners answered at 100.2: no debt (tokens %.2f)", in.tokens);
+	is_double(budget_when_keep(b, &r1, 100.2), 103.2, 1e-9, "known hops wait for 3 tokens from then on");
+	budget_spent(b, &r3, 200);
+	budget_state(b, &r3, 200, &in);
+	is_double(in.tokens, 4, 1e-9, "budget_spent takes one token where there is one");
+	budget_free(b);
 }
 
 /* 10,000 probes of `r`, each sent as soon as budget_when allows from
@@ -431,6 +462,7 @@ int main(void)
 	test_bucket();
 	test_reserve();
 	test_shared();
+	test_drained();
 	test_increase();
 	test_backoff();
 	test_linux_router();
