@@ -66,7 +66,7 @@ test_expect_success 'a 15 ms delay below r2: hops 3..5 at 15 ms, hops 1..2 near 
 test_expect_success 'a silent r2: unknown hop at TTL 2 only, later hops and destination found' '
 	tb_silent r2 &&
 	write_conf hw.conf 1s 300ms "$THREE" &&
-	hw_run hw.conf 3.5 &&
+	hw_run hw.conf 5.5 &&
 	tb_silent r2 off &&
 	want d1 &&
 	for p in i u t; do
