@@ -116,6 +116,13 @@ static void attr_onset(const struct attr_in *in, size_t n, double z, struct attr
 		next = i;
 		if (above(&a, &b, ATTR_Z_CARRY))
 			continue;
+		/* significantly more misses than the destination loses: no
+		 * forwarding loss before it exceeds that, so the hop answers
+		 * less than it forwards (its limit spent by another prober from
+		 * our address: a second daemon, mtr), and its misses say
+		 * nothing of where the loss begins either */
+		if (excess(a.lost, a.sent, d, ATTR_Z_CARRY))
+			continue;
 		e = onset_llr(a.lost, a.sent, d, u);
 		if (e <= -log(ATTR_BOUND_LR))
 			break;  /* the loss begins after it */

@@ -24,8 +24,11 @@
  *     ratio of "lost at d" against "lost at a floor" (the few misses a rate
  *     limit leaves: 1 %, or d / 4 when smaller); misses beyond what d
  *     explains count no more than d's, and a hop with significantly more
- *     misses than the next answering hop (99.5 %) counts for nothing:
- *     they do not carry on downstream (mtr's rule);
+ *     misses than the next answering hop or than d (99.5 %) counts for
+ *     nothing: they do not carry on downstream (mtr's rule), and no
+ *     forwarding loss before the destination exceeds d (such a hop's
+ *     limit is spent by another prober from our address: a second
+ *     daemon, mtr);
  *   - the onset is the hop from which the summed ratios up to the
  *     destination are largest (ties to the later hop: no hop is blamed
  *     without evidence), never before a hop whose own samples bound it
