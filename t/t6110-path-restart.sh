@@ -6,8 +6,10 @@
 # daemon's budget presumes them drained when it starts
 # (budget_drained_at, plugins/path/budget.h), so its measured probes do
 # not meet an empty bucket.  When it presumed them full, they did, and the
-# misses stayed in the hops' windows for half a minute: on a path losing
-# 19 % from r4 on, hops 1..3 read ~15 % loss (trial 13d).
+# misses stayed in the hops' windows: on a path losing 19 % from r4 on,
+# hops 1..3 read 19.3 % on average in 499 to 567 values of the 30 s run,
+# every one above 0, and hop 1 answered 40 % on a lossless path (the
+# build before fb599f3, twice).
 # Topology: src - r1 - r2 - r3 - r4 - r5 - d1; 20 of d1's addresses, icmp
 # over ping sockets, 10 queries, a round a second.  Each case runs a
 # daemon for 10 s, then another at once on the same configuration.
